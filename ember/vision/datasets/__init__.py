@@ -1,0 +1,19 @@
+"""Datasets with torchvision's names and signatures: MNIST, FashionMNIST, CIFAR10.
+
+Each dataset is a map-style dataset (``__len__`` and ``__getitem__``) returning
+``(image, target)``, the image a ``uint8`` NumPy array before any ``transform``. Where the
+files are looked for, and how to force the real Fashion-MNIST subset that ships with
+ember (``root="builtin"`` or ``EMBER_DATA=builtin``), is described in
+:mod:`ember.vision.datasets.mnist` and :mod:`ember.vision.datasets._sources`.
+
+Example:
+    >>> from ember.vision.datasets import FashionMNIST
+    >>> img, target = FashionMNIST(root="builtin")[0]
+    >>> img.shape, type(target)
+    ((28, 28), <class 'int'>)
+"""
+
+from .cifar import CIFAR10
+from .mnist import MNIST, FashionMNIST
+
+__all__ = ["CIFAR10", "FashionMNIST", "MNIST"]
