@@ -1,0 +1,91 @@
+"""ember: a deep-learning framework on NumPy with PyTorch's API.
+
+>>> import ember
+>>> x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> (x * x).sum().backward()
+>>> x.grad
+tensor([2., 4., 6.])
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import dtypes as _dtypes
+from .dtypes import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float,
+                     float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32, int64,
+                     long, promote_types, set_default_dtype, short, uint8)
+from .backends.device import Device as device
+from .tensor import Size, Tensor, UntypedStorage, is_tensor
+from . import autograd
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import is_inference_mode_enabled
+from .random import (Generator, default_generator, fork_rng, get_rng_state, initial_seed, manual_seed, seed,
+                     set_rng_state)
+from . import ops as _ops
+from .ops import return_types
+from ._format import set_printoptions
+
+_ops.install(Tensor)
+globals().update(_ops.public_functions())
+from .ops.creation import range_ as range  # noqa: E402,A001 - torch.range
+from . import cuda, backends  # noqa: E402
+from .layout import channels_last, contiguous_format, preserve_format, memory_format  # noqa: E402
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    """The dtype an op on these two operands produces (torch's promotion)."""
+    from .ops._common import result_np_dtype
+
+    return _dtypes.from_numpy_dtype(result_np_dtype(tensor1, tensor2))
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    return _dtypes.can_cast(from_, to)
+
+
+def is_storage(obj) -> bool:
+    return isinstance(obj, UntypedStorage)
+
+
+def typename(obj) -> str:
+    return obj.type() if isinstance(obj, Tensor) else type(obj).__name__
+
+
+def get_num_threads() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def set_num_threads(n: int) -> None:
+    """Best effort: ember's BLAS threads are set by OMP/OPENBLAS env vars before import."""
+    try:
+        from threadpoolctl import threadpool_limits  # type: ignore
+
+        threadpool_limits(n)
+    except ImportError:
+        pass
+
+
+def compile(model=None, **kwargs):
+    """torch.compile stand-in: returns the model unchanged (ember has no graph compiler)."""
+    return model if model is not None else (lambda m: m)
+
+
+def _lazy(name: str):
+    import importlib
+
+    return importlib.import_module(f".{name}", __name__)
+
+
+def __getattr__(name: str):
+    if name in ("nn", "optim", "utils", "linalg", "fft", "distributed", "models", "vision", "text",
+                "serialization", "testing", "onnx", "jit", "special", "distributions", "hub", "amp"):
+        mod = _lazy(name)
+        globals()[name] = mod
+        return mod
+    if name in ("save", "load"):
+        from . import serialization
+
+        return getattr(serialization, name)
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")

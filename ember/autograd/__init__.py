@@ -1,0 +1,12 @@
+"""Reverse-mode automatic differentiation: Function, the engine, grad modes, checks."""
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .engine import backward, grad
+from .function import Function, Node, once_differentiable
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
+                        no_grad, set_grad_enabled)
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from . import functional
+
+__all__ = ["Function", "Node", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad",
+           "enable_grad", "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly",
+           "is_grad_enabled", "once_differentiable", "functional"]

@@ -1,0 +1,309 @@
+"""Graph nodes and ``Function``: each op is a small Function class, forward and backward side by side.
+
+Two kinds of Function share this machinery:
+
+* ember's own ops subclass :class:`Op`. Their ``forward(ctx, *args)`` receives Tensors (and other
+  arguments), computes on the raw arrays (``x._data``) and returns an array or a tuple of arrays.
+  Their ``backward(ctx, *grads)`` is written with ember ops, so ``create_graph=True`` gives
+  higher-order gradients.
+* user code subclasses :class:`Function` exactly as in torch: ``forward`` gets and returns Tensors
+  (it runs under ``no_grad``), ``backward`` returns one gradient per forward input.
+
+The node of a call *is* its ``ctx``: it keeps what backward needs, the edges to the inputs' nodes
+(``next``; a leaf is its own edge) and the hooks. A leaf needs no node of its own.
+
+>>> import ember
+>>> class Cube(ember.autograd.Function):
+...     @staticmethod
+...     def forward(ctx, x):
+...         ctx.save_for_backward(x)
+...         return x ** 3
+...     @staticmethod
+...     def backward(ctx, g):
+...         (x,) = ctx.saved_tensors
+...         return 3 * x ** 2 * g
+>>> x = ember.tensor(2.0, requires_grad=True)
+>>> Cube.apply(x).backward()
+>>> x.grad
+tensor(12.)
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as _np
+
+from ..tensor import RemovableHandle, Tensor, wrap
+from .grad_mode import STATE
+
+_new = object.__new__
+_np_scalar = _np.generic  # NumPy ufuncs on 0-d arrays return scalars; tensors hold arrays
+
+
+class Node:
+    """One recorded call: the ``ctx`` of forward and the ``grad_fn`` of its outputs."""
+
+    __slots__ = ("fn", "next", "saved", "versions", "in_meta", "out_data", "out_meta",
+                 "needs_input_grad", "freed", "non_diff", "hooks", "trace", "__dict__", "__weakref__")
+
+    # ---- the ctx API that forward uses
+    def save_for_backward(self, *tensors) -> None:
+        self.saved = tensors
+        self.versions = tuple((t._version_cell(), t._vc[0]) if isinstance(t, Tensor) else None
+                              for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self.freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved tensors "
+                "after they have already been freed). Saved intermediate values of the graph are freed "
+                "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need "
+                "to backward through the graph a second time or if you need to access saved tensors "
+                "after calling backward.")
+        saved = self.saved
+        if saved is None:
+            return ()
+        for t, v in zip(saved, self.versions):
+            if v is not None and v[0][0] != v[1]:
+                self._raise_modified(t, v[0][0], v[1])
+        return saved
+
+    @property
+    def output(self) -> Tensor:
+        """The op's own output, saved by an Op with ``save_output = True``, rejoined to this node."""
+        if self.freed:
+            self.saved_tensors  # raises the "second time" error
+        data, cell, version = self.out_data
+        if cell[0] != version:
+            self._raise_modified(wrap(data), cell[0], version)
+        if STATE.enabled:  # create_graph: the output must lead back through this node
+            t = wrap(data, True)
+            t._grad_fn = self
+            return t
+        return wrap(data)
+
+    def mark_non_differentiable(self, *outputs) -> None:
+        self.non_diff = outputs
+
+    def mark_dirty(self, *tensors) -> None:
+        pass
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.__dict__["materialize"] = value
+
+    def _raise_modified(self, t, now: int, then: int) -> None:
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [ember.{type_name(t)} {list(t.shape)}], which is output 0 of {self.name()}, "
+            f"is at version {now}; expected version {then} instead. Hint: the backtrace further above "
+            "shows the operation that failed to compute its gradient. The variable in question was "
+            "changed in there or anywhere later. Good luck!")
+
+    # ---- the grad_fn API
+    def name(self) -> str:
+        fn = self.fn
+        return fn.__name__ + ("Backward0" if getattr(fn, "_internal", False) else "Backward")
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    @property
+    def next_functions(self) -> tuple:
+        out = []
+        for e in self.next:
+            if e is None:
+                out.append((None, 0))
+            elif isinstance(e, Tensor):
+                out.append((AccumulateGrad(e), 0))
+            elif type(e) is tuple:
+                out.append(e)
+            else:
+                out.append((e, 0))
+        return tuple(out)
+
+    @property
+    def metadata(self) -> dict:
+        return self.__dict__.setdefault("_metadata", {})
+
+    def _hooks(self) -> dict:
+        if self.hooks is None:
+            self.hooks = {}
+        return self.hooks
+
+    def add_tensor_hook(self, output_nr: int, hook) -> RemovableHandle:
+        lst = self._hooks().setdefault(("tensor", output_nr), [])
+        lst.append(hook)
+        return RemovableHandle(lst, hook)
+
+    def add_retain(self, output_nr: int, ref) -> None:
+        self._hooks()[("retain", output_nr)] = ref
+
+    def register_hook(self, fn) -> RemovableHandle:
+        """``fn(grad_inputs, grad_outputs)`` after this node's backward ran."""
+        lst = self._hooks().setdefault("post", [])
+        lst.append(fn)
+        return RemovableHandle(lst, fn)
+
+    def register_prehook(self, fn) -> RemovableHandle:
+        lst = self._hooks().setdefault("pre", [])
+        lst.append(fn)
+        return RemovableHandle(lst, fn)
+
+    def __call__(self, *grads):
+        return self.fn.backward(self, *grads)
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf: its gradient is accumulated into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    next_functions = ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return id(self.variable)
+
+
+def type_name(t) -> str:
+    from ..dtypes import scalar_type_name
+
+    return scalar_type_name(t.dtype) + "Tensor"
+
+
+class FunctionMeta(type):
+    pass
+
+
+class Function:
+    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; call ``.apply``."""
+
+    _internal = False  # ember's own Ops set True: forward returns arrays
+    save_output = False  # keep the output array for ``ctx.output``
+    broadcasting = False  # the engine sums each input's grad back to its shape and dtype
+    is_view = False  # the output is a view of input 0: share its memory and version counter
+    materialize = True
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grads):  # pragma: no cover - abstract
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = _new(Node)
+        ctx.fn = cls
+        ctx.saved = ctx.versions = ctx.in_meta = ctx.out_data = ctx.out_meta = ctx.hooks = None
+        ctx.freed = False
+        ctx.non_diff = ()
+        record = False
+        if STATE.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    record = True
+                    break
+        if record:
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        else:
+            ctx.needs_input_grad = (False,) * len(args)
+        if cls._internal:
+            out = cls.forward(ctx, *args, **kwargs)
+            single = type(out) is not tuple
+            if single:
+                outs = (wrap(out if not isinstance(out, _np_scalar) else _np.asarray(out)),)
+            else:
+                outs = tuple(wrap(o if not isinstance(o, _np_scalar) else _np.asarray(o)) for o in out)
+        else:
+            prev, STATE.enabled = STATE.enabled, False
+            try:
+                res = cls.forward(ctx, *args, **kwargs)
+            finally:
+                STATE.enabled = prev
+            single = not isinstance(res, tuple)
+            raw = (res,) if single else res
+            outs = tuple(_user_output(o, args) for o in raw)
+        if cls.is_view:
+            base = args[0]
+            for o in outs:
+                o._base = base._base if base._base is not None else base
+                o._vc = base._version_cell()
+                o._view_fn = (base._view_fn or ()) + ((cls, args[1:], kwargs),)
+        if record:
+            _connect(ctx, cls, args, outs)
+        return outs[0] if single else outs
+
+
+def _user_output(o, args):
+    if not isinstance(o, Tensor):
+        return o
+    for a in args:  # an input returned as-is becomes a new tensor on the same memory
+        if o is a:
+            return wrap(o._data)
+    return o
+
+
+def _connect(ctx: Node, cls, args: tuple, outs: tuple) -> None:
+    """Record the edges to the inputs and make the outputs this node's outputs."""
+    edges = []
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            fn = a._grad_fn
+            if fn is None:
+                edges.append(a)
+            elif a._output_nr == 0:
+                edges.append(fn)
+            else:
+                edges.append((fn, a._output_nr))
+        else:
+            edges.append(None)
+    ctx.next = tuple(edges)
+    if cls.broadcasting:
+        ctx.in_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in args)
+    non_diff = ctx.non_diff
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor) or o._data.dtype.kind not in "fcV":
+            continue
+        if non_diff and any(o._data is nd or (isinstance(nd, Tensor) and nd is o) for nd in non_diff):
+            continue
+        o._requires_grad = True
+        o._grad_fn = ctx
+        o._output_nr = i
+    if len(outs) > 1:
+        ctx.out_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs)
+    if cls.save_output:
+        o = outs[0]
+        cell = o._version_cell()
+        ctx.out_data = (o._data, cell, cell[0])
+    if STATE.anomaly:
+        import traceback
+
+        ctx.trace = "".join(traceback.format_stack()[:-3])
+
+
+class Op(Function):
+    """Base of ember's own ops: forward on arrays, backward with ember ops."""
+
+    _internal = True
+
+
+def once_differentiable(fn):
+    """Decorator kept for torch compatibility: the wrapped backward runs as written."""
+    return fn

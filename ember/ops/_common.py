@@ -1,0 +1,175 @@
+"""What every op module shares: the method registry, operand promotion and small array helpers."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..autograd.function import Op  # noqa: F401 - re-exported for op modules
+from ..tensor import Tensor, wrap
+
+METHODS: dict = {}
+
+
+def method(fn=None, *, names: tuple = ()):
+    """Register ``fn`` as a Tensor method too (``x.fn(...)`` is ``ember.fn(x, ...)``): one definition."""
+
+    def register(f):
+        for n in (f.__name__,) + tuple(names):
+            METHODS[n] = f
+        return f
+
+    return register(fn) if fn is not None else register
+
+
+def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
+    """A Tensor for ``x`` (numbers become 0-d tensors of torch's scalar dtype)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (bool, int, float, complex)):
+        if like is not None:
+            d = _dt.result_type_of([like.dtype] if like.ndim else [], [] if like.ndim else [like.dtype], [x])
+            return wrap(np.asarray(x, dtype=d.np))
+        return wrap(np.asarray(x, dtype=_dt._scalar_dtype(x).np))
+    return wrap(np.asarray(x))
+
+
+_RT_CACHE: dict = {}
+
+
+def result_np_dtype(*args) -> np.dtype:
+    """torch's result dtype (as a NumPy dtype) of Tensors and Python numbers."""
+    key = tuple((a._data.dtype, a._data.ndim == 0) if isinstance(a, Tensor) else type(a) for a in args)
+    r = _RT_CACHE.get(key)
+    if r is None:
+        dims = [_dt.from_numpy_dtype(a._data.dtype) for a in args if isinstance(a, Tensor) and a._data.ndim]
+        zeros = [_dt.from_numpy_dtype(a._data.dtype) for a in args if isinstance(a, Tensor) and not a._data.ndim]
+        wrapped = [a for a in args if not isinstance(a, Tensor)]
+        r = _dt.result_type_of(dims, zeros, wrapped).np
+        if not any(not isinstance(a, Tensor) and type(a) is float for a in args):
+            _RT_CACHE[key] = r  # the default dtype can change: do not cache float scalars
+    return r
+
+
+def _scalar(x):
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return wrap(x)
+    return x
+
+
+def operands(a, b):
+    """``a`` and ``b`` as arrays (or Python numbers) that NumPy combines into torch's result dtype."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        da, db = a._data, b._data
+        if da.dtype == db.dtype:
+            return da, db
+        rt = result_np_dtype(a, b)
+        return (da if da.dtype == rt else da.astype(rt)), (db if db.dtype == rt else db.astype(rt))
+    if not isinstance(a, Tensor):
+        db, da = operands(b, a)
+        return da, db
+    b = _scalar(b)
+    if isinstance(b, Tensor):
+        return operands(a, b)
+    da = a._data
+    kind = da.dtype.kind
+    if isinstance(b, bool):
+        return da, b
+    if isinstance(b, int):
+        if kind == "b":
+            return da.astype(np.int64), b
+        return da, b
+    if isinstance(b, float):
+        if kind in "fc" or da.dtype == _bf16():
+            return da, b
+        return da.astype(_dt.get_default_dtype().np), b
+    if isinstance(b, complex):
+        if kind == "c":
+            return da, b
+        return da.astype(_dt.default_complex().np if kind != "f" or da.dtype.itemsize < 8
+                         else np.complex128), b
+    raise TypeError(f"unsupported operand type: {type(b).__name__}")
+
+
+def _bf16():
+    return _dt.bfloat16.np if _dt.bfloat16 is not None else None
+
+
+def float_arr(x: np.ndarray) -> np.ndarray:
+    """Integer and bool inputs of floating ops (exp, sqrt, ...) become the default dtype, as in torch."""
+    if x.dtype.kind in "fc":
+        return x
+    return x.astype(_dt.get_default_dtype().np)
+
+
+def norm_dims(dim, ndim: int) -> tuple:
+    """Normalise ``dim`` (None, int, or sequence) into a sorted tuple of non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        dim = (int(dim),)
+    n = max(ndim, 1)
+    out = []
+    for d in dim:
+        if not -n <= d < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+        out.append(d % n if ndim else 0)
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"dim {out[0]} appears multiple times in the list of dims")
+    return tuple(sorted(out)) if ndim else ()
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n
+
+
+def shape_arg(size) -> tuple:
+    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(Size)``."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = int(s.item())
+        if not isinstance(s, (int, np.integer)):
+            raise TypeError(f"expected a sequence of integers for a size, but got {type(s).__name__}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def broadcast_shapes_or_raise(a: tuple, b: tuple) -> tuple:
+    """The broadcast shape, or torch's "The size of tensor a ... must match" error."""
+    n = max(len(a), len(b))
+    pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for i, (x, y) in enumerate(zip(pa, pb)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                               f"non-singleton dimension {i}")
+        out.append(y if x == 1 else x)
+    return tuple(out)
+
+
+def check_broadcast(da, db) -> None:
+    sa, sb = getattr(da, "shape", ()), getattr(db, "shape", ())
+    if sa != sb:
+        broadcast_shapes_or_raise(sa, sb)
+
+
+def type_name(d) -> str:
+    return _dt.scalar_type_name(d if isinstance(d, _dt.dtype) else _dt.from_numpy_dtype(d))
+
+
+def xp_of(a):
+    """The array module of an array (numpy, or cupy for GPU arrays)."""
+    return np if isinstance(a, np.ndarray) or isinstance(a, np.generic) else _cp()
+
+
+def _cp():
+    import cupy  # type: ignore
+
+    return cupy

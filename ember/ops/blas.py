@@ -1,0 +1,189 @@
+"""Matrix products: matmul (with batch broadcasting), mm, bmm, mv, dot, addmm, outer, baddbmm, addmv.
+
+For C = A B the gradients are dA = g B^T and dB = A^T g; the engine sums broadcast batch dims back.
+
+>>> import ember
+>>> a, b = ember.ones(128, 20), ember.ones(30, 40)
+>>> try:
+...     a @ b
+... except RuntimeError as e:
+...     print(e)
+mat1 and mat2 shapes cannot be multiplied (128x20 and 30x40)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..tensor import Tensor
+from ._common import Op, method
+
+
+def _same_dtype(a: Tensor, b: Tensor, op: str = "m1 and m2") -> None:
+    if a._data.dtype != b._data.dtype:
+        da, db = _dt.from_numpy_dtype(a._data.dtype), _dt.from_numpy_dtype(b._data.dtype)
+        raise RuntimeError(f"expected {op} to have the same dtype, but got: {_c(da)} != {_c(db)}")
+
+
+def _c(d) -> str:
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "bfloat16": "c10::BFloat16"}.get(d.name, d.name)
+
+
+class MatMul(Op):
+    """np.matmul semantics: 1-d operands are promoted and the added dims dropped; batches broadcast."""
+
+    broadcasting = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = a._data, b._data
+        ctx.save_for_backward(a, b)
+        return np.asarray(np.matmul(x, y))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+        if a.ndim == 1:
+            g = g.unsqueeze(-2)
+        if b.ndim == 1:
+            g = g.unsqueeze(-1)
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = matmul(g, b2.mT)
+            if a.ndim == 1:
+                ga = ga.squeeze(-2)
+        if ctx.needs_input_grad[1]:
+            gb = matmul(a2.mT, g)
+            if b.ndim == 1:
+                gb = gb.squeeze(-1)
+        return ga, gb
+
+
+def _check_matmul(a: Tensor, b: Tensor) -> None:
+    x, y = a._data, b._data
+    if x.ndim == 0 or y.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {x.ndim}D and {y.ndim}D")
+    k1 = x.shape[-1]
+    k2 = y.shape[0] if y.ndim == 1 else y.shape[-2]
+    if k1 != k2:
+        if x.ndim <= 2 and y.ndim <= 2:
+            if x.ndim == 1 and y.ndim == 1:
+                raise RuntimeError(f"inconsistent tensor size, expected tensor [{k1}] and src [{k2}] to have the "
+                                   f"same number of elements, but got {k1} and {k2} elements respectively")
+            if y.ndim == 1:
+                raise RuntimeError(f"size mismatch, got input ({x.shape[0]}), mat ({x.shape[0]}x{k1}), vec ({k2})")
+            sa = "x".join(map(str, x.shape if x.ndim == 2 else (1,) + x.shape))
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa} and {y.shape[0]}x{y.shape[1]})")
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{x.shape[0] if x.ndim == 3 else 1}, {k1}] but got: "
+                           f"[{y.shape[0] if y.ndim == 3 else 1}, {k2}].")
+    _same_dtype(a, b)
+
+
+@method
+def matmul(input, other, *, out=None):
+    """Matrix product with NumPy/torch broadcasting rules (``@``)."""
+    _check_matmul(input, other)
+    res = MatMul.apply(input, other)
+    if out is not None:
+        from .inplace import copy_into_out
+
+        return copy_into_out(out, res)
+    return res
+
+
+@method
+def mm(input, mat2, *, out=None):
+    """(n, m) @ (m, p) -> (n, p)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"self must be a matrix")
+    if mat2.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(input, mat2, out=out)
+
+
+@method
+def bmm(input, mat2, *, out=None):
+    """(b, n, m) @ (b, m, p) -> (b, n, p)."""
+    if input.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor")
+    if mat2.ndim != 3:
+        raise RuntimeError(f"batch2 must be a 3D tensor")
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
+    return matmul(input, mat2, out=out)
+
+
+@method
+def mv(input, vec):
+    """(n, m) @ (m,) -> (n,)."""
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {vec.ndim}")
+    return matmul(input, vec)
+
+
+@method
+def dot(input, other):
+    """Inner product of two 1-d tensors."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    return matmul(input, other)
+
+
+
+
+@method
+def vdot(input, other):
+    return dot(input.conj(), other)
+
+
+@method
+def outer(input, vec2):
+    """out[i, j] = a[i] b[j]."""
+    return input.reshape(-1, 1) * vec2.reshape(1, -1)
+
+
+ger = outer
+
+
+@method
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat1 @ mat2)."""
+    if mat1.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError("mat1 must be a matrix, got " + f"{mat1.ndim}-D tensor")
+    p = mm(mat1, mat2)
+    p = p if alpha == 1 else p * alpha
+    res = p + (input if beta == 1 else input * beta) if beta != 0 else p
+    if out is not None:
+        from .inplace import copy_into_out
+
+        return copy_into_out(out, res)
+    return res
+
+
+@method
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    p = mv(mat, vec)
+    return (input * beta if beta != 1 else input) + (p * alpha if alpha != 1 else p)
+
+
+@method
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    p = bmm(batch1, batch2)
+    return (input * beta if beta != 1 else input) + (p * alpha if alpha != 1 else p)
+
+
+@method
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    p = bmm(batch1, batch2).sum(0)
+    return (input * beta if beta != 1 else input) + (p * alpha if alpha != 1 else p)
+
+
+@method
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    p = outer(vec1, vec2)
+    return (input * beta if beta != 1 else input) + (p * alpha if alpha != 1 else p)

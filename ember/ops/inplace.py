@@ -1,0 +1,245 @@
+"""In-place ops (``add_``, ``x[k] = v``, ``copy_``, ``fill_``, ...), ``out=``, and ``resize_``.
+
+Every in-place op is its out-of-place twin plus a write back (``apply_inplace``): the result is cast
+to the tensor's dtype (torch's "result type Float can't be cast to the desired output type Long"
+when that loses the category), the memory is overwritten and the version counter, shared by all
+views of that memory, is bumped. Under autograd the tensor takes the result's history; when the
+tensor is a view of a base that needs grad, the base's history is rewritten (torch's CopySlices),
+so ``y = x * 1; y[y < 0] = 0`` and ``y[0].mul_(2)`` back-propagate correctly.
+
+>>> import ember
+>>> x = ember.tensor([-1.0, 2.0], requires_grad=True)
+>>> y = x * 1
+>>> y[y < 0] = 0
+>>> y.sum().backward(); x.grad
+tensor([0., 1.])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..autograd.grad_mode import STATE
+from ..tensor import Tensor, _root, wrap
+from ._common import Op, method
+
+
+def _check_leaf(self: Tensor) -> None:
+    if not STATE.enabled:
+        return
+    if self._requires_grad and self._grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    base = self._base
+    if base is not None and base._requires_grad and base._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+
+
+def _write(self: Tensor, data, cast_check: bool) -> None:
+    dst = self._data
+    if cast_check and data.dtype != dst.dtype and not _dt.can_cast(_dt.from_numpy_dtype(data.dtype),
+                                                                  _dt.from_numpy_dtype(dst.dtype)):
+        raise RuntimeError(f"result type {_dt.scalar_type_name(_dt.from_numpy_dtype(data.dtype))} can't be "
+                           f"cast to the desired output type {_dt.scalar_type_name(_dt.from_numpy_dtype(dst.dtype))}")
+    if data.shape != dst.shape:
+        raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast shape "
+                           f"{list(data.shape)}")
+    if not dst.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to "
+                           "a single memory location. Please clone() the tensor before performing the "
+                           "operation.")
+    if dst.size and data is not dst:
+        np.copyto(dst, data, casting="unsafe")
+
+
+def apply_inplace(self: Tensor, fn, *args, cast_check: bool = True) -> Tensor:
+    """Compute ``fn(self, *args)`` out of place, write it into ``self``, and fix up the graph."""
+    _check_leaf(self)
+    record = STATE.enabled and (self._requires_grad or any(
+        isinstance(a, Tensor) and a._requires_grad for a in args))
+    if not record:
+        res = fn(self, *args)
+        _write(self, res._data, cast_check)
+        self._bump()
+        return self
+    alias = wrap(self._data.copy(), self._requires_grad)  # the old value, with the old history
+    alias._grad_fn, alias._output_nr = self._grad_fn, self._output_nr
+    res = fn(alias, *args)
+    if res._data.dtype != self._data.dtype:
+        _write(self, res._data, cast_check)
+        res = res.to(self.dtype)
+    _write(self, res._data, cast_check)
+    self._bump()
+    base = self._base
+    if base is not None and (base._requires_grad or res._requires_grad):
+        _rewrite_base(self, base, res)
+    else:
+        self._grad_fn, self._output_nr, self._requires_grad = res._grad_fn, res._output_nr, res._requires_grad
+    return self
+
+
+class CopySlices(Op):
+    """The base after an in-place op on one of its views: g goes to the old base off the view's
+    region, and the view's region of g goes to the op's result."""
+
+    @staticmethod
+    def forward(ctx, base, res, steps):
+        ctx.steps = steps
+        return base._data
+
+    @staticmethod
+    def backward(ctx, g):
+        gb = g._data.copy()
+        region = replay(gb, ctx.steps)
+        gr = np.array(region, copy=True)
+        region[...] = 0
+        return wrap(gb), wrap(gr), None
+
+
+def replay(arr, steps):
+    """Re-apply a chain of view ops to a raw array (the view's region in a tensor of the base's shape)."""
+    from ..autograd.function import Node
+
+    for cls, a, k in steps:
+        arr = cls.forward(Node.__new__(Node), wrap(arr), *a, **k)
+    return arr
+
+
+def _rewrite_base(view: Tensor, base: Tensor, res: Tensor) -> None:
+    old = wrap(base._data, base._requires_grad)
+    old._grad_fn, old._output_nr = base._grad_fn, base._output_nr
+    new = CopySlices.apply(old, res, view._view_fn)
+    base._grad_fn, base._output_nr, base._requires_grad = new._grad_fn, 0, True
+    v = base
+    from ..autograd.grad_mode import STATE as _S
+
+    for cls, a, k in view._view_fn:  # the view now reads from the new base
+        v = cls.apply(v, *a, **k)
+    _ = _S
+    view._grad_fn, view._output_nr, view._requires_grad = v._grad_fn, v._output_nr, True
+
+
+class CopyFrom(Op):
+    """``dst.copy_(src)`` out of place: src broadcast to dst's shape and cast to its dtype."""
+
+    broadcasting = True
+
+    @staticmethod
+    def forward(ctx, dst, src):
+        s = src._data if isinstance(src, Tensor) else src
+        out = np.empty_like(dst._data)
+        out[...] = s
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0, g
+
+
+@method
+def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
+    """Copy ``src`` into ``self`` (broadcasting, casting to self's dtype)."""
+    if isinstance(src, Tensor) and src._data.shape != self._data.shape:
+        from ._common import broadcast_shapes_or_raise
+
+        if broadcast_shapes_or_raise(tuple(self._data.shape), tuple(src._data.shape)) != tuple(self._data.shape):
+            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                               f"{list(np.broadcast_shapes(self._data.shape, src._data.shape))}")
+    if isinstance(src, Tensor) and src._data.dtype != self._data.dtype:
+        src = src.to(self.dtype)
+    if not (STATE.enabled and (self._requires_grad or (isinstance(src, Tensor) and src._requires_grad))):
+        _check_leaf(self)
+        if self._data.size:
+            self._data[...] = src._data if isinstance(src, Tensor) else src
+        self._bump()
+        return self
+    return apply_inplace(self, CopyFrom.apply, src, cast_check=False)
+
+
+@method
+def fill_(self: Tensor, value) -> Tensor:
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")
+    if not (STATE.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))):
+        _check_leaf(self)
+        self._data[...] = value._data if isinstance(value, Tensor) else value
+        self._bump()
+        return self
+    v = value if isinstance(value, Tensor) else wrap(np.asarray(value, self._data.dtype))
+    return apply_inplace(self, CopyFrom.apply, v, cast_check=False)
+
+
+@method
+def zero_(self: Tensor) -> Tensor:
+    return fill_(self, 0)
+
+
+def copy_into_out(out: Tensor, result: Tensor) -> Tensor:
+    """Write an op's result into the ``out=`` tensor, resizing it when its shape differs."""
+    if STATE.enabled and (out._requires_grad or result._requires_grad):
+        raise RuntimeError("out=... arguments don't support automatic differentiation, but one of the "
+                           "arguments requires grad.")
+    if out._data.shape != result._data.shape:
+        resize_(out, *result._data.shape)
+    _write(out, result._data, True)
+    out._bump()
+    return out
+
+
+@method
+def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
+    """Resize in place: shrinking keeps the leading elements; growing keeps them and adds uninitialised ones."""
+    from ._common import shape_arg
+
+    shape = shape_arg(sizes)
+    if self._requires_grad and STATE.enabled:
+        raise RuntimeError("cannot resize variables that require grad")
+    n = 1
+    for s in shape:
+        n *= s
+    d = self._data
+    root = _root(d)
+    offset = (d.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // d.itemsize
+    if root.flags.c_contiguous and root.dtype == d.dtype and offset + n <= root.size:
+        self._data = root.reshape(-1)[offset:offset + n].reshape(shape)
+    else:
+        flat = np.ascontiguousarray(d).reshape(-1)
+        new = np.empty(n, dtype=d.dtype)
+        k = min(n, flat.size)
+        new[:k] = flat[:k]
+        self._data = new.reshape(shape)
+    self._bump()
+    return self
+
+
+@method
+def resize_as_(self: Tensor, other: Tensor, memory_format=None) -> Tensor:
+    return resize_(self, *other.shape)
+
+
+def inplace_of(fn, name: str):
+    """``x.name_(...)`` from ``fn``: the out-of-place op written back into x."""
+
+    def op_(self, *args, **kwargs):
+        return apply_inplace(self, lambda s, *a: fn(s, *a, **kwargs), *args)
+
+    op_.__name__ = op_.__qualname__ = name
+    op_.__doc__ = f"In-place version of :func:`{fn.__name__}`."
+    return op_
+
+
+INPLACE = ["add", "sub", "mul", "div", "pow", "remainder", "fmod", "floor_divide", "clamp", "clamp_min",
+           "clamp_max", "clip", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt",
+           "square", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh",
+           "atanh", "sigmoid", "erf", "erfc", "erfinv", "reciprocal", "neg", "abs", "relu", "floor", "ceil",
+           "trunc", "round", "sign", "frac", "masked_fill", "lerp", "addcmul", "addcdiv", "logit",
+           "nan_to_num", "atan2", "hypot", "maximum", "minimum", "bitwise_and", "bitwise_or", "bitwise_xor",
+           "bitwise_not", "logical_not", "logical_and", "logical_or", "logical_xor", "scatter", "scatter_add",
+           "index_add", "index_put", "fix", "negative", "absolute", "subtract", "multiply", "divide",
+           "true_divide", "arctan2", "arcsin", "arccos", "arctan", "sgn", "eq", "ne", "lt", "le", "gt", "ge", "tril", "triu", "index_fill", "index_copy",
+           "masked_scatter", "digamma", "lgamma", "xlogy", "hardtanh", "leaky_relu", "elu", "celu", "selu",
+           "silu", "mish", "float_power", "copysign", "logaddexp", "deg2rad", "rad2deg", "renorm",
+           "scatter_reduce", "mvlgamma", "polygamma", "i0", "sinc", "heaviside", "ldexp", "gcd", "lcm",
+           "nextafter", "cumsum", "cumprod", "addmm", "addmv", "addbmm", "baddbmm", "addr", "greater", "less", "greater_equal", "less_equal", "not_equal", "bitwise_left_shift",
+           "bitwise_right_shift"]

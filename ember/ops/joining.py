@@ -1,0 +1,122 @@
+"""Joining: ``cat`` and ``stack`` (and the h/v/d/column stacks built on them).
+
+>>> import ember
+>>> a, b = ember.zeros(2, 1), ember.ones(2, 2)
+>>> ember.cat([a, b], dim=1).shape
+ember.Size([2, 3])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, wrap
+from ._common import Op, result_np_dtype, wrap_dim
+
+
+class Cat(Op):
+    """Concatenate along ``dim``; backward hands each input its slice of g."""
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        arrays = [x._data for x in xs]
+        rt = result_np_dtype(*xs)
+        arrays = [a if a.dtype == rt else a.astype(rt) for a in arrays]
+        ctx.dim = dim
+        ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
+        ctx.dtypes = [x._data.dtype for x in xs]
+        return np.concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        out, start = [None], 0
+        for n, dt, need in zip(ctx.sizes, ctx.dtypes, ctx.needs_input_grad[1:]):
+            piece = g.narrow(ctx.dim, start, n) if need else None
+            if piece is not None and piece._data.dtype != dt:
+                piece = piece.to(_dtype(dt))
+            out.append(piece)
+            start += n
+        return tuple(out)
+
+
+def _dtype(np_dtype):
+    from ..dtypes import from_numpy_dtype
+
+    return from_numpy_dtype(np_dtype)
+
+
+def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
+    """Join tensors along an existing dimension (1-d empty tensors are skipped, as torch)."""
+    if isinstance(tensors, Tensor):
+        raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    xs = [t for t in tensors]
+    if not xs:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    kept = [t for t in xs if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or xs[:1]
+    ref = kept[0]
+    nd = ref._data.ndim
+    if nd == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = wrap_dim(dim, nd)
+    for i, t in enumerate(kept):
+        if t._data.ndim != nd:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {t._data.ndim}")
+        for k in range(nd):
+            if k != d and t._data.shape[k] != ref._data.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref._data.shape[k]} but got size {t._data.shape[k]} for tensor number "
+                                   f"{i} in the list.")
+    res = Cat.apply(d, *kept)
+    if out is not None:
+        from .inplace import copy_into_out
+
+        return copy_into_out(out, res)
+    return res
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
+    """Join tensors of one shape along a new dimension."""
+    xs = list(tensors)
+    if not xs:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = xs[0]._data.shape
+    for i, t in enumerate(xs):
+        if t._data.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
+                               f"and {list(t._data.shape)} at entry {i}")
+    d = dim % (len(shape) + 1) if -len(shape) - 1 <= dim <= len(shape) else None
+    if d is None:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-len(shape) - 1}, "
+                         f"{len(shape)}], but got {dim})")
+    return cat([t.unsqueeze(d) for t in xs], d, out=out)
+
+
+def hstack(tensors) -> Tensor:
+    xs = [t if t.ndim else t.reshape(1) for t in tensors]
+    return cat(xs, 0 if xs[0].ndim == 1 else 1)
+
+
+def vstack(tensors) -> Tensor:
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors) -> Tensor:
+    xs = []
+    for t in tensors:
+        if t.ndim == 0:
+            t = t.reshape(1, 1, 1)
+        elif t.ndim == 1:
+            t = t.reshape(1, -1, 1)
+        elif t.ndim == 2:
+            t = t.unsqueeze(-1)
+        xs.append(t)
+    return cat(xs, 2)
+
+
+def column_stack(tensors) -> Tensor:
+    return cat([t.reshape(-1, 1) if t.ndim < 2 else t for t in tensors], 1)

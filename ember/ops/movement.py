@@ -1,0 +1,648 @@
+"""Views: ops whose output shares the input's memory (``is_view = True``), with torch's rules.
+
+The backward of a view is the inverse view: reshape goes with reshape, permute with the inverse
+permute, expand with a sum, a slice with a scatter into zeros.
+
+>>> import ember
+>>> a = ember.arange(6.)
+>>> b = a.view(2, 3)
+>>> b[0, 1] = 10.
+>>> a
+tensor([ 0., 10.,  2.,  3.,  4.,  5.])
+>>> b.t().untyped_storage().data_ptr() == a.untyped_storage().data_ptr()
+True
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, _root, wrap
+from ._common import Op, method, shape_arg, wrap_dim
+
+_as_strided = np.lib.stride_tricks.as_strided
+
+
+def infer_shape(shape: tuple, numel: int) -> tuple:
+    """Resolve one -1 in ``shape`` and check the element count, with torch's messages."""
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if neg:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def _view_array(d, shape):
+    """Reshape without copying, or None when the strides cannot express the new shape."""
+    if d.flags.c_contiguous:
+        return d.reshape(shape)
+    try:
+        v = d.view()
+        v.shape = shape  # NumPy raises when a copy would be needed
+        return v
+    except (AttributeError, ValueError):
+        return None
+
+
+class View(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        d = x._data
+        shape = infer_shape(shape, d.size)
+        out = _view_array(d, shape)
+        if out is None:
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least "
+                               "one dimension spans across two contiguous subspaces). Use .reshape(...) "
+                               "instead.")
+        ctx.shape = d.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.shape)
+
+
+class UnsafeView(Op):
+    """reshape that had to copy (the strides could not express the new shape)."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x._data.shape
+        return np.ascontiguousarray(x._data).reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.shape)
+
+
+@method
+def view(input, *shape):
+    """The same memory seen with another shape; raises when the strides cannot express it."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, np.integer)):
+        return input.view_as_dtype(shape[0])
+    return View.apply(input, shape_arg(shape))
+
+
+@method
+def reshape(input, *shape):
+    """A view when the strides allow it, otherwise a copy."""
+    shape = infer_shape(shape_arg(shape), input._data.size)
+    if tuple(input._data.shape) == shape and input._grad_fn is None and not input._requires_grad:
+        return View.apply(input, shape)
+    if _view_array(input._data, shape) is not None:
+        return View.apply(input, shape)
+    return UnsafeView.apply(input, shape)
+
+
+@method
+def view_as(input, other):
+    return view(input, tuple(other.shape))
+
+
+@method
+def reshape_as(input, other):
+    return reshape(input, tuple(other.shape))
+
+
+class Permute(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x._data.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.permute(tuple(np.argsort(ctx.dims)))
+
+
+@method
+def permute(input, *dims):
+    nd = input._data.ndim
+    dims = shape_arg(dims)
+    if len(dims) != nd:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                           f"the length of the desired ordering of dimensions i.e. input.dim() = {nd} is "
+                           f"not equal to len(dims) = {len(dims)}")
+    dims = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(dims)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, dims)
+
+
+class Transpose(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, d0, d1):
+        ctx.d = (d0, d1)
+        return np.swapaxes(x._data, d0, d1)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.transpose(*ctx.d)
+
+
+@method(names=("swapaxes", "swapdims"))
+def transpose(input, dim0: int, dim1: int):
+    nd = input._data.ndim
+    if nd == 0:
+        return View.apply(input, ())
+    return Transpose.apply(input, wrap_dim(dim0, nd), wrap_dim(dim1, nd))
+
+
+swapaxes = swapdims = transpose
+
+
+class T(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return x._data.T
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.t()
+
+
+@method
+def t(input):
+    """Transpose a tensor of at most 2 dimensions."""
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D")
+    return T.apply(input)
+
+
+@method
+def adjoint(input):
+    return transpose(input, -2, -1).conj()
+
+
+def _mT(self):
+    if self._data.ndim < 2:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    return transpose(self, -2, -1)
+
+
+def _T(self):
+    return permute(self, *reversed(range(self._data.ndim))) if self._data.ndim > 1 else self
+
+
+@method
+def movedim(input, source, destination):
+    nd = input._data.ndim
+    src = [wrap_dim(s, nd) for s in ((source,) if isinstance(source, int) else source)]
+    dst = [wrap_dim(s, nd) for s in ((destination,) if isinstance(destination, int) else destination)]
+    order = [d for d in range(nd) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, *order)
+
+
+moveaxis = movedim
+METHODS_ALIAS = {"moveaxis": movedim}
+
+
+class Expand(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        d = x._data
+        ctx.shape = d.shape
+        return np.broadcast_to(d, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.sum_to_size(ctx.shape)
+
+
+@method
+def expand(input, *sizes):
+    """A zero-stride view that repeats size-1 dims; -1 keeps a size. No memory is copied."""
+    sizes = shape_arg(sizes)
+    d = input._data
+    if len(sizes) < d.ndim:
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(d.shape)}}}, size={list(sizes)}): the number of "
+                           "sizes provided ({}) must be greater or equal to the number of dimensions in the "
+                           "tensor ({})".format(len(sizes), d.ndim))
+    lead = len(sizes) - d.ndim
+    shape = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
+                                   "non-existing dimension 0")
+            shape.append(s)
+            continue
+        cur = d.shape[i - lead]
+        if s == -1:
+            s = cur
+        elif cur != 1 and s != cur:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                               f"{list(d.shape)}")
+        shape.append(s)
+    shape = tuple(shape)
+    if shape == d.shape:
+        return View.apply(input, shape)
+    return Expand.apply(input, shape)
+
+
+@method
+def expand_as(input, other):
+    return expand(input, tuple(other.shape))
+
+
+def broadcast_to(input, size):
+    return expand(input, tuple(size))
+
+
+class Squeeze(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.shape = x._data.shape
+        return x._data.squeeze(dims) if dims else x._data.reshape(x._data.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.shape)
+
+
+@method
+def squeeze(input, dim=None):
+    """Drop size-1 dimensions (all, or the given ones that have size 1)."""
+    d = input._data
+    if dim is None:
+        dims = tuple(i for i, s in enumerate(d.shape) if s == 1)
+    else:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        dims = tuple(wrap_dim(i, d.ndim) for i in dims) if d.ndim else ()
+        dims = tuple(i for i in dims if d.shape[i] == 1)
+    return Squeeze.apply(input, dims)
+
+
+class Unsqueeze(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return np.expand_dims(x._data, dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.squeeze(ctx.dim)
+
+
+@method
+def unsqueeze(input, dim: int):
+    """Insert a size-1 dimension at ``dim``."""
+    nd = input._data.ndim + 1
+    if not -nd <= dim < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
+    return Unsqueeze.apply(input, dim % nd)
+
+
+@method
+def flatten(input, start_dim: int = 0, end_dim: int = -1):
+    d = input._data
+    if d.ndim == 0:
+        return reshape(input, 1)
+    s, e = wrap_dim(start_dim, d.ndim), wrap_dim(end_dim, d.ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    n = 1
+    for k in d.shape[s:e + 1]:
+        n *= k
+    return reshape(input, d.shape[:s] + (n,) + d.shape[e + 1:])
+
+
+@method
+def ravel(input):
+    return reshape(input, -1)
+
+
+@method
+def unflatten(input, dim: int, sizes):
+    d = input._data
+    dim = wrap_dim(dim, d.ndim)
+    sizes = infer_shape(tuple(sizes), d.shape[dim])
+    return view(input, d.shape[:dim] + sizes + d.shape[dim + 1:]) if _view_array(
+        d, d.shape[:dim] + sizes + d.shape[dim + 1:]) is not None else reshape(input, d.shape[:dim] + sizes + d.shape[dim + 1:])
+
+
+class Slice(Op):
+    """Basic indexing (ints, slices, None, Ellipsis): a view; backward scatters into zeros."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.shape, ctx.key = x._data.shape, key
+        return x._data[key]
+
+    @staticmethod
+    def backward(ctx, g):
+        z = wrap(np.zeros(ctx.shape, dtype=g._data.dtype))
+        if g._requires_grad:
+            from .indexing import index_put
+
+            return index_put(z, ctx.key, g)
+        z._data[ctx.key] = g._data
+        return z
+
+
+@method
+def narrow(input, dim: int, start, length: int):
+    d = input._data
+    dim = wrap_dim(dim, d.ndim)
+    start = int(start)
+    n = d.shape[dim]
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    key = (slice(None),) * dim + (slice(start, start + length),)
+    return Slice.apply(input, key)
+
+
+@method
+def select(input, dim: int, index: int):
+    d = input._data
+    if d.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    dim = wrap_dim(dim, d.ndim)
+    n = d.shape[dim]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(d.shape)} at "
+                         f"dimension {dim}")
+    return Slice.apply(input, (slice(None),) * dim + (index % n,))
+
+
+@method
+def unbind(input, dim: int = 0):
+    dim = wrap_dim(dim, input._data.ndim)
+    return tuple(select(input, dim, i) for i in range(input._data.shape[dim]))
+
+
+@method
+def split(input, split_size_or_sections, dim: int = 0):
+    """Views of consecutive pieces: equal pieces of a given size, or the listed sizes."""
+    d = input._data
+    dim = wrap_dim(dim, d.ndim)
+    n = d.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [min(step, n - s) for s in range(0, n, step)] if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
+                               f"size at dimension {dim}), but got split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(input, dim, start, s))
+        start += s
+    return tuple(out)
+
+
+@method
+def chunk(input, chunks: int, dim: int = 0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    n = input._data.shape[wrap_dim(dim, input._data.ndim)]
+    size = -(-n // chunks) if n else 0
+    return split(input, size, dim) if size else split(input, [0] * 0 + [n], dim)
+
+
+@method
+def tensor_split(input, indices_or_sections, dim: int = 0):
+    n = input._data.shape[wrap_dim(dim, input._data.ndim)]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    else:
+        idx = [0] + [min(max(int(i), 0), n) for i in indices_or_sections] + [n]
+        sizes = [max(b - a, 0) for a, b in zip(idx[:-1], idx[1:])]
+    return split(input, sizes, dim)
+
+
+class AsStrided(Op):
+    """A view with explicit sizes and strides into the storage (strides counted in elements)."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, size, stride, offset):
+        d = x._data
+        root = _root(d)
+        flat = root.reshape(-1) if root.flags.c_contiguous else root.ravel()
+        isz = d.itemsize
+        if offset is None:
+            offset = (d.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // isz
+        need = offset + 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
+        if need > flat.size:
+            raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset "
+                               f"{offset}, and itemsize {isz} requiring a storage size of {need * isz} are "
+                               f"out of bounds for storage of size {flat.size * isz}")
+        ctx.in_geom = (d.shape, tuple(s // isz for s in d.strides),
+                       (d.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // isz,
+                       flat.size)
+        ctx.geom = (size, stride, offset)
+        return _as_strided(flat[offset:], shape=size, strides=tuple(s * isz for s in stride))
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, in_stride, in_off, n = ctx.in_geom
+        size, stride, off = ctx.geom
+        idx = np.arange(n)
+        out_idx = _as_strided(idx[off:], shape=size, strides=tuple(s * idx.itemsize for s in stride))
+        storage_grad = np.bincount(out_idx.reshape(-1), weights=g._data.reshape(-1), minlength=n)
+        in_idx = _as_strided(idx[in_off:], shape=shape, strides=tuple(s * idx.itemsize for s in in_stride))
+        return wrap(storage_grad[in_idx].astype(g._data.dtype))
+
+
+@method
+def as_strided(input, size, stride, storage_offset=None):
+    return AsStrided.apply(input, tuple(size), tuple(stride), storage_offset)
+
+
+class Diagonal(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, offset, d1, d2):
+        d = x._data
+        ctx.shape, ctx.args = d.shape, (offset, d1, d2)
+        n1, n2 = d.shape[d1], d.shape[d2]
+        length = max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2))
+        rest = [i for i in range(d.ndim) if i not in (d1, d2)]
+        shape = tuple(d.shape[i] for i in rest) + (length,)
+        strides = tuple(d.strides[i] for i in rest) + (d.strides[d1] + d.strides[d2],)
+        if length == 0:
+            return np.empty(shape, d.dtype)
+        key = [slice(None)] * d.ndim
+        if offset >= 0:
+            key[d2] = slice(offset, None)
+        else:
+            key[d1] = slice(-offset, None)
+        return _as_strided(d[tuple(key)], shape=shape, strides=strides)
+
+    @staticmethod
+    def backward(ctx, g):
+        z = wrap(np.zeros(ctx.shape, dtype=g._data.dtype))
+        offset, d1, d2 = ctx.args
+        zd = Diagonal.forward(ctx.__class__.__new__(type(ctx)), z, offset, d1, d2)
+        zd[...] = g._data
+        return z
+
+
+@method
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    nd = input._data.ndim
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(input, offset, d1, d2)
+
+
+class Unfold(Op):
+    """Sliding windows of ``size`` with ``step`` along ``dim``, as a new last dimension."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim, size, step):
+        d = x._data
+        n = d.shape[dim] if d.ndim else 1
+        if size > n:
+            raise RuntimeError(f"maximum size for tensor at dimension {dim} is {n} but size is {size}")
+        if step <= 0:
+            raise RuntimeError(f"step is {step} but must be > 0")
+        count = (n - size) // step + 1
+        shape = d.shape[:dim] + (count,) + d.shape[dim + 1:] + (size,)
+        strides = d.strides[:dim] + (d.strides[dim] * step,) + d.strides[dim + 1:] + (d.strides[dim],)
+        ctx.shape, ctx.args = d.shape, (dim, size, step, count)
+        return _as_strided(d, shape=shape, strides=strides)
+
+    @staticmethod
+    def backward(ctx, g):
+        dim, size, step, count = ctx.args
+        out = np.zeros(ctx.shape, dtype=g._data.dtype)
+        gd = np.moveaxis(g._data, -1, dim + 1)  # (..., count, size, ...)
+        for k in range(size):
+            idx = (slice(None),) * dim + (slice(k, k + step * (count - 1) + 1, step),)
+            out[idx] += np.take(gd, k, axis=dim + 1)
+        return wrap(out)
+
+
+@method
+def unfold(input, dimension: int, size: int, step: int):
+    return Unfold.apply(input, wrap_dim(dimension, input._data.ndim), size, step)
+
+
+class Clone(Op):
+    @staticmethod
+    def forward(ctx, x, memory_format=None):
+        return np.array(x._data, copy=True, order="C")
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+@method
+def clone(input, *, memory_format=None):
+    """A copy with its own memory; the gradient passes through."""
+    out = Clone.apply(input)
+    if memory_format is not None and getattr(memory_format, "name", "") == "channels_last":
+        from .layout import to_channels_last
+
+        return to_channels_last(out)
+    return out
+
+
+@method
+def contiguous(input, memory_format=None):
+    if memory_format is not None and getattr(memory_format, "name", "") == "channels_last":
+        if input.is_contiguous(memory_format=memory_format):
+            return input
+        return clone(input, memory_format=memory_format)
+    if input._data.flags.c_contiguous:
+        return input
+    return Clone.apply(input)
+
+
+class Real(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return x._data.real
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Imag(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x):
+        if x._data.dtype.kind != "c":
+            raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+        return x._data.imag
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 1j
+
+
+class Conj(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return np.conj(x._data) if x._data.dtype.kind == "c" else x._data
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.conj()
+
+
+@method
+def conj(input):
+    return Conj.apply(input) if input.is_complex() else input
+
+
+def real(input):
+    return Real.apply(input) if input.is_complex() else input
+
+
+def imag(input):
+    return Imag.apply(input)
+
+
+PROPERTIES = {"T": _T, "mT": _mT, "H": lambda s: _T(s).conj(), "mH": lambda s: _mT(s).conj(),
+              "real": real, "imag": imag}

@@ -1,0 +1,303 @@
+"""Unary pointwise math. Each op states its derivative next to its forward.
+
+Integer inputs of floating functions (exp, sqrt, sin, ...) give the default float dtype, as torch.
+
+>>> import ember
+>>> x = ember.tensor([0.0, 1.0], requires_grad=True)
+>>> x.exp().sum().backward(); x.grad
+tensor([1.0000, 2.7183])
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._common import Op, float_arr, method
+
+try:  # erf/erfinv: scipy when present, else exact math.erf element by element
+    from scipy import special as _sp
+except ImportError:  # pragma: no cover
+    _sp = None
+
+
+def _erf(x):
+    if _sp is not None:
+        return _sp.erf(x)
+    return np.frompyfunc(math.erf, 1, 1)(x).astype(x.dtype)
+
+
+def _erfinv(y):
+    if _sp is not None:
+        return _sp.erfinv(y)
+    # Newton on erf from Giles' single-precision start
+    w = -np.log((1.0 - y) * (1.0 + y))
+    x = y * (1.5 + 0.1 * w)
+    for _ in range(60):
+        x = x - (_erf(x) - y) / (2 / math.sqrt(math.pi) * np.exp(-x * x))
+    return x.astype(y.dtype)
+
+
+class Unary(Op):
+    """y = f(x) with ``grad(ctx, x, g)`` written in ember ops (x is the saved input Tensor)."""
+
+    _needs_input = True
+
+    @classmethod
+    def forward(cls, ctx, x):
+        if cls._needs_input:
+            ctx.save_for_backward(x)
+        return cls.f(float_arr(x._data))
+
+    @classmethod
+    def backward(cls, ctx, g):
+        (x,) = ctx.saved_tensors if cls._needs_input else (None,)
+        return cls.grad(ctx, x, g)
+
+
+class UnaryOut(Op):
+    """y = f(x) whose derivative is cheapest from y itself (exp, tanh, sigmoid, sqrt)."""
+
+    save_output = True
+
+    @classmethod
+    def forward(cls, ctx, x):
+        return cls.f(float_arr(x._data))
+
+    @classmethod
+    def backward(cls, ctx, g):
+        return cls.grad(ctx.output, g)
+
+
+def _unary(name, f, grad, base=Unary, **extra):
+    return type(name, (base,), {"f": staticmethod(f), "grad": staticmethod(grad), **extra})
+
+
+# d/dx written with the saved input x
+Log = _unary("Log", np.log, lambda c, x, g: g / x)
+Log2 = _unary("Log2", np.log2, lambda c, x, g: g / (x * math.log(2.0)))
+Log10 = _unary("Log10", np.log10, lambda c, x, g: g / (x * math.log(10.0)))
+Log1p = _unary("Log1p", np.log1p, lambda c, x, g: g / (x + 1))
+Sin = _unary("Sin", np.sin, lambda c, x, g: g * x.cos())
+Cos = _unary("Cos", np.cos, lambda c, x, g: -g * x.sin())
+Tan = _unary("Tan", np.tan, lambda c, x, g: g * (1 + x.tan() ** 2))
+Asin = _unary("Asin", np.arcsin, lambda c, x, g: g / (1 - x * x).sqrt())
+Acos = _unary("Acos", np.arccos, lambda c, x, g: -g / (1 - x * x).sqrt())
+Atan = _unary("Atan", np.arctan, lambda c, x, g: g / (1 + x * x))
+Sinh = _unary("Sinh", np.sinh, lambda c, x, g: g * x.cosh())
+Cosh = _unary("Cosh", np.cosh, lambda c, x, g: g * x.sinh())
+Asinh = _unary("Asinh", np.arcsinh, lambda c, x, g: g / (x * x + 1).sqrt())
+Acosh = _unary("Acosh", np.arccosh, lambda c, x, g: g / (x * x - 1).sqrt())
+Atanh = _unary("Atanh", np.arctanh, lambda c, x, g: g / (1 - x * x))
+Erf = _unary("Erf", _erf, lambda c, x, g: g * (2 / math.sqrt(math.pi)) * (-x * x).exp())
+Erfc = _unary("Erfc", lambda a: 1 - _erf(a), lambda c, x, g: -g * (2 / math.sqrt(math.pi)) * (-x * x).exp())
+Square = _unary("Pow", lambda a: a * a, lambda c, x, g: g * 2 * x)
+Expm1 = _unary("Expm1", np.expm1, lambda c, x, g: g * x.exp())
+Logit = _unary("Logit", lambda a: np.log(a / (1 - a)), lambda c, x, g: g / (x * (1 - x)))
+# d/dx written with the output y
+Exp = _unary("Exp", np.exp, lambda y, g: g * y, UnaryOut)
+Exp2 = _unary("Exp2", np.exp2, lambda y, g: g * y * math.log(2.0), UnaryOut)
+Sqrt = _unary("Sqrt", np.sqrt, lambda y, g: g / (2 * y), UnaryOut)
+Rsqrt = _unary("Rsqrt", lambda a: 1 / np.sqrt(a), lambda y, g: -0.5 * g * y ** 3, UnaryOut)
+Tanh = _unary("Tanh", np.tanh, lambda y, g: g * (1 - y * y), UnaryOut)
+Reciprocal = _unary("Reciprocal", lambda a: 1 / a, lambda y, g: -g * y * y, UnaryOut)
+Erfinv = _unary("Erfinv", _erfinv, lambda y, g: g * (math.sqrt(math.pi) / 2) * (y * y).exp(), UnaryOut)
+
+
+def _sigmoid(a):
+    # stable for both signs: exp of a non-positive number only
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+
+Sigmoid = _unary("Sigmoid", _sigmoid, lambda y, g: g * y * (1 - y), UnaryOut)
+
+
+class Neg(Op):
+    @staticmethod
+    def forward(ctx, x):
+        if x._data.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                               "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        return np.negative(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Abs(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if x.is_complex():
+            return g * x / x.abs().masked_fill(x.abs() == 0, 1)
+        return g * x.sign()
+
+
+class Relu(Op):
+    """relu(x) = max(x, 0); d/dx = 1 where x > 0, else 0 (0 at x = 0, as torch)."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.maximum(x._data, 0, dtype=x._data.dtype) if x._data.dtype != np.bool_ else x._data.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (ctx.output > 0)
+
+
+class Rounding(Op):
+    """floor, ceil, round, trunc, sign: piecewise constant, so the gradient is zero."""
+
+    @classmethod
+    def forward(cls, ctx, x, *args):
+        return cls.f(x._data, *args)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
+
+
+def _round(a, decimals=0):
+    if a.dtype.kind in "iub":
+        return a.copy()
+    return np.round(a, decimals)
+
+
+def _int_keep(f):
+    return lambda a: a.copy() if a.dtype.kind in "iub" else f(a)
+
+
+Floor = type("Floor", (Rounding,), {"f": staticmethod(_int_keep(np.floor))})
+Ceil = type("Ceil", (Rounding,), {"f": staticmethod(_int_keep(np.ceil))})
+Trunc = type("Trunc", (Rounding,), {"f": staticmethod(_int_keep(np.trunc))})
+Round = type("Round", (Rounding,), {"f": staticmethod(_round)})
+Sign = type("Sign", (Rounding,), {"f": staticmethod(lambda a: np.sign(a) if a.dtype != np.bool_ else a.copy())})
+
+
+class Frac(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return x._data - np.trunc(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Predicate(Op):
+    """isnan/isinf/isfinite/logical_not/bitwise_not: bool or integer results, no gradient."""
+
+    @classmethod
+    def forward(cls, ctx, x):
+        return np.asarray(cls.f(x._data))
+
+
+def _pred(name, f):
+    return type(name, (Predicate,), {"f": staticmethod(f)})
+
+
+IsNan, IsInf, IsFinite = _pred("IsNan", np.isnan), _pred("IsInf", np.isinf), _pred("IsFinite", np.isfinite)
+IsPosInf, IsNegInf = _pred("IsPosInf", np.isposinf), _pred("IsNegInf", np.isneginf)
+LogicalNot = _pred("LogicalNot", np.logical_not)
+
+
+def _bitnot(a):
+    if a.dtype.kind not in "biu":
+        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+    return np.invert(a)
+
+
+BitwiseNot = _pred("BitwiseNot", _bitnot)
+
+
+# --------------------------------------------------------------------------- public functions
+def _fn(cls, name, doc):
+    def f(input):
+        return cls.apply(input)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc
+    return method(f)
+
+
+exp = _fn(Exp, "exp", "e^x; d/dx = e^x (from the saved output).")
+exp2 = _fn(Exp2, "exp2", "2^x.")
+expm1 = _fn(Expm1, "expm1", "e^x - 1, accurate near 0.")
+log = _fn(Log, "log", "Natural log; d/dx = 1/x.")
+log2 = _fn(Log2, "log2", "Base-2 log.")
+log10 = _fn(Log10, "log10", "Base-10 log.")
+log1p = _fn(Log1p, "log1p", "log(1 + x), accurate near 0.")
+sqrt = _fn(Sqrt, "sqrt", "sqrt(x); d/dx = 1 / (2 sqrt(x)).")
+rsqrt = _fn(Rsqrt, "rsqrt", "1 / sqrt(x).")
+square = _fn(Square, "square", "x^2.")
+sin = _fn(Sin, "sin", "sin x; d/dx = cos x.")
+cos = _fn(Cos, "cos", "cos x; d/dx = -sin x.")
+tan = _fn(Tan, "tan", "tan x.")
+asin = arcsin = _fn(Asin, "asin", "arcsin x.")
+acos = arccos = _fn(Acos, "acos", "arccos x.")
+atan = arctan = _fn(Atan, "atan", "arctan x.")
+sinh = _fn(Sinh, "sinh", "sinh x.")
+cosh = _fn(Cosh, "cosh", "cosh x.")
+tanh = _fn(Tanh, "tanh", "tanh x; d/dx = 1 - tanh^2 x.")
+asinh = arcsinh = _fn(Asinh, "asinh", "arcsinh x.")
+acosh = arccosh = _fn(Acosh, "acosh", "arccosh x.")
+atanh = arctanh = _fn(Atanh, "atanh", "arctanh x.")
+sigmoid = _fn(Sigmoid, "sigmoid", "1 / (1 + e^-x); d/dx = s (1 - s).")
+erf = _fn(Erf, "erf", "The error function; d/dx = 2/sqrt(pi) e^(-x^2).")
+erfc = _fn(Erfc, "erfc", "1 - erf(x).")
+erfinv = _fn(Erfinv, "erfinv", "The inverse error function; d/dy = sqrt(pi)/2 e^(erfinv(y)^2).")
+reciprocal = _fn(Reciprocal, "reciprocal", "1 / x; d/dx = -1/x^2.")
+neg = negative = _fn(Neg, "neg", "-x.")
+abs = absolute = _fn(Abs, "abs", "|x|; d/dx = sign(x) (0 at 0).")
+relu = _fn(Relu, "relu", "max(x, 0); d/dx = 1 where x > 0 else 0.")
+floor = _fn(Floor, "floor", "Round down; zero gradient.")
+ceil = _fn(Ceil, "ceil", "Round up; zero gradient.")
+trunc = fix = _fn(Trunc, "trunc", "Round toward zero; zero gradient.")
+sign = _fn(Sign, "sign", "-1, 0 or 1; zero gradient.")
+frac = _fn(Frac, "frac", "x - trunc(x).")
+isnan = _fn(IsNan, "isnan", "Where x is NaN.")
+isinf = _fn(IsInf, "isinf", "Where x is +-inf.")
+isfinite = _fn(IsFinite, "isfinite", "Where x is neither inf nor NaN.")
+isposinf = _fn(IsPosInf, "isposinf", "Where x is +inf.")
+isneginf = _fn(IsNegInf, "isneginf", "Where x is -inf.")
+logical_not = _fn(LogicalNot, "logical_not", "not x, as bool.")
+bitwise_not = _fn(BitwiseNot, "bitwise_not", "~x on integers and bools.")
+METHODS_EXTRA = {"arcsin": asin, "arccos": acos, "arctan": atan, "absolute": abs, "negative": neg,
+                 "fix": trunc, "arcsinh": asinh, "arccosh": acosh, "arctanh": atanh}
+
+
+@method
+def round(input, *, decimals: int = 0):
+    """Round half to even; zero gradient."""
+    return Round.apply(input, decimals) if decimals else Round.apply(input)
+
+
+@method
+def logit(input, eps: float | None = None):
+    """log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given."""
+    if eps is not None:
+        input = input.clamp(eps, 1 - eps)
+    return Logit.apply(input)
+
+
+@method
+def sgn(input):
+    """sign for real tensors; x / |x| for complex ones."""
+    if input.is_complex():
+        a = input.abs()
+        return input / a.masked_fill(a == 0, 1)
+    return sign(input)
+
+
+@method
+def positive(input):
+    return input

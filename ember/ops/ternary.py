@@ -1,0 +1,218 @@
+"""Pointwise ops of several inputs: where, clamp, lerp, addcmul/addcdiv, atan2, hypot, logical ops,
+closeness tests and nan_to_num. Most are compositions; ``where`` and ``clamp`` are primitives.
+
+>>> import ember
+>>> x = ember.tensor([-2.0, 0.5, 3.0])
+>>> ember.where(x > 0, x, 0.0), x.clamp(-1, 1)
+(tensor([0.0000, 0.5000, 3.0000]), tensor([-1.0000,  0.5000,  1.0000]))
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, wrap
+from ._common import Op, check_broadcast, method, operands, result_np_dtype
+
+
+class Where(Op):
+    """out = a where cond else b; grads g*cond and g*(1-cond)."""
+
+    broadcasting = True
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        c = cond._data
+        if c.dtype != np.bool_:
+            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
+                               f"dtype {cond.dtype.name.capitalize()}")
+        x, y = operands(a, b)
+        for v in (x, y):
+            if hasattr(v, "shape"):
+                check_broadcast(c, v)
+        ctx.cond = c
+        return np.where(c, x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        c = wrap(ctx.cond)
+        zero = g * 0
+        return None, where(c, g, zero), where(c, zero, g)
+
+
+@method
+def where(condition, input=None, other=None):
+    """Pick from ``input`` where ``condition`` holds, else from ``other``; one argument: nonzero."""
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    return Where.apply(condition, input, other)
+
+
+class Clamp(Op):
+    """Clip into [lo, hi]; the gradient passes where lo <= x <= hi."""
+
+    broadcasting = True
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        d = x._data
+        lo_a = lo._data if isinstance(lo, Tensor) else lo
+        hi_a = hi._data if isinstance(hi, Tensor) else hi
+        out = d
+        if lo is not None:
+            out = np.maximum(out, lo_a)
+        if hi is not None:
+            out = np.minimum(out, hi_a)
+        dt = result_np_dtype(*[v for v in (x, lo, hi) if v is not None])
+        if d.dtype.kind in "iu" and dt.kind == "f" or dt != out.dtype:
+            out = out.astype(dt)
+        if out is d:
+            out = d.copy()
+        ctx.save_for_backward(x, lo, hi)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi = ctx.saved_tensors
+        mask = None
+        if lo is not None:
+            mask = x >= lo
+        if hi is not None:
+            m = x <= hi
+            mask = m if mask is None else mask & m
+        gx = g * mask
+        glo = g * (x < lo) if isinstance(lo, Tensor) and ctx.needs_input_grad[1] else None
+        ghi = g * (x > hi) if isinstance(hi, Tensor) and ctx.needs_input_grad[2] else None
+        return gx, glo, ghi
+
+
+@method(names=("clip",))
+def clamp(input, min=None, max=None, *, out=None):
+    """Elementwise min(max(x, min), max); the gradient flows where min <= x <= max."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    res = Clamp.apply(input, min, max)
+    if out is not None:
+        from .inplace import copy_into_out
+
+        return copy_into_out(out, res)
+    return res
+
+
+clip = clamp
+
+
+@method
+def clamp_min(input, min):
+    return Clamp.apply(input, min, None)
+
+
+@method
+def clamp_max(input, max):
+    return Clamp.apply(input, None, max)
+
+
+@method
+def lerp(input, end, weight):
+    """input + weight * (end - input)."""
+    return input + weight * (end - input)
+
+
+@method
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 * tensor2."""
+    return input + value * tensor1 * tensor2
+
+
+@method
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 / tensor2."""
+    return input + value * tensor1 / tensor2
+
+
+class Atan2(Op):
+    """atan2(y, x); d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2)."""
+
+    broadcasting = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = operands(a, b)
+        if x.dtype.kind in "biu":
+            x = x.astype(np.float32)
+        ctx.save_for_backward(a, b)
+        return np.arctan2(x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        r = a * a + b * b
+        return g * b / r, -g * a / r
+
+
+@method(names=("arctan2",))
+def atan2(input, other):
+    return Atan2.apply(input, other)
+
+
+arctan2 = atan2
+
+
+@method
+def hypot(input, other):
+    """sqrt(a^2 + b^2)."""
+    return (input * input + other * other).sqrt()
+
+
+class Logical(Op):
+    @classmethod
+    def forward(cls, ctx, a, b):
+        x, y = operands(a, b)
+        return np.asarray(cls.f(x, y))
+
+
+LogicalAnd = type("LogicalAnd", (Logical,), {"f": staticmethod(np.logical_and)})
+LogicalOr = type("LogicalOr", (Logical,), {"f": staticmethod(np.logical_or)})
+LogicalXor = type("LogicalXor", (Logical,), {"f": staticmethod(np.logical_xor)})
+
+
+@method
+def logical_and(input, other):
+    return LogicalAnd.apply(input, other)
+
+
+@method
+def logical_or(input, other):
+    return LogicalOr.apply(input, other)
+
+
+@method
+def logical_xor(input, other):
+    return LogicalXor.apply(input, other)
+
+
+@method
+def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+    """|a - b| <= atol + rtol |b|, elementwise."""
+    x, y = operands(input, other)
+    return wrap(np.asarray(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+
+@method
+def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+@method
+def equal(input, other) -> bool:
+    """True when both have the same shape and elements."""
+    return input.shape == other.shape and bool((input._data == other._data).all())
+
+
+@method
+def nan_to_num(input, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None):
+    """Replace NaN, +inf and -inf (default: the dtype's finite extremes); gradient 1 where finite."""
+    if not input.is_floating_point():
+        return input.clone()
+    finite = input.isfinite()
+    out = np.nan_to_num(input._data, nan=nan, posinf=posinf, neginf=neginf)
+    return where(finite, input, wrap(out))
