@@ -10,6 +10,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import numpy as _np
+
+_np.seterr(all="ignore")  # torch computes inf/nan silently; NumPy's warnings would be noise
 from . import dtypes as _dtypes
 from .dtypes import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float,
                      float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32, int64,

@@ -93,7 +93,9 @@ class Div(Op):
         if rounding_mode is None:
             if getattr(x, "dtype", np.dtype(np.float32)).kind in "biu" and (
                     not isinstance(y, float) and getattr(y, "dtype", np.dtype(np.int64)).kind in "biu"):
-                x = x.astype(_dt.get_default_dtype().np)
+                f = _dt.get_default_dtype().np  # int / int gives the default float dtype
+                x = x.astype(f) if hasattr(x, "astype") else f.type(x)
+                y = y.astype(f) if hasattr(y, "astype") else f.type(y)
             return np.true_divide(x, y)
         if rounding_mode == "trunc":
             out = np.true_divide(x, y)

@@ -46,10 +46,9 @@ class MatMul(Op):
         a, b = ctx.saved_tensors
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
-        if a.ndim == 1:
-            g = g.unsqueeze(-2)
-        if b.ndim == 1:
-            g = g.unsqueeze(-1)
+        if a.ndim == 1 or b.ndim == 1:  # back to the 2-d product's shape
+            batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+            g = g.reshape(tuple(batch) + (a2.shape[-2], b2.shape[-1]))
         ga = gb = None
         if ctx.needs_input_grad[0]:
             ga = matmul(g, b2.mT)

@@ -21,6 +21,12 @@ except ImportError:  # pragma: no cover
     _sp = None
 
 
+def _erfc(x):
+    if _sp is not None:
+        return _sp.erfc(x)
+    return 1 - _erf(x)
+
+
 def _erf(x):
     if _sp is not None:
         return _sp.erf(x)
@@ -90,8 +96,7 @@ Asinh = _unary("Asinh", np.arcsinh, lambda c, x, g: g / (x * x + 1).sqrt())
 Acosh = _unary("Acosh", np.arccosh, lambda c, x, g: g / (x * x - 1).sqrt())
 Atanh = _unary("Atanh", np.arctanh, lambda c, x, g: g / (1 - x * x))
 Erf = _unary("Erf", _erf, lambda c, x, g: g * (2 / math.sqrt(math.pi)) * (-x * x).exp())
-Erfc = _unary("Erfc", lambda a: 1 - _erf(a), lambda c, x, g: -g * (2 / math.sqrt(math.pi)) * (-x * x).exp())
-Square = _unary("Pow", lambda a: a * a, lambda c, x, g: g * 2 * x)
+Erfc = _unary("Erfc", _erfc, lambda c, x, g: -g * (2 / math.sqrt(math.pi)) * (-x * x).exp())
 Expm1 = _unary("Expm1", np.expm1, lambda c, x, g: g * x.exp())
 Logit = _unary("Logit", lambda a: np.log(a / (1 - a)), lambda c, x, g: g / (x * (1 - x)))
 # d/dx written with the output y
@@ -152,6 +157,20 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, g):
         return g * (ctx.output > 0)
+
+
+class Square(Op):
+    """x^2 (integers stay integers); d/dx = 2x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._data * x._data
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 2 * x
 
 
 class Rounding(Op):

@@ -1,0 +1,19 @@
+"""Shared test setup: a fixed seed per test and torch's thread count kept low for a 2-core CI."""
+import numpy as np
+import pytest
+
+try:
+    import torch
+
+    torch.set_num_threads(1)
+except ImportError:  # torch is the oracle; tests that need it skip with a reason
+    torch = None
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    import ember
+
+    ember.manual_seed(0)
+    np.random.seed(0)
+    yield
