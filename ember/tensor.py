@@ -35,8 +35,11 @@ class Tensor:
     dtype) follow torch's legacy constructor; use ``ember.tensor`` in new code.
     """
 
-    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "grad", "_vc", "_base",
-                 "_view_fn", "_hooks", "__weakref__")
+    # Only _data, _requires_grad and _grad_fn are set on every tensor; the rest are set when used and
+    # read through __getattr__'s defaults until then (a new tensor costs three stores).
+    # _grad_fn is the tensor's edge into the graph: its Node, or (Node, output_nr) for output_nr > 0.
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "grad", "_vc", "_base", "_view_fn", "_hooks",
+                 "__weakref__")
     __array_priority__ = 1000  # make ndarray + Tensor defer to Tensor.__radd__
 
     def __new__(cls, *args, **kwargs):
@@ -192,7 +195,21 @@ class Tensor:
 
     @property
     def grad_fn(self):
-        return self._grad_fn
+        fn = self._grad_fn
+        return fn[0] if type(fn) is tuple else fn
+
+    @property
+    def _output_nr(self) -> int:
+        fn = self._grad_fn
+        return fn[1] if type(fn) is tuple else 0
+
+    def __getattr__(self, name: str):
+        if name == "grad" and self._grad_fn is not None:
+            self._grad_warn()
+        try:
+            return _SLOT_DEFAULTS[name]
+        except KeyError:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'") from None
 
     @property
     def _version(self) -> int:
@@ -249,7 +266,6 @@ class Tensor:
                 "error, please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py "
                 "as the solution.")
         self._grad_fn = None
-        self._output_nr = 0
         self._requires_grad = False
         return self
 
@@ -264,14 +280,14 @@ class Tensor:
         if hooks.get("retain") is None:
             ref = weakref.ref(self)
             hooks["retain"] = ref
-            self._grad_fn.add_retain(self._output_nr, ref)
+            self.grad_fn.add_retain(self._output_nr, ref)
 
     def register_hook(self, hook: Callable) -> "RemovableHandle":
         """Call ``hook(grad)`` when this tensor's gradient is computed; a non-None result replaces it."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._grad_fn is not None:
-            return self._grad_fn.add_tensor_hook(self._output_nr, hook)
+            return self.grad_fn.add_tensor_hook(self._output_nr, hook)
         hooks = self._hooks if self._hooks is not None else {}
         self._hooks = hooks
         lst = hooks.setdefault("leaf", [])
@@ -456,16 +472,13 @@ class RemovableHandle:
 _new = object.__new__
 
 
+_SLOT_DEFAULTS = {"grad": None, "_vc": None, "_base": None, "_view_fn": None, "_hooks": None}
+
+
 def _init(t: Tensor, data, requires_grad: bool) -> None:
     t._data = data
     t._requires_grad = requires_grad
     t._grad_fn = None
-    t._output_nr = 0
-    t.grad = None
-    t._vc = None
-    t._base = None
-    t._view_fn = None
-    t._hooks = None
 
 
 def wrap(data, requires_grad: bool = False) -> Tensor:
@@ -474,12 +487,6 @@ def wrap(data, requires_grad: bool = False) -> Tensor:
     t._data = data
     t._requires_grad = requires_grad
     t._grad_fn = None
-    t._output_nr = 0
-    t.grad = None
-    t._vc = None
-    t._base = None
-    t._view_fn = None
-    t._hooks = None
     return t
 
 

@@ -118,7 +118,7 @@ def _execute(pairs, retain, create_graph, inputs, accumulate):
         if t._grad_fn is None:
             _add_leaf(leaf_grads, t, g)
         else:
-            n = t._grad_fn
+            n = t.grad_fn
             slot = buf.get(n)
             if slot is None:
                 slot = buf[n] = [None] * (len(n.out_meta) if n.out_meta else 1)
@@ -147,7 +147,7 @@ def _execute(pairs, retain, create_graph, inputs, accumulate):
     if inputs is not None:
         for i, t in enumerate(inputs):
             if t._grad_fn is not None:
-                capture.setdefault((t._grad_fn, t._output_nr), []).append(i)
+                capture.setdefault((t.grad_fn, t._output_nr), []).append(i)
         needed = _needed_nodes(roots, inputs)
     captured = [None] * (len(inputs) if inputs is not None else 0)
 
@@ -223,7 +223,7 @@ def _needs_inputs(n: Node, needed: set) -> bool:
 def _needed_nodes(roots: list, inputs: tuple) -> set:
     """Nodes from which some requested input can be reached (iterative post-order)."""
     targets_leaf = {id(t) for t in inputs if t._grad_fn is None}
-    targets_node = {t._grad_fn for t in inputs if t._grad_fn is not None}
+    targets_node = {t.grad_fn for t in inputs if t._grad_fn is not None}
     needed: set = set()
     done: set = set()
     stack = [(n, False) for n in roots]

@@ -40,20 +40,55 @@ _new = object.__new__
 _np_scalar = _np.generic  # NumPy ufuncs on 0-d arrays return scalars; tensors hold arrays
 
 
-class Node:
-    """One recorded call: the ``ctx`` of forward and the ``grad_fn`` of its outputs."""
+class _NoGrads:
+    """``needs_input_grad`` of a call that records nothing: every entry is False."""
 
-    __slots__ = ("fn", "next", "saved", "versions", "in_meta", "out_data", "out_meta",
-                 "needs_input_grad", "freed", "non_diff", "hooks", "trace", "__dict__", "__weakref__")
+    def __getitem__(self, i) -> bool:
+        return False
+
+    def __iter__(self):
+        return iter(())
+
+    def __bool__(self) -> bool:
+        return False
+
+
+_NO_GRADS = _NoGrads()
+
+
+class Node:
+    """One recorded call: the ``ctx`` of forward and the ``grad_fn`` of its outputs.
+
+    Only ``fn`` and ``next`` are stored on every node; the other fields keep their class defaults
+    until an op sets them, so a node costs two stores.
+    """
+
+    __slots__ = ("fn", "next", "saved", "versions", "__dict__", "__weakref__")
+    in_meta = out_data = out_meta = hooks = trace = None
+    freed = False
+    non_diff = ()
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        nxt = self.next
+        if nxt is None:
+            return _NO_GRADS
+        return tuple(e is not None for e in nxt)
 
     # ---- the ctx API that forward uses
     def save_for_backward(self, *tensors) -> None:
+        if self.next is None:  # not recording: nothing will run backward
+            return
         self.saved = tensors
         self.versions = tuple((t._version_cell(), t._vc[0]) if isinstance(t, Tensor) else None
                               for t in tensors)
 
     @property
     def saved_tensors(self) -> tuple:
+        try:
+            saved = self.saved
+        except AttributeError:  # nothing was saved
+            return ()
         if self.freed:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -61,7 +96,6 @@ class Node:
                 "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need "
                 "to backward through the graph a second time or if you need to access saved tensors "
                 "after calling backward.")
-        saved = self.saved
         if saved is None:
             return ()
         for t, v in zip(saved, self.versions):
@@ -194,7 +228,9 @@ class Function:
     save_output = False  # keep the output array for ``ctx.output``
     broadcasting = False  # the engine sums each input's grad back to its shape and dtype
     is_view = False  # the output is a view of input 0: share its memory and version counter
+    differentiable = True  # False: never record (comparisons, integer results)
     materialize = True
+    _flags = 16  # a user Function (set per subclass by __init_subclass__)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):  # pragma: no cover - abstract
@@ -207,48 +243,114 @@ class Function:
 
     vjp = backward
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._flags = ((_VIEW if cls.is_view else 0) | (_BCAST if cls.broadcasting else 0)
+                      | (_SAVE_OUT if cls.save_output else 0) | (0 if cls.differentiable else _NO_DIFF)
+                      | (0 if cls._internal else _USER))
+
     @classmethod
     def apply(cls, *args, **kwargs):
+        # The hot path of every op: kept flat on purpose (see PERFORMANCE.md, per-op overhead).
         ctx = _new(Node)
         ctx.fn = cls
-        ctx.saved = ctx.versions = ctx.in_meta = ctx.out_data = ctx.out_meta = ctx.hooks = None
-        ctx.freed = False
-        ctx.non_diff = ()
-        record = False
-        if STATE.enabled:
+        flags = cls._flags
+        edges = None
+        if STATE.enabled and not flags & _NO_DIFF:
             for a in args:
                 if isinstance(a, Tensor) and a._requires_grad:
-                    record = True
+                    edges = []
+                    for x in args:
+                        if isinstance(x, Tensor) and x._requires_grad:
+                            edges.append(x._grad_fn or x)
+                        else:
+                            edges.append(None)
                     break
-        if record:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        else:
-            ctx.needs_input_grad = (False,) * len(args)
-        if cls._internal:
-            out = cls.forward(ctx, *args, **kwargs)
-            single = type(out) is not tuple
-            if single:
-                outs = (wrap(out if not isinstance(out, _np_scalar) else _np.asarray(out)),)
-            else:
-                outs = tuple(wrap(o if not isinstance(o, _np_scalar) else _np.asarray(o)) for o in out)
-        else:
-            prev, STATE.enabled = STATE.enabled, False
-            try:
-                res = cls.forward(ctx, *args, **kwargs)
-            finally:
-                STATE.enabled = prev
-            single = not isinstance(res, tuple)
-            raw = (res,) if single else res
-            outs = tuple(_user_output(o, args) for o in raw)
-        if cls.is_view:
-            base = args[0]
-            for o in outs:
-                o._base = base._base if base._base is not None else base
-                o._vc = base._version_cell()
-                o._view_fn = (base._view_fn or ()) + ((cls, args[1:], kwargs),)
-        if record:
-            _connect(ctx, cls, args, outs)
-        return outs[0] if single else outs
+        ctx.next = edges
+        if flags & _USER:
+            return _apply_user(cls, ctx, edges, args, kwargs)
+        out = cls.forward(ctx, *args, **kwargs) if kwargs else cls.forward(ctx, *args)
+        if type(out) is tuple:
+            return _wrap_many(cls, ctx, edges, args, kwargs, out)
+        if isinstance(out, _np_scalar):
+            out = _np.asarray(out)
+        o = _new(Tensor)
+        o._data = out
+        o._grad_fn = None
+        if flags & _VIEW:
+            _mark_view(o, args, cls, kwargs)
+        if edges is None or ctx.non_diff or out.dtype.kind not in "fcV":
+            o._requires_grad = False
+            return o
+        if flags & _BCAST:
+            _unbroadcast_meta(ctx, args, out)
+        o._requires_grad = True
+        o._grad_fn = ctx
+        if flags & _SAVE_OUT:
+            _save_output(ctx, o)
+        if STATE.anomaly:
+            _record_trace(ctx)
+        return o
+
+
+_VIEW, _BCAST, _SAVE_OUT, _NO_DIFF, _USER = 1, 2, 4, 8, 16
+
+
+def _apply_user(cls, ctx, edges, args, kwargs):
+    prev, STATE.enabled = STATE.enabled, False
+    try:
+        res = cls.forward(ctx, *args, **kwargs)
+    finally:
+        STATE.enabled = prev
+    single = not isinstance(res, tuple)
+    outs = tuple(_user_output(o, args) for o in ((res,) if single else res))
+    if cls.is_view:
+        for o in outs:
+            _mark_view(o, args, cls, kwargs)
+    if edges is not None:
+        _connect(ctx, cls, outs)
+    return outs[0] if single else outs
+
+
+def _wrap_many(cls, ctx, edges, args, kwargs, out):
+    outs = tuple(wrap(o if not isinstance(o, _np_scalar) else _np.asarray(o)) for o in out)
+    if cls.is_view:
+        for o in outs:
+            _mark_view(o, args, cls, kwargs)
+    if edges is not None:
+        _connect(ctx, cls, outs)
+    return outs
+
+
+def _unbroadcast_meta(ctx: Node, args, out) -> None:
+    """Record input shapes/dtypes for the engine only when some input differs from the output."""
+    sh, dt = out.shape, out.dtype
+    for a in args:
+        if isinstance(a, Tensor):
+            d = a._data
+            if d.shape != sh or (d.dtype is not dt and d.dtype != dt):
+                ctx.in_meta = tuple((x._data.shape, x._data.dtype) if isinstance(x, Tensor) else None
+                                    for x in args)
+                return
+
+
+def _mark_view(o: Tensor, args, cls, kwargs) -> None:
+    base = args[0]
+    root = base._base
+    o._base = root if root is not None else base
+    o._vc = base._version_cell()
+    o._view_fn = (base._view_fn or ()) + ((cls, args[1:], kwargs),)
+
+
+def _save_output(ctx: Node, o: Tensor) -> None:
+    cell = o._version_cell()
+    ctx.out_data = (o._data, cell, cell[0])
+
+
+def _record_trace(ctx: Node) -> None:
+    import traceback
+
+    ctx.trace = "".join(traceback.format_stack()[:-3])
 
 
 def _user_output(o, args):
@@ -260,23 +362,8 @@ def _user_output(o, args):
     return o
 
 
-def _connect(ctx: Node, cls, args: tuple, outs: tuple) -> None:
-    """Record the edges to the inputs and make the outputs this node's outputs."""
-    edges = []
-    for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
-            fn = a._grad_fn
-            if fn is None:
-                edges.append(a)
-            elif a._output_nr == 0:
-                edges.append(fn)
-            else:
-                edges.append((fn, a._output_nr))
-        else:
-            edges.append(None)
-    ctx.next = tuple(edges)
-    if cls.broadcasting:
-        ctx.in_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in args)
+def _connect(ctx: Node, cls, outs: tuple) -> None:
+    """Make the (several, or user-Function) outputs this node's outputs."""
     non_diff = ctx.non_diff
     for i, o in enumerate(outs):
         if not isinstance(o, Tensor) or o._data.dtype.kind not in "fcV":
@@ -284,18 +371,13 @@ def _connect(ctx: Node, cls, args: tuple, outs: tuple) -> None:
         if non_diff and any(o._data is nd or (isinstance(nd, Tensor) and nd is o) for nd in non_diff):
             continue
         o._requires_grad = True
-        o._grad_fn = ctx
-        o._output_nr = i
+        o._grad_fn = ctx if i == 0 else (ctx, i)
     if len(outs) > 1:
         ctx.out_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs)
     if cls.save_output:
-        o = outs[0]
-        cell = o._version_cell()
-        ctx.out_data = (o._data, cell, cell[0])
+        _save_output(ctx, outs[0])
     if STATE.anomaly:
-        import traceback
-
-        ctx.trace = "".join(traceback.format_stack()[:-3])
+        _record_trace(ctx)
 
 
 class Op(Function):

@@ -50,6 +50,19 @@ def result_np_dtype(*args) -> np.dtype:
     return r
 
 
+def note_broadcast(ctx, a, b, x, y) -> None:
+    """For the engine: record input shapes/dtypes when an operand was broadcast or cast (recording only).
+
+    ``x``/``y`` are the arrays ``operands`` produced from ``a``/``b``; a cast shows as a new array.
+    """
+    if ctx.next is None:
+        return
+    xa = isinstance(a, Tensor)
+    yb = isinstance(b, Tensor)
+    if (xa and x is not a._data) or (yb and y is not b._data) or (xa and yb and x.shape != y.shape):
+        ctx.in_meta = tuple((t._data.shape, t._data.dtype) if isinstance(t, Tensor) else None for t in (a, b))
+
+
 def _scalar(x):
     if isinstance(x, np.generic):
         return x.item()

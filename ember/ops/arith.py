@@ -18,25 +18,29 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._common import Op, check_broadcast, method, operands, result_np_dtype
+from ._common import Op, check_broadcast, method, note_broadcast, operands, result_np_dtype
 
 
 def _check(x, y, op: str):
-    if hasattr(x, "shape") and hasattr(y, "shape") and x.shape != y.shape:
+    """torch's broadcast error when the shapes differ (NumPy's message names neither tensor)."""
+    sx, sy = getattr(x, "shape", None), getattr(y, "shape", None)
+    if sx is not None and sy is not None and sx != sy:
         check_broadcast(x, y)
 
 
 class Add(Op):
-    broadcasting = True
-
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         x, y = operands(a, b)
-        _check(x, y, "add")
-        if alpha != 1:
-            ctx.alpha = alpha
-            return x + y * alpha
-        return x + y
+        note_broadcast(ctx, a, b, x, y)
+        try:
+            if alpha != 1:
+                ctx.alpha = alpha
+                return x + y * alpha
+            return x + y
+        except ValueError:
+            _check(x, y, "add")
+            raise
 
     @staticmethod
     def backward(ctx, g):
@@ -45,33 +49,36 @@ class Add(Op):
 
 
 class Sub(Op):
-    broadcasting = True
-
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         x, y = operands(a, b)
+        note_broadcast(ctx, a, b, x, y)
         _check(x, y, "sub")
         if getattr(x, "dtype", None) == np.bool_ and getattr(y, "dtype", None) == np.bool_:
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                                "Use the `^` or `logical_xor()` operator instead.")
-        ctx.alpha = alpha
-        return x - y * alpha if alpha != 1 else x - y
+        if alpha != 1:
+            ctx.alpha = alpha
+            return x - y * alpha
+        return x - y
 
     @staticmethod
     def backward(ctx, g):
-        alpha = ctx.alpha
+        alpha = ctx.__dict__.get("alpha", 1)  # the operator's fast path sets no alpha
         return g, (-g if alpha == 1 else g * -alpha)
 
 
 class Mul(Op):
-    broadcasting = True
-
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
-        _check(x, y, "mul")
+        note_broadcast(ctx, a, b, x, y)
         ctx.save_for_backward(a, b)
-        return x * y
+        try:
+            return x * y
+        except ValueError:
+            _check(x, y, "mul")
+            raise
 
     @staticmethod
     def backward(ctx, g):
@@ -82,14 +89,14 @@ class Mul(Op):
 
 
 class Div(Op):
-    broadcasting = True
-
     @staticmethod
     def forward(ctx, a, b, rounding_mode=None):
         x, y = operands(a, b)
+        note_broadcast(ctx, a, b, x, y)
         _check(x, y, "div")
         ctx.save_for_backward(a, b)
-        ctx.mode = rounding_mode
+        if rounding_mode is not None:
+            ctx.mode = rounding_mode
         if rounding_mode is None:
             if getattr(x, "dtype", np.dtype(np.float32)).kind in "biu" and (
                     not isinstance(y, float) and getattr(y, "dtype", np.dtype(np.int64)).kind in "biu"):
@@ -110,7 +117,7 @@ class Div(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        if ctx.mode is not None:
+        if ctx.__dict__.get("mode") is not None:  # the operator's fast path sets no mode
             return (g * 0 if ctx.needs_input_grad[0] else None), (g * 0 if ctx.needs_input_grad[1] else None)
         ga = g / b if ctx.needs_input_grad[0] else None
         gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
@@ -219,6 +226,7 @@ class Minimum(Maximum):
 class Compare(Op):
     """A comparison: a bool result with no gradient."""
 
+    differentiable = False
     _fn = None
 
     @classmethod
@@ -240,6 +248,7 @@ Gt, Ge = _cmp("Gt", np.greater), _cmp("Ge", np.greater_equal)
 class Bitwise(Op):
     """Integer and bool bitwise ops (no gradient)."""
 
+    differentiable = False
     _fn = None
 
     @classmethod
@@ -405,6 +414,54 @@ def _out(result: Tensor, out: Tensor | None) -> Tensor:
     return copy_into_out(out, result)
 
 
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_new = object.__new__
+
+
+def _fast(cls, ufunc, saves: bool):
+    """The operator for ``cls`` with a fast path for the hottest case: two float tensors of one dtype
+    and shape, or a float tensor and a Python float. It builds the same node ``cls.apply`` would (the
+    backward is ``cls.backward``); anything else goes through ``cls.apply``. Per-op overhead is most
+    of a small op's cost, and these four operators are most of the ops in a training step."""
+    from ..autograd.function import Node, STATE
+
+    def op(self, other):
+        x = self._data
+        dt = x.dtype
+        if dt is _F32 or dt is _F64:
+            if isinstance(other, Tensor):
+                y = other._data
+                if y.dtype is not dt or y.shape != x.shape:
+                    return cls.apply(self, other)
+                rg = other._requires_grad
+            elif type(other) is float:
+                y, rg = other, False
+            else:
+                return cls.apply(self, other)
+            out = ufunc(x, y)
+            if type(out) is not np.ndarray:
+                out = np.asarray(out)
+            t = _new(Tensor)
+            t._data = out
+            if STATE.enabled and (self._requires_grad or rg) and not STATE.anomaly:
+                ctx = _new(Node)
+                ctx.fn = cls
+                ctx.next = [(self._grad_fn or self) if self._requires_grad else None,
+                            (other._grad_fn or other) if rg else None]
+                if saves:
+                    ctx.save_for_backward(self, other)
+                t._requires_grad = True
+                t._grad_fn = ctx
+            else:
+                t._requires_grad = False
+                t._grad_fn = None
+            return t
+        return cls.apply(self, other)
+
+    op.__name__ = f"__{ufunc.__name__}__"
+    return op
+
+
 def _rsub(self, other):
     return Sub.apply(other, self)
 
@@ -425,11 +482,23 @@ def _rmod(self, other):
     return Remainder.apply(other, self)
 
 
+_fast_mul = _fast(Mul, np.multiply, True)
+_fast_add = _fast(Add, np.add, False)
+
+
+def _radd(self, other):
+    return _fast_add(self, other) if type(other) is float else Add.apply(other, self)
+
+
+def _rmul(self, other):
+    return _fast_mul(self, other) if type(other) is float else Mul.apply(other, self)
+
+
 OPERATORS = {
-    "__add__": lambda s, o: Add.apply(s, o), "__radd__": lambda s, o: Add.apply(o, s),
-    "__sub__": lambda s, o: Sub.apply(s, o), "__rsub__": _rsub,
-    "__mul__": lambda s, o: Mul.apply(s, o), "__rmul__": lambda s, o: Mul.apply(o, s),
-    "__truediv__": lambda s, o: Div.apply(s, o), "__rtruediv__": _rdiv,
+    "__add__": _fast_add, "__radd__": _radd,
+    "__sub__": _fast(Sub, np.subtract, False), "__rsub__": _rsub,
+    "__mul__": _fast_mul, "__rmul__": _rmul,
+    "__truediv__": _fast(Div, np.true_divide, True), "__rtruediv__": _rdiv,
     "__floordiv__": lambda s, o: Div.apply(s, o, "floor"), "__rfloordiv__": _rfloordiv,
     "__mod__": lambda s, o: Remainder.apply(s, o), "__rmod__": _rmod,
     "__pow__": lambda s, o: Pow.apply(s, o), "__rpow__": _rpow,

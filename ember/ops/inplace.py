@@ -63,7 +63,7 @@ def apply_inplace(self: Tensor, fn, *args, cast_check: bool = True) -> Tensor:
         self._bump()
         return self
     alias = wrap(self._data.copy(), self._requires_grad)  # the old value, with the old history
-    alias._grad_fn, alias._output_nr = self._grad_fn, self._output_nr
+    alias._grad_fn = self._grad_fn
     res = fn(alias, *args)
     if res._data.dtype != self._data.dtype:
         _write(self, res._data, cast_check)
@@ -74,7 +74,7 @@ def apply_inplace(self: Tensor, fn, *args, cast_check: bool = True) -> Tensor:
     if base is not None and (base._requires_grad or res._requires_grad):
         _rewrite_base(self, base, res)
     else:
-        self._grad_fn, self._output_nr, self._requires_grad = res._grad_fn, res._output_nr, res._requires_grad
+        self._grad_fn, self._requires_grad = res._grad_fn, res._requires_grad
     return self
 
 
@@ -107,16 +107,16 @@ def replay(arr, steps):
 
 def _rewrite_base(view: Tensor, base: Tensor, res: Tensor) -> None:
     old = wrap(base._data, base._requires_grad)
-    old._grad_fn, old._output_nr = base._grad_fn, base._output_nr
+    old._grad_fn = base._grad_fn
     new = CopySlices.apply(old, res, view._view_fn)
-    base._grad_fn, base._output_nr, base._requires_grad = new._grad_fn, 0, True
+    base._grad_fn, base._requires_grad = new._grad_fn, True
     v = base
     from ..autograd.grad_mode import STATE as _S
 
     for cls, a, k in view._view_fn:  # the view now reads from the new base
         v = cls.apply(v, *a, **k)
     _ = _S
-    view._grad_fn, view._output_nr, view._requires_grad = v._grad_fn, v._output_nr, True
+    view._grad_fn, view._requires_grad = v._grad_fn, True
 
 
 class CopyFrom(Op):

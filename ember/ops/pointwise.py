@@ -215,6 +215,7 @@ class Frac(Op):
 class Predicate(Op):
     """isnan/isinf/isfinite/logical_not/bitwise_not: bool or integer results, no gradient."""
 
+    differentiable = False
     @classmethod
     def forward(cls, ctx, x):
         return np.asarray(cls.f(x._data))

@@ -164,6 +164,8 @@ def hypot(input, other):
 
 
 class Logical(Op):
+    differentiable = False
+
     @classmethod
     def forward(cls, ctx, a, b):
         x, y = operands(a, b)
