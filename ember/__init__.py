@@ -78,7 +78,12 @@ def compile(model=None, **kwargs):
 def _lazy(name: str):
     import importlib
 
-    return importlib.import_module(f".{name}", __name__)
+    try:
+        return importlib.import_module(f".{name}", __name__)
+    except ModuleNotFoundError as e:
+        if e.name == f"{__name__}.{name}":
+            raise AttributeError(f"module 'ember' has no attribute '{name}'") from None
+        raise
 
 
 def __getattr__(name: str):
@@ -88,7 +93,5 @@ def __getattr__(name: str):
         globals()[name] = mod
         return mod
     if name in ("save", "load"):
-        from . import serialization
-
-        return getattr(serialization, name)
+        return getattr(_lazy("serialization"), name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
