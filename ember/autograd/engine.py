@@ -174,7 +174,7 @@ def _execute(pairs, retain, create_graph, inputs, accumulate):
                 if g._data.shape != shape:
                     g = g.sum_to_size(shape)
                 if g._data.dtype != dt:
-                    g = g.to(dt)
+                    g = (g.real if g._data.dtype.kind == "c" and dt.kind != "c" else g).to(dt)
             if isinstance(e, Tensor):
                 if g is not None:
                     _add_leaf(leaf_grads, e, g, n)

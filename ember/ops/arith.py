@@ -68,6 +68,13 @@ class Sub(Op):
         return g, (-g if alpha == 1 else g * -alpha)
 
 
+def _conj(v):
+    """The conjugate of a saved operand: torch's gradients are conjugate Wirtinger (g * conj(b) for a * b)."""
+    if isinstance(v, Tensor):
+        return v.conj() if v._data.dtype.kind == "c" else v
+    return v.conjugate() if isinstance(v, complex) else v
+
+
 class Mul(Op):
     @staticmethod
     def forward(ctx, a, b):
@@ -83,8 +90,8 @@ class Mul(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        ga = g * b if ctx.needs_input_grad[0] else None
-        gb = g * a if ctx.needs_input_grad[1] else None
+        ga = g * _conj(b) if ctx.needs_input_grad[0] else None
+        gb = g * _conj(a) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -119,8 +126,8 @@ class Div(Op):
         a, b = ctx.saved_tensors
         if ctx.__dict__.get("mode") is not None:  # the operator's fast path sets no mode
             return (g * 0 if ctx.needs_input_grad[0] else None), (g * 0 if ctx.needs_input_grad[1] else None)
-        ga = g / b if ctx.needs_input_grad[0] else None
-        gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
+        ga = g / _conj(b) if ctx.needs_input_grad[0] else None
+        gb = -g * _conj(a) / _conj(b * b) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 

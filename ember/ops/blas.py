@@ -51,11 +51,11 @@ class MatMul(Op):
             g = g.reshape(tuple(batch) + (a2.shape[-2], b2.shape[-1]))
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            ga = matmul(g, b2.mT)
+            ga = matmul(g, b2.mH if b2.is_complex() else b2.mT)
             if a.ndim == 1:
                 ga = ga.squeeze(-2)
         if ctx.needs_input_grad[1]:
-            gb = matmul(a2.mT, g)
+            gb = matmul(a2.mH if a2.is_complex() else a2.mT, g)
             if b.ndim == 1:
                 gb = gb.squeeze(-1)
         return ga, gb
