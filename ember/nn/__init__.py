@@ -1,0 +1,9 @@
+"""``ember.nn``: Module, Parameter, every layer, losses, init and utils, with torch's names."""
+from . import functional, init  # noqa: F401
+from .parameter import Buffer, Parameter, UninitializedParameter  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from .modules import Module  # noqa: F401
+from .modules._registry import load_all as _load_all
+
+globals().update(_load_all())
+from . import utils  # noqa: E402,F401

@@ -1,0 +1,69 @@
+"""``F.linear`` and ``F.bilinear``.
+
+linear: y = x W^T + b, with x (*, in), W (out, in), b (out,) -> y (*, out).
+Gradients: dx = g W, dW = g^T x (summed over the batch dims), db = sum of g over the batch dims.
+One GEMM with the bias added in place (a fused primitive, for speed).
+
+>>> import ember
+>>> import ember.nn.functional as F
+>>> F.linear(ember.ones(2, 3), ember.ones(4, 3), ember.zeros(4)).shape
+ember.Size([2, 4])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd.function import Op
+from ...tensor import Tensor
+
+__all__ = ["linear", "bilinear"]
+
+
+class Linear(Op):
+    """x W^T + b as one GEMM (the node is AddmmBackward0 in torch; ember calls it LinearBackward0)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        xd, wd = x._data, w._data
+        if xd.shape[-1] != wd.shape[-1] or wd.ndim != 2:
+            rows = int(np.prod(xd.shape[:-1])) if xd.ndim > 1 else 1
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{xd.shape[-1]} and "
+                               f"{wd.shape[-1] if wd.ndim == 2 else wd.shape[0]}x{wd.shape[0]})")
+        if xd.dtype != wd.dtype:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x.dtype.name.capitalize()} "
+                               f"and {w.dtype.name.capitalize()}")
+        out = np.matmul(xd, wd.T)
+        if b is not None:
+            out += b._data
+        ctx.save_for_backward(x, w)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = g.matmul(w) if need[0] else None
+        gw = gb = None
+        if need[1] or (len(need) > 2 and need[2]):
+            g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+            if need[1]:
+                x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+                gw = g2.t().matmul(x2)
+            if len(need) > 2 and need[2]:
+                gb = g2.sum(0)
+        return gx, gw, gb
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x W^T + b."""
+    if bias is None:
+        return Linear.apply(input, weight)
+    return Linear.apply(input, weight, bias)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y_k = x1^T W_k x2 + b_k, with W (out, in1, in2)."""
+    from ... import einsum
+
+    y = einsum("...i,kij,...j->...k", input1, weight, input2)
+    return y + bias if bias is not None else y
