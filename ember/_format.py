@@ -56,7 +56,8 @@ def _body(a: np.ndarray, indent: int) -> str:
     summarize = a.size > PRINT_OPTS["threshold"]
     edge = PRINT_OPTS["edgeitems"]
     strs = np.vectorize(fmt, otypes=[object])(a) if a.size else a.astype(object)
-    width = max((len(s) for s in strs.reshape(-1)), default=0)
+    finite = strs[np.isfinite(a)] if kind in "fc" or a.dtype.name == "float64" else strs
+    width = max((len(s) for s in finite.reshape(-1)), default=0)  # torch pads to the finite values' width
     return _nest(strs, width, indent, summarize, edge)
 
 

@@ -491,10 +491,18 @@ def wrap(data, requires_grad: bool = False) -> Tensor:
 
 
 def _root(a):
-    """The array that owns the memory of ``a`` (the end of its ``.base`` chain)."""
-    while isinstance(a.base, type(a)) or isinstance(a.base, np.ndarray):
-        a = a.base
-    return a
+    """The array that owns the memory of ``a`` (the end of its ``.base`` chain; as_strided views hide
+    their array behind a small interface object, which is followed too)."""
+    while True:
+        b = a.base
+        if isinstance(b, (np.ndarray, type(a))):
+            a = b
+            continue
+        inner = getattr(b, "base", None)
+        if isinstance(inner, (np.ndarray, type(a))):
+            a = inner
+            continue
+        return a
 
 
 def _ptr(a) -> int:

@@ -117,6 +117,8 @@ class Div(Op):
             dt = np.result_type(x, y) if hasattr(x, "dtype") else x.dtype
             return out.astype(dt) if dt.kind in "iu" else out
         if rounding_mode == "floor":
+            if getattr(x, "dtype", None) == np.bool_ and getattr(y, "dtype", None) == np.bool_:
+                raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
             return np.floor_divide(x, y)
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
