@@ -80,7 +80,8 @@ class Mul(Op):
     def forward(ctx, a, b):
         x, y = operands(a, b)
         note_broadcast(ctx, a, b, x, y)
-        ctx.save_for_backward(a, b)
+        need = ctx.needs_input_grad  # save only what the needed gradients use, as torch
+        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
         try:
             return x * y
         except ValueError:
@@ -101,7 +102,7 @@ class Div(Op):
         x, y = operands(a, b)
         note_broadcast(ctx, a, b, x, y)
         _check(x, y, "div")
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         if rounding_mode is not None:
             ctx.mode = rounding_mode
         if rounding_mode is None:
@@ -427,7 +428,7 @@ _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _new = object.__new__
 
 
-def _fast(cls, ufunc, saves: bool):
+def _fast(cls, ufunc, saves: str | None):
     """The operator for ``cls`` with a fast path for the hottest case: two float tensors of one dtype
     and shape, or a float tensor and a Python float. It builds the same node ``cls.apply`` would (the
     backward is ``cls.backward``); anything else goes through ``cls.apply``. Per-op overhead is most
@@ -457,8 +458,10 @@ def _fast(cls, ufunc, saves: bool):
                 ctx.fn = cls
                 ctx.next = [(self._grad_fn or self) if self._requires_grad else None,
                             (other._grad_fn or other) if rg else None]
-                if saves:
-                    ctx.save_for_backward(self, other)
+                if saves == "mul":  # save only what the needed gradients use, as torch
+                    ctx.save_for_backward(self if rg else None, other if self._requires_grad else None)
+                elif saves == "div":
+                    ctx.save_for_backward(self if rg else None, other)
                 t._requires_grad = True
                 t._grad_fn = ctx
             else:
@@ -491,8 +494,8 @@ def _rmod(self, other):
     return Remainder.apply(other, self)
 
 
-_fast_mul = _fast(Mul, np.multiply, True)
-_fast_add = _fast(Add, np.add, False)
+_fast_mul = _fast(Mul, np.multiply, "mul")
+_fast_add = _fast(Add, np.add, None)
 
 
 def _radd(self, other):
@@ -505,9 +508,9 @@ def _rmul(self, other):
 
 OPERATORS = {
     "__add__": _fast_add, "__radd__": _radd,
-    "__sub__": _fast(Sub, np.subtract, False), "__rsub__": _rsub,
+    "__sub__": _fast(Sub, np.subtract, None), "__rsub__": _rsub,
     "__mul__": _fast_mul, "__rmul__": _rmul,
-    "__truediv__": _fast(Div, np.true_divide, True), "__rtruediv__": _rdiv,
+    "__truediv__": _fast(Div, np.true_divide, "div"), "__rtruediv__": _rdiv,
     "__floordiv__": lambda s, o: Div.apply(s, o, "floor"), "__rfloordiv__": _rfloordiv,
     "__mod__": lambda s, o: Remainder.apply(s, o), "__rmod__": _rmod,
     "__pow__": lambda s, o: Pow.apply(s, o), "__rpow__": _rpow,
