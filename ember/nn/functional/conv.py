@@ -1,4 +1,373 @@
-"""(being written) nn.functional.conv"""
+"""Convolutions: ``conv1d/2d/3d``, ``conv_transpose1d/2d/3d``, ``unfold`` and ``fold``.
+
+conv: y[n, o, p] = b[o] + sum_{c in group(o), k} W[o, c, k] * x_pad[n, c, p * s + k * d]
+(cross-correlation, as torch). Output length per spatial dim:
+    L_out = floor((L + 2 p - d (k - 1) - 1) / s) + 1
+conv_transpose is the adjoint of conv in x (its backward-data pass):
+    L_out = (L - 1) s - 2 p + d (k - 1) + output_padding + 1
+
+Kernel: channels-last im2col (a strided window view copied into rows) and one GEMM each for y, dW and
+the column gradient; col2im sums columns back by a loop over kernel offsets (see ``ember.backends``).
+Gradients: dx = col2im(g W), dW = g^T cols, db = sum of g over batch and space. Computed on raw arrays
+(a fused op for speed): no double backward through conv.
+
+>>> import ember, ember.nn.functional as F
+>>> F.conv2d(ember.ones(1, 3, 5, 5), ember.ones(2, 3, 3, 3), padding=1).shape
+ember.Size([1, 2, 5, 5])
+"""
 from __future__ import annotations
 
-__all__: list = []
+import math
+
+import numpy as np
+
+from ...autograd.function import Op
+from ...backends import kernels
+from ...tensor import Tensor, wrap
+
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+           "unfold", "fold"]
+
+
+def _tuple(v, n: int) -> tuple:
+    if isinstance(v, (list, tuple)):
+        if len(v) == 1 and n > 1:
+            return tuple(int(v[0]) for _ in range(n))
+        return tuple(int(a) for a in v)
+    return (int(v),) * n
+
+
+def _sizes(shape) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _is_channels_last(d: np.ndarray) -> bool:
+    """NHWC (or NDHWC) storage seen through NCHW strides, as ``memory_format=channels_last`` makes."""
+    return d.ndim >= 4 and not d.flags.c_contiguous and np.moveaxis(d, 1, -1).flags.c_contiguous
+
+
+def _to_layout(ycl: np.ndarray, channels_last: bool) -> np.ndarray:
+    """(N, *S, C) -> NC* view; a contiguous NCHW copy unless the input was channels-last (as torch)."""
+    y = np.moveaxis(ycl, -1, 1)
+    return y if channels_last else np.ascontiguousarray(y)
+
+
+def _pad_cl(xcl: np.ndarray, pads: tuple) -> np.ndarray:
+    if not any(lo or hi for lo, hi in pads):
+        return xcl
+    return np.pad(xcl, ((0, 0),) + tuple(pads) + ((0, 0),))
+
+
+def _grouped(a2: np.ndarray, groups: int) -> np.ndarray:
+    """(rows, G*c) -> (G, rows, c)."""
+    if groups == 1:
+        return a2[None]
+    rows, width = a2.shape
+    return np.ascontiguousarray(a2.reshape(rows, groups, width // groups).transpose(1, 0, 2))
+
+
+def _ungrouped(a3: np.ndarray) -> np.ndarray:
+    """(G, rows, c) -> (rows, G*c)."""
+    g, rows, c = a3.shape
+    return a3[0] if g == 1 else a3.transpose(1, 0, 2).reshape(rows, g * c)
+
+
+class Convolution(Op):
+    """N-d convolution as im2col + GEMM (torch's node: ConvolutionBackward0)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, pads, dilation, groups):
+        xd, wd = x._data, w._data
+        nd = xd.ndim - 2
+        ksize = wd.shape[2:]
+        cout = wd.shape[0]
+        cl = _is_channels_last(xd)
+        xp = _pad_cl(np.moveaxis(xd, 1, -1), pads)
+        out = tuple((sp - dl * (k - 1) - 1) // s + 1 for sp, k, s, dl in zip(xp.shape[1:-1], ksize, stride, dilation))
+        cols = kernels.im2col(xp, out, ksize, stride, dilation, groups)
+        # W (Cout, Cg, *K) -> (G, Cout/G, K*Cg): the row order of im2col (channels innermost)
+        wm = np.moveaxis(wd, 1, -1).reshape(groups, cout // groups, -1)
+        y = _ungrouped(np.matmul(cols, wm.transpose(0, 2, 1)))
+        if b is not None:
+            y += b._data
+        if ctx.next is not None:
+            need = ctx.needs_input_grad
+            ctx.cols = cols if need[1] else None
+            ctx.wm = wm if need[0] else None
+            ctx.geom = (xd.shape, xp.shape[1:-1], out, ksize, stride, pads, dilation, groups, cl)
+        return _to_layout(y.reshape(xd.shape[0], *out, cout), cl)
+
+    @staticmethod
+    def backward(ctx, g):
+        xshape, spatial, out, ksize, stride, pads, dilation, groups, cl = ctx.geom
+        need = ctx.needs_input_grad
+        gd = g._data
+        cout = gd.shape[1]
+        g2 = np.moveaxis(gd, 1, -1).reshape(-1, cout)  # (N*O, Cout)
+        gg = _grouped(g2, groups)
+        gx = gw = gb = None
+        if need[0]:
+            dcols = np.matmul(gg, ctx.wm)
+            dxp = kernels.col2im(dcols, spatial, out, ksize, stride, dilation, groups)
+            crop = (slice(None),) + tuple(slice(lo, lo + n) for (lo, _), n in zip(pads, xshape[2:])) + (slice(None),)
+            gx = wrap(_to_layout(dxp[crop], cl))
+        if need[1]:
+            dw = np.matmul(gg.transpose(0, 2, 1), ctx.cols)  # (G, Cout/G, K*Cg)
+            dw = dw.reshape(cout, *ksize, -1)
+            gw = wrap(np.ascontiguousarray(np.moveaxis(dw, -1, 1)))
+        if len(need) > 2 and need[2]:
+            gb = wrap(g2.sum(0))
+        return gx, gw, gb
+
+
+class ConvolutionTranspose(Op):
+    """N-d transposed convolution: GEMM then col2im (the conv's backward-data pass); backward is
+    im2col + GEMM (torch's node: ConvolutionBackward0)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, padding, output_padding, dilation, groups):
+        xd, wd = x._data, w._data
+        nd = xd.ndim - 2
+        n, cin = xd.shape[:2]
+        insz = xd.shape[2:]
+        ksize = wd.shape[2:]
+        coutg = wd.shape[1]
+        cl = _is_channels_last(xd)
+        xg = _grouped(np.moveaxis(xd, 1, -1).reshape(-1, cin), groups)  # (G, N*I, Cin/G)
+        # W (Cin, Cout/G, *K) -> (G, Cin/G, K*Cout/G)
+        wt = np.moveaxis(wd, 1, -1).reshape(groups, cin // groups, -1)
+        cols = np.matmul(xg, wt)
+        lout = tuple((i - 1) * s - 2 * p + dl * (k - 1) + op + 1
+                     for i, s, p, dl, k, op in zip(insz, stride, padding, dilation, ksize, output_padding))
+        canvas = tuple(max((i - 1) * s + dl * (k - 1) + 1, p + lo)
+                       for i, s, dl, k, p, lo in zip(insz, stride, dilation, ksize, padding, lout))
+        full = kernels.col2im(cols, canvas, insz, ksize, stride, dilation, groups)
+        crop = (slice(None),) + tuple(slice(p, p + lo) for p, lo in zip(padding, lout)) + (slice(None),)
+        y = full[crop]
+        if b is not None:
+            y = y + b._data
+        if ctx.next is not None:
+            need = ctx.needs_input_grad
+            ctx.xg = xg if need[1] else None
+            ctx.wt = wt
+            ctx.geom = (xd.shape, canvas, insz, lout, ksize, stride, padding, dilation, groups, cl)
+        return _to_layout(y, cl)
+
+    @staticmethod
+    def backward(ctx, g):
+        xshape, canvas, insz, lout, ksize, stride, padding, dilation, groups, cl = ctx.geom
+        need = ctx.needs_input_grad
+        gd = g._data
+        gcl = np.moveaxis(gd, 1, -1)
+        gp = np.zeros((gd.shape[0], *canvas, gd.shape[1]), dtype=gd.dtype)
+        gp[(slice(None),) + tuple(slice(p, p + lo) for p, lo in zip(padding, lout))] = gcl
+        dcols = kernels.im2col(gp, insz, ksize, stride, dilation, groups)  # (G, N*I, K*Cout/G)
+        gx = gw = gb = None
+        if need[0]:
+            dx = _ungrouped(np.matmul(dcols, ctx.wt.transpose(0, 2, 1)))
+            gx = wrap(_to_layout(dx.reshape(xshape[0], *insz, xshape[1]), cl))
+        if need[1]:
+            dw = np.matmul(ctx.xg.transpose(0, 2, 1), dcols)  # (G, Cin/G, K*Cout/G)
+            dw = dw.reshape(xshape[1], *ksize, -1)
+            gw = wrap(np.ascontiguousarray(np.moveaxis(dw, -1, 1)))
+        if len(need) > 2 and need[2]:
+            gb = wrap(gcl.reshape(-1, gd.shape[1]).sum(0))
+        return gx, gw, gb
+
+
+# ---------------------------------------------------------------- argument checks and padding
+def _check_input(name: str, input: Tensor, weight: Tensor, nd: int) -> bool:
+    """Validate ranks; return True when the input is unbatched (C, *S)."""
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
+                           f"input of size: {_sizes(input.shape)}")
+    if weight.ndim != nd + 2:
+        raise RuntimeError(f"weight should have at least three dimensions" if weight.ndim < 3 else
+                           f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input "
+                           f"{_sizes(input.shape)}, but got {weight.ndim}-dimensional weight of size "
+                           f"{_sizes(weight.shape)} instead")
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"Input type ({input.dtype}) and weight type ({weight.dtype}) should be the same")
+    return input.ndim == nd + 1
+
+
+def _conv_pads(padding, ksize: tuple, stride: tuple, dilation: tuple, nd: int) -> tuple:
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * nd
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+            total = [d * (k - 1) for d, k in zip(dilation, ksize)]
+            return tuple((t // 2, t - t // 2) for t in total)
+        raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
+    return tuple((p, p) for p in _tuple(padding, nd))
+
+
+def _convnd(name: str, nd: int, input, weight, bias, stride, padding, dilation, groups) -> Tensor:
+    unbatched = _check_input(name, input, weight, nd)
+    x = input.unsqueeze(0) if unbatched else input
+    stride, dilation = _tuple(stride, nd), _tuple(dilation, nd)
+    ksize = tuple(weight.shape[2:])
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    cin = x.shape[1]
+    if weight.shape[1] * groups != cin:
+        raise RuntimeError(f"Given groups={groups}, weight of size {_sizes(weight.shape)}, expected input"
+                           f"{_sizes(x.shape)} to have {weight.shape[1] * groups} channels, but got {cin} "
+                           f"channels instead")
+    if weight.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+                           f"but got weight of size {_sizes(weight.shape)} instead")
+    pads = _conv_pads(padding, ksize, stride, dilation, nd)
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
+    eff = tuple(d * (k - 1) + 1 for d, k in zip(dilation, ksize))
+    if any(p < e for p, e in zip(padded, eff)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
+                           f"size: ({' x '.join(map(str, eff))}). Kernel size can't be greater than actual input "
+                           f"size")
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != weight.shape[0]):
+        raise RuntimeError(f"Given weight of size {_sizes(weight.shape)}, expected bias to be 1-dimensional with "
+                           f"{weight.shape[0]} elements, but got bias of size {_sizes(bias.shape)} instead")
+    y = Convolution.apply(x, weight, bias, stride, pads, dilation, groups)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """1-d convolution: x (N, C_in, L) or (C_in, L), W (C_out, C_in/groups, k) -> (N, C_out, L_out)."""
+    return _convnd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """2-d convolution: x (N, C_in, H, W) or (C_in, H, W), W (C_out, C_in/groups, kH, kW) -> (N, C_out, H', W')."""
+    return _convnd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """3-d convolution: x (N, C_in, D, H, W), W (C_out, C_in/groups, kD, kH, kW)."""
+    return _convnd("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv_transposend(name: str, nd: int, input, weight, bias, stride, padding, output_padding, groups,
+                      dilation) -> Tensor:
+    unbatched = _check_input(name, input, weight, nd)
+    x = input.unsqueeze(0) if unbatched else input
+    stride, padding = _tuple(stride, nd), _tuple(padding, nd)
+    output_padding, dilation = _tuple(output_padding, nd), _tuple(dilation, nd)
+    if x.shape[1] != weight.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {_sizes(weight.shape)}, expected input"
+                           f"{_sizes(x.shape)} to have {weight.shape[0]} channels, but got {x.shape[1]} "
+                           f"channels instead")
+    for op, s, d in zip(output_padding, stride, dilation):
+        if op >= s and op >= d:
+            raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
+                               f"output_padding: {output_padding}, stride: {stride}, dilation: {dilation}")
+    y = ConvolutionTranspose.apply(x, weight, bias, stride, padding, output_padding, dilation, groups)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """1-d transposed convolution: x (N, C_in, L), W (C_in, C_out/groups, k)."""
+    return _conv_transposend("conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding, groups,
+                             dilation)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """2-d transposed convolution: x (N, C_in, H, W), W (C_in, C_out/groups, kH, kW)."""
+    return _conv_transposend("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding, groups,
+                             dilation)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """3-d transposed convolution: x (N, C_in, D, H, W), W (C_in, C_out/groups, kD, kH, kW)."""
+    return _conv_transposend("conv_transpose3d", 3, input, weight, bias, stride, padding, output_padding, groups,
+                             dilation)
+
+
+# ---------------------------------------------------------------- unfold / fold (im2col as a layer)
+class Im2Col(Op):
+    """(N, C, H, W) -> (N, C*kH*kW, L): every sliding block as a column, channel-major (torch's order)."""
+
+    @staticmethod
+    def forward(ctx, x, ksize, dilation, padding, stride):
+        xd = x._data
+        n, c = xd.shape[:2]
+        xp = _pad_cl(np.moveaxis(xd, 1, -1), tuple((p, p) for p in padding))
+        out = tuple((sp - d * (k - 1) - 1) // s + 1 for sp, k, s, d in zip(xp.shape[1:-1], ksize, stride, dilation))
+        cols = kernels.im2col(xp, out, ksize, stride, dilation, 1)[0]  # (N*L, K*C), channels innermost
+        cols = cols.reshape(n, -1, math.prod(ksize), c).transpose(0, 3, 2, 1)
+        ctx.geom = (xd.shape, xp.shape[1:-1], out, ksize, stride, dilation, padding)
+        return np.ascontiguousarray(cols).reshape(n, c * math.prod(ksize), -1)
+
+    @staticmethod
+    def backward(ctx, g):
+        xshape, spatial, out, ksize, stride, dilation, padding = ctx.geom
+        return wrap(_col2im_nchw(g._data, xshape[:2], spatial, out, ksize, stride, dilation, padding, xshape[2:]))
+
+
+def _col2im_nchw(cols, nc, spatial, out, ksize, stride, dilation, padding, size):
+    n, c = nc
+    kprod = math.prod(ksize)
+    rows = cols.reshape(n, c, kprod, -1).transpose(0, 3, 2, 1).reshape(1, -1, kprod * c)
+    dxp = kernels.col2im(rows, spatial, out, ksize, stride, dilation, 1)
+    crop = (slice(None),) + tuple(slice(p, p + s) for p, s in zip(padding, size)) + (slice(None),)
+    return np.ascontiguousarray(np.moveaxis(dxp[crop], -1, 1))
+
+
+class Col2Im(Op):
+    """(N, C*kH*kW, L) -> (N, C, H, W): the adjoint of Im2Col (overlapping blocks are summed)."""
+
+    @staticmethod
+    def forward(ctx, x, size, ksize, dilation, padding, stride):
+        xd = x._data
+        n, ck = xd.shape[:2]
+        c = ck // math.prod(ksize)
+        spatial = tuple(s + 2 * p for s, p in zip(size, padding))
+        out = tuple((sp - d * (k - 1) - 1) // s + 1 for sp, k, s, d in zip(spatial, ksize, stride, dilation))
+        ctx.geom = (out, ksize, stride, dilation, padding)
+        return _col2im_nchw(xd, (n, c), spatial, out, ksize, stride, dilation, padding, size)
+
+    @staticmethod
+    def backward(ctx, g):
+        out, ksize, stride, dilation, padding = ctx.geom
+        return Im2Col.apply(g, ksize, dilation, padding, stride)
+
+
+def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Extract sliding local blocks: (N, C, H, W) -> (N, C * prod(kernel_size), L), L = number of blocks."""
+    if input.ndim not in (3, 4):
+        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
+    unbatched = input.ndim == 3
+    x = input.unsqueeze(0) if unbatched else input
+    y = Im2Col.apply(x, _tuple(kernel_size, 2), _tuple(dilation, 2), _tuple(padding, 2), _tuple(stride, 2))
+    return y.squeeze(0) if unbatched else y
+
+
+def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Sum sliding local blocks into a tensor: (N, C * prod(kernel_size), L) -> (N, C, *output_size)."""
+    if input.ndim not in (2, 3):
+        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
+                                  f"(got {input.ndim}D)")
+    unbatched = input.ndim == 2
+    x = input.unsqueeze(0) if unbatched else input
+    ksize, dilation, padding, stride = (_tuple(kernel_size, 2), _tuple(dilation, 2), _tuple(padding, 2),
+                                        _tuple(stride, 2))
+    size = _tuple(output_size, 2)
+    kprod = math.prod(ksize)
+    if x.shape[1] % kprod:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
+                           f"but got input.size(1)={x.shape[1]} and kernel_size={ksize}")
+    blocks = math.prod((s + 2 * p - d * (k - 1) - 1) // st + 1
+                       for s, p, d, k, st in zip(size, padding, dilation, ksize, stride))
+    if x.shape[2] != blocks:
+        raise RuntimeError(f"Given output_size={size}, kernel_size={ksize}, dilation={dilation}, padding={padding}, "
+                           f"stride={stride}, expected size of input's dimension 2 to match the calculated number "
+                           f"of sliding blocks {blocks}, but got input.size(2)={x.shape[2]}.")
+    y = Col2Im.apply(x, size, ksize, dilation, padding, stride)
+    return y.squeeze(0) if unbatched else y

@@ -1,0 +1,119 @@
+"""NumPy reference kernels for convolution and pooling (the numba ones in ``kernels_numba`` must agree).
+
+Geometry is N-d throughout: ``out``, ``ksize``, ``stride``, ``dilation`` are tuples with one entry per
+spatial dim. Convolution works channels-last (``(N, *spatial, C)``) so that an im2col row is one
+window with the channels innermost and one GEMM does the work; pooling works on any layout.
+Never ``np.add.at`` (10-16x slower) or ``np.einsum`` here: scatters are loops over the kernel offsets
+adding strided slices.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+
+def _offsets(ksize: tuple):
+    """Kernel offsets in window order (row-major), the order torch scans a window in."""
+    return itertools.product(*(range(k) for k in ksize))
+
+
+def _window_slices(offset: tuple, out: tuple, stride: tuple, dilation: tuple) -> tuple:
+    """For one kernel offset: the strided slice of every spatial dim that its window elements form."""
+    return tuple(slice(k * d, k * d + s * (o - 1) + 1, s) for k, o, s, d in zip(offset, out, stride, dilation))
+
+
+# ---------------------------------------------------------------- convolution (channels-last)
+def im2col(xp: np.ndarray, out: tuple, ksize: tuple, stride: tuple, dilation: tuple, groups: int) -> np.ndarray:
+    """Windows of a padded channels-last input ``xp (N, *Sp, C)`` as rows: ``(G, N*prod(out), prod(K)*C/G)``.
+
+    A zero-copy ``as_strided`` window view, then one copy into GEMM order.
+    """
+    n, c = xp.shape[0], xp.shape[-1]
+    cg = c // groups
+    st = xp.strides
+    sp = st[1:-1]
+    view = as_strided(xp, shape=(n, *out, *ksize, groups, cg),
+                      strides=(st[0], *(s * k for s, k in zip(sp, stride)), *(s * d for s, d in zip(sp, dilation)),
+                               cg * st[-1], st[-1]), writeable=False)
+    rows, width = n * math.prod(out), math.prod(ksize) * cg
+    if groups == 1:
+        return view.reshape(1, rows, width)
+    nd = len(out)
+    axes = (2 * nd + 1,) + tuple(range(2 * nd + 1)) + (2 * nd + 2,)
+    return view.transpose(axes).reshape(groups, rows, width)
+
+
+def col2im(cols: np.ndarray, spatial: tuple, out: tuple, ksize: tuple, stride: tuple, dilation: tuple,
+           groups: int) -> np.ndarray:
+    """The adjoint of ``im2col``: sum rows ``(G, N*prod(out), prod(K)*Cg)`` back into ``(N, *spatial, C)``."""
+    g, rows, width = cols.shape
+    cg = width // math.prod(ksize)
+    n = rows // math.prod(out)
+    nd = len(out)
+    c6 = cols.reshape(g, n, *out, *ksize, cg)
+    dx = np.zeros((n, *spatial, g, cg), dtype=cols.dtype)
+    for k in _offsets(ksize):
+        part = c6[(slice(None), slice(None)) + (slice(None),) * nd + k]  # (G, N, *out, Cg)
+        part = np.moveaxis(part, 0, -2)
+        dx[(slice(None),) + _window_slices(k, out, stride, dilation)] += part
+    return dx.reshape(n, *spatial, g * cg)
+
+
+# ---------------------------------------------------------------- pooling (layout-free: (..., *Sp))
+def _spatial_index(nd: int, k: tuple, out, stride, dilation) -> tuple:
+    return (Ellipsis,) + _window_slices(k, out, stride, dilation)
+
+
+def max_pool(xp: np.ndarray, out: tuple, ksize: tuple, stride: tuple, dilation: tuple):
+    """Max over each window of ``xp (..., *Sp)`` (padded with -inf) and the window offset (in window
+    order) of the first maximum, torch's tie rule: ``(y, arg)``; a NaN wins, as in torch."""
+    nd = len(out)
+    y = arg = None
+    for i, k in enumerate(_offsets(ksize)):
+        s = xp[_spatial_index(nd, k, out, stride, dilation)]
+        if y is None:
+            y = s.copy()
+            arg = np.zeros(y.shape, dtype=np.int32)
+            continue
+        m = s > y
+        m |= s != s
+        np.copyto(y, s, where=m)
+        arg[m] = i
+    return y, arg
+
+
+def max_pool_backward(g: np.ndarray, arg: np.ndarray, spatial: tuple, out: tuple, ksize: tuple, stride: tuple,
+                      dilation: tuple) -> np.ndarray:
+    """Scatter ``g`` to the arg-max of each window: ``(..., *spatial)`` (the padded input's shape)."""
+    nd = len(out)
+    dx = np.zeros(g.shape[:-nd] + tuple(spatial), dtype=g.dtype)
+    zero = np.zeros((), dtype=g.dtype)
+    for i, k in enumerate(_offsets(ksize)):
+        dx[_spatial_index(nd, k, out, stride, dilation)] += np.where(arg == i, g, zero)
+    return dx
+
+
+def window_sum(xp: np.ndarray, out: tuple, ksize: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
+    """Sum over each window of ``xp (..., *Sp)`` (average pooling before the division)."""
+    nd = len(out)
+    y = None
+    for k in _offsets(ksize):
+        s = xp[_spatial_index(nd, k, out, stride, dilation)]
+        if y is None:
+            y = s.copy()
+        else:
+            y += s
+    return y
+
+
+def window_scatter(g: np.ndarray, spatial: tuple, out: tuple, ksize: tuple, stride: tuple,
+                   dilation: tuple) -> np.ndarray:
+    """The adjoint of ``window_sum``: every window element receives its window's ``g``."""
+    nd = len(out)
+    dx = np.zeros(g.shape[:-nd] + tuple(spatial), dtype=g.dtype)
+    for k in _offsets(ksize):
+        dx[_spatial_index(nd, k, out, stride, dilation)] += g
+    return dx
