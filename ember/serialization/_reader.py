@@ -73,7 +73,7 @@ class SafeUnpickler(pickle._Unpickler):
         return _resolve(module, name, True, None)
 
     def load_build(self) -> None:
-        inst = self.stack[-1]
+        inst = self.stack[-2]  # the state is on top, the object below it
         allowed = tuple(c for c in _names.user_globals().values() if isinstance(c, type))
         import collections
 

@@ -1,0 +1,12 @@
+"""ember.utils: ``data`` (Dataset, DataLoader, samplers) and ``safetensors`` (save/load .safetensors)."""
+from __future__ import annotations
+
+
+def __getattr__(name: str):
+    if name in ("data", "safetensors"):
+        import importlib
+
+        mod = importlib.import_module(f".{name}", __name__)
+        globals()[name] = mod
+        return mod
+    raise AttributeError(f"module 'ember.utils' has no attribute '{name}'")
