@@ -12,6 +12,8 @@ from __future__ import annotations
 import gc
 from typing import Sequence
 
+import numpy as np
+
 from ..tensor import Tensor, wrap
 from .function import Node
 from .grad_mode import STATE
@@ -40,9 +42,9 @@ def _root_grads(outputs: tuple, grads: tuple, create_graph: bool) -> list:
         if g is None:
             if t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = wrap(t._data.dtype.type(1) + 0 * t._data)
+            g = wrap(np.ones_like(t._data))
         elif not isinstance(g, Tensor):
-            g = wrap(t._data.dtype.type(g) + 0 * t._data)
+            g = wrap(np.full_like(t._data, g))
         elif tuple(g._data.shape) != tuple(t._data.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {_shape(g)} and "
                                f"output[{i}] has a shape of {_shape(t)}.")
