@@ -1,4 +1,451 @@
-"""(being written) nn.functional.activation"""
+"""Activations: ``F.relu``, ``F.gelu``, ``F.softmax``, ... (torch's names and arguments).
+
+Each function states its formula and its derivative. The hot ones (relu, gelu, silu, sigmoid, tanh,
+softmax, log_softmax, leaky_relu, hardtanh) are single fused Ops. A fused Op's backward runs on raw
+arrays (one multiply) unless ``create_graph=True``, when it is written with ember ops, so double
+backward works everywhere. The rest compose ember ops and get their gradient for free.
+
+>>> import ember
+>>> import ember.nn.functional as F
+>>> F.relu(ember.tensor([-1.0, 2.0]))
+tensor([0., 2.])
+>>> F.softmax(ember.tensor([0.0, 0.0]), dim=0)
+tensor([0.5000, 0.5000])
+"""
 from __future__ import annotations
 
-__all__: list = []
+import math
+import warnings
+
+import numpy as np
+
+from ... import ops as _ops_pkg  # noqa: F401 - ensure ops are installed
+from ...autograd.function import Op
+from ...autograd.grad_mode import STATE
+from ...ops import pointwise as _pw
+from ...ops._common import float_arr, wrap_dim
+from ...ops.inplace import apply_inplace
+from ...tensor import Tensor, wrap
+
+__all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "elu", "elu_", "selu",
+           "celu", "gelu", "silu", "mish", "sigmoid", "tanh", "hardtanh", "hardtanh_", "hardsigmoid",
+           "hardswish", "softplus", "softsign", "threshold", "threshold_", "softmax", "log_softmax", "softmin",
+           "glu", "logsigmoid", "tanhshrink", "softshrink", "hardshrink"]
+
+_SQRT2 = math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_K_TANH = math.sqrt(2.0 / math.pi)
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _maybe_inplace(input: Tensor, fn, inplace: bool) -> Tensor:
+    """``fn(input)``, written back into ``input`` when ``inplace`` (torch's ``relu_`` and friends)."""
+    return apply_inplace(input, fn) if inplace else fn(input)
+
+
+# --------------------------------------------------------------------------- piecewise-linear Ops
+class _Piecewise(Op):
+    """y = f(x) with a piecewise-constant derivative ``mask(x)``: backward is g * mask, exact at any
+    order (the mask does not depend on x almost everywhere)."""
+
+    @classmethod
+    def forward(cls, ctx, x, *p):
+        xd = float_arr(x._data)
+        if ctx.next is not None:
+            ctx.p = p
+            ctx.save_for_backward(x)
+        return cls.f(xd, *p)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        (x,) = ctx.saved_tensors
+        d = cls.df(x._data, *ctx.p)
+        if STATE.enabled:
+            return g * wrap(d.astype(g._data.dtype, copy=False))
+        return wrap(g._data * d)
+
+
+def _pw_op(name, f, df, doc):
+    return type(name, (_Piecewise,), {"f": staticmethod(f), "df": staticmethod(df), "__doc__": doc})
+
+
+LeakyRelu = _pw_op("LeakyRelu", lambda x, s: np.where(x > 0, x, x * s).astype(x.dtype, copy=False),
+                   lambda x, s: np.where(x > 0, 1.0, s), "y = x if x > 0 else s x; dy/dx = 1 or s.")
+Hardtanh = _pw_op("Hardtanh", lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False),
+                  lambda x, lo, hi: (x > lo) & (x < hi), "clip(x, lo, hi); dy/dx = [lo < x < hi].")
+Threshold = _pw_op("Threshold", lambda x, t, v: np.where(x > t, x, v).astype(x.dtype, copy=False),
+                   lambda x, t, v: x > t, "y = x if x > t else v; dy/dx = [x > t].")
+Hardshrink = _pw_op("Hardshrink", lambda x, la: np.where(np.abs(x) > la, x, 0).astype(x.dtype, copy=False),
+                    lambda x, la: np.abs(x) > la, "y = x if |x| > l else 0; dy/dx = [|x| > l].")
+Softshrink = _pw_op("Softshrink",
+                    lambda x, la: np.where(x > la, x - la, np.where(x < -la, x + la, 0)).astype(x.dtype, copy=False),
+                    lambda x, la: np.abs(x) > la, "y = x - l sign(x) if |x| > l else 0; dy/dx = [|x| > l].")
+
+
+def _hardswish_d(x):
+    return np.where(x < -3, 0.0, np.where(x <= 3, x / 3 + 0.5, 1.0))
+
+
+class Hardswish(Op):
+    """y = x relu6(x + 3) / 6; dy/dx = 0 (x < -3), x/3 + 1/2 (-3 <= x <= 3), 1 (x > 3) as torch."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        xd = float_arr(x._data)
+        return (xd * np.clip(xd + 3, 0, 6) / 6).astype(xd.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if STATE.enabled:
+            from ... import where
+
+            return g * where(x < -3, 0.0, where(x <= 3, x / 3 + 0.5, 1.0))
+        return wrap((g._data * _hardswish_d(x._data)).astype(g._data.dtype, copy=False))
+
+
+# --------------------------------------------------------------------------- smooth fused Ops
+class Gelu(Op):
+    """Exact: y = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2; dy/dx = Phi(x) + x phi(x) with
+    phi(x) = exp(-x^2 / 2) / sqrt(2 pi).
+    'tanh': y = x (1 + tanh(u)) / 2, u = sqrt(2/pi) (x + 0.044715 x^3);
+    dy/dx = (1 + t) / 2 + x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2) / 2."""
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        xd = float_arr(x._data)
+        ctx.approximate = approximate
+        ctx.save_for_backward(x)
+        if approximate == "tanh":
+            t = np.tanh(_K_TANH * (xd + 0.044715 * xd ** 3))
+            return (0.5 * xd * (1 + t)).astype(xd.dtype, copy=False)
+        return (0.5 * xd * (1 + _pw._erf(xd / _SQRT2))).astype(xd.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if STATE.enabled:
+            if ctx.approximate == "tanh":
+                t = (_K_TANH * (x + 0.044715 * x ** 3)).tanh()
+                return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _K_TANH * (1 + 3 * 0.044715 * x * x))
+            cdf = 0.5 * (1 + (x / _SQRT2).erf())
+            return g * (cdf + x * (-0.5 * x * x).exp() * _INV_SQRT_2PI)
+        xd = x._data
+        if ctx.approximate == "tanh":
+            t = np.tanh(_K_TANH * (xd + 0.044715 * xd ** 3))
+            d = 0.5 * (1 + t) + 0.5 * xd * (1 - t * t) * _K_TANH * (1 + 3 * 0.044715 * xd * xd)
+        else:
+            d = 0.5 * (1 + _pw._erf(xd / _SQRT2)) + xd * np.exp(-0.5 * xd * xd) * _INV_SQRT_2PI
+        return wrap((g._data * d).astype(g._data.dtype, copy=False))
+
+
+class Silu(Op):
+    """y = x s(x), s the logistic sigmoid; dy/dx = s (1 + x (1 - s))."""
+
+    @staticmethod
+    def forward(ctx, x):
+        xd = float_arr(x._data)
+        ctx.save_for_backward(x)
+        return xd * _pw._sigmoid(xd)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if STATE.enabled:
+            s = x.sigmoid()
+            return g * s * (1 + x * (1 - s))
+        s = _pw._sigmoid(x._data)
+        return wrap(g._data * s * (1 + x._data * (1 - s)))
+
+
+class Softmax(Op):
+    """y_i = exp(x_i - m) / sum_j exp(x_j - m), m = max_j x_j (stable); dy: y (g - sum_j g_j y_j)."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        xd = float_arr(x._data)
+        if xd.ndim == 0:
+            return np.ones_like(xd)
+        e = xd - xd.max(axis=dim, keepdims=True)
+        np.exp(e, out=e)
+        e /= e.sum(axis=dim, keepdims=True)
+        return e
+
+    @staticmethod
+    def backward(ctx, g):
+        y, dim = ctx.output, ctx.dim
+        if y.ndim == 0:
+            return g * 0
+        if STATE.enabled:
+            return y * (g - (g * y).sum(dim, keepdim=True))
+        yd, gd = y._data, g._data
+        gy = gd * yd
+        gy -= yd * gy.sum(axis=dim, keepdims=True)
+        return wrap(gy)
+
+
+class LogSoftmax(Op):
+    """y_i = x_i - m - log sum_j exp(x_j - m) (log-sum-exp, stable); dy: g - exp(y) sum_j g_j."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        xd = float_arr(x._data)
+        if xd.ndim == 0:
+            return np.zeros_like(xd)
+        s = xd - xd.max(axis=dim, keepdims=True)
+        s -= np.log(np.exp(s).sum(axis=dim, keepdims=True))
+        return s
+
+    @staticmethod
+    def backward(ctx, g):
+        y, dim = ctx.output, ctx.dim
+        if y.ndim == 0:
+            return g * 0
+        if STATE.enabled:
+            return g - y.exp() * g.sum(dim, keepdim=True)
+        gd = g._data
+        return wrap(gd - np.exp(y._data) * gd.sum(axis=dim, keepdims=True))
+
+
+# --------------------------------------------------------------------------- public functions
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """ReLU(x) = max(0, x); dReLU/dx = [x > 0] (0 at x = 0, as torch)."""
+    return input.relu_() if inplace else _pw.relu(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    """In-place ``relu``."""
+    return input.relu_()
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """Hardtanh(x) = clip(x, min_val, max_val); d/dx = [min_val < x < max_val]."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _maybe_inplace(input, lambda t: Hardtanh.apply(t, min_val, max_val), inplace)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return hardtanh(input, min_val, max_val, True)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """ReLU6(x) = min(max(0, x), 6); d/dx = [0 < x < 6]."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """LeakyReLU(x) = x if x > 0 else negative_slope * x; d/dx = 1 or negative_slope."""
+    return _maybe_inplace(input, lambda t: LeakyRelu.apply(t, negative_slope), inplace)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return leaky_relu(input, negative_slope, True)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """PReLU(x) = max(0, x) + a min(0, x), with one ``a`` per channel (dim 1) or one shared.
+    dy/dx = 1 (x > 0) or a; dy/da = min(0, x), summed over the positions sharing ``a``."""
+    from ... import where
+
+    w = weight
+    if weight.numel() > 1:
+        if input.ndim < 2 or input.shape[1] != weight.numel():
+            c = input.shape[1] if input.ndim >= 2 else 1
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                               f"{weight.numel()} and channel size = {c}.")
+        w = weight.reshape((-1,) + (1,) * (input.ndim - 2))
+    return where(input > 0, input, w * input)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """RReLU: leaky ReLU with slope a ~ U(lower, upper) per element in training, (lower + upper) / 2 in eval."""
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    from ... import empty_like, where
+
+    a = empty_like(input).uniform_(lower, upper)
+    return _maybe_inplace(input, lambda t: where(t >= 0, t, t * a), inplace)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """ELU(x) = x if x > 0 else alpha (e^x - 1); d/dx = 1 or alpha e^x."""
+    return _maybe_inplace(input, lambda t: _elu(t, alpha, 1.0, 1.0), inplace)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return elu(input, alpha, True)
+
+
+def _elu(x: Tensor, alpha: float, scale: float, input_scale: float) -> Tensor:
+    from ... import where
+
+    neg = (x.clamp(max=0) * input_scale).expm1() * alpha  # clamp: no inf in the unused branch
+    y = where(x > 0, x, neg)
+    return y * scale if scale != 1.0 else y
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """SELU(x) = scale (max(0, x) + min(0, alpha (e^x - 1))), alpha = 1.6732632423543772,
+    scale = 1.0507009873554805; d/dx = scale or scale alpha e^x."""
+    return _maybe_inplace(input, lambda t: _elu(t, _SELU_ALPHA, _SELU_SCALE, 1.0), inplace)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """CELU(x) = max(0, x) + min(0, alpha (e^(x/alpha) - 1)); d/dx = 1 or e^(x/alpha)."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return _maybe_inplace(input, lambda t: _elu(t, alpha, 1.0, 1.0 / alpha), inplace)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """GELU(x) = x Phi(x) (Phi the standard normal CDF, exact erf), or with approximate='tanh'
+    x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2. d/dx = Phi(x) + x phi(x) (see ``Gelu``)."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return Gelu.apply(input, approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """SiLU(x) = x sigmoid(x) (swish); d/dx = s (1 + x (1 - s))."""
+    return _maybe_inplace(input, Silu.apply, inplace)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """Mish(x) = x tanh(softplus(x)); d/dx = tanh(sp) + x sigmoid(x) (1 - tanh(sp)^2)."""
+    return _maybe_inplace(input, lambda t: t * softplus(t).tanh(), inplace)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """Sigmoid(x) = 1 / (1 + e^-x); d/dx = s (1 - s)."""
+    return _pw.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Tanh(x) = (e^x - e^-x) / (e^x + e^-x); d/dx = 1 - tanh^2(x)."""
+    return _pw.tanh(input)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """Hardsigmoid(x) = relu6(x + 3) / 6 = clip(x/6 + 1/2, 0, 1); d/dx = 1/6 on -3 < x < 3."""
+    return _maybe_inplace(input, lambda t: Hardtanh.apply(t / 6 + 0.5, 0.0, 1.0), inplace)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """Hardswish(x) = x relu6(x + 3) / 6; d/dx = 0 (x < -3), x/3 + 1/2 (-3 <= x <= 3), 1 (x > 3)."""
+    return _maybe_inplace(input, Hardswish.apply, inplace)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """Softplus(x) = log(1 + e^(beta x)) / beta, and x where beta x > threshold;
+    d/dx = sigmoid(beta x) (1 above the threshold)."""
+    from ... import where
+
+    bx = input * beta
+    soft = (bx.clamp(max=threshold).exp()).log1p()
+    if beta != 1:
+        soft = soft / beta
+    return where(bx > threshold, input, soft)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """Softsign(x) = x / (1 + |x|); d/dx = 1 / (1 + |x|)^2."""
+    return input / (1 + input.abs())
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """Threshold(x) = x if x > threshold else value; d/dx = [x > threshold]."""
+    return _maybe_inplace(input, lambda t: Threshold.apply(t, threshold, value), inplace)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return _maybe_inplace(input, lambda t: Threshold.apply(t, threshold, value), True)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """Hardshrink(x) = x if |x| > lambd else 0; d/dx = [|x| > lambd]."""
+    return Hardshrink.apply(input, lambd)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """Softshrink(x) = x - lambd (x > lambd), x + lambd (x < -lambd), else 0; d/dx = [|x| > lambd]."""
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    return Softshrink.apply(input, lambd)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """Tanhshrink(x) = x - tanh(x); d/dx = tanh^2(x)."""
+    return input - input.tanh()
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """LogSigmoid(x) = log(1 / (1 + e^-x)) = min(x, 0) - log(1 + e^-|x|) (stable);
+    d/dx = 1 - sigmoid(x)."""
+    return input.clamp(max=0) - (-input.abs()).exp().log1p()
+
+
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+                  "dim=X as an argument.", stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _prep(input: Tensor, dim, name: str, stacklevel: int, dtype) -> tuple:
+    if dim is None:
+        dim = _softmax_dim(name, input.ndim, stacklevel + 1)
+    if dtype is not None:
+        input = input.to(dtype)
+    return input, wrap_dim(dim, input.ndim)
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """Softmax(x)_i = e^(x_i) / sum_j e^(x_j) along ``dim`` (max-shifted: stable);
+    dy_i/dx_j = y_i ([i = j] - y_j), so the input grad is y (g - sum(g y))."""
+    input, dim = _prep(input, dim, "softmax", _stacklevel, dtype)
+    return Softmax.apply(input, dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """LogSoftmax(x)_i = x_i - log sum_j e^(x_j) (log-sum-exp, stable, not log of softmax);
+    the input grad is g - softmax(x) sum(g)."""
+    input, dim = _prep(input, dim, "log_softmax", _stacklevel, dtype)
+    return LogSoftmax.apply(input, dim)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """Softmin(x) = softmax(-x); the input grad is -y (g - sum(g y))."""
+    input, dim = _prep(input, dim, "softmin", _stacklevel, dtype)
+    return Softmax.apply(-input, dim)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """GLU(a, b) = a * sigmoid(b), with (a, b) the two halves of ``input`` along ``dim``;
+    d/da = sigmoid(b), d/db = a s (1 - s)."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    if n % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
+    a, b = input.split(n // 2, d)
+    return a * b.sigmoid()
+
+
+def _install_methods() -> None:
+    """``Tensor.softmax`` / ``Tensor.log_softmax`` when ember's ops do not define them (one definition)."""
+    for name, fn in (("softmax", softmax), ("log_softmax", log_softmax)):
+        if not hasattr(Tensor, name):
+            setattr(Tensor, name, fn)
+
+
+_install_methods()
