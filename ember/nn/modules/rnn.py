@@ -1,0 +1,395 @@
+"""Recurrent layers: ``RNN``, ``LSTM``, ``GRU`` and ``RNNCell``, ``LSTMCell``, ``GRUCell``, as torch.
+
+Each layer and direction runs as ONE fused op over the whole sequence (``F.recurrent``): the input
+projection of all steps is one GEMM, each step is one GEMM ``h W_hh^T`` plus in-place gate math, and
+backward through time is one loop ending in three big GEMMs. The fused op has no double backward.
+
+Cells (gate rows in torch's order):
+    RNN:  h' = tanh(W_ih x + b_ih + W_hh h + b_hh)           (or relu)
+    LSTM: i, f, g, o = s, s, tanh, s of (W_ih x + b_ih + W_hh h + b_hh)
+          c' = f * c + i * g,   h' = o * tanh(c')   (h' = (o * tanh(c')) W_hr^T with proj_size > 0)
+    GRU:  r = s(W_ir x + b_ir + W_hr h + b_hr),  z = s(W_iz x + b_iz + W_hz h + b_hz)
+          n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),  h' = (1 - z) * n + z * h
+
+Shape: input (L, N, H_in), (N, L, H_in) with batch_first, (L, H_in) unbatched, or a PackedSequence;
+h_0 / c_0 (num_layers * num_directions, N, H_out / H_cell). Output (L, N, D * H_out) and h_n (, c_n).
+Parameters ``weight_ih_l{k}{_reverse}`` (gates*H, in), ``weight_hh_l{k}`` (gates*H, H_out),
+``bias_ih_l{k}``, ``bias_hh_l{k}`` (gates*H), ``weight_hr_l{k}`` (proj, H): all U(-1/sqrt(H), 1/sqrt(H)).
+Dropout (train mode only) is applied to the outputs of every layer but the last.
+
+>>> import ember
+>>> lstm = ember.nn.LSTM(10, 20, num_layers=2)
+>>> out, (h, c) = lstm(ember.randn(5, 3, 10))
+>>> out.shape, h.shape
+(ember.Size([5, 3, 20]), ember.Size([2, 3, 20]))
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+
+from ... import cat, empty, stack, zeros
+from .. import functional as F
+from .. import init
+from ..functional.recurrent import recurrent_layer
+from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
+from .module import Module
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+
+_GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+_NAMES = {"LSTM": "LSTM", "GRU": "GRU", "RNN_TANH": "RNN", "RNN_RELU": "RNN"}
+
+
+def _check_config(input_size, hidden_size, num_layers, bias, batch_first, dropout, proj_size) -> None:
+    if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
+        raise ValueError("dropout should be a number in range [0, 1] representing the probability of an "
+                         "element being zeroed")
+    if dropout > 0 and num_layers == 1:
+        warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero dropout "
+                      f"expects num_layers greater than 1, but got dropout={dropout} and "
+                      f"num_layers={num_layers}", stacklevel=3)
+    for name, value, kind in (("bias", bias, bool), ("batch_first", batch_first, bool),
+                              ("input_size", input_size, int), ("hidden_size", hidden_size, int)):
+        if not isinstance(value, kind):
+            raise TypeError(f"{name} should be of type {kind.__name__}, got: {type(value).__name__}")
+    if input_size <= 0:
+        raise ValueError("input_size must be greater than zero")
+    if hidden_size <= 0:
+        raise ValueError("hidden_size must be greater than zero")
+    if num_layers <= 0:
+        raise ValueError("num_layers must be greater than zero")
+    if proj_size < 0:
+        raise ValueError("proj_size should be a positive integer or zero to disable projections")
+    if proj_size >= hidden_size:
+        raise ValueError("proj_size has to be smaller than hidden_size")
+
+
+class RNNBase(Module):
+    """Stacked, optionally bidirectional recurrent layers of one ``mode`` (see the module docstring)."""
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 proj_size: int = 0, device=None, dtype=None) -> None:
+        super().__init__()
+        if mode not in _GATES:
+            raise ValueError("Unrecognized RNN mode: " + mode)
+        _check_config(input_size, hidden_size, num_layers, bias, batch_first, dropout, proj_size)
+        self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
+        self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
+        self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, proj_size
+        gate_size = _GATES[mode] * hidden_size
+        real_hidden = proj_size if proj_size > 0 else hidden_size
+        dirs = 2 if bidirectional else 1
+        self._flat_weights_names, self._all_weights = [], []
+        for layer in range(num_layers):
+            for direction in range(dirs):
+                layer_in = input_size if layer == 0 else real_hidden * dirs
+                shapes = [("weight_ih_l{}{}", (gate_size, layer_in)), ("weight_hh_l{}{}", (gate_size, real_hidden))]
+                if bias:
+                    shapes += [("bias_ih_l{}{}", (gate_size,)), ("bias_hh_l{}{}", (gate_size,))]
+                if proj_size > 0:
+                    shapes += [("weight_hr_l{}{}", (proj_size, hidden_size))]
+                suffix = "_reverse" if direction == 1 else ""
+                names = []
+                for fmt, shape in shapes:
+                    name = fmt.format(layer, suffix)
+                    setattr(self, name, Parameter(empty(shape, dtype=dtype)))
+                    names.append(name)
+                self._flat_weights_names.extend(names)
+                self._all_weights.append(names)
+        self.reset_parameters()
+
+    @property
+    def _flat_weights(self) -> list:
+        return [getattr(self, n, None) for n in self._flat_weights_names]
+
+    @property
+    def all_weights(self) -> list:
+        return [[getattr(self, w) for w in weights] for weights in self._all_weights]
+
+    def flatten_parameters(self) -> None:
+        """A no-op (cuDNN's weight flattening), kept for torch compatibility."""
+
+    def reset_parameters(self) -> None:
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+    # ------------------------------------------------------------------ forward
+    def _layer_weights(self, k: int) -> tuple:
+        """(w_ih, w_hh, b_ih, b_hh, w_hr) of flat layer/direction ``k`` (None where absent)."""
+        p = [getattr(self, n) for n in self._all_weights[k]]
+        w_ih, w_hh = p[0], p[1]
+        b_ih, b_hh = (p[2], p[3]) if self.bias else (None, None)
+        w_hr = p[-1] if self.proj_size > 0 else None
+        return w_ih, w_hh, b_ih, b_hh, w_hr
+
+    def _check_input(self, x, packed: bool) -> None:
+        w = self._flat_weights[0]
+        if x.dtype != w.dtype:
+            raise ValueError(f"RNN input dtype ({x.dtype}) does not match weight dtype ({w.dtype}). Convert "
+                             f"input: input.to({w.dtype}), or convert model: model.to({x.dtype})")
+        expected = 2 if packed else 3
+        if x.dim() != expected:
+            raise RuntimeError(f"input must have {expected} dimensions, got {x.dim()}")
+        if self.input_size != x.size(-1):
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                               f"got {x.size(-1)}")
+
+    def _check_hidden(self, hx, batch: int, cell: bool = False, msg: str = "Expected hidden size {}, got {}"):
+        dirs = 2 if self.bidirectional else 1
+        size = self.hidden_size if (cell or self.proj_size == 0) else self.proj_size
+        expected = (self.num_layers * dirs, batch, size)
+        if tuple(hx.shape) != expected:
+            raise RuntimeError(msg.format(expected, list(hx.shape)))
+
+    def _prepare(self, input, hx):
+        """Normalise the input to packed rows; returns (x2d, batch_sizes, packing info, hx, layout)."""
+        name = _NAMES[self.mode]
+        if isinstance(input, PackedSequence):
+            data, bs_t, sorted_idx, unsorted_idx = input
+            self._check_input(data, True)
+            bs = bs_t._data.tolist()
+            return data, bs, (bs_t, sorted_idx, unsorted_idx), hx, None
+        if input.dim() not in (2, 3):
+            tail = " tensor instead" if name == "RNN" else " instead"
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D{tail}")
+        batched = input.dim() == 3
+        if not batched:
+            input = input.unsqueeze(0 if self.batch_first else 1)
+        self._check_input(input, False)
+        x = input.transpose(0, 1) if self.batch_first else input
+        T, B = x.shape[0], x.shape[1]
+        return x.reshape(T * B, x.shape[2]), [B] * T, None, hx, (batched, T, B)
+
+    def _run(self, x2d, bs, h0, c0):
+        """All layers and directions; returns (out rows, h_n, c_n or None)."""
+        dirs = 2 if self.bidirectional else 1
+        hs, cs = [], []
+        layer_in = x2d
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(dirs):
+                k = layer * dirs + d
+                res = recurrent_layer(layer_in, h0[k], None if c0 is None else c0[k], *self._layer_weights(k),
+                                      self.mode, bs, d == 1)
+                outs.append(res[0])
+                hs.append(res[1])
+                if c0 is not None:
+                    cs.append(res[2])
+            layer_in = outs[0] if dirs == 1 else cat(outs, 1)
+            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
+                layer_in = F.dropout(layer_in, self.dropout, True)
+        return layer_in, stack(hs, 0), (stack(cs, 0) if c0 is not None else None)
+
+    def _zeros(self, batch: int, size: int, like):
+        dirs = 2 if self.bidirectional else 1
+        return zeros(self.num_layers * dirs, batch, size, dtype=like.dtype)
+
+    def forward(self, input, hx=None):
+        x2d, bs, pack, hx, layout = self._prepare(input, hx)
+        B = bs[0]
+        lstm = self.mode == "LSTM"
+        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if hx is None:
+            h0 = self._zeros(B, real_hidden, x2d)
+            c0 = self._zeros(B, self.hidden_size, x2d) if lstm else None
+        else:
+            h0, c0 = (hx[0], hx[1]) if lstm else (hx, None)
+            h0, c0 = self._hidden_dims(h0, c0, layout)
+            if lstm:
+                self._check_hidden(h0, B, msg="Expected hidden[0] size {}, got {}")
+                self._check_hidden(c0, B, cell=True, msg="Expected hidden[1] size {}, got {}")
+            else:
+                self._check_hidden(h0, B)
+            if pack is not None and pack[1] is not None:
+                h0 = h0.index_select(1, pack[1])
+                c0 = c0.index_select(1, pack[1]) if c0 is not None else None
+        out, h_n, c_n = self._run(x2d, bs, h0, c0)
+        if pack is not None:
+            bs_t, sorted_idx, unsorted_idx = pack
+            if unsorted_idx is not None:
+                h_n = h_n.index_select(1, unsorted_idx)
+                c_n = c_n.index_select(1, unsorted_idx) if c_n is not None else None
+            output = PackedSequence(out, bs_t, sorted_idx, unsorted_idx)
+        else:
+            batched, T, _ = layout
+            output = out.reshape(T, B, out.shape[-1])
+            if self.batch_first:
+                output = output.transpose(0, 1)
+            if not batched:
+                output = output.squeeze(0 if self.batch_first else 1)
+                h_n = h_n.squeeze(1)
+                c_n = c_n.squeeze(1) if c_n is not None else None
+        return output, ((h_n, c_n) if lstm else h_n)
+
+    def _hidden_dims(self, h0, c0, layout):
+        """torch's checks of hx's rank; unbatched hidden states gain their batch dim."""
+        if layout is None:
+            return h0, c0
+        batched = layout[0]
+        want = 3 if batched else 2
+        kind = "batched 3-D" if batched else "unbatched 2-D"
+        if c0 is not None and (h0.dim() != want or c0.dim() != want):
+            raise RuntimeError(f"For {kind} input, hx and cx should also be {want}-D but got "
+                               f"({h0.dim()}-D, {c0.dim()}-D) tensors")
+        if c0 is None and h0.dim() != want:
+            raise RuntimeError(f"For {kind} input, hx should also be {want}-D but got {h0.dim()}-D tensor")
+        if not batched:
+            return h0.unsqueeze(1), (c0.unsqueeze(1) if c0 is not None else None)
+        return h0, c0
+
+
+class RNN(RNNBase):
+    """Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh) (``nonlinearity='relu'`` for ReLU)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        if len(args) > 3:
+            self.nonlinearity = args[3]
+            args = args[:3] + args[4:]
+        else:
+            self.nonlinearity = kwargs.pop("nonlinearity", "tanh")
+        if self.nonlinearity == "tanh":
+            mode = "RNN_TANH"
+        elif self.nonlinearity == "relu":
+            mode = "RNN_RELU"
+        else:
+            raise ValueError(f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' or 'relu'.")
+        super().__init__(mode, *args, **kwargs)
+
+
+class LSTM(RNNBase):
+    """Long short-term memory (gates i, f, g, o; optional ``proj_size``); returns (output, (h_n, c_n))."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__("LSTM", *args, **kwargs)
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit (gates r, z, n, with r applied to W_hn h + b_hn); returns (output, h_n)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        super().__init__("GRU", *args, **kwargs)
+
+
+# ---------------------------------------------------------------------- cells
+class RNNCellBase(Module):
+    """One step of a recurrent cell: weight_ih (chunks*H, in), weight_hh (chunks*H, H), biases (chunks*H)."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        self.weight_ih = Parameter(empty((num_chunks * hidden_size, input_size), dtype=dtype))
+        self.weight_hh = Parameter(empty((num_chunks * hidden_size, hidden_size), dtype=dtype))
+        if bias:
+            self.bias_ih = Parameter(empty(num_chunks * hidden_size, dtype=dtype))
+            self.bias_hh = Parameter(empty(num_chunks * hidden_size, dtype=dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+    def _step(self, mode: str, input, states: tuple) -> tuple:
+        name = type(self).__name__
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        for i, s in enumerate(states):
+            if s is not None and s.dim() not in (1, 2):
+                what = "hidden" if len(states) == 1 else f"hx[{i}]"
+                raise ValueError(f"{name}: Expected {what} to be 1D or 2D, got {s.dim()}D instead")
+        batched = input.dim() == 2
+        x = input if batched else input.unsqueeze(0)
+        if x.shape[1] != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {x.shape[1]} expected {self.input_size}")
+        B = x.shape[0]
+        prepared = []
+        for i, s in enumerate(states):
+            if s is None:
+                s = zeros(B, self.hidden_size, dtype=x.dtype)
+            elif not batched:
+                s = s.unsqueeze(0)
+            if s.shape[0] != B:
+                raise RuntimeError(f"Input batch size {B} doesn't match hidden{i} batch size {s.shape[0]}")
+            if s.shape[1] != self.hidden_size:
+                raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got {s.shape[1]}, expected "
+                                   f"{self.hidden_size}")
+            prepared.append(s)
+        c0 = prepared[1] if len(prepared) > 1 else None
+        res = recurrent_layer(x, prepared[0], c0, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
+                              None, mode, [B], False)
+        outs = res[1:]
+        return outs if batched else tuple(o.squeeze(0) for o in outs)
+
+
+class RNNCell(RNNCellBase):
+    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu)."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
+                 device=None, dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, num_chunks=1, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input, hx=None):
+        if self.nonlinearity not in ("tanh", "relu"):
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        mode = "RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU"
+        return self._step(mode, input, (hx,))[0]
+
+
+class LSTMCell(RNNCellBase):
+    """(h', c') from (x, (h, c)): c' = f c + i g, h' = o tanh(c')."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, num_chunks=4, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        states = (None, None) if hx is None else tuple(hx)
+        return self._step("LSTM", input, states)
+
+
+class GRUCell(RNNCellBase):
+    """h' = (1 - z) n + z h with r, z, n as in ``GRU``."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, num_chunks=3, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        return self._step("GRU", input, (hx,))[0]
