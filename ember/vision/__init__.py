@@ -1,7 +1,8 @@
-"""Computer-vision helpers with torchvision's layout: ``ember.vision.datasets``.
+"""Computer-vision helpers with torchvision's layout: ``ember.vision.datasets`` and
+``ember.vision.transforms``.
 
-Importing this package imports only NumPy and the standard library, never ember's tensor
-core, so datasets can be loaded on their own.
+Importing this package imports only NumPy and the standard library (transforms import ember's core
+only when they make a tensor), so datasets can be loaded on their own.
 
 Example:
     >>> from ember.vision import datasets
@@ -9,6 +10,6 @@ Example:
     (2000, 28, 28)
 """
 
-from . import datasets
+from . import datasets, transforms
 
-__all__ = ["datasets"]
+__all__ = ["datasets", "transforms"]
