@@ -1,4 +1,219 @@
-"""(being written) nn.functional.normalization"""
+"""Normalization: ``batch_norm``, ``instance_norm``, ``layer_norm``, ``group_norm``, ``rms_norm``,
+``local_response_norm``.
+
+Each standardizes x over some axes and applies a per-feature affine:
+    x_hat = (x - mean) / sqrt(var + eps),    y = gamma * x_hat + beta
+with the biased variance. batch_norm reduces over (N, *spatial) per channel; layer_norm over the
+trailing ``normalized_shape``; group_norm over (C/G, *spatial) per sample and group; instance_norm
+over *spatial per sample and channel. One fused op does batch and layer norm (and the standardizing of
+the others): forward saves x_hat and 1/std, backward is the closed form over the M reduced elements
+    dx = gamma / std * (g - mean(g) - x_hat * mean(g * x_hat)),
+    dgamma = sum(g * x_hat),  dbeta = sum(g).
+It computes on raw arrays (for speed and memory): no double backward through these norms.
+
+>>> import ember, ember.nn.functional as F
+>>> y = F.layer_norm(ember.tensor([[1., 2., 3.]]), (3,))
+>>> [round(v, 4) for v in y.tolist()[0]]
+[-1.2247, 0.0, 1.2247]
+"""
 from __future__ import annotations
 
-__all__: list = []
+import math
+
+import numpy as np
+
+from ...autograd.function import Op
+from ...tensor import Tensor, wrap
+
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
+
+
+def _stats(xd: np.ndarray, axes: tuple) -> tuple:
+    """(x - mean, mean, biased var) over ``axes`` (kept as size-1 dims)."""
+    mean = xd.mean(axis=axes, keepdims=True)
+    xc = xd - mean
+    var = np.mean(np.square(xc), axis=axes, keepdims=True)
+    return xc, mean, var
+
+
+class NativeNorm(Op):
+    """y = x_hat * w + b with x_hat = (x - mean) / std: the fused normalize-and-affine op.
+
+    ``xc`` is x - mean (an array the caller computed with the statistics it also needs), ``inv_std``
+    1/sqrt(var + eps); both are shaped to broadcast against x. ``param_shape`` reshapes w and b to
+    broadcast too; ``param_axes`` are the axes dw and db sum over.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w, b, xc, inv_std, stat_axes, param_shape, param_axes):
+        x_hat = np.multiply(xc, inv_std, out=xc)
+        if w is not None:
+            y = x_hat * w._data.reshape(param_shape)
+            if b is not None:
+                y += b._data.reshape(param_shape)
+        else:
+            y = x_hat + b._data.reshape(param_shape) if b is not None else x_hat.copy()
+        if ctx.next is not None:
+            ctx.x_hat, ctx.inv_std = x_hat, inv_std
+            ctx.w = w._data if w is not None else None
+            ctx.axes = (stat_axes, param_shape, param_axes)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        stat_axes, param_shape, param_axes = ctx.axes
+        need = ctx.needs_input_grad
+        gd, x_hat = g._data, ctx.x_hat
+        gx_hat = gd * x_hat
+        gx = gw = gb = None
+        if need[1]:
+            gw = wrap(gx_hat.sum(axis=param_axes))
+        if len(need) > 2 and need[2]:
+            gb = wrap(gd.sum(axis=param_axes))
+        if need[0]:
+            m = math.prod(gd.shape[a] for a in stat_axes)
+            w = ctx.w
+            gh = gd * w.reshape(param_shape) if w is not None else gd
+            ghx = gh * x_hat if w is not None else gx_hat
+            dx = gh - gh.mean(axis=stat_axes, keepdims=True)
+            dx -= x_hat * (ghx.sum(axis=stat_axes, keepdims=True) / m)
+            dx *= ctx.inv_std
+            gx = wrap(dx)
+        return gx, gw, gb
+
+
+def _native_norm(x: Tensor, w, b, eps: float, stat_axes: tuple, param_shape: tuple, param_axes: tuple,
+                 stats=None) -> Tensor:
+    xc, mean, var = stats if stats is not None else _stats(x._data, stat_axes)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    return NativeNorm.apply(x, w, b, xc, inv_std.astype(x._data.dtype, copy=False), stat_axes, param_shape,
+                            param_axes)
+
+
+class NativeBatchNorm(NativeNorm):
+    """The fused op under batch_norm (torch's node: NativeBatchNormBackward0)."""
+
+
+class NativeLayerNorm(NativeNorm):
+    """The fused op under layer_norm (torch's node: NativeLayerNormBackward0)."""
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Per-channel standardization of (N, C, *): batch statistics in training (updating the running
+    ones: r <- (1 - momentum) r + momentum * stat, with the unbiased variance), running ones in eval."""
+    if input.ndim < 2:
+        raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
+    c = input.shape[1]
+    param_shape = (1, c) + (1,) * (input.ndim - 2)
+    axes = (0,) + tuple(range(2, input.ndim))
+    if training:
+        m = input.numel() // c
+        if m <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+        stats = _stats(input._data, axes)
+        if running_mean is not None:
+            _ema(running_mean, stats[1].reshape(c), momentum)
+        if running_var is not None:
+            _ema(running_var, stats[2].reshape(c) * (m / (m - 1)), momentum)
+        xc, mean, var = stats
+        inv_std = (1.0 / np.sqrt(var + eps)).astype(input._data.dtype, copy=False)
+        return NativeBatchNorm.apply(input, weight, bias, xc, inv_std, axes, param_shape, axes)
+    if running_mean is None or running_var is None:
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    scale = (running_var + eps).rsqrt()
+    if weight is not None:
+        scale = scale * weight
+    y = (input - running_mean.reshape(param_shape)) * scale.reshape(param_shape)
+    return y + bias.reshape(param_shape) if bias is not None else y
+
+
+def _ema(buf: Tensor, stat: np.ndarray, momentum: float) -> None:
+    """In place: buf <- (1 - momentum) buf + momentum stat (a buffer update, never recorded)."""
+    d = buf._data
+    d *= 1.0 - momentum
+    d += (momentum * stat).astype(d.dtype, copy=False)
+    buf._bump()
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
+                  weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Per-sample, per-channel standardization over the spatial dims of (N, C, *); running statistics
+    (when given) are updated with the batch average of the per-instance ones."""
+    if use_input_stats and math.prod(input.shape[2:]) <= 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
+    n, c = input.shape[:2]
+    if not use_input_stats:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    axes = tuple(range(2, input.ndim))
+    param_shape = (1, c) + (1,) * (input.ndim - 2)
+    xc, mean, var = _stats(input._data, axes)
+    if running_mean is not None:
+        _ema(running_mean, mean.reshape(n, c).mean(0), momentum)
+    if running_var is not None:
+        m = math.prod(input.shape[2:])
+        _ema(running_var, (var.reshape(n, c) * (m / (m - 1))).mean(0), momentum)
+    return _native_norm(input, weight, bias, eps, axes, param_shape, (0,) + axes, (xc, mean, var))
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Standardize over the trailing ``normalized_shape`` dims; weight and bias have that shape."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape [*, "
+                           f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    axes = tuple(range(input.ndim - k, input.ndim))
+    xc, mean, var = _stats(input._data, axes)
+    inv_std = (1.0 / np.sqrt(var + eps)).astype(input._data.dtype, copy=False)
+    return NativeLayerNorm.apply(input, weight, bias, xc, inv_std, axes, shape, tuple(range(input.ndim - k)))
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Split C into num_groups groups; standardize each (sample, group) over (C/G, *spatial)."""
+    n, c = input.shape[:2]
+    if c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
+                           f"of shape {list(input.shape)} and num_groups={num_groups}")
+    xg = input.reshape(n, num_groups, -1)
+    y = _native_norm(xg, None, None, eps, (2,), (1,), ()).reshape(input.shape)
+    param_shape = (1, c) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(param_shape)
+    return y + bias.reshape(param_shape) if bias is not None else y
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    """y = x / sqrt(mean(x^2 over normalized_shape) + eps) * weight; eps defaults to finfo(dtype).eps."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    if eps is None:
+        eps = float(np.finfo(input._data.dtype).eps)
+    y = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    return y * weight if weight is not None else y
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """y_c = x_c / (k + alpha / n * sum_{c' near c} x_{c'}^2)^beta, over n = size neighbouring channels."""
+    from .pooling import avg_pool2d, avg_pool3d
+    from .vision import pad
+
+    if input.ndim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)")
+    if input.numel() == 0:
+        return input
+    div = (input * input).unsqueeze(1)
+    if input.ndim == 3:
+        div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        shape = input.shape
+        div = div.reshape(shape[0], 1, shape[1], shape[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1).reshape(shape)
+    div = (div * alpha + k).pow(beta)
+    return input / div
