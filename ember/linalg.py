@@ -170,7 +170,8 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
         r = A @ X - Bm
         residuals = (r * r.conj()).real.sum(-2) if r.is_complex() else (r * r).sum(-2)
     else:
-        residuals = wrap(np.zeros((0,), A._data.real.dtype))
+        residuals = X.reshape(-1)[:0]  # empty, but on the graph as torch's
+        residuals = residuals.real if residuals.is_complex() else residuals
     svals = svdvals(A).detach() if driver in ("gelsd", "gelss") else wrap(np.zeros((0,), A._data.real.dtype))
     if driver == "gels":
         rank = wrap(np.zeros((0,), np.int64))
@@ -282,7 +283,9 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) ->
 
 # ---------------------------------------------------------------- products
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
-    """a x b along ``dim`` (size 3) with broadcasting."""
+    """a x b along ``dim`` (size 3) with broadcasting (both inputs have the same number of dims)."""
+    if input.ndim != other.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
     d = norm_dims(dim, len(shape))[0]
     sa = (1,) * (len(shape) - input.ndim) + tuple(input.shape)

@@ -137,16 +137,13 @@ class Det(Op):
 
 
 class Slogdet(Op):
-    """(sign, log|det A|); sign is not differentiable for real A; g_logabsdet A^-T."""
+    """(sign, log|det A|); gA = g_logabsdet A^-T (real A: sign is locally constant)."""
 
     @staticmethod
     def forward(ctx, A):
         ctx.save_for_backward(A)
         sign, logabs = np.linalg.slogdet(A._data)
-        sign = np.asarray(sign)
-        if A._data.dtype.kind != "c":
-            ctx.mark_non_differentiable(sign)
-        return sign, np.asarray(logabs)
+        return np.asarray(sign), np.asarray(logabs)  # sign's gradient is zero for real A (as torch)
 
     @staticmethod
     def backward(ctx, g_sign, g_logabs):
@@ -388,7 +385,8 @@ def matrix_power(input: Tensor, n: int) -> Tensor:
     """A^n by repeated squaring (n < 0 inverts first; n = 0 gives the identity)."""
     check_matrix(input, "linalg.matrix_power")
     if n == 0:
-        return wrap(np.broadcast_to(np.eye(input.shape[-1], dtype=input._data.dtype), input.shape).copy())
+        eye = wrap(np.broadcast_to(np.eye(input.shape[-1], dtype=input._data.dtype), input.shape).copy())
+        return eye + input * 0 if input.requires_grad else eye  # torch's identity carries a zero gradient
     if n < 0:
         input, n = inverse(input), -n
     result, base = None, input
