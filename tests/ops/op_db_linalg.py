@@ -163,7 +163,7 @@ row("linalg.cross", ember.linalg.cross, torch.linalg.cross,
                     Sample((T(_rect(rng, (2, 1, 3), d)), T(_rect(rng, (1, 5, 3), d))), name="broadcast")],
     errors=lambda: [ErrorSample((T(np.ones((4, 2), "float32")), T(np.ones((4, 2), "float32"))),
                                 match="must have length 3")])
-row("cross", lambda a, b: ember.cross(a, b, dim=0), lambda a, b: torch.cross(a, b, dim=0),
+row("cross_dim0", lambda a, b: ember.cross(a, b, dim=0), lambda a, b: torch.cross(a, b, dim=0),
     lambda d, rng: [Sample((T(_rect(rng, (3, 4), d)), T(_rect(rng, (3, 4), d))))])
 row("linalg.multi_dot", lambda *ts: ember.linalg.multi_dot(list(ts)), lambda *ts: torch.linalg.multi_dot(list(ts)),
     lambda d, rng: [Sample((T(_rect(rng, (3,), d)), T(_rect(rng, (3, 4), d)), T(_rect(rng, (4, 2), d))), name="vec"),
