@@ -1,0 +1,154 @@
+"""Batch normalization: ``BatchNorm1d/2d/3d`` and ``LazyBatchNorm1d/2d/3d``.
+
+y = (x - E[x]) / sqrt(Var[x] + eps) * gamma + beta, per channel C, with the statistics over
+(N, *spatial) of the batch in training (biased variance) and the running estimates in eval.
+Running estimates (track_running_stats): r <- (1 - momentum) r + momentum * batch_stat, with the
+unbiased variance; momentum=None uses the cumulative average (momentum = 1 / num_batches_tracked).
+Shape: BatchNorm1d (N, C) or (N, C, L); BatchNorm2d (N, C, H, W); BatchNorm3d (N, C, D, H, W).
+Parameters: weight (gamma, C) = 1 and bias (beta, C) = 0 when affine; buffers running_mean (C) = 0,
+running_var (C) = 1, num_batches_tracked = 0 (int64) when track_running_stats.
+Gradient (one fused op, M = values per channel): dx = gamma / std (g - mean(g) - x_hat mean(g x_hat)).
+
+>>> import ember
+>>> bn = ember.nn.BatchNorm2d(3)
+>>> bn(ember.randn(4, 3, 5, 5)).shape
+ember.Size([4, 3, 5, 5])
+"""
+from __future__ import annotations
+
+from ... import empty, ones, tensor, zeros
+from ... import int64 as _int64
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter, UninitializedParameter
+from .module import Module
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]
+
+
+class _NormBase(Module):
+    """Parameters and running buffers shared by batch and instance norm."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device=None, dtype=None) -> None:
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = Parameter(empty(num_features, dtype=dtype))
+            self.bias = Parameter(empty(num_features, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", ones(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", tensor(0, dtype=_int64))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
+    def _check_input_dim(self, input) -> None:
+        raise NotImplementedError
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    def forward(self, input):
+        self._check_input_dim(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked._data += 1
+            self.num_batches_tracked._bump()
+            factor = 1.0 / float(self.num_batches_tracked._data) if self.momentum is None else self.momentum
+        use_batch = self.training or (self.running_mean is None and self.running_var is None)
+        keep = not self.training or self.track_running_stats
+        return F.batch_norm(input, self.running_mean if keep else None, self.running_var if keep else None,
+                            self.weight, self.bias, use_batch, factor, self.eps)
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm over (N, C) or (N, C, L) (see the module docstring)."""
+
+    def _check_input_dim(self, input) -> None:
+        if input.dim() not in (2, 3):
+            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm over (N, C, H, W) (see the module docstring)."""
+
+    def _check_input_dim(self, input) -> None:
+        if input.dim() != 4:
+            raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch norm over (N, C, D, H, W)."""
+
+    def _check_input_dim(self, input) -> None:
+        if input.dim() != 5:
+            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+
+
+class _LazyBatchNorm(_BatchNorm):
+    """num_features is read from dim 1 of the first input; then the module becomes its eager class."""
+
+    cls_to_become = None
+
+    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device=None, dtype=None) -> None:
+        super().__init__(0, eps, momentum, affine, track_running_stats, device, dtype)
+        if affine:
+            self.weight = UninitializedParameter()
+            self.bias = UninitializedParameter()
+
+    def reset_parameters(self) -> None:
+        if self.num_features:
+            super().reset_parameters()
+
+    def __call__(self, input, *args, **kwargs):
+        if self.num_features == 0:
+            c = input.shape[1]
+            self.num_features = c
+            if self.affine:
+                self.weight.materialize((c,), dtype=input.dtype)
+                self.bias.materialize((c,), dtype=input.dtype)
+            if self.track_running_stats:
+                self.running_mean = zeros(c, dtype=input.dtype)
+                self.running_var = ones(c, dtype=input.dtype)
+            self.__class__ = self.cls_to_become
+            self.reset_parameters()
+        return Module.__call__(self, input, *args, **kwargs)
+
+
+class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
+    """BatchNorm1d whose num_features is read from the first input."""
+    cls_to_become = BatchNorm1d
+
+
+class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
+    """BatchNorm2d whose num_features is read from the first input."""
+    cls_to_become = BatchNorm2d
+
+
+class LazyBatchNorm3d(_LazyBatchNorm, BatchNorm3d):
+    """BatchNorm3d whose num_features is read from the first input."""
+    cls_to_become = BatchNorm3d

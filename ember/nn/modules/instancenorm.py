@@ -1,0 +1,55 @@
+"""Instance normalization: ``InstanceNorm1d/2d/3d``.
+
+y = (x - E[x]) / sqrt(Var[x] + eps) * gamma + beta, with the statistics of each (sample, channel) over
+the spatial dims (biased variance). With track_running_stats, running estimates (batch averages of
+the per-instance statistics, unbiased variance) are kept in training and used in eval.
+Shape: InstanceNorm2d (N, C, H, W) or (C, H, W); 1d (N, C, L) or (C, L); 3d (N, C, D, H, W).
+Parameters (affine, default off): weight (C) = 1, bias (C) = 0. Buffers as BatchNorm (tracking off by default).
+
+>>> import ember
+>>> ember.nn.InstanceNorm2d(3)(ember.randn(2, 3, 4, 4)).shape
+ember.Size([2, 3, 4, 4])
+"""
+from __future__ import annotations
+
+from .. import functional as F
+from .batchnorm import _NormBase
+
+__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+
+
+class _InstanceNorm(_NormBase):
+    _nd = 2
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, device=None, dtype=None) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+
+    def forward(self, input):
+        nd = self._nd
+        if input.dim() not in (nd + 1, nd + 2):
+            raise ValueError(f"expected {nd + 1}D or {nd + 2}D input (got {input.dim()}D input)")
+        unbatched = input.dim() == nd + 1
+        x = input.unsqueeze(0) if unbatched else input
+        if x.shape[1] != self.num_features and self.affine:
+            raise ValueError(f"expected input's size at dim=1 to match num_features ({self.num_features}), "
+                             f"but got: {x.shape[1]}.")
+        y = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                            self.training or not self.track_running_stats,
+                            self.momentum if self.momentum is not None else 0.0, self.eps)
+        return y.squeeze(0) if unbatched else y
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance norm over (N, C, L) or (C, L)."""
+    _nd = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance norm over (N, C, H, W) or (C, H, W) (see the module docstring)."""
+    _nd = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance norm over (N, C, D, H, W) or (C, D, H, W)."""
+    _nd = 3
