@@ -400,14 +400,14 @@ class Module:
         persistent = {k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set}
         local = itertools.chain(self._parameters.items(), persistent.items())
         for name, param in local:
+            if param is None:  # a parameter/buffer registered as None is not part of the state (as torch)
+                continue
             key = prefix + name
             if key not in state_dict:
                 if strict:
                     missing_keys.append(key)
                 continue
             value = state_dict[key]
-            if param is None:
-                continue
             if not isinstance(value, Tensor):
                 error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
                                   f"Tensor-like object from checkpoint but received {type(value)}")
