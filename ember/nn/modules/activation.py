@@ -1,0 +1,348 @@
+"""Activation layers: each is a one-line ``forward`` into ``F`` (see ``ember.nn.functional.activation``
+for every formula and derivative). Shape: Input (*), Output (*) of the same shape, except GLU (halves
+``dim``). Only PReLU has a parameter: ``weight`` (num_parameters,), initialised to the constant ``init``
+(0.25), i.e. the degenerate distribution at 0.25.
+
+>>> import ember
+>>> m = ember.nn.ReLU()
+>>> m(ember.tensor([-1.0, 0.0, 2.0]))
+tensor([0., 0., 2.])
+>>> ember.nn.GELU(approximate="tanh")
+GELU(approximate='tanh')
+"""
+from __future__ import annotations
+
+import warnings
+
+from ... import empty
+from .. import functional as F
+from .. import init as _init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["ReLU", "ReLU6", "LeakyReLU", "PReLU", "RReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
+           "Sigmoid", "Tanh", "Hardtanh", "Hardsigmoid", "Hardswish", "Softplus", "Softsign", "Threshold",
+           "Softmax", "LogSoftmax", "Softmin", "Softmax2d", "GLU", "LogSigmoid", "Tanhshrink", "Softshrink",
+           "Hardshrink"]
+
+
+class _Inplace(Module):
+    """An activation whose only option is ``inplace``."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class ReLU(_Inplace):
+    """ReLU(x) = max(0, x); d/dx = [x > 0]."""
+
+    def forward(self, input):
+        return F.relu(input, inplace=self.inplace)
+
+
+class ReLU6(_Inplace):
+    """ReLU6(x) = min(max(0, x), 6); d/dx = [0 < x < 6]."""
+
+    def forward(self, input):
+        return F.relu6(input, inplace=self.inplace)
+
+
+class SELU(_Inplace):
+    """SELU(x) = 1.0507 (max(0, x) + min(0, 1.6733 (e^x - 1))); d/dx = 1.0507 or 1.0507 * 1.6733 e^x."""
+
+    def forward(self, input):
+        return F.selu(input, self.inplace)
+
+
+class SiLU(_Inplace):
+    """SiLU(x) = x sigmoid(x); d/dx = s (1 + x (1 - s))."""
+
+    def forward(self, input):
+        return F.silu(input, inplace=self.inplace)
+
+
+class Mish(_Inplace):
+    """Mish(x) = x tanh(softplus(x))."""
+
+    def forward(self, input):
+        return F.mish(input, inplace=self.inplace)
+
+
+class Hardsigmoid(_Inplace):
+    """Hardsigmoid(x) = relu6(x + 3) / 6; d/dx = 1/6 on (-3, 3)."""
+
+    def forward(self, input):
+        return F.hardsigmoid(input, self.inplace)
+
+
+class Hardswish(_Inplace):
+    """Hardswish(x) = x relu6(x + 3) / 6; d/dx = 0, x/3 + 1/2, or 1."""
+
+    def forward(self, input):
+        return F.hardswish(input, self.inplace)
+
+
+class _NoArgs(Module):
+    def __init__(self) -> None:
+        super().__init__()
+
+
+class Sigmoid(_NoArgs):
+    """Sigmoid(x) = 1 / (1 + e^-x); d/dx = s (1 - s)."""
+
+    def forward(self, input):
+        return F.sigmoid(input)
+
+
+class Tanh(_NoArgs):
+    """Tanh(x) = (e^x - e^-x) / (e^x + e^-x); d/dx = 1 - tanh^2."""
+
+    def forward(self, input):
+        return F.tanh(input)
+
+
+class Softsign(_NoArgs):
+    """Softsign(x) = x / (1 + |x|); d/dx = 1 / (1 + |x|)^2."""
+
+    def forward(self, input):
+        return F.softsign(input)
+
+
+class LogSigmoid(_NoArgs):
+    """LogSigmoid(x) = log(1 / (1 + e^-x)); d/dx = 1 - sigmoid(x)."""
+
+    def forward(self, input):
+        return F.logsigmoid(input)
+
+
+class Tanhshrink(_NoArgs):
+    """Tanhshrink(x) = x - tanh(x); d/dx = tanh^2(x)."""
+
+    def forward(self, input):
+        return F.tanhshrink(input)
+
+
+class Softmax2d(_NoArgs):
+    """Softmax over the channels (dim -3) of (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead")
+        return F.softmax(input, -3, _stacklevel=5)
+
+
+class LeakyReLU(Module):
+    """LeakyReLU(x) = x if x > 0 else negative_slope x; d/dx = 1 or negative_slope."""
+
+    def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope, self.inplace = negative_slope, inplace
+
+    def forward(self, input):
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class PReLU(Module):
+    """PReLU(x) = max(0, x) + a min(0, x), with a learnable ``weight`` a of shape (num_parameters,)
+    (1, shared, or one per channel = dim 1), initialised to the constant ``init`` = 0.25.
+    d/dx = 1 or a; d/da = min(0, x) summed over the positions sharing a.
+    Shape: Input (*), Output (*)."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None) -> None:
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(empty(num_parameters, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        _init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class RReLU(Module):
+    """RReLU: slope a ~ U(lower, upper) per element in training, (lower + upper) / 2 in eval."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False) -> None:
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(Module):
+    """ELU(x) = x if x > 0 else alpha (e^x - 1); d/dx = 1 or alpha e^x."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input):
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class CELU(ELU):
+    """CELU(x) = max(0, x) + min(0, alpha (e^(x/alpha) - 1)); d/dx = 1 or e^(x/alpha)."""
+
+    def forward(self, input):
+        return F.celu(input, self.alpha, self.inplace)
+
+
+class GELU(Module):
+    """GELU(x) = x Phi(x) (exact erf), or the tanh approximation; d/dx = Phi(x) + x phi(x)."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input):
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Hardtanh(Module):
+    """Hardtanh(x) = clip(x, min_val, max_val); d/dx = [min_val < x < max_val]."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
+                 min_value=None, max_value=None) -> None:
+        super().__init__()
+        if min_value is not None:
+            warnings.warn("keyword argument `min_value` is deprecated and rename to `min_val`", FutureWarning)
+            min_val = min_value
+        if max_value is not None:
+            warnings.warn("keyword argument `max_value` is deprecated and rename to `max_val`", FutureWarning)
+            max_val = max_value
+        if max_val <= min_val:
+            raise ValueError(f"max_val ({max_val}) must be greater than min_val ({min_val})")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, input):
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class Softplus(Module):
+    """Softplus(x) = log(1 + e^(beta x)) / beta (x above threshold / beta); d/dx = sigmoid(beta x)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input):
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Threshold(Module):
+    """Threshold(x) = x if x > threshold else value; d/dx = [x > threshold]."""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+
+
+class _Shrink(Module):
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class Softshrink(_Shrink):
+    """Softshrink(x) = x - lambd sign(x) where |x| > lambd, else 0; d/dx = [|x| > lambd]."""
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+
+class Hardshrink(_Shrink):
+    """Hardshrink(x) = x where |x| > lambd, else 0; d/dx = [|x| > lambd]."""
+
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
+
+
+class _DimSoftmax(Module):
+    _fn = None
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def __setstate__(self, state) -> None:
+        self.__dict__.update(state)
+        if not hasattr(self, "dim"):
+            self.dim = None
+
+    def forward(self, input):
+        return type(self)._fn(input, self.dim, _stacklevel=5)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax(_DimSoftmax):
+    """Softmax(x)_i = e^(x_i) / sum_j e^(x_j) along ``dim``; input grad y (g - sum(g y)).
+    Shape: Input (*), Output (*), values in [0, 1] summing to 1 along dim."""
+
+    _fn = staticmethod(F.softmax)
+
+
+class LogSoftmax(_DimSoftmax):
+    """LogSoftmax(x)_i = x_i - log sum_j e^(x_j); input grad g - softmax(x) sum(g)."""
+
+    _fn = staticmethod(F.log_softmax)
+
+
+class Softmin(_DimSoftmax):
+    """Softmin(x) = softmax(-x) along ``dim``."""
+
+    _fn = staticmethod(F.softmin)
+
+
+class GLU(Module):
+    """GLU(a, b) = a sigmoid(b), (a, b) the halves of the input along ``dim``.
+    Shape: Input (*1, N, *2), Output (*1, N/2, *2)."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
