@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from ..tensor import Tensor, wrap
-from .function import Node
+from .function import FREED, Node
 from .grad_mode import STATE
 
 
@@ -157,31 +157,44 @@ def _execute(pairs, retain, create_graph, inputs, accumulate):
     while ready:
         n = ready.pop()
         grads = buf.pop(n, None)
+        results = ()
         if grads is not None and (needed is None or n in needed):
-            grads = _pre_hooks(n, grads)
-            for nr, g in enumerate(grads):
-                idx = capture.get((n, nr))
-                if idx is not None and g is not None:
-                    for i in idx:
-                        captured[i] = g
-            results = _call(n, grads) if n.next and (needed is None or _needs_inputs(n, needed)) else ()
-        else:
-            results = ()
+            if n.hooks is not None:
+                grads = _pre_hooks(n, grads)
+            if capture:
+                for nr, g in enumerate(grads):
+                    idx = capture.get((n, nr))
+                    if idx is not None and g is not None:
+                        for i in idx:
+                            captured[i] = g
+            if n.next:
+                fn = n.fn
+                if fn._internal and n.out_meta is None and n.hooks is None and not STATE.anomaly:
+                    results = fn.backward(n, grads[0])  # the common case, inline
+                    if type(results) is not tuple:
+                        results = (results,)
+                else:
+                    results = _call(n, grads)
+        in_meta = n.in_meta
+        nres = len(results)
         for i, e in enumerate(n.next):
             if e is None:
                 continue
-            g = results[i] if i < len(results) else None
-            if g is not None and n.in_meta is not None:
-                shape, dt = n.in_meta[i]
+            g = results[i] if i < nres else None
+            if g is not None and in_meta is not None:
+                shape, dt = in_meta[i]
                 if g._data.shape != shape:
                     g = g.sum_to_size(shape)
                 if g._data.dtype != dt:
                     g = (g.real if g._data.dtype.kind == "c" and dt.kind != "c" else g).to(dt)
-            if isinstance(e, Tensor):
+            if type(e) is tuple:
+                m, nr = e
+            elif isinstance(e, Tensor):
                 if g is not None:
                     _add_leaf(leaf_grads, e, g, n)
                 continue
-            m, nr = _edge(e)
+            else:
+                m, nr = e, 0
             if g is not None:
                 slot = buf.get(m)
                 if slot is None:
@@ -192,9 +205,9 @@ def _execute(pairs, retain, create_graph, inputs, accumulate):
             if c == 0:
                 ready.append(m)
         if not retain:
-            n.saved = None
-            n.out_data = None
-            n.freed = True
+            n.saved = FREED
+            if n.out_data is not None:
+                n.out_data = FREED
 
     if inputs is not None:
         for i, t in enumerate(inputs):
@@ -216,10 +229,6 @@ def _execute(pairs, retain, create_graph, inputs, accumulate):
             if t._grad_fn is not None and captured[i] is not None:
                 _accumulate(t, captured[i], create_graph, seen_grads)
     return None
-
-
-def _needs_inputs(n: Node, needed: set) -> bool:
-    return True
 
 
 def _needed_nodes(roots: list, inputs: tuple) -> set:

@@ -54,6 +54,7 @@ class _NoGrads:
 
 
 _NO_GRADS = _NoGrads()
+FREED = ("freed",)  # what a node's saved values become once backward has run without retain_graph
 
 
 class Node:
@@ -65,7 +66,6 @@ class Node:
 
     __slots__ = ("fn", "next", "saved", "versions", "__dict__", "__weakref__")
     in_meta = out_data = out_meta = hooks = trace = None
-    freed = False
     non_diff = ()
 
     @property
@@ -89,7 +89,7 @@ class Node:
             saved = self.saved
         except AttributeError:  # nothing was saved
             return ()
-        if self.freed:
+        if saved is FREED:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved tensors "
                 "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -106,7 +106,8 @@ class Node:
     @property
     def output(self) -> Tensor:
         """The op's own output, saved by an Op with ``save_output = True``, rejoined to this node."""
-        if self.freed:
+        if self.out_data is FREED:
+            self.saved = FREED
             self.saved_tensors  # raises the "second time" error
         data, cell, version = self.out_data
         if cell[0] != version:
