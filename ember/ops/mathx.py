@@ -1,5 +1,5 @@
 """Scans, contractions, distances and statistics: cumsum/cumprod/cummax/cummin/logcumsumexp, diff,
-einsum/tensordot/kron/inner/cross, cdist/dist, trace, quantile, renorm, softmax/log_softmax.
+einsum/tensordot/kron/inner, cdist/dist, quantile, renorm, softmax/log_softmax.
 
 Primitives: cumsum (backward: reversed cumsum of g), cumprod, einsum (backward: einsum with the
 operand's subscripts moved to the output), softmax and log_softmax (fused for numerical stability).
@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor, wrap
-from ._common import Op, broadcast_shapes_or_raise, method, type_name, wrap_dim
+from ._common import Op, method, type_name, wrap_dim
 from .reduction import _sum_dtype, return_types
 
 
@@ -362,32 +362,6 @@ def inner(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     return tensordot(input, other, ([-1], [-1]), out=out)
 
 
-@method
-def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out=None) -> Tensor:
-    """The 3-vector cross product along ``dim`` (the first dim of size 3 when None), broadcasting.
-
-    >>> ember.cross(ember.tensor([1., 0., 0.]), ember.tensor([0., 1., 0.]), dim=0)
-    tensor([0., 0., 1.])
-    """
-    shape = broadcast_shapes_or_raise(tuple(input.shape), tuple(other.shape))
-    a, b = input.expand(shape), other.expand(shape)
-    if dim is None:
-        dims = [i for i, s in enumerate(shape) if s == 3]
-        if not dims:
-            raise RuntimeError("no dimension of size 3 in input")
-        dim = dims[0]
-    dim = wrap_dim(dim, len(shape))
-    if input.shape[dim] != 3 or other.shape[dim] != 3:
-        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[dim]} and "
-                           f"{other.shape[dim]}")
-    from .joining import stack
-
-    ax = [a.select(dim, i) for i in range(3)]
-    bx = [b.select(dim, i) for i in range(3)]
-    res = stack([ax[1] * bx[2] - ax[2] * bx[1], ax[2] * bx[0] - ax[0] * bx[2], ax[0] * bx[1] - ax[1] * bx[0]], dim)
-    return _out(res, out)
-
-
 # --------------------------------------------------------------------------- distances
 def _pnorm(diff: Tensor, p: float, dim) -> Tensor:
     """(sum |d|^p)^(1/p) over ``dim`` with a zero-safe gradient at d = 0 (torch's)."""
@@ -428,18 +402,6 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     tensor(5.)
     """
     return _pnorm((input - other).reshape(-1), p, 0)
-
-
-@method
-def trace(input: Tensor) -> Tensor:
-    """Sum of the main diagonal of a matrix (ints sum to int64).
-
-    >>> ember.trace(ember.tensor([[1, 2], [3, 4]]))
-    tensor(5)
-    """
-    if input.ndim != 2:
-        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
-    return input.diagonal().sum()
 
 
 # --------------------------------------------------------------------------- statistics

@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, wrap
-from ._common import Op, as_tensor_arg, float_arr, method, operands, result_np_dtype, type_name
+from ._common import METHODS, Op, as_tensor_arg, float_arr, method, operands, result_np_dtype, type_name
 from .arith import float_power as _float_power, true_divide as _true_divide
 from .reduction import _namedtuple, return_types
 
@@ -129,13 +129,16 @@ def ldexp(input, other, *, out=None) -> Tensor:
 
 @method
 def mvlgamma(input: Tensor, p: int) -> Tensor:
-    """The multivariate log-gamma: p(p-1)/4 log(pi) + sum_{i<p} lgamma(x - i/2); needs x > (p-1)/2."""
+    """The multivariate log-gamma: p(p-1)/4 log(pi) + sum_{i<p} lgamma(x - i/2) (defined for x > (p-1)/2;
+    torch 2.x no longer checks that, and neither does ember).
+
+    >>> ember.mvlgamma(ember.tensor([2.5]), 2)
+    tensor([0.8570])
+    """
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     if not input.is_floating_point():
         raise RuntimeError("mvlgamma is not implemented for " + type_name(input._data.dtype))
-    if (input._data <= (p - 1) / 2).any():
-        raise RuntimeError(f"All elements must be greater than (p-1)/2")
     total = lgamma(input)
     for i in range(1, p):
         total = total + lgamma(input - i / 2)
@@ -292,7 +295,8 @@ class Copysign(Op):
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
-        out = np.copysign(float_arr(np.asarray(x)), y)
+        xf = float_arr(np.asarray(x))
+        out = np.asarray(np.copysign(xf, y)).astype(xf.dtype, copy=False)
         ctx.save_for_backward(a)
         ctx.out = out
         return out
@@ -413,5 +417,5 @@ def frexp(input: Tensor, *, out=None):
     return return_types.frexp(m, e)
 
 
-method(_float_power)  # torch binds these as Tensor methods too
-method(_true_divide)
+METHODS["float_power"] = _float_power  # torch binds these as Tensor methods too
+METHODS["true_divide"] = _true_divide

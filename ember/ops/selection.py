@@ -315,7 +315,8 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     >>> ember.zeros(3).index_copy(0, ember.tensor([2]), ember.tensor([5.]))
     tensor([0., 0., 5.])
     """
-    _check_index(index, "index_copy_")
+    if index._data.dtype != np.int64:
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {type_name(index._data.dtype)}")
     return IndexCopy.apply(input, wrap_dim(dim, input._data.ndim), index, source)
 
 

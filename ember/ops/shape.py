@@ -440,7 +440,6 @@ def meshgrid(*tensors: Tensor, indexing: str | None = None) -> tuple:
         view[i] = -1
         out.append(t.reshape(tuple(view)).expand(shape))
     if swap:
-        out = [o.transpose(0, 1) for o in out]
         out[0], out[1] = out[1], out[0]
     return tuple(out)
 
