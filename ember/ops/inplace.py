@@ -242,4 +242,4 @@ INPLACE = ["add", "sub", "mul", "div", "pow", "remainder", "fmod", "floor_divide
            "silu", "mish", "float_power", "copysign", "logaddexp", "deg2rad", "rad2deg", "renorm",
            "scatter_reduce", "mvlgamma", "polygamma", "i0", "sinc", "heaviside", "ldexp", "gcd", "lcm",
            "nextafter", "cumsum", "cumprod", "addmm", "addmv", "addbmm", "baddbmm", "addr", "greater", "less", "greater_equal", "less_equal", "not_equal", "bitwise_left_shift",
-           "bitwise_right_shift"]
+           "bitwise_right_shift", "arcsinh", "arccosh", "arctanh"]
