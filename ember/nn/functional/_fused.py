@@ -25,17 +25,17 @@ class NoDoubleBackward(Op):
                            "on raw arrays. Use a composite implementation to take higher-order gradients.")
 
 
-def finish_backward(name: str, grad_outputs: tuple, grads: list) -> tuple:
+def finish_backward(name: str, grad_outputs: tuple, grads: list, inputs: tuple = ()) -> tuple:
     """Wrap the input gradients (arrays or None) of a fused op's backward.
 
-    With ``create_graph=True`` (grad mode on during backward) and a grad output that requires grad,
-    the gradients hang off a :class:`NoDoubleBackward` node, so a second backward raises.
+    With ``create_graph=True`` (grad mode on during backward) the gradients hang off a
+    :class:`NoDoubleBackward` node whose edges are the grad outputs and the op's saved ``inputs``
+    (the gradients depend on both), so differentiating them again raises.
     """
     live = [g for g in grads if g is not None]
-    if STATE.enabled and any(isinstance(g, Tensor) and g._requires_grad for g in grad_outputs):
-        tied = NoDoubleBackward.apply(name, live, *[g for g in grad_outputs if isinstance(g, Tensor)])
-        if not isinstance(tied, tuple):
-            tied = (tied,)
+    deps = [t for t in (*grad_outputs, *inputs) if isinstance(t, Tensor)]
+    if STATE.enabled and live and any(t._requires_grad for t in deps):
+        tied = NoDoubleBackward.apply(name, live, *deps)
         it = iter(tied)
         return tuple(next(it) if g is not None else None for g in grads)
     return tuple(wrap(g) if g is not None else None for g in grads)

@@ -113,7 +113,7 @@ class ScaledDotProductAttention(Op):
             dq = _sum_to(np.matmul(dp, kd), qd.shape)
         if need[1]:
             dk = _sum_to(np.matmul(np.swapaxes(dp, -1, -2), qd), kd.shape)
-        return finish_backward("scaled_dot_product_attention", (g_out, g_p), [dq, dk, dv])
+        return finish_backward("scaled_dot_product_attention", (g_out, g_p), [dq, dk, dv], (q, k, v))
 
 
 def _mask_array(attn_mask, dtype) -> np.ndarray | None:

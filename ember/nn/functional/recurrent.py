@@ -107,7 +107,7 @@ class RecurrentLayer(Op):
             dbhh = dbhh[inv] if dbhh is not None else None
         grads = [dx, dh if need[1] else None, dc if need[2] else None, dwih, dwhh, dbih, dbhh,
                  dwhr if need[7] else None]
-        return finish_backward(f"{mode} (fused recurrent layer)", (g_out, g_h, g_c), grads)
+        return finish_backward(f"{mode} (fused recurrent layer)", (g_out, g_h, g_c), grads, (x, w_ih, w_hh, w_hr))
 
 
 def _arr(g):
