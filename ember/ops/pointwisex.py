@@ -77,8 +77,8 @@ def _logaddexp(input, other, log, exp, name):
 def logaddexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """log(e^a + e^b), computed as m + log(e^(a-m) + e^(b-m)) with m = max(a, b).
 
-    >>> ember.logaddexp(ember.tensor([1000.]), ember.tensor([1000.]))
-    tensor([1000.6931])
+    >>> ember.logaddexp(ember.tensor([-1000.]), ember.tensor([-1000.]))
+    tensor([-999.3068])
     """
     return _out(_logaddexp(input, other, Tensor.log, Tensor.exp, "logaddexp"), out)
 
