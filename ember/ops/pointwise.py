@@ -110,9 +110,11 @@ Erfinv = _unary("Erfinv", _erfinv, lambda y, g: g * (math.sqrt(math.pi) / 2) * (
 
 
 def _sigmoid(a):
-    # stable for both signs: exp of a non-positive number only
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+    # 1 / (1 + e^-x) in one buffer; e^-x overflows to inf for very negative x, giving exactly 0
+    t = np.negative(a)
+    np.exp(t, out=t)
+    t += 1
+    return np.reciprocal(t, out=t)
 
 
 Sigmoid = _unary("Sigmoid", _sigmoid, lambda y, g: g * y * (1 - y), UnaryOut)
