@@ -69,8 +69,18 @@ def _spatial_index(nd: int, k: tuple, out, stride, dilation) -> tuple:
 
 def max_pool(xp: np.ndarray, out: tuple, ksize: tuple, stride: tuple, dilation: tuple):
     """Max over each window of ``xp (..., *Sp)`` (padded with -inf) and the window offset (in window
-    order) of the first maximum, torch's tie rule: ``(y, arg)``; a NaN wins, as in torch."""
+    order) of the first maximum, torch's tie rule: ``(y, arg)``; a NaN wins, as in torch.
+
+    Non-overlapping windows (stride == kernel, no dilation: the 2x2 s2 case) take the max of k*k
+    strided slices and return ``arg=None``; backward then finds the first match itself.
+    """
     nd = len(out)
+    if tuple(stride) == tuple(ksize) and all(d == 1 for d in dilation):
+        y = None
+        for k in _offsets(ksize):
+            s = xp[_spatial_index(nd, k, out, stride, dilation)]
+            y = s.copy() if y is None else np.maximum(y, s, out=y)  # np.maximum propagates NaN
+        return y, None
     y = arg = None
     for i, k in enumerate(_offsets(ksize)):
         s = xp[_spatial_index(nd, k, out, stride, dilation)]
@@ -85,12 +95,23 @@ def max_pool(xp: np.ndarray, out: tuple, ksize: tuple, stride: tuple, dilation: 
     return y, arg
 
 
-def max_pool_backward(g: np.ndarray, arg: np.ndarray, spatial: tuple, out: tuple, ksize: tuple, stride: tuple,
-                      dilation: tuple) -> np.ndarray:
-    """Scatter ``g`` to the arg-max of each window: ``(..., *spatial)`` (the padded input's shape)."""
+def max_pool_backward(g: np.ndarray, arg, spatial: tuple, out: tuple, ksize: tuple, stride: tuple,
+                      dilation: tuple, extra=None) -> np.ndarray:
+    """Scatter ``g`` to the arg-max of each window: ``(..., *spatial)`` (the padded input's shape).
+    With ``arg=None`` (non-overlapping windows), ``extra=(xp, y)`` locates the first maximum."""
     nd = len(out)
     dx = np.zeros(g.shape[:-nd] + tuple(spatial), dtype=g.dtype)
     zero = np.zeros((), dtype=g.dtype)
+    if arg is None:  # non-overlapping windows: the first slice equal to the max takes the gradient
+        xp, y = extra
+        free = np.ones(y.shape, dtype=bool)
+        for k in _offsets(ksize):
+            idx = _spatial_index(nd, k, out, stride, dilation)
+            hit = xp[idx] == y
+            hit &= free
+            free &= ~hit
+            np.multiply(g, hit, out=dx[idx])
+        return dx
     for i, k in enumerate(_offsets(ksize)):
         dx[_spatial_index(nd, k, out, stride, dilation)] += np.where(arg == i, g, zero)
     return dx
@@ -117,3 +138,18 @@ def window_scatter(g: np.ndarray, spatial: tuple, out: tuple, ksize: tuple, stri
     for k in _offsets(ksize):
         dx[_spatial_index(nd, k, out, stride, dilation)] += g
     return dx
+
+
+def max_pool_argmax(xp: np.ndarray, y: np.ndarray, out: tuple, ksize: tuple, stride: tuple,
+                    dilation: tuple) -> np.ndarray:
+    """The window offset of the first element equal to the window max ``y`` (for return_indices)."""
+    nd = len(out)
+    arg = np.zeros(y.shape, dtype=np.int32)
+    free = np.ones(y.shape, dtype=bool)
+    for i, k in enumerate(_offsets(ksize)):
+        s = xp[_spatial_index(nd, k, out, stride, dilation)]
+        hit = (s == y) | ((s != s) & (y != y))
+        hit &= free
+        free &= ~hit
+        arg[hit] = i
+    return arg

@@ -88,13 +88,14 @@ class MaxPoolWithIndices(Op):
         xp, pads = _pad_spatial(xd, nd, padding, out, ksize, stride, dilation, -np.inf)
         y, arg = kernels.max_pool(xp, out, ksize, stride, dilation)
         ctx.arg = arg
+        ctx.extra = (xp, y.copy()) if arg is None and ctx.next is not None else None  # y may be changed in place
         ctx.geom = (nd, xd.shape, xp.shape[-nd:], pads, out, ksize, stride, dilation)
         return y
 
     @staticmethod
     def backward(ctx, g):
         nd, xshape, spatial, pads, out, ksize, stride, dilation = ctx.geom
-        dxp = kernels.max_pool_backward(np.ascontiguousarray(g._data), ctx.arg, spatial, out, ksize, stride, dilation)
+        dxp = kernels.max_pool_backward(g._data, ctx.arg, spatial, out, ksize, stride, dilation, ctx.extra)
         crop = (Ellipsis,) + tuple(slice(lo, lo + L) for (lo, _), L in zip(pads, xshape[-nd:]))
         return wrap(dxp[crop])
 
@@ -119,10 +120,8 @@ def _max_poolnd(name, nd, input, kernel_size, stride, padding, dilation, ceil_mo
     y = MaxPoolWithIndices.apply(input, nd, ksize, stride, padding, dilation, out)
     if not return_indices:
         return y
-    node = y.grad_fn
-    arg = node.arg if node is not None else kernels.max_pool(
-        _pad_spatial(input._data, nd, padding, out, ksize, stride, dilation, -np.inf)[0], out, ksize, stride,
-        dilation)[1]
+    xp = _pad_spatial(input._data, nd, padding, out, ksize, stride, dilation, -np.inf)[0]
+    arg = kernels.max_pool_argmax(xp, y._data, out, ksize, stride, dilation)
     return y, wrap(_flat_indices(arg, input.shape[-nd:], out, ksize, stride, padding, dilation))
 
 
