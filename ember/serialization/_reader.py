@@ -39,6 +39,12 @@ class _Frozen:
 
 
 def _resolve(module: str, name: str, weights_only: bool, fallback) -> Any:
+    import _compat_pickle
+
+    if (module, name) in _compat_pickle.NAME_MAPPING:  # Python 2 names, as protocol-2 pickles write them
+        module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+    elif module in _compat_pickle.IMPORT_MAPPING:
+        module = _compat_pickle.IMPORT_MAPPING[module]
     full = f"{module}.{name}"
     user = _names.user_globals()
     if full in user:
