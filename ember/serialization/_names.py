@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import codecs
 import collections
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -236,5 +236,3 @@ def register(objs: list) -> None:
         else:
             _USER[global_name(obj)] = obj
 
-
-Resolver = Callable[[str, str], Any]

@@ -15,7 +15,6 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from ..tensor import _root
 from . import _names
 from ._names import StorageType
 
@@ -256,6 +255,3 @@ def load_legacy(fh: BinaryIO, weights_only: bool) -> Any:
         _read_exact(fh, memoryview(arr.view(np.uint8)))
     return result
 
-
-def shared_root(arr: np.ndarray) -> np.ndarray:
-    return _root(arr)

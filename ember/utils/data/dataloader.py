@@ -31,7 +31,7 @@ import os
 import queue
 import time
 import weakref
-from typing import Any, Callable, Generic, Iterable, TypeVar
+from typing import Callable, Generic, Iterable, TypeVar
 
 from ... import random as _random
 from . import worker as _worker
