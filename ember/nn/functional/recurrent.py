@@ -17,7 +17,6 @@ Cells (one gate layout each, torch's order; ``H`` the hidden size):
 * RNN:  h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu.
 * LSTM: i, f, g, o = W_ih x + b_ih + W_hh h + b_hh (rows in that order); c' = s(f) c + s(i) tanh(g);
   h' = s(o) tanh(c'); with ``proj_size`` P > 0, h' = (s(o) tanh(c')) W_hr^T (P features).
-  Inside, the gate rows are permuted to i, f, o, g so one sigmoid covers three gates.
 * GRU:  r, z = s(W_ir x + b_ir + W_hr h + b_hr), s(...);  n = tanh(W_in x + b_in + r (W_hn h + b_hn));
   h' = (1 - z) n + z h.
 
@@ -42,12 +41,6 @@ def _sigmoid_(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _lstm_perm(hidden: int) -> np.ndarray:
-    """Row order that turns torch's i, f, g, o gates into i, f, o, g."""
-    h = hidden
-    return np.concatenate([np.arange(0, 2 * h), np.arange(3 * h, 4 * h), np.arange(2 * h, 3 * h)])
-
-
 class RecurrentLayer(Op):
     """One recurrent layer in one direction over a packed sequence, forward and BPTT fused.
 
@@ -62,14 +55,9 @@ class RecurrentLayer(Op):
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, batch_sizes, reverse):
         xd, wih, whh = x._data, w_ih._data, w_hh._data
         hidden = whh.shape[1] if w_hr is None else w_hr._data.shape[1]
-        if mode == "LSTM":
-            perm = _lstm_perm(hidden)
-            wih, whh = wih[perm], whh[perm]
         bias = None
         if b_ih is not None:
-            bias = b_ih._data if mode != "LSTM" else b_ih._data[perm]
-            if mode != "GRU":
-                bias = bias + (b_hh._data if mode != "LSTM" else b_hh._data[perm])
+            bias = b_ih._data if mode == "GRU" else b_ih._data + b_hh._data
         gates = np.matmul(xd, wih.T)  # the input projection of every step: one GEMM
         if bias is not None:
             gates += bias
@@ -91,20 +79,13 @@ class RecurrentLayer(Op):
     def backward(ctx, g_out, g_h, g_c=None):
         x, w_ih, w_hh, w_hr = ctx.saved_tensors
         st, mode, need = ctx.st, ctx.mode, ctx.needs_input_grad
-        st.whh_b = w_hh._data[_lstm_perm(st.hidden)] if mode == "LSTM" else w_hh._data
+        st.whh_b = w_hh._data
         dgi, dgh, dh, dc, dwhr = _BACKWARD[mode](st, ctx.steps, _arr(g_out), _arr(g_h), _arr(g_c))
-        wih = w_ih._data
-        dx = np.matmul(dgi, wih if mode != "LSTM" else wih[_lstm_perm(st.hidden)]) if need[0] else None
+        dx = np.matmul(dgi, w_ih._data) if need[0] else None
         dwih = np.matmul(dgi.T, st.x) if need[3] else None
         dwhh = np.matmul(dgh.T, st.hprev) if need[4] else None
         dbih = dgi.sum(0) if need[5] else None
         dbhh = dgh.sum(0) if need[6] else None
-        if mode == "LSTM":
-            inv = np.argsort(_lstm_perm(st.hidden))
-            dwih = dwih[inv] if dwih is not None else None
-            dwhh = dwhh[inv] if dwhh is not None else None
-            dbih = dbih[inv] if dbih is not None else None
-            dbhh = dbhh[inv] if dbhh is not None else None
         grads = [dx, dh if need[1] else None, dc if need[2] else None, dwih, dwhh, dbih, dbhh,
                  dwhr if need[7] else None]
         return finish_backward(f"{mode} (fused recurrent layer)", (g_out, g_h, g_c), grads, (x, w_ih, w_hh, w_hr))
@@ -166,16 +147,17 @@ def _lstm_forward(st, steps):
         gt = g[s:e]
         np.matmul(hp, whh_t, out=rec[:b])
         gt += rec[:b]
-        _sigmoid_(gt[:, :3 * H])
-        np.tanh(gt[:, 3 * H:], out=gt[:, 3 * H:])
+        _sigmoid_(gt[:, :2 * H])  # i, f
+        np.tanh(gt[:, 2 * H:3 * H], out=gt[:, 2 * H:3 * H])  # g
+        _sigmoid_(gt[:, 3 * H:])  # o
         cp = c[:b]
         st.cprev[s:e] = cp
         cp *= gt[:, H:2 * H]
-        cp += gt[:, :H] * gt[:, 3 * H:]
+        cp += gt[:, :H] * gt[:, 2 * H:3 * H]
         tc = st.cnew_tanh[s:e]
         np.tanh(cp, out=tc)
         hr = st.hraw[s:e]
-        np.multiply(gt[:, 2 * H:3 * H], tc, out=hr)
+        np.multiply(gt[:, 3 * H:], tc, out=hr)
         if proj:
             np.matmul(hr, whr_t, out=out[s:e])
         h[:b] = out[s:e]
@@ -253,18 +235,19 @@ def _lstm_backward(st, steps, g_out, g_h, g_c):
             dho[s:e] = dht
             dht = np.matmul(dht, st.whr)
         gt, dgt, tc, dct = g[s:e], dg[s:e], st.cnew_tanh[s:e], dc[:b]
-        i, f, o, gg = gt[:, :H], gt[:, H:2 * H], gt[:, 2 * H:3 * H], gt[:, 3 * H:]
-        np.multiply(dht, tc, out=dgt[:, 2 * H:3 * H])  # d o
+        i, f, gg, o = gt[:, :H], gt[:, H:2 * H], gt[:, 2 * H:3 * H], gt[:, 3 * H:]
+        np.multiply(dht, tc, out=dgt[:, 3 * H:])  # d o
         dht *= o
         dht *= 1.0 - tc * tc
         dct += dht  # dc_t = dc_{t+1} f_{t+1} + dh o (1 - tanh^2 c)
         np.multiply(dct, gg, out=dgt[:, :H])  # d i
         np.multiply(dct, st.cprev[s:e], out=dgt[:, H:2 * H])  # d f
-        np.multiply(dct, i, out=dgt[:, 3 * H:])  # d g
+        np.multiply(dct, i, out=dgt[:, 2 * H:3 * H])  # d g
         dct *= f
-        sig = gt[:, :3 * H]
-        dgt[:, :3 * H] *= sig * (1.0 - sig)
-        dgt[:, 3 * H:] *= 1.0 - gg * gg
+        sig = gt[:, :2 * H]
+        dgt[:, :2 * H] *= sig * (1.0 - sig)
+        dgt[:, 3 * H:] *= o * (1.0 - o)
+        dgt[:, 2 * H:3 * H] *= 1.0 - gg * gg
         np.matmul(dgt, whh, out=tmp[:b])
         dh[:b] = tmp[:b]
     dwhr = np.matmul(dho.T, st.hraw) if proj else None
