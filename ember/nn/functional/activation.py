@@ -1,7 +1,8 @@
 """Activations: ``F.relu``, ``F.gelu``, ``F.softmax``, ... (torch's names and arguments).
 
 Each function states its formula and its derivative. The hot ones (relu, gelu, silu, sigmoid, tanh,
-softmax, log_softmax, leaky_relu, hardtanh) are single fused Ops. A fused Op's backward runs on raw
+leaky_relu, hardtanh) are single fused Ops; softmax / log_softmax reuse ember's fused ``ember.softmax`` /
+``ember.log_softmax`` (ops/mathx.py) and add torch's implicit-dim rule. A fused Op's backward runs on raw
 arrays (one multiply) unless ``create_graph=True``, when it is written with ember ops, so double
 backward works everywhere. The rest compose ember ops and get their gradient for free.
 
@@ -22,6 +23,7 @@ import numpy as np
 from ... import ops as _ops_pkg  # noqa: F401 - ensure ops are installed
 from ...autograd.function import Op
 from ...autograd.grad_mode import STATE
+from ...ops import mathx as _mx
 from ...ops import pointwise as _pw
 from ...ops._common import float_arr, wrap_dim
 from ...ops.inplace import apply_inplace
@@ -158,61 +160,6 @@ class Silu(Op):
             return g * s * (1 + x * (1 - s))
         s = _pw._sigmoid(x._data)
         return wrap(g._data * s * (1 + x._data * (1 - s)))
-
-
-class Softmax(Op):
-    """y_i = exp(x_i - m) / sum_j exp(x_j - m), m = max_j x_j (stable); dy: y (g - sum_j g_j y_j)."""
-
-    save_output = True
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        xd = float_arr(x._data)
-        if xd.ndim == 0:
-            return np.ones_like(xd)
-        e = xd - xd.max(axis=dim, keepdims=True)
-        np.exp(e, out=e)
-        e /= e.sum(axis=dim, keepdims=True)
-        return e
-
-    @staticmethod
-    def backward(ctx, g):
-        y, dim = ctx.output, ctx.dim
-        if y.ndim == 0:
-            return g * 0
-        if STATE.enabled:
-            return y * (g - (g * y).sum(dim, keepdim=True))
-        yd, gd = y._data, g._data
-        gy = gd * yd
-        gy -= yd * gy.sum(axis=dim, keepdims=True)
-        return wrap(gy)
-
-
-class LogSoftmax(Op):
-    """y_i = x_i - m - log sum_j exp(x_j - m) (log-sum-exp, stable); dy: g - exp(y) sum_j g_j."""
-
-    save_output = True
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        xd = float_arr(x._data)
-        if xd.ndim == 0:
-            return np.zeros_like(xd)
-        s = xd - xd.max(axis=dim, keepdims=True)
-        s -= np.log(np.exp(s).sum(axis=dim, keepdims=True))
-        return s
-
-    @staticmethod
-    def backward(ctx, g):
-        y, dim = ctx.output, ctx.dim
-        if y.ndim == 0:
-            return g * 0
-        if STATE.enabled:
-            return g - y.exp() * g.sum(dim, keepdim=True)
-        gd = g._data
-        return wrap(gd - np.exp(y._data) * gd.sum(axis=dim, keepdims=True))
 
 
 # --------------------------------------------------------------------------- public functions
@@ -412,20 +359,20 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     """Softmax(x)_i = e^(x_i) / sum_j e^(x_j) along ``dim`` (max-shifted: stable);
     dy_i/dx_j = y_i ([i = j] - y_j), so the input grad is y (g - sum(g y))."""
     input, dim = _prep(input, dim, "softmax", _stacklevel, dtype)
-    return Softmax.apply(input, dim)
+    return _mx.softmax(input, dim)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """LogSoftmax(x)_i = x_i - log sum_j e^(x_j) (log-sum-exp, stable, not log of softmax);
     the input grad is g - softmax(x) sum(g)."""
     input, dim = _prep(input, dim, "log_softmax", _stacklevel, dtype)
-    return LogSoftmax.apply(input, dim)
+    return _mx.log_softmax(input, dim)
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """Softmin(x) = softmax(-x); the input grad is -y (g - sum(g y))."""
     input, dim = _prep(input, dim, "softmin", _stacklevel, dtype)
-    return Softmax.apply(-input, dim)
+    return _mx.softmax(-input, dim)
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
@@ -439,13 +386,3 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
     a, b = input.split(n // 2, d)
     return a * b.sigmoid()
-
-
-def _install_methods() -> None:
-    """``Tensor.softmax`` / ``Tensor.log_softmax`` when ember's ops do not define them (one definition)."""
-    for name, fn in (("softmax", softmax), ("log_softmax", log_softmax)):
-        if not hasattr(Tensor, name):
-            setattr(Tensor, name, fn)
-
-
-_install_methods()
