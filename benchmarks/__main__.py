@@ -4,7 +4,9 @@ Each thread count runs in a fresh process with the thread variables (and
 ``OPENBLAS_THREAD_TIMEOUT=4 GOMP_SPINCOUNT=10000``, see PERFORMANCE.md) exported before NumPy and torch
 load. Within it, ember and torch repetitions are interleaved; first losses are compared; medians and
 ratios (ember/torch) are printed as a table and written to ``benchmarks/results.json``. Peak RSS per
-workload is measured in a separate process per framework.
+workload is measured in a separate process per framework. With ``--peers`` (the default when mygrad is
+importable) the MyGrad version of each workload (``benchmarks/peers.py``) is timed in the same loop,
+adding its time, the ratio ember/mygrad and whether its first loss agrees with torch's.
 
     python -m benchmarks                 # all workloads, 1 and 2 threads
     python -m benchmarks OVH CHAIN W1 --threads 1 --reps 7
@@ -42,8 +44,11 @@ def _time_one(step, reps: int) -> list:
     return out
 
 
-def worker(names: list, threads: int, reps: int) -> dict:
-    """Run in the child: time each workload for ember and torch, interleaved."""
+PEER_MAX_STEP_S = 60.0  # a peer whose warm-up step takes longer is reported "too slow", not timed
+
+
+def worker(names: list, threads: int, reps: int, peers: bool = False) -> dict:
+    """Run in the child: time each workload for ember and torch (and MyGrad), interleaved."""
     import gc
 
     import numpy as np
@@ -63,15 +68,37 @@ def worker(names: list, threads: int, reps: int) -> dict:
             res[name] = {"error": f"{type(e).__name__}: {e}"}
             continue
         first = {k: s() for k, s in steps.items()}  # warm-up, and the first losses
-        times = {"ember": [], "torch": []}
+        peer_na = None
+        if peers:
+            from benchmarks import peers as P
+            if name not in P.PEERS:
+                peer_na = P.reason(name)
+            else:
+                try:
+                    steps["mygrad"] = P.PEERS[name]()
+                    t0 = time.perf_counter()
+                    first["mygrad"] = steps["mygrad"]()
+                    if time.perf_counter() - t0 > PEER_MAX_STEP_S:
+                        peer_na = f"too slow to run: one step took {time.perf_counter() - t0:.0f} s"
+                except Exception as e:  # noqa: BLE001
+                    peer_na = f"{type(e).__name__}: {e}"
+            if peer_na:
+                steps.pop("mygrad", None)
+        times = {k: [] for k in steps}
         gc.collect()
         for _ in range(reps):
-            for k in ("ember", "torch"):
+            for k in steps:
                 times[k] += _time_one(steps[k], 1)
         med = {k: float(np.median(v)) for k, v in times.items()}
         res[name] = {"ember_s": med["ember"], "torch_s": med["torch"], "ratio": med["ember"] / med["torch"],
                      "first_loss": first, "loss_agrees": bool(np.isclose(first["ember"], first["torch"],
                                                                          rtol=1e-3, atol=1e-4))}
+        if peer_na:
+            res[name]["mygrad"] = f"n/a: {peer_na}"
+        elif peers:
+            res[name].update(mygrad_s=med["mygrad"], ratio_mygrad=med["ember"] / med["mygrad"],
+                             mygrad_loss_agrees=bool(np.isclose(first["mygrad"], first["torch"], rtol=1e-3,
+                                                                atol=1e-4)))
     return res
 
 
@@ -100,10 +127,15 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--memory", action="store_true", help="also measure peak RSS per workload")
     ap.add_argument("--out", default=os.path.join(HERE, "results.json"))
+    ap.add_argument("--peers", action=argparse.BooleanOptionalAction, default=None,
+                    help="also time MyGrad (benchmarks/peers.py); default: on when mygrad is importable")
     ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.peers is None:
+        from benchmarks.peers import available
+        args.peers = available()
     if args._child:
-        print(json.dumps(worker(args.workloads, args.threads[0], args.reps)))
+        print(json.dumps(worker(args.workloads, args.threads[0], args.reps, args.peers)))
         return
     unknown = [w for w in args.workloads if w not in WORKLOADS]
     if unknown:
@@ -111,7 +143,8 @@ def main() -> None:
     results = {}
     for t in args.threads:
         p = subprocess.run([sys.executable, "-m", "benchmarks", *args.workloads, "--threads", str(t), "--reps",
-                            str(args.reps), "--_child"], env=_env(t), capture_output=True, text=True, cwd=ROOT)
+                            str(args.reps), "--peers" if args.peers else "--no-peers", "--_child"],
+                           env=_env(t), capture_output=True, text=True, cwd=ROOT)
         if p.returncode:
             print(p.stderr, file=sys.stderr)
             sys.exit(1)
@@ -120,7 +153,8 @@ def main() -> None:
         for name in args.workloads:
             results.setdefault("memory_mb", {})[name] = {f: peak_rss(name, f, args.threads[0])
                                                          for f in ("ember", "torch")}
-    print(f"{'workload':<14} {'threads':>7} {'ember':>11} {'torch':>11} {'ratio':>7}  loss  description")
+    peer_cols = f" {'mygrad':>11} {'e/mg':>6} mg-loss" if args.peers else ""
+    print(f"{'workload':<14} {'threads':>7} {'ember':>11} {'torch':>11} {'ratio':>7}  loss{peer_cols}  description")
     for tkey, res in results.items():
         if not tkey.startswith("T"):
             continue
@@ -128,8 +162,16 @@ def main() -> None:
             if "error" in r:
                 print(f"{name:<14} {tkey:>7}   not run: {r['error'][:70]}")
                 continue
+            peer = ""
+            if "mygrad_s" in r:
+                peer = (f" {_fmt(r['mygrad_s']):>11} {r['ratio_mygrad']:>6.2f} "
+                        f"{'ok     ' if r['mygrad_loss_agrees'] else 'DIFF   '}")
+            elif args.peers:
+                peer = f" {'n/a':>11} {'':>6} {'':7}"
             print(f"{name:<14} {tkey:>7} {_fmt(r['ember_s']):>11} {_fmt(r['torch_s']):>11} {r['ratio']:>7.2f}  "
-                  f"{'ok ' if r['loss_agrees'] else 'DIFF'}  {WORKLOADS[name][1]}")
+                  f"{'ok ' if r['loss_agrees'] else 'DIFF'}{peer}  {WORKLOADS[name][1]}")
+            if "mygrad" in r:
+                print(f"{'':<14} {'':>7}   mygrad {r['mygrad'][:90]}")
     for name, mem in results.get("memory_mb", {}).items():
         print(f"peak RSS {name:<12} ember {mem['ember']} MB  torch {mem['torch']} MB")
     with open(args.out, "w") as f:
