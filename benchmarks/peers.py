@@ -274,8 +274,8 @@ def make_w5(seed=0):
 PEERS = {"OVH": make_ovh, "CHAIN": make_chain, "W1": make_w1, "W1nn": make_w1nn, "W2": make_w2, "W5": make_w5}
 
 NOT_RUN = {
-    "W3": "not written: MyGrad has no LSTM (only a gru op) and no Adam; would be hand-built from primitives",
-    "W4": "not written: MyGrad has no attention/LayerNorm/Transformer layers and no Adam",
+    "W3": "not written: MyGrad has no LSTM layer (only gru) and no Adam",
+    "W4": "not written: MyGrad has no attention, LayerNorm or Adam",
 }
 
 
