@@ -153,3 +153,44 @@ def max_pool_argmax(xp: np.ndarray, y: np.ndarray, out: tuple, ksize: tuple, str
         free &= ~hit
         arg[hit] = i
     return arg
+
+
+# ---------------------------------------------------------------- 2-D convolution on NCHW-indexed arrays
+def conv2d_cols(x: np.ndarray, pads: tuple, out: tuple, ksize: tuple, stride: tuple, dilation: tuple,
+                buf: np.ndarray) -> np.ndarray:
+    """Windows of an NCHW-indexed ``x`` (any strides) as rows ``(N*OH*OW, KH*KW*C)`` written into ``buf``
+    (zeros where a window hangs over the padding ``pads = ((top, bottom), (left, right))``)."""
+    xcl = np.moveaxis(x, 1, -1)
+    if any(lo or hi for lo, hi in pads):
+        xcl = np.pad(xcl, ((0, 0),) + tuple(pads) + ((0, 0),))
+    np.copyto(buf, im2col(xcl, out, ksize, stride, dilation, 1)[0])
+    return buf
+
+
+def conv2d_col2im(cols: np.ndarray, pads: tuple, out: tuple, ksize: tuple, stride: tuple, dilation: tuple,
+                  dx: np.ndarray) -> np.ndarray:
+    """The adjoint of ``conv2d_cols``: overwrite ``dx`` (NCHW-indexed, any strides) with the sums of rows."""
+    h, w = dx.shape[2:]
+    spatial = tuple(max((o - 1) * s + d * (k - 1) + 1, n + lo)
+                    for o, s, d, k, n, (lo, _) in zip(out, stride, dilation, ksize, (h, w), pads))
+    full = col2im(cols[None], spatial, out, ksize, stride, dilation, 1)
+    (t, _), (l, _) = pads
+    dx[...] = np.moveaxis(full[:, t:t + h, l:l + w], -1, 1)
+    return dx
+
+
+def rows_to_nchw(y2: np.ndarray, bias, out: np.ndarray) -> np.ndarray:
+    """Rows ``(N*P, C)`` (+ bias) into ``out`` seen as ``(N, C, *S)`` (any strides)."""
+    n, c = out.shape[:2]
+    src = np.moveaxis(y2.reshape(n, *out.shape[2:], c), -1, 1)
+    if bias is None:
+        out[...] = src
+    else:
+        np.add(src, bias.reshape((c,) + (1,) * (out.ndim - 2)), out=out)
+    return out
+
+
+def nchw_to_rows(g: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``g (N, C, *S)`` (any strides) into rows ``out (N*P, C)``."""
+    out.reshape(g.shape[0], *g.shape[2:], g.shape[1])[...] = np.moveaxis(g, 1, -1)
+    return out

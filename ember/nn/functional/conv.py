@@ -18,6 +18,7 @@ ember.Size([1, 2, 5, 5])
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
@@ -72,12 +73,42 @@ def _ungrouped(a3: np.ndarray) -> np.ndarray:
     return a3[0] if g == 1 else a3.transpose(1, 0, 2).reshape(rows, g * c)
 
 
+_SAVE_COLS_BYTES = 32 << 20  # larger column matrices are recomputed in backward, not kept (peak memory)
+_tls = threading.local()
+
+
+def _scratch(shape: tuple, dtype) -> np.ndarray:
+    """A per-thread reusable buffer for column matrices that never outlive one forward or backward
+    (a fresh 150 MB buffer costs ~7 ms of page faults each time)."""
+    dtype = np.dtype(dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    buf = getattr(_tls, "buf", None)
+    if buf is None or buf.nbytes < nbytes:
+        buf = _tls.buf = np.empty(max(nbytes, 1), dtype=np.uint8)
+    return buf[:nbytes].view(dtype).reshape(shape)
+
+
+def _empty_like_layout(shape: tuple, dtype, channels_last: bool) -> np.ndarray:
+    """An (N, C, H, W) array: contiguous NCHW, or NHWC storage under NCHW strides."""
+    if not channels_last:
+        return np.empty(shape, dtype=dtype)
+    n, c, h, w = shape
+    return np.empty((n, h, w, c), dtype=dtype).transpose(0, 3, 1, 2)
+
+
 class Convolution(Op):
-    """N-d convolution as im2col + GEMM (torch's node: ConvolutionBackward0)."""
+    """N-d convolution as im2col + GEMM (torch's node: ConvolutionBackward0).
+
+    2-d ungrouped convolution takes a fast path: the kernel reads the input in its own layout (padding
+    handled inside, no padded copy), the columns go to a reused scratch buffer (large ones are
+    recomputed in backward instead of kept), and y, dW and the column gradient are one 2-D GEMM each.
+    """
 
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups):
         xd, wd = x._data, w._data
+        if xd.ndim == 4 and groups == 1 and xd.dtype.kind == "f":
+            return _conv2d_forward(ctx, xd, wd, b, stride, pads, dilation)
         nd = xd.ndim - 2
         ksize = wd.shape[2:]
         cout = wd.shape[0]
@@ -99,6 +130,8 @@ class Convolution(Op):
 
     @staticmethod
     def backward(ctx, g):
+        if getattr(ctx, "fast", False):
+            return _conv2d_backward(ctx, g._data)
         xshape, spatial, out, ksize, stride, pads, dilation, groups, cl = ctx.geom
         need = ctx.needs_input_grad
         gd = g._data
@@ -118,6 +151,64 @@ class Convolution(Op):
         if len(need) > 2 and need[2]:
             gb = wrap(g2.sum(0))
         return gx, gw, gb
+
+
+def _conv2d_forward(ctx, xd, wd, b, stride, pads, dilation):
+    n, cin, h, w = xd.shape
+    cout, _, kh, kw = wd.shape
+    ksize = (kh, kw)
+    out = tuple((sz + lo + hi - dl * (k - 1) - 1) // s + 1
+                for sz, (lo, hi), k, s, dl in zip((h, w), pads, ksize, stride, dilation))
+    cl = _is_channels_last(xd)
+    rows, width = n * out[0] * out[1], kh * kw * cin
+    record = ctx.next is not None
+    need = ctx.needs_input_grad if record else (False, False)
+    keep = record and need[1] and rows * width * xd.itemsize <= _SAVE_COLS_BYTES
+    cols = np.empty((rows, width), dtype=xd.dtype) if keep else _scratch((rows, width), xd.dtype)
+    kernels.conv2d_cols(xd, pads, out, ksize, stride, dilation, cols)
+    wm = np.moveaxis(wd, 1, -1).reshape(cout, width)  # (Cout, K*Cin): the column order (channels innermost)
+    y2 = cols @ wm.T  # (N*OH*OW, Cout)
+    bias = b._data if b is not None else None
+    if cl:  # y2 is already NHWC storage
+        if bias is not None:
+            y2 += bias
+        y = y2.reshape(n, out[0], out[1], cout).transpose(0, 3, 1, 2)
+    else:
+        y = kernels.rows_to_nchw(y2, bias, np.empty((n, cout) + out, dtype=y2.dtype))
+    if record:
+        ctx.fast = True
+        ctx.cols = cols if keep else None
+        ctx.xd = xd if need[1] and not keep else None
+        ctx.wm = wm if need[0] else None
+        ctx.geom = (xd.shape, out, ksize, stride, pads, dilation, cl, xd.dtype)
+    return y
+
+
+def _conv2d_backward(ctx, gd):
+    xshape, out, ksize, stride, pads, dilation, cl, dtype = ctx.geom
+    need = ctx.needs_input_grad
+    n, cin = xshape[:2]
+    cout = gd.shape[1]
+    rows, width = n * out[0] * out[1], ksize[0] * ksize[1] * cin
+    if _is_channels_last(gd):
+        g2 = np.moveaxis(gd, 1, -1).reshape(rows, cout)
+    else:
+        g2 = kernels.nchw_to_rows(gd, np.empty((rows, cout), dtype=gd.dtype))
+    gx = gw = gb = None
+    if need[1]:
+        cols = ctx.cols
+        if cols is None:
+            cols = kernels.conv2d_cols(ctx.xd, pads, out, ksize, stride, dilation, _scratch((rows, width), dtype))
+        dw = g2.T @ cols  # (Cout, K*Cin)
+        gw = wrap(np.ascontiguousarray(np.moveaxis(dw.reshape(cout, *ksize, cin), -1, 1)))
+        ctx.cols = ctx.xd = None
+    if need[0]:
+        dcols = np.matmul(g2, ctx.wm, out=_scratch((rows, width), g2.dtype))
+        dx = _empty_like_layout(xshape, gd.dtype, cl)
+        gx = wrap(kernels.conv2d_col2im(dcols, pads, out, ksize, stride, dilation, dx))
+    if len(need) > 2 and need[2]:
+        gb = wrap(g2.sum(0))
+    return gx, gw, gb
 
 
 class ConvolutionTranspose(Op):

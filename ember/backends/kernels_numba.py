@@ -1,0 +1,272 @@
+"""numba kernels for convolution and pooling: the same names and results as ``kernels_numpy`` (the
+reference), compiled once (``cache=True``) and parallel over the batch (``prange``).
+
+2-D convolution reads its input in any layout (NCHW or channels-last strides) and handles padding by
+copying each sample into a small zero-bordered NHWC scratch (in cache), so no padded copy of the whole
+batch is made; col2im sums a sample's rows into such a scratch and writes the crop straight into the
+gradient. Cases the compiled kernels do not cover (grouped or 1-d/3-d convolution, pooling of other
+ranks) fall back to the NumPy reference.
+
+Importing this module raises ImportError when numba is missing; the dispatcher then keeps NumPy.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from . import kernels_numpy as _ref
+
+_JIT = dict(cache=True, nogil=True)
+
+
+# ---------------------------------------------------------------- 2-D convolution
+@njit(parallel=True, **_JIT)
+def _im2col_nchw(x, ph, pw, oh, ow, kh, kw, sh, sw, dh, dw, cols):
+    """x (N, C, H, W), any strides -> cols (N*oh*ow, kh*kw*C), row (n, i, j), column (a, b, c)."""
+    n_, c_, h_, w_ = x.shape
+    hs = (oh - 1) * sh + (kh - 1) * dh + 1
+    ws = (ow - 1) * sw + (kw - 1) * dw + 1
+    p = oh * ow
+    for n in prange(n_):
+        scr = np.zeros((hs, ws, c_), dtype=cols.dtype)
+        i0 = max(0, ph)
+        i1 = min(hs, h_ + ph)
+        j0 = max(0, pw)
+        j1 = min(ws, w_ + pw)
+        for c in range(c_):
+            for i in range(i0, i1):
+                for j in range(j0, j1):
+                    scr[i, j, c] = x[n, c, i - ph, j - pw]
+        for i in range(oh):
+            for j in range(ow):
+                row = n * p + i * ow + j
+                col = 0
+                for a in range(kh):
+                    ii = i * sh + a * dh
+                    for b in range(kw):
+                        jj = j * sw + b * dw
+                        for c in range(c_):
+                            cols[row, col + c] = scr[ii, jj, c]
+                        col += c_
+
+
+@njit(parallel=True, **_JIT)
+def _col2im_nchw(cols, ph, pw, oh, ow, kh, kw, sh, sw, dh, dw, dx):
+    """The adjoint of ``_im2col_nchw``: dx (N, C, H, W), any strides, is overwritten with the sums."""
+    n_, c_, h_, w_ = dx.shape
+    hs = max((oh - 1) * sh + (kh - 1) * dh + 1, h_ + ph)
+    ws = max((ow - 1) * sw + (kw - 1) * dw + 1, w_ + pw)
+    p = oh * ow
+    for n in prange(n_):
+        scr = np.zeros((hs, ws, c_), dtype=cols.dtype)
+        for i in range(oh):
+            for j in range(ow):
+                row = n * p + i * ow + j
+                col = 0
+                for a in range(kh):
+                    ii = i * sh + a * dh
+                    for b in range(kw):
+                        jj = j * sw + b * dw
+                        for c in range(c_):
+                            scr[ii, jj, c] += cols[row, col + c]
+                        col += c_
+        for c in range(c_):
+            for i in range(h_):
+                for j in range(w_):
+                    dx[n, c, i, j] = scr[i + ph, j + pw, c]
+
+
+@njit(parallel=True, **_JIT)
+def _rows_to_nchw(y2, bias, out):
+    """y2 (N*P, C) -> out (N, C, P) any strides, plus bias (C,)."""
+    n_, c_, p_ = out.shape
+    for n in prange(n_):
+        for c in range(c_):
+            b = bias[c]
+            for q in range(p_):
+                out[n, c, q] = y2[n * p_ + q, c] + b
+
+
+@njit(parallel=True, **_JIT)
+def _nchw_to_rows(g, out):
+    """g (N, C, P) any strides -> out (N*P, C)."""
+    n_, c_, p_ = g.shape
+    for n in prange(n_):
+        for c in range(c_):
+            for q in range(p_):
+                out[n * p_ + q, c] = g[n, c, q]
+
+
+def conv2d_cols(x, pads, out, ksize, stride, dilation, buf):
+    """Windows of an NCHW-indexed ``x`` (any strides) as rows ``(N*OH*OW, KH*KW*C)`` written into ``buf``
+    (zeros where a window hangs over the padding ``pads = ((top, bottom), (left, right))``)."""
+    _im2col_nchw(x, pads[0][0], pads[1][0], out[0], out[1], ksize[0], ksize[1], stride[0], stride[1],
+                 dilation[0], dilation[1], buf)
+    return buf
+
+
+def conv2d_col2im(cols, pads, out, ksize, stride, dilation, dx):
+    """The adjoint of ``conv2d_cols``: overwrite ``dx`` (NCHW-indexed, any strides) with the sums of rows."""
+    _col2im_nchw(cols, pads[0][0], pads[1][0], out[0], out[1], ksize[0], ksize[1], stride[0], stride[1],
+                 dilation[0], dilation[1], dx)
+    return dx
+
+
+def rows_to_nchw(y2, bias, out):
+    """Rows ``(N*P, C)`` (+ bias) into ``out`` seen as ``(N, C, P)`` (any strides)."""
+    n, c = out.shape[:2]
+    o3 = out.reshape(n, c, -1) if out.ndim != 3 else out
+    _rows_to_nchw(y2, bias if bias is not None else np.zeros(c, y2.dtype), o3)
+    if o3 is not out and not np.shares_memory(o3, out):  # reshape copied (cannot for the layouts used here)
+        out[...] = o3.reshape(out.shape)
+    return out
+
+
+def nchw_to_rows(g, out):
+    """``g`` seen as ``(N, C, P)`` (any strides) into rows ``out (N*P, C)``."""
+    n, c = g.shape[:2]
+    _nchw_to_rows(g.reshape(n, c, -1), out)
+    return out
+
+
+# ---------------------------------------------------------------- reference-signature im2col / col2im
+def im2col(xp, out, ksize, stride, dilation, groups):
+    """As ``kernels_numpy.im2col`` (padded channels-last input)."""
+    if groups != 1 or len(out) != 2:
+        return _ref.im2col(xp, out, ksize, stride, dilation, groups)
+    n, c = xp.shape[0], xp.shape[-1]
+    cols = np.empty((n * out[0] * out[1], ksize[0] * ksize[1] * c), dtype=xp.dtype)
+    conv2d_cols(np.moveaxis(xp, -1, 1), ((0, 0), (0, 0)), out, ksize, stride, dilation, cols)
+    return cols[None]
+
+
+def col2im(cols, spatial, out, ksize, stride, dilation, groups):
+    """As ``kernels_numpy.col2im`` (into a channels-last array)."""
+    if groups != 1 or len(out) != 2:
+        return _ref.col2im(cols, spatial, out, ksize, stride, dilation, groups)
+    rows, width = cols.shape[1:]
+    c = width // (ksize[0] * ksize[1])
+    n = rows // (out[0] * out[1])
+    dx = np.empty((n, *spatial, c), dtype=cols.dtype)
+    conv2d_col2im(np.ascontiguousarray(cols[0]), ((0, 0), (0, 0)), out, ksize, stride, dilation,
+                  np.moveaxis(dx, -1, 1))
+    return dx
+
+
+# ---------------------------------------------------------------- 2-D pooling over (B, H, W) planes
+@njit(parallel=True, **_JIT)
+def _max_pool2d(x, oh, ow, kh, kw, sh, sw, dh, dw, y, arg):
+    b_ = x.shape[0]
+    for b in prange(b_):
+        for i in range(oh):
+            for j in range(ow):
+                m = x[b, i * sh, j * sw]
+                k = 0
+                t = 0
+                for a in range(kh):
+                    for c in range(kw):
+                        v = x[b, i * sh + a * dh, j * sw + c * dw]
+                        if v > m or v != v:
+                            m = v
+                            k = t
+                        t += 1
+                y[b, i, j] = m
+                arg[b, i, j] = k
+
+
+@njit(parallel=True, **_JIT)
+def _max_pool2d_bwd(g, arg, kw, sh, sw, dh, dw, dx):
+    b_, oh, ow = g.shape
+    for b in prange(b_):
+        dx[b] = 0
+        for i in range(oh):
+            for j in range(ow):
+                k = arg[b, i, j]
+                a = k // kw
+                c = k - a * kw
+                dx[b, i * sh + a * dh, j * sw + c * dw] += g[b, i, j]
+
+
+@njit(parallel=True, **_JIT)
+def _window_sum2d(x, oh, ow, kh, kw, sh, sw, dh, dw, y):
+    b_ = x.shape[0]
+    for b in prange(b_):
+        for i in range(oh):
+            for j in range(ow):
+                s = 0.0
+                for a in range(kh):
+                    for c in range(kw):
+                        s += x[b, i * sh + a * dh, j * sw + c * dw]
+                y[b, i, j] = s
+
+
+@njit(parallel=True, **_JIT)
+def _window_scatter2d(g, kh, kw, sh, sw, dh, dw, dx):
+    b_, oh, ow = g.shape
+    for b in prange(b_):
+        dx[b] = 0
+        for i in range(oh):
+            for j in range(ow):
+                v = g[b, i, j]
+                for a in range(kh):
+                    for c in range(kw):
+                        dx[b, i * sh + a * dh, j * sw + c * dw] += v
+
+
+def _planes(a: np.ndarray):
+    """(..., H, W) -> (B, H, W) without a copy, or None when the leading dims cannot merge."""
+    b = math.prod(a.shape[:-2])
+    try:
+        v = a.view()
+        v.shape = (b,) + a.shape[-2:]
+        return v
+    except AttributeError:
+        return None
+
+
+def max_pool(xp, out, ksize, stride, dilation):
+    """As ``kernels_numpy.max_pool``; the 2-d case always returns the window offset ``arg`` (int8/int32)."""
+    x3 = _planes(xp) if len(out) == 2 else None
+    if x3 is None:
+        return _ref.max_pool(xp, out, ksize, stride, dilation)
+    lead = xp.shape[:-2]
+    y = np.empty((x3.shape[0], *out), dtype=xp.dtype)
+    arg = np.empty((x3.shape[0], *out), dtype=np.int32)
+    _max_pool2d(x3, out[0], out[1], ksize[0], ksize[1], stride[0], stride[1], dilation[0], dilation[1], y, arg)
+    return y.reshape(lead + tuple(out)), arg.reshape(lead + tuple(out))
+
+
+def max_pool_backward(g, arg, spatial, out, ksize, stride, dilation, extra=None):
+    if arg is None or len(out) != 2:
+        return _ref.max_pool_backward(g, arg, spatial, out, ksize, stride, dilation, extra)
+    lead = g.shape[:-2]
+    b = math.prod(lead)
+    dx = np.empty((b, *spatial), dtype=g.dtype)
+    _max_pool2d_bwd(np.ascontiguousarray(g).reshape(b, *out), arg.reshape(b, *out), ksize[1], stride[0],
+                    stride[1], dilation[0], dilation[1], dx)
+    return dx.reshape(lead + tuple(spatial))
+
+
+def window_sum(xp, out, ksize, stride, dilation):
+    x3 = _planes(xp) if len(out) == 2 else None
+    if x3 is None:
+        return _ref.window_sum(xp, out, ksize, stride, dilation)
+    y = np.empty((x3.shape[0], *out), dtype=xp.dtype)
+    _window_sum2d(x3, out[0], out[1], ksize[0], ksize[1], stride[0], stride[1], dilation[0], dilation[1], y)
+    return y.reshape(xp.shape[:-2] + tuple(out))
+
+
+def window_scatter(g, spatial, out, ksize, stride, dilation):
+    if len(out) != 2:
+        return _ref.window_scatter(g, spatial, out, ksize, stride, dilation)
+    lead = g.shape[:-2]
+    b = math.prod(lead)
+    dx = np.empty((b, *spatial), dtype=g.dtype)
+    _window_scatter2d(np.ascontiguousarray(g).reshape(b, *out), ksize[0], ksize[1], stride[0], stride[1],
+                      dilation[0], dilation[1], dx)
+    return dx.reshape(lead + tuple(spatial))
+
+
+max_pool_argmax = _ref.max_pool_argmax
