@@ -71,10 +71,27 @@ def test_layer_matches_torch_float64(kind, layers, bidir, batch_first, packed, w
     _check_layer(kind, layers, bidir, batch_first, packed, with_state, torch.float64, 1e-10)
 
 
+@pytest.fixture(params=["numpy", "numba"])
+def cell_kernels(request):
+    """Run with the NumPy step loops and with the fused numba cell kernels (where numba exists)."""
+    from ember.nn.functional import recurrent as R
+    before = R._NB
+    if request.param == "numba":
+        pytest.importorskip("numba")
+    R._use_numba(request.param == "numba")
+    yield request.param
+    R._NB = before
+
+
 @pytest.mark.parametrize("kind", ["lstm", "gru", "rnn_tanh", "lstm_proj"])
 @pytest.mark.parametrize("packed", [False, True])
-def test_layer_matches_torch_float32(kind, packed):
+def test_layer_matches_torch_float32(kind, packed, cell_kernels):
     _check_layer(kind, 2, True, False, packed, True, torch.float32, 2e-5)
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_lstm_float64_both_kernel_sets(packed, cell_kernels):
+    _check_layer("lstm", 2, True, False, packed, True, torch.float64, 1e-10)
 
 
 def _check_layer(kind, layers, bidir, batch_first, packed, with_state, dtype, tol):

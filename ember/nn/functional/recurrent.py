@@ -24,12 +24,32 @@ The backward runs on raw arrays: these ops have no double backward (it raises a 
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from ...autograd.function import Op
 from ._fused import finish_backward
 
 __all__: list = []
+
+# The fused per-step cell kernels (numba), chosen once at import; None keeps the NumPy loops below.
+_NB = None
+if os.environ.get("EMBER_NO_NUMBA", "") not in ("1", "true", "True"):
+    try:
+        from ...backends import kernels_seq_numba as _NB
+    except ImportError:  # numba missing: the NumPy loops
+        _NB = None
+
+
+def _use_numba(flag: bool) -> None:
+    """Switch the cell kernels (tests run both); ``flag`` True needs numba."""
+    global _NB
+    if flag:
+        from ...backends import kernels_seq_numba as nb
+        _NB = nb
+    else:
+        _NB = None
 
 
 def _sigmoid_(a: np.ndarray) -> np.ndarray:
@@ -140,12 +160,20 @@ def _lstm_forward(st, steps):
     st.hraw = np.empty((n, H), dt) if proj else out
     whr_t = st.whr.T if proj else None
     rec = np.empty((h.shape[0], 4 * H), dt, order="F")  # F order: a faster GEMM
+    nb = _NB if dt == np.float32 else None  # the kernel's tanh is a float32 approximation
     for s, b in steps:
         e = s + b
         hp = h[:b]
         hprev[s:e] = hp
         gt = g[s:e]
         np.matmul(hp, whh_t, out=rec[:b])
+        if nb is not None:
+            hr = st.hraw[s:e]
+            nb.lstm_cell_forward(gt, rec[:b], c[:b], st.cprev[s:e], st.cnew_tanh[s:e], hr)
+            if proj:
+                np.matmul(hr, whr_t, out=out[s:e])
+            h[:b] = out[s:e]
+            continue
         gt += rec[:b]
         _sigmoid_(gt[:, :2 * H])  # i, f
         np.tanh(gt[:, 2 * H:3 * H], out=gt[:, 2 * H:3 * H])  # g
@@ -226,9 +254,17 @@ def _lstm_backward(st, steps, g_out, g_h, g_c):
     proj = st.whr is not None
     dho = np.empty_like(st.hprev) if proj else None
     tmp = np.empty(dh.shape, dh.dtype, order="F")  # F order: a faster GEMM
+    nb = _NB
     for s, b in reversed(steps):
         e = s + b
         dht = dh[:b]
+        if nb is not None and not proj:
+            has = g_out is not None
+            nb.lstm_cell_backward(dht, g_out[s:e] if has else dht, has, g[s:e], st.cnew_tanh[s:e],
+                                  st.cprev[s:e], dc[:b], dg[s:e])
+            np.matmul(dg[s:e], whh, out=tmp[:b])
+            dh[:b] = tmp[:b]
+            continue
         if g_out is not None:
             dht += g_out[s:e]
         if proj:
