@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
+from .._grad_mode import STATE
 from ..tensor import Tensor, wrap
 from ._common import Op, method, type_name, wrap_dim
 from .reduction import _sum_dtype, return_types
@@ -531,13 +532,23 @@ class Softmax(Op):
         ctx.dim = dim
         if d.ndim == 0:
             return np.ones_like(d)
-        e = np.exp(d - d.max(axis=dim, keepdims=True))
-        return e / e.sum(axis=dim, keepdims=True)
+        e = np.subtract(d, d.max(axis=dim, keepdims=True))
+        np.exp(e, out=e)
+        e /= e.sum(axis=dim, keepdims=True)
+        return e
 
     @staticmethod
     def backward(ctx, g):
         y = ctx.output
-        return y * (g - (g * y).sum(ctx.dim, keepdim=True)) if y.ndim else g * 0
+        if not y.ndim:
+            return g * 0
+        if not STATE.enabled:  # no create_graph: raw arrays, g y - y sum(g y) in two passes
+            yd = y._data
+            r = np.multiply(g._data, yd)
+            s = r.sum(ctx.dim, keepdims=True)
+            r -= np.multiply(yd, s, out=np.empty_like(r)) if r.dtype == yd.dtype else yd * s
+            return wrap(r)
+        return y * (g - (g * y).sum(ctx.dim, keepdim=True))
 
 
 class LogSoftmax(Op):
@@ -552,13 +563,25 @@ class LogSoftmax(Op):
         ctx.dim = dim
         if d.ndim == 0:
             return np.zeros_like(d)
-        z = d - d.max(axis=dim, keepdims=True)
-        return z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
+        z = np.subtract(d, d.max(axis=dim, keepdims=True))
+        e = np.exp(z)
+        z -= np.log(e.sum(axis=dim, keepdims=True))
+        return z
 
     @staticmethod
     def backward(ctx, g):
         y = ctx.output
-        return g - y.exp() * g.sum(ctx.dim, keepdim=True) if y.ndim else g * 0
+        if not y.ndim:
+            return g * 0
+        if not STATE.enabled:  # no create_graph: raw arrays, g - exp(y) sum(g)
+            gd = g._data
+            r = np.exp(y._data)
+            r *= gd.sum(ctx.dim, keepdims=True)
+            if r.dtype != gd.dtype:
+                return wrap(gd - r)
+            np.subtract(gd, r, out=r)
+            return wrap(r)
+        return g - y.exp() * g.sum(ctx.dim, keepdim=True)
 
 
 @method

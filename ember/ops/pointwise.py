@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from .._grad_mode import STATE as _STATE
+from ..tensor import wrap as _wrap
 from ._common import Op, float_arr, method
 
 try:  # erf/erfinv: scipy when present, else exact math.erf element by element
@@ -159,7 +161,10 @@ class Relu(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * (ctx.output > 0)
+        y = ctx.output
+        if not _STATE.enabled and g._data.dtype == y._data.dtype and g._data.shape == y._data.shape:
+            return _wrap(np.multiply(g._data, y._data > 0))  # no create_graph: one raw pass
+        return g * (y > 0)
 
 
 class Square(Op):
