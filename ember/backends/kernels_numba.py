@@ -39,6 +39,19 @@ def _im2col_nchw(x, ph, pw, oh, ow, kh, kw, sh, sw, dh, dw, cols):
             for i in range(i0, i1):
                 for j in range(j0, j1):
                     scr[i, j, c] = x[n, c, i - ph, j - pw]
+        if dw == 1:  # a window row is kw*C contiguous values of the scratch
+            s2 = scr.reshape(hs, ws * c_)
+            seg = kw * c_
+            for i in range(oh):
+                for j in range(ow):
+                    row = n * p + i * ow + j
+                    j0 = j * sw * c_
+                    for a in range(kh):
+                        ii = i * sh + a * dh
+                        col = a * seg
+                        for t in range(seg):
+                            cols[row, col + t] = s2[ii, j0 + t]
+            continue
         for i in range(oh):
             for j in range(ow):
                 row = n * p + i * ow + j
@@ -61,17 +74,30 @@ def _col2im_nchw(cols, ph, pw, oh, ow, kh, kw, sh, sw, dh, dw, dx):
     p = oh * ow
     for n in prange(n_):
         scr = np.zeros((hs, ws, c_), dtype=cols.dtype)
-        for i in range(oh):
-            for j in range(ow):
-                row = n * p + i * ow + j
-                col = 0
-                for a in range(kh):
-                    ii = i * sh + a * dh
-                    for b in range(kw):
-                        jj = j * sw + b * dw
-                        for c in range(c_):
-                            scr[ii, jj, c] += cols[row, col + c]
-                        col += c_
+        if dw == 1:
+            s2 = scr.reshape(hs, ws * c_)
+            seg = kw * c_
+            for i in range(oh):
+                for j in range(ow):
+                    row = n * p + i * ow + j
+                    j0 = j * sw * c_
+                    for a in range(kh):
+                        ii = i * sh + a * dh
+                        col = a * seg
+                        for t in range(seg):
+                            s2[ii, j0 + t] += cols[row, col + t]
+        else:
+            for i in range(oh):
+                for j in range(ow):
+                    row = n * p + i * ow + j
+                    col = 0
+                    for a in range(kh):
+                        ii = i * sh + a * dh
+                        for b in range(kw):
+                            jj = j * sw + b * dw
+                            for c in range(c_):
+                                scr[ii, jj, c] += cols[row, col + c]
+                            col += c_
         for c in range(c_):
             for i in range(h_):
                 for j in range(w_):
@@ -270,3 +296,61 @@ def window_scatter(g, spatial, out, ksize, stride, dilation):
 
 
 max_pool_argmax = _ref.max_pool_argmax
+
+
+# ---------------------------------------------------------------- direct 2-D convolution (few input channels)
+@njit(parallel=True, **_JIT)
+def _direct_fwd(xp, w, bias, y):
+    n_, c_, hp, wp = xp.shape
+    o_, _, kh, kw = w.shape
+    oh, ow = y.shape[2], y.shape[3]
+    for n in prange(n_):
+        for o in range(o_):
+            acc = np.empty((oh, ow), dtype=y.dtype)
+            acc[:] = bias[o]
+            for c in range(c_):
+                for a in range(kh):
+                    for b in range(kw):
+                        wv = w[o, c, a, b]
+                        for i in range(oh):
+                            for j in range(ow):
+                                acc[i, j] += wv * xp[n, c, i + a, j + b]
+            for i in range(oh):
+                for j in range(ow):
+                    y[n, o, i, j] = acc[i, j]
+
+
+@njit(parallel=True, fastmath={"reassoc", "contract"}, **_JIT)
+def _direct_dw(xp, g, kh, kw, parts):
+    """parts (T, O, C, kh, kw): per-chunk partial sums of dW over the batch."""
+    n_, c_, hp, wp = xp.shape
+    o_, oh, ow = g.shape[1], g.shape[2], g.shape[3]
+    t_ = parts.shape[0]
+    step = (n_ + t_ - 1) // t_
+    for t in prange(t_):
+        for n in range(t * step, min(n_, (t + 1) * step)):
+            for o in range(o_):
+                for c in range(c_):
+                    for a in range(kh):
+                        for b in range(kw):
+                            s = g[n, o, 0, 0] * 0  # the input dtype: vectorized partial sums
+                            for i in range(oh):
+                                for j in range(ow):
+                                    s += g[n, o, i, j] * xp[n, c, i + a, j + b]
+                            parts[t, o, c, a, b] += s
+
+
+def conv2d_direct(xp, w, bias, y):
+    """Direct stride-1 convolution of a padded contiguous NCHW ``xp`` into ``y (N, O, OH, OW)``."""
+    _direct_fwd(xp, w, bias if bias is not None else np.zeros(w.shape[0], w.dtype), y)
+    return y
+
+
+def conv2d_direct_dw(xp, g, ksize):
+    """dW of a direct stride-1 convolution: sum over the batch of g (x) windows of ``xp``."""
+    from numba import get_num_threads
+
+    t = max(1, min(get_num_threads() * 2, xp.shape[0]))
+    parts = np.zeros((t, g.shape[1], xp.shape[1], *ksize), dtype=np.float64)
+    _direct_dw(xp, np.ascontiguousarray(g), ksize[0], ksize[1], parts)
+    return parts.sum(0).astype(g.dtype)

@@ -194,3 +194,30 @@ def nchw_to_rows(g: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``g (N, C, *S)`` (any strides) into rows ``out (N*P, C)``."""
     out.reshape(g.shape[0], *g.shape[2:], g.shape[1])[...] = np.moveaxis(g, 1, -1)
     return out
+
+
+def conv2d_direct(xp: np.ndarray, w: np.ndarray, bias, y: np.ndarray) -> np.ndarray:
+    """Direct stride-1 convolution of a padded contiguous NCHW ``xp`` into ``y (N, O, OH, OW)``
+    (the reference: one strided-slice product per kernel offset and input channel)."""
+    o_, c_, kh, kw = w.shape
+    oh, ow = y.shape[2:]
+    y[...] = 0 if bias is None else bias.reshape(1, -1, 1, 1)
+    for c in range(c_):
+        for a in range(kh):
+            for b in range(kw):
+                y += xp[:, c:c + 1, a:a + oh, b:b + ow] * w[:, c, a, b].reshape(1, -1, 1, 1)
+    return y
+
+
+def conv2d_direct_dw(xp: np.ndarray, g: np.ndarray, ksize: tuple) -> np.ndarray:
+    """dW of a direct stride-1 convolution: sum over the batch of g (x) windows of ``xp``."""
+    kh, kw = ksize
+    oh, ow = g.shape[2:]
+    n, c_ = xp.shape[:2]
+    dw = np.empty((g.shape[1], c_, kh, kw), dtype=g.dtype)
+    g2 = g.transpose(1, 0, 2, 3).reshape(g.shape[1], -1)
+    for a in range(kh):
+        for b in range(kw):
+            win = xp[:, :, a:a + oh, b:b + ow].transpose(1, 0, 2, 3).reshape(c_, -1)
+            dw[:, :, a, b] = g2 @ win.T
+    return dw

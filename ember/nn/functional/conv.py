@@ -73,7 +73,7 @@ def _ungrouped(a3: np.ndarray) -> np.ndarray:
     return a3[0] if g == 1 else a3.transpose(1, 0, 2).reshape(rows, g * c)
 
 
-_SAVE_COLS_BYTES = 32 << 20  # larger column matrices are recomputed in backward, not kept (peak memory)
+_SAVE_COLS_BYTES = 96 << 20  # larger column matrices are recomputed in backward, not kept (peak memory)
 _tls = threading.local()
 
 
@@ -163,10 +163,23 @@ def _conv2d_forward(ctx, xd, wd, b, stride, pads, dilation):
     rows, width = n * out[0] * out[1], kh * kw * cin
     record = ctx.next is not None
     need = ctx.needs_input_grad if record else (False, False)
+    wm = np.moveaxis(wd, 1, -1).reshape(cout, width)  # (Cout, K*Cin): the column order (channels innermost)
+    if width <= 32 and cout <= 16 and stride == (1, 1) and dilation == (1, 1) and not cl:
+        # few input channels (LeNet's 1->6): a direct convolution beats im2col + a skinny GEMM
+        xp = np.pad(xd, ((0, 0), (0, 0)) + tuple(pads)) if any(lo or hi for lo, hi in pads) else \
+            np.ascontiguousarray(xd)
+        y = kernels.conv2d_direct(xp, np.ascontiguousarray(wd), b._data if b is not None else None,
+                                  np.empty((n, cout) + out, dtype=xd.dtype))
+        if record:
+            ctx.fast = True
+            ctx.cols = None
+            ctx.xd = xp if need[1] else None
+            ctx.wm = wm if need[0] else None
+            ctx.geom = (xd.shape, out, ksize, stride, pads, dilation, cl, xd.dtype, True)
+        return y
     keep = record and need[1] and rows * width * xd.itemsize <= _SAVE_COLS_BYTES
     cols = np.empty((rows, width), dtype=xd.dtype) if keep else _scratch((rows, width), xd.dtype)
     kernels.conv2d_cols(xd, pads, out, ksize, stride, dilation, cols)
-    wm = np.moveaxis(wd, 1, -1).reshape(cout, width)  # (Cout, K*Cin): the column order (channels innermost)
     y2 = cols @ wm.T  # (N*OH*OW, Cout)
     bias = b._data if b is not None else None
     if cl:  # y2 is already NHWC storage
@@ -180,22 +193,29 @@ def _conv2d_forward(ctx, xd, wd, b, stride, pads, dilation):
         ctx.cols = cols if keep else None
         ctx.xd = xd if need[1] and not keep else None
         ctx.wm = wm if need[0] else None
-        ctx.geom = (xd.shape, out, ksize, stride, pads, dilation, cl, xd.dtype)
+        ctx.geom = (xd.shape, out, ksize, stride, pads, dilation, cl, xd.dtype, False)
     return y
 
 
 def _conv2d_backward(ctx, gd):
-    xshape, out, ksize, stride, pads, dilation, cl, dtype = ctx.geom
+    xshape, out, ksize, stride, pads, dilation, cl, dtype, direct = ctx.geom
     need = ctx.needs_input_grad
     n, cin = xshape[:2]
     cout = gd.shape[1]
     rows, width = n * out[0] * out[1], ksize[0] * ksize[1] * cin
+    if direct and not need[0]:
+        gw = wrap(kernels.conv2d_direct_dw(ctx.xd, gd, ksize)) if need[1] else None
+        ctx.xd = None
+        gb = wrap(gd.sum((0, 2, 3))) if len(need) > 2 and need[2] else None
+        return None, gw, gb
     if _is_channels_last(gd):
         g2 = np.moveaxis(gd, 1, -1).reshape(rows, cout)
     else:
         g2 = kernels.nchw_to_rows(gd, np.empty((rows, cout), dtype=gd.dtype))
     gx = gw = gb = None
-    if need[1]:
+    if need[1] and direct:
+        gw = wrap(kernels.conv2d_direct_dw(ctx.xd, np.ascontiguousarray(gd), ksize))
+    elif need[1]:
         cols = ctx.cols
         if cols is None:
             cols = kernels.conv2d_cols(ctx.xd, pads, out, ksize, stride, dilation, _scratch((rows, width), dtype))
