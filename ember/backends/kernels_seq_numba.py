@@ -125,3 +125,55 @@ def lstm_cell_backward(dh, gout, has_gout, g, tc, cprev, dc, dg):
             df[j] = dcv * cpr[j] * f * (one - f)
             dgg[j] = dcv * i * (one - u * u)
             dcr[j] = dcv * f
+
+
+# ---------------------------------------------------------------- LayerNorm over the last dim
+@njit(**_JIT)
+def layer_norm_forward(x, w, b, eps, y, xhat, inv):
+    """Rows x (N, D): xhat = (x - mean) / sqrt(var + eps) (biased var; sums in float64),
+    y = xhat w + b, inv (N,) = 1 / sqrt(var + eps)."""
+    m, d = x.shape
+    for r in range(m):
+        xr = x[r]
+        s = 0.0
+        for j in range(d):
+            s += xr[j]
+        mean = s / d
+        q = 0.0
+        for j in range(d):
+            t = xr[j] - mean
+            q += t * t
+        iv = 1.0 / np.sqrt(q / d + eps)
+        inv[r] = iv
+        hr = xhat[r]
+        yr = y[r]
+        for j in range(d):
+            h = (xr[j] - mean) * iv
+            hr[j] = h
+            yr[j] = h * w[j] + b[j]
+
+
+@njit(**_JIT)
+def layer_norm_backward(g, xhat, inv, w, dx, dw, db):
+    """dx = (g w - mean(g w) - xhat mean(g w xhat)) inv per row; dw = sum g xhat, db = sum g
+    (dw, db zeroed here)."""
+    m, d = g.shape
+    dw[:] = 0
+    db[:] = 0
+    for r in range(m):
+        gr = g[r]
+        hr = xhat[r]
+        s1 = 0.0
+        s2 = 0.0
+        for j in range(d):
+            gw = gr[j] * w[j]
+            s1 += gw
+            s2 += gw * hr[j]
+        a = s1 / d
+        c = s2 / d
+        iv = inv[r]
+        dr = dx[r]
+        for j in range(d):
+            dr[j] = (gr[j] * w[j] - a - hr[j] * c) * iv
+            dw[j] += gr[j] * hr[j]
+            db[j] += gr[j]

@@ -133,3 +133,28 @@ def test_switchable_norm_vs_reference():
     assert m.mean_weight.grad.abs().sum() > 0 and m.var_weight.grad.abs().sum() > 0
     assert sorted(m.state_dict()) == ["bias", "mean_weight", "running_mean", "running_var", "var_weight", "weight"]
 
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "numba"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_layer_norm_row_kernel_and_numpy_path(kernel, dtype, monkeypatch):
+    """layer_norm over the last dim with weight and bias: numba row kernel and NumPy path vs torch."""
+    from ember.nn.functional import normalization as N
+    if kernel == "numba":
+        pytest.importorskip("numba")
+        from ember.backends import kernels_seq_numba
+        monkeypatch.setattr(N, "_NBS", kernels_seq_numba)
+    else:
+        monkeypatch.setattr(N, "_NBS", None)
+    rng = np.random.default_rng(0)
+    x, w, b, g = (rng.standard_normal(s).astype(dtype) for s in ((3, 5, 64), (64,), (64,), (3, 5, 64)))
+    ex, ew, eb = (ember.tensor(a, requires_grad=True) for a in (x, w, b))
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    ey, ty = F.layer_norm(ex, (64,), ew, eb), torch.nn.functional.layer_norm(tx, (64,), tw, tb)
+    assert ey.grad_fn.name() == "NativeLayerNormBackward0"
+    ey.backward(ember.tensor(g))
+    ty.backward(torch.tensor(g))
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), atol=tol, rtol=tol)
+    for a, c in ((ex, tx), (ew, tw), (eb, tb)):
+        np.testing.assert_allclose(a.grad.numpy(), c.grad.numpy(), atol=10 * tol, rtol=tol)

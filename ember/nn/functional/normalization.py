@@ -19,11 +19,19 @@ It computes on raw arrays (for speed and memory): no double backward through the
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
 from ...autograd.function import Op
 from ...tensor import Tensor, wrap
+
+_NBS = None  # the numba row kernels for layer_norm, chosen once at import (EMBER_NO_NUMBA=1: NumPy)
+if os.environ.get("EMBER_NO_NUMBA", "") not in ("1", "true", "True"):
+    try:
+        from ...backends import kernels_seq_numba as _NBS
+    except ImportError:
+        _NBS = None
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
 
@@ -66,6 +74,23 @@ class NativeNorm(Op):
         gd, x_hat = g._data, ctx.x_hat
         gx_hat = gd * x_hat
         gx = gw = gb = None
+        if tuple(stat_axes) == tuple(param_axes):
+            # batch norm: the per-channel sums of dW and db are the ones dx needs, and gamma factors out:
+            # dx = gamma / std * (g - sum(g) / M - x_hat * sum(g x_hat) / M)
+            sg = gd.sum(axis=stat_axes, keepdims=True)
+            sgx = gx_hat.sum(axis=stat_axes, keepdims=True)
+            if need[1]:
+                gw = wrap(sgx.reshape(-1))
+            if len(need) > 2 and need[2]:
+                gb = wrap(sg.reshape(-1))
+            if need[0]:
+                m = math.prod(gd.shape[a] for a in stat_axes)
+                scale = ctx.inv_std if ctx.w is None else ctx.inv_std * ctx.w.reshape(param_shape)
+                dx = np.subtract(gd, sg / m, out=gx_hat)  # gx_hat is no longer needed
+                dx -= x_hat * (sgx / m)
+                dx *= scale
+                gx = wrap(dx)
+            return gx, gw, gb
         if need[1]:
             gw = wrap(gx_hat.sum(axis=param_axes))
         if len(need) > 2 and need[2]:
@@ -95,7 +120,36 @@ class NativeBatchNorm(NativeNorm):
 
 
 class NativeLayerNorm(NativeNorm):
-    """The fused op under layer_norm (torch's node: NativeLayerNormBackward0)."""
+    """The fused op under layer_norm (torch's node: NativeLayerNormBackward0).
+
+    With numba, a float layer norm over the last dim with weight and bias runs as one row kernel
+    each way (``xc`` is then None and the statistics are computed in the kernel)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, xc, inv_std, stat_axes, param_shape, param_axes):
+        if xc is not None:
+            return NativeNorm.forward(ctx, x, w, b, xc, inv_std, stat_axes, param_shape, param_axes)
+        xd = x._data
+        d = xd.shape[-1]
+        x2 = np.ascontiguousarray(xd).reshape(-1, d)
+        y, xhat = np.empty_like(x2), np.empty_like(x2)
+        inv = np.empty(x2.shape[0], xd.dtype)
+        _NBS.layer_norm_forward(x2, w._data, b._data, inv_std, y, xhat, inv)
+        if ctx.next is not None:
+            ctx.x_hat, ctx.inv_std, ctx.w, ctx.rowk = xhat, inv, w._data, True
+        return y.reshape(xd.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        if not getattr(ctx, "rowk", False):
+            return NativeNorm.backward(ctx, g)
+        xhat, w = ctx.x_hat, ctx.w
+        gd = np.ascontiguousarray(g._data, dtype=xhat.dtype).reshape(xhat.shape)
+        dx, dw, db = np.empty_like(xhat), np.empty_like(w), np.empty_like(w)
+        _NBS.layer_norm_backward(gd, xhat, ctx.inv_std, w, dx, dw, db)
+        need = ctx.needs_input_grad
+        return (wrap(dx.reshape(g._data.shape)) if need[0] else None, wrap(dw) if need[1] else None,
+                wrap(db) if need[2] else None)
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
@@ -167,6 +221,11 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape [*, "
                            f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
     axes = tuple(range(input.ndim - k, input.ndim))
+    xd = input._data
+    if (_NBS is not None and k == 1 and weight is not None and bias is not None and xd.size
+            and xd.dtype in (np.float32, np.float64) and weight._data.dtype == xd.dtype
+            and bias._data.dtype == xd.dtype and weight._data.flags.c_contiguous and bias._data.flags.c_contiguous):
+        return NativeLayerNorm.apply(input, weight, bias, None, float(eps), axes, shape, tuple(range(input.ndim - 1)))
     xc, mean, var = _stats(input._data, axes)
     inv_std = (1.0 / np.sqrt(var + eps)).astype(input._data.dtype, copy=False)
     return NativeLayerNorm.apply(input, weight, bias, xc, inv_std, axes, shape, tuple(range(input.ndim - k)))
