@@ -33,6 +33,11 @@ globals().update(_ops.public_functions())
 from .ops.creation import range_ as range  # noqa: E402,A001 - torch.range
 from . import cuda, backends  # noqa: E402
 from .layout import channels_last, contiguous_format, preserve_format, memory_format  # noqa: E402
+from ._legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
+                      IntTensor, LongTensor, ShortTensor)
+import math as _math  # noqa: E402
+
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 
 
 def result_type(tensor1, tensor2) -> dtype:

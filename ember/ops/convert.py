@@ -93,6 +93,8 @@ def type(self, dtype=None, non_blocking: bool = False):
     """With no argument, torch's type string (``'torch.FloatTensor'``); else a cast."""
     if dtype is None:
         return f"torch.{_dt.scalar_type_name(self.dtype)}Tensor"
+    if isinstance(getattr(dtype, "dtype", None), _dt.dtype):  # a legacy class such as ember.DoubleTensor
+        dtype = dtype.dtype
     if isinstance(dtype, str):
         name = dtype.rsplit(".", 1)[-1].replace("Tensor", "")
         inv = {v: k for k, v in _dt._TORCH_SCALAR_NAMES.items()}
