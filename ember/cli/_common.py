@@ -40,6 +40,11 @@ def build_model(name: str):
 
     if name not in models.list_models():
         raise UsageError(f"ember: error: unknown model {name!r}; choose one of: {', '.join(models.list_models())}")
+    if name in ("mlp", "lenet", "lenet_bn"):  # d2l's 28x28 models as they are
+        return models.get_model(name, num_classes=10, in_channels=1), models.input_size(name)
+    if models.supports_small_input(name):  # a 3x3 stem for 28x28 inputs (same state_dict keys)
+        return (models.get_model(name, num_classes=10, in_channels=1, small_input=True),
+                models.input_size(name, small_input=True))
     return models.get_model(name, num_classes=10, in_channels=1), models.input_size(name)
 
 
