@@ -10,7 +10,15 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-import numpy as _np
+import os as _os
+
+# Idle BLAS/OpenMP worker threads spin for a while after each call; on a small machine they then fight
+# numba's and each other's workers (measured: LeNet training 3x slower on 2 cores). Short spins, unless
+# the user chose otherwise. Only effective when ember is imported before NumPy (as the CLI is).
+_os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+_os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+
+import numpy as _np  # noqa: E402
 
 _np.seterr(all="ignore")  # torch computes inf/nan silently; NumPy's warnings would be noise
 from . import dtypes as _dtypes

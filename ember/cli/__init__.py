@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=_positive_int, default=128)
     t.add_argument("--lr", type=_positive_float, default=None, help="learning rate (default per optimizer)")
     t.add_argument("--optimizer", default="sgd", choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"])
-    t.add_argument("--scheduler", default="none", choices=["none", "step", "cosine", "onecycle"])
+    t.add_argument("--scheduler", default="cosine", choices=["none", "step", "cosine", "onecycle"])
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--data", default=None, help="folder with the Fashion-MNIST IDX files (default: auto)")
     t.add_argument("--out", default=None, help="run folder (default: runs/<model>)")
