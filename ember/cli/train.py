@@ -61,17 +61,21 @@ class _Progress:
             self.bar = None
         self.desc = desc
 
+    @staticmethod
+    def _fmt(stats: dict) -> dict:
+        return {k: (f"{v:.0f}" if k == "img_s" else f"{v:.4f}") for k, v in stats.items()}
+
     def update(self, n: int, **stats) -> None:
         if self.bar is not None:
             self.bar.update(n)
-            self.bar.set_postfix({k: f"{v:.4g}" for k, v in stats.items()}, refresh=False)
+            self.bar.set_postfix(self._fmt(stats), refresh=False)
 
     def close(self, **stats) -> None:
         if self.bar is not None:
-            self.bar.set_postfix({k: f"{v:.4g}" for k, v in stats.items()})
+            self.bar.set_postfix(self._fmt(stats))
             self.bar.close()
         else:
-            print(self.desc + "  " + "  ".join(f"{k} {v:.4g}" for k, v in stats.items()), flush=True)
+            print(self.desc + "  " + "  ".join(f"{k} {v}" for k, v in self._fmt(stats).items()), flush=True)
 
 
 def _batches(n: int, batch_size: int, seed: int, epoch: int):
