@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .module_db import F32, ModuleInfo
+from tests.nn.module_db import F32, ModuleInfo
 
 
 def _x(*shape):
