@@ -356,3 +356,93 @@ def conv2d_direct_dw(xp, g, ksize):
     _direct_dw(xp, np.ascontiguousarray(g), ksize[0], ksize[1], parts)
     return parts.sum((0, 5), dtype=np.float64).astype(g.dtype)
 
+
+# ---------------------------------------------------------------- batch norm over (N, C, P), per channel
+@njit(parallel=True, fastmath={"reassoc", "contract"}, error_model="numpy", **_JIT)
+def _bn_train_fwd(x, w, b, eps, y, xhat, stats):
+    """Training batch norm of x (N, C, P), C-contiguous: per channel the mean and biased variance (two
+    passes, float64 sums), then x_hat = (x - mean) / std and y = x_hat w + b in one more pass.
+    stats (3, C) float64 gets mean, var, 1/std."""
+    n_, c_, p_ = x.shape
+    m = n_ * p_
+    for c in prange(c_):
+        s = 0.0
+        for n in range(n_):
+            for q in range(p_):
+                s += x[n, c, q]
+        mean = s / m
+        v = 0.0
+        for n in range(n_):
+            for q in range(p_):
+                d = x[n, c, q] - mean
+                v += d * d
+        var = v / m
+        inv = 1.0 / math.sqrt(var + eps)
+        stats[0, c] = mean
+        stats[1, c] = var
+        stats[2, c] = inv
+        mt = x.dtype.type(mean)
+        it = x.dtype.type(inv)
+        wc = w[c]
+        bc = b[c]
+        for n in range(n_):
+            for q in range(p_):
+                h = (x[n, c, q] - mt) * it
+                xhat[n, c, q] = h
+                y[n, c, q] = h * wc + bc
+
+
+@njit(parallel=True, fastmath={"reassoc", "contract"}, error_model="numpy", **_JIT)
+def _bn_bwd(g, xhat, scale, dx, sums):
+    """dx = scale (g - sum(g) / M - x_hat sum(g x_hat) / M) per channel of (N, C, P); sums (2, C)
+    float64 gets sum(g) and sum(g x_hat) (db and dW)."""
+    n_, c_, p_ = g.shape
+    m = n_ * p_
+    for c in prange(c_):
+        sg = 0.0
+        sgx = 0.0
+        for n in range(n_):
+            for q in range(p_):
+                gv = g[n, c, q]
+                sg += gv
+                sgx += gv * xhat[n, c, q]
+        sums[0, c] = sg
+        sums[1, c] = sgx
+        k = scale[c]
+        a = g.dtype.type(sg / m)
+        bq = g.dtype.type(sgx / m)
+        for n in range(n_):
+            for q in range(p_):
+                dx[n, c, q] = k * (g[n, c, q] - a - xhat[n, c, q] * bq)
+
+
+def batch_norm_train(x, w, b, eps):
+    """Training-mode batch norm of a C-contiguous float (N, C, *) array, or None when not covered.
+    Returns (y, x_hat, mean, biased var, 1/std) (the last three per channel, in x's dtype)."""
+    if x.ndim < 3 or x.dtype not in (np.float32, np.float64) or not x.flags.c_contiguous:
+        return None
+    n, c = x.shape[:2]
+    x3 = x.reshape(n, c, -1)
+    wv = w if w is not None else np.ones(c, x.dtype)
+    bv = b if b is not None else np.zeros(c, x.dtype)
+    y, xhat = np.empty_like(x), np.empty_like(x)
+    stats = np.empty((3, c))
+    _bn_train_fwd(x3, wv.astype(x.dtype, copy=False), bv.astype(x.dtype, copy=False), float(eps),
+                  y.reshape(n, c, -1), xhat.reshape(n, c, -1), stats)
+    st = stats.astype(x.dtype)
+    return y, xhat, st[0], st[1], st[2]
+
+
+def batch_norm_backward(g, xhat, scale):
+    """(dx, sum(g), sum(g x_hat)) per channel for a C-contiguous (N, C, *) x_hat; None when not covered.
+    ``scale`` (C,) is gamma / std."""
+    if g.dtype != xhat.dtype or not xhat.flags.c_contiguous:
+        return None
+    n, c = xhat.shape[:2]
+    g = np.ascontiguousarray(g)
+    dx = np.empty_like(xhat)
+    sums = np.empty((2, c))
+    _bn_bwd(g.reshape(n, c, -1), xhat.reshape(n, c, -1), scale.astype(g.dtype, copy=False), dx.reshape(n, c, -1),
+            sums)
+    s = sums.astype(g.dtype)
+    return dx, s[0], s[1]

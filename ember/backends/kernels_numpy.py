@@ -221,3 +221,14 @@ def conv2d_direct_dw(xp: np.ndarray, g: np.ndarray, ksize: tuple) -> np.ndarray:
             win = xp[:, :, a:a + oh, b:b + ow].transpose(1, 0, 2, 3).reshape(c_, -1)
             dw[:, :, a, b] = g2 @ win.T
     return dw
+
+
+def batch_norm_train(x, w, b, eps):
+    """Fused training batch norm: not in the reference set (the NumPy path in
+    ``ember.nn.functional.normalization`` is the reference), so None."""
+    return None
+
+
+def batch_norm_backward(g, xhat, scale):
+    """Fused batch-norm backward: not in the reference set, so None."""
+    return None

@@ -24,6 +24,7 @@ import os
 import numpy as np
 
 from ...autograd.function import Op
+from ...backends import kernels
 from ...tensor import Tensor, wrap
 
 _NBS = None  # the numba row kernels for layer_norm, chosen once at import (EMBER_NO_NUMBA=1: NumPy)
@@ -54,6 +55,13 @@ class NativeNorm(Op):
 
     @staticmethod
     def forward(ctx, x, w, b, xc, inv_std, stat_axes, param_shape, param_axes):
+        if isinstance(xc, tuple):  # (y, x_hat) already computed by a fused kernel
+            y, x_hat = xc
+            if ctx.next is not None:
+                ctx.x_hat, ctx.inv_std = x_hat, inv_std
+                ctx.w = w._data if w is not None else None
+                ctx.axes = (stat_axes, param_shape, param_axes)
+            return y
         x_hat = np.multiply(xc, inv_std, out=xc)
         if w is not None:
             y = x_hat * w._data.reshape(param_shape)
@@ -77,6 +85,14 @@ class NativeNorm(Op):
         if tuple(stat_axes) == tuple(param_axes):
             # batch norm: the per-channel sums of dW and db are the ones dx needs, and gamma factors out:
             # dx = gamma / std * (g - sum(g) / M - x_hat * sum(g x_hat) / M)
+            scale = ctx.inv_std if ctx.w is None else ctx.inv_std * ctx.w.reshape(param_shape)
+            fused = kernels.batch_norm_backward(gd, x_hat, scale.reshape(-1)) \
+                if need[0] and stat_axes[0] == 0 and x_hat.ndim >= 3 else None
+            if fused is not None:
+                dx, sg, sgx = fused
+                gw = wrap(sgx) if need[1] else None
+                gb = wrap(sg) if len(need) > 2 and need[2] else None
+                return wrap(dx), gw, gb
             sg = gd.sum(axis=stat_axes, keepdims=True)
             sgx = gx_hat.sum(axis=stat_axes, keepdims=True)
             if need[1]:
@@ -85,7 +101,6 @@ class NativeNorm(Op):
                 gb = wrap(sg.reshape(-1))
             if need[0]:
                 m = math.prod(gd.shape[a] for a in stat_axes)
-                scale = ctx.inv_std if ctx.w is None else ctx.inv_std * ctx.w.reshape(param_shape)
                 dx = np.subtract(gd, sg / m, out=gx_hat)  # gx_hat is no longer needed
                 dx -= x_hat * (sgx / m)
                 dx *= scale
@@ -166,6 +181,17 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         m = input.numel() // c
         if m <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+        fused = kernels.batch_norm_train(input._data, weight._data if weight is not None else None,
+                                         bias._data if bias is not None else None, eps) \
+            if input.ndim >= 3 else None
+        if fused is not None:
+            y, x_hat, mean, var, inv_std = fused
+            if running_mean is not None:
+                _ema(running_mean, mean, momentum)
+            if running_var is not None:
+                _ema(running_var, var * (m / (m - 1)), momentum)
+            return NativeBatchNorm.apply(input, weight, bias, (y, x_hat), inv_std.reshape(param_shape), axes,
+                                         param_shape, axes)
         stats = _stats(input._data, axes)
         if running_mean is not None:
             _ema(running_mean, stats[1].reshape(c), momentum)
