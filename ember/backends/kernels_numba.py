@@ -446,3 +446,27 @@ def batch_norm_backward(g, xhat, scale):
             sums)
     s = sums.astype(g.dtype)
     return dx, s[0], s[1]
+
+
+# ---------------------------------------------------------------- elementwise
+_PAR_MIN = 1 << 16  # below this many elements a parallel launch costs more than it saves
+
+
+def _sigmoid_bwd_body(g, y, dx):
+    for i in prange(dx.shape[0]):
+        s = y[i]
+        dx[i] = g[i] * s * (1 - s)
+
+
+_sigmoid_bwd_par = njit(parallel=True, error_model="numpy", **_JIT)(_sigmoid_bwd_body)
+_sigmoid_bwd_ser = njit(error_model="numpy", **_JIT)(_sigmoid_bwd_body)
+
+
+def sigmoid_backward(g, y):
+    """g * y * (1 - y) in one pass for same-shape float arrays (None when not covered)."""
+    if g.shape != y.shape or g.dtype != y.dtype or y.dtype.kind != "f" or y.dtype.itemsize < 4:
+        return None
+    g1, y1 = np.ascontiguousarray(g).reshape(-1), np.ascontiguousarray(y).reshape(-1)
+    dx = np.empty_like(y1)
+    (_sigmoid_bwd_par if dx.size >= _PAR_MIN else _sigmoid_bwd_ser)(g1, y1, dx)
+    return dx.reshape(y.shape)

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from .._grad_mode import STATE as _STATE
+from ..backends import kernels as _kernels
 from ..tensor import wrap as _wrap
 from ._common import Op, float_arr, method
 
@@ -120,7 +121,15 @@ def _sigmoid(a):
     return np.reciprocal(t, out=t)
 
 
-Sigmoid = _unary("Sigmoid", _sigmoid, lambda y, g: g * y * (1 - y), UnaryOut)
+def _sigmoid_grad(y, g):
+    if not _STATE.enabled:  # no double backward needed: one fused pass
+        d = _kernels.sigmoid_backward(g._data, y._data)
+        if d is not None:
+            return _wrap(d)
+    return g * y * (1 - y)
+
+
+Sigmoid = _unary("Sigmoid", _sigmoid, _sigmoid_grad, UnaryOut)
 
 
 class Neg(Op):
