@@ -219,7 +219,9 @@ def _conv2d_backward(ctx, gd):
         cols = ctx.cols
         if cols is None:
             cols = kernels.conv2d_cols(ctx.xd, pads, out, ksize, stride, dilation, _scratch((rows, width), dtype))
-        dw = g2.T @ cols  # (Cout, K*Cin)
+        # (Cout, K*Cin). Narrow columns (LeNet's 6->16: 150 wide, 16 out): OpenBLAS is ~1.6x faster on
+        # cols^T g2 than on g2^T cols; for wide ones or many rows (ResNet) the other way round.
+        dw = (cols.T @ g2).T if width <= 256 and cout <= 64 and rows <= 16384 else g2.T @ cols
         gw = wrap(np.ascontiguousarray(np.moveaxis(dw.reshape(cout, *ksize, cin), -1, 1)))
         ctx.cols = ctx.xd = None
     if need[0]:
