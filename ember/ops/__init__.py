@@ -5,11 +5,11 @@ from __future__ import annotations
 import types
 
 from . import (arith, blas, convert, creation, indexing, inplace, joining, linalg, mathx, movement, pointwise,
-               pointwisex, random, reduction, selection, shape, spectral, ternary)
+               pointwisex, random, reduction, selection, shape, softmax, spectral, ternary)
 from ._common import METHODS
 from .reduction import return_types
 
-MODULES = [arith, pointwise, ternary, reduction, movement, indexing, joining, blas, creation, random, convert,
+MODULES = [arith, pointwise, ternary, reduction, movement, indexing, joining, blas, creation, random, convert, softmax,
            inplace, shape, selection, mathx, pointwisex, linalg, spectral]
 METHOD_ONLY = {"to", "type", "type_as", "cpu", "cuda", "pin_memory", "share_memory_", "view_as_dtype",
                "resize_", "resize_as_", "copy_", "fill_", "zero_", "uniform_", "normal_", "bernoulli_",
