@@ -2,7 +2,7 @@
 
 Each function states its formula and its derivative. The hot ones (relu, gelu, silu, sigmoid, tanh,
 leaky_relu, hardtanh) are single fused Ops; softmax / log_softmax reuse ember's fused ``ember.softmax`` /
-``ember.log_softmax`` (ops/mathx.py) and add torch's implicit-dim rule. A fused Op's backward runs on raw
+``ember.log_softmax`` (ops/softmax.py) and add torch's implicit-dim rule. A fused Op's backward runs on raw
 arrays (one multiply) unless ``create_graph=True``, when it is written with ember ops, so double
 backward works everywhere. The rest compose ember ops and get their gradient for free.
 
@@ -23,7 +23,7 @@ import numpy as np
 from ... import ops as _ops_pkg  # noqa: F401 - ensure ops are installed
 from ...autograd.function import Op
 from ...autograd.grad_mode import STATE
-from ...ops import mathx as _mx
+from ...ops import softmax as _mx
 from ...ops import pointwise as _pw
 from ...ops._common import float_arr, wrap_dim
 from ...ops.inplace import apply_inplace
