@@ -202,11 +202,15 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         return NativeBatchNorm.apply(input, weight, bias, xc, inv_std, axes, param_shape, axes)
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    # y = x * s + t with s = w / sqrt(var + eps), t = b - mean * s: per-channel work on C values, then two
+    # passes over x (instead of three); composed ops, so every gradient (and double backward) is exact
     scale = (running_var + eps).rsqrt()
     if weight is not None:
         scale = scale * weight
-    y = (input - running_mean.reshape(param_shape)) * scale.reshape(param_shape)
-    return y + bias.reshape(param_shape) if bias is not None else y
+    shift = -running_mean * scale
+    if bias is not None:
+        shift = shift + bias
+    return input * scale.reshape(param_shape) + shift.reshape(param_shape)
 
 
 def _ema(buf: Tensor, stat: np.ndarray, momentum: float) -> None:
