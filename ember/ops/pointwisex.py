@@ -149,7 +149,9 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
 def _lgamma(a):
     if _sp is not None:
         return _sp.gammaln(a)
-    return np.frompyfunc(math.lgamma, 1, 1)(a).astype(a.dtype)
+    from .pointwise import _elementwise
+
+    return _elementwise(math.lgamma, a)
 
 
 def _digamma(a):
