@@ -1,11 +1,15 @@
-"""``python -m benchmarks``: ember vs torch on the same workloads, one process per thread count.
+"""``python -m benchmarks``: ember vs torch on the same workloads, one process per workload and thread count.
 
-Each thread count runs in a fresh process with the thread variables (and
+Each (workload, thread count) runs in a fresh process with the thread variables (and
 ``OPENBLAS_THREAD_TIMEOUT=4 GOMP_SPINCOUNT=10000``, see PERFORMANCE.md) exported before NumPy and torch
-load. Within it, ember and torch repetitions are interleaved; first losses are compared; medians and
+load, so nothing one workload leaves behind (buffers, thread pools, heap) weighs on the next. Within it,
+ember and torch repetitions are interleaved; a repetition is a block of consecutive steps lasting at least
+``BLOCK_S`` (one step when a step is longer), timed as a whole, so that no step is timed just after the
+other framework has evicted the caches; first losses are compared; medians and
 ratios (ember/torch) are printed as a table and written to ``benchmarks/results.json``. Peak RSS per
 workload is measured in a separate process per framework. With ``--peers`` (the default when mygrad is
-importable) the MyGrad version of each workload (``benchmarks/peers.py``) is timed in the same loop,
+importable) the MyGrad version of each workload (``benchmarks/peers.py``) is timed in a second interleaved pass
+against ember (so its large temporaries do not weigh on the torch pair),
 adding its time, the ratio ember/mygrad and whether its first loss agrees with torch's.
 
     python -m benchmarks                 # all workloads, 1 and 2 threads
@@ -34,14 +38,23 @@ def _env(threads: int) -> dict:
     return env
 
 
-def _time_one(step, reps: int) -> list:
+BLOCK_S = 0.05  # one repetition runs a block of steps lasting at least this long (one step if longer)
+
+
+def _block_len(step) -> int:
+    """How many consecutive steps make one timed block (calibrated on one warm step)."""
+    t0 = time.perf_counter()
+    step()
+    return max(1, min(1000, int(BLOCK_S / max(time.perf_counter() - t0, 1e-9))))
+
+
+def _time_one(step, n: int) -> float:
+    """Seconds per step (per op for ``step.per``) over one block of ``n`` consecutive steps."""
     per = getattr(step, "per", 1)
-    out = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
+    t0 = time.perf_counter()
+    for _ in range(n):
         step()
-        out.append((time.perf_counter() - t0) / per)
-    return out
+    return (time.perf_counter() - t0) / (n * per)
 
 
 PEER_MAX_STEP_S = 60.0  # a peer whose warm-up step takes longer is reported "too slow", not timed
@@ -84,19 +97,27 @@ def worker(names: list, threads: int, reps: int, peers: bool = False) -> dict:
                     peer_na = f"{type(e).__name__}: {e}"
             if peer_na:
                 steps.pop("mygrad", None)
-        times = {k: [] for k in steps}
-        gc.collect()
-        for _ in range(reps):
-            for k in steps:
-                times[k] += _time_one(steps[k], 1)
-        med = {k: float(np.median(v)) for k, v in times.items()}
+        blocks = {k: _block_len(s) for k, s in steps.items()}
+
+        def interleaved(pair):  # reps of (block of a, block of b): medians per step
+            times = {k: [] for k in pair}
+            gc.collect()
+            for _ in range(reps):
+                for k in pair:
+                    times[k].append(_time_one(steps[k], blocks[k]))
+            return {k: float(np.median(v)) for k, v in times.items()}
+
+        med = interleaved(("ember", "torch"))
+        if "mygrad" in steps:  # a pass of its own: MyGrad's large temporaries do not slow the torch pair
+            vs = interleaved(("ember", "mygrad"))
+            med["mygrad"], med["ember_vs_mygrad"] = vs["mygrad"], vs["ember"]
         res[name] = {"ember_s": med["ember"], "torch_s": med["torch"], "ratio": med["ember"] / med["torch"],
                      "first_loss": first, "loss_agrees": bool(np.isclose(first["ember"], first["torch"],
                                                                          rtol=1e-3, atol=1e-4))}
         if peer_na:
             res[name]["mygrad"] = f"n/a: {peer_na}"
         elif peers:
-            res[name].update(mygrad_s=med["mygrad"], ratio_mygrad=med["ember"] / med["mygrad"],
+            res[name].update(mygrad_s=med["mygrad"], ratio_mygrad=med["ember_vs_mygrad"] / med["mygrad"],
                              mygrad_loss_agrees=bool(np.isclose(first["mygrad"], first["torch"], rtol=1e-3,
                                                                 atol=1e-4)))
     return res
@@ -142,13 +163,15 @@ def main() -> None:
         ap.error(f"unknown workload(s) {unknown}; choose from {list(WORKLOADS)}")
     results = {}
     for t in args.threads:
-        p = subprocess.run([sys.executable, "-m", "benchmarks", *args.workloads, "--threads", str(t), "--reps",
-                            str(args.reps), "--peers" if args.peers else "--no-peers", "--_child"],
-                           env=_env(t), capture_output=True, text=True, cwd=ROOT)
-        if p.returncode:
-            print(p.stderr, file=sys.stderr)
-            sys.exit(1)
-        results[f"T{t}"] = json.loads(p.stdout.strip().splitlines()[-1])
+        results[f"T{t}"] = {}
+        for name in args.workloads:  # a fresh process per workload: no state carries over between them
+            p = subprocess.run([sys.executable, "-m", "benchmarks", name, "--threads", str(t), "--reps",
+                                str(args.reps), "--peers" if args.peers else "--no-peers", "--_child"],
+                               env=_env(t), capture_output=True, text=True, cwd=ROOT)
+            if p.returncode:
+                print(p.stderr, file=sys.stderr)
+                sys.exit(1)
+            results[f"T{t}"].update(json.loads(p.stdout.strip().splitlines()[-1]))
     if args.memory:
         for name in args.workloads:
             results.setdefault("memory_mb", {})[name] = {f: peak_rss(name, f, args.threads[0])
