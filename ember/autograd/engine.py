@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from ..tensor import Tensor, wrap
-from .function import FREED, Node
+from .function import BACKWARD, FREED, Node
 from .grad_mode import STATE
 
 
@@ -113,6 +113,14 @@ def _run(pairs: list, retain: bool, create_graph: bool, inputs, accumulate: bool
 
 
 def _execute(pairs, retain, create_graph, inputs, accumulate):
+    outer, BACKWARD.retain = BACKWARD.retain, retain
+    try:
+        return _execute_graph(pairs, retain, create_graph, inputs, accumulate)
+    finally:
+        BACKWARD.retain = outer
+
+
+def _execute_graph(pairs, retain, create_graph, inputs, accumulate):
     buf: dict = {}  # node -> [grad per output]
     leaf_grads: dict = {}  # id(leaf) -> [leaf, grad]
     roots = []

@@ -55,6 +55,25 @@ class _NoGrads:
 
 _NO_GRADS = _NoGrads()
 FREED = ("freed",)  # what a node's saved values become once backward has run without retain_graph
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need "
+    "to backward through the graph a second time or if you need to access saved tensors "
+    "after calling backward.")
+
+
+class _BackwardState:
+    """What the running backward pass was asked: ``retain`` (retain_graph). A fused op that keeps large
+    arrays on its ctx frees them in its backward only when the graph is not retained."""
+
+    __slots__ = ("retain",)
+
+    def __init__(self) -> None:
+        self.retain = False
+
+
+BACKWARD = _BackwardState()
 
 
 class Node:
@@ -90,12 +109,7 @@ class Node:
         except AttributeError:  # nothing was saved
             return ()
         if saved is FREED:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved tensors "
-                "after they have already been freed). Saved intermediate values of the graph are freed "
-                "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need "
-                "to backward through the graph a second time or if you need to access saved tensors "
-                "after calling backward.")
+            raise RuntimeError(SECOND_BACKWARD)
         if saved is None:
             return ()
         for t, v in zip(saved, self.versions):

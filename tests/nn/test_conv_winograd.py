@@ -1,0 +1,115 @@
+"""The Winograd F(2x2, 3x3) path of conv2d (3x3, stride 1, enough tiles and channels) against torch:
+values and every gradient in float64 and float32, NCHW and channels-last, odd sizes and each padding;
+the transforms of both kernel sets against each other; float64 gradcheck through the path."""
+import numpy as np
+import pytest
+
+import ember
+import ember.nn.functional as F
+from ember.backends import kernels, winograd_numpy
+from ember.nn.functional import _winograd
+
+from tests.nn._conv_helpers import compare, gradcheck, kernel_set  # noqa: F401
+
+torch = pytest.importorskip("torch")
+
+# (N, C, H, W), Cout, padding: each takes the Winograd path (checked in the test)
+CASES = [((4, 16, 8, 8), 16, 1), ((4, 16, 9, 7), 20, 1), ((8, 17, 6, 10), 16, 0), ((1, 16, 17, 16), 18, 2),
+         ((6, 24, 5, 5), 32, (1, 2))]
+
+
+@pytest.mark.parametrize("xs,cout,pad", CASES)
+@pytest.mark.parametrize("bias", [True, False])
+def test_winograd_vs_torch_float64(kernel_set, xs, cout, pad, bias):  # noqa: F811
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal(xs), rng.standard_normal((cout, xs[1], 3, 3))
+    args = (x, w, rng.standard_normal(cout)) if bias else (x, w)
+    xd = np.empty(xs)
+    pads = _winograd_pads(pad)
+    out = tuple(s + lo + hi - 2 for s, (lo, hi) in zip(xs[2:], pads))
+    assert _winograd.usable(xd, args[1], (1, 1), (1, 1), out)
+    compare(lambda *a: F.conv2d(*a, padding=pad), lambda *a: torch.nn.functional.conv2d(*a, padding=pad), *args,
+            atol=1e-10)
+
+
+def _winograd_pads(pad):
+    p = (pad, pad) if isinstance(pad, int) else pad
+    return tuple((q, q) for q in p)
+
+
+def test_winograd_float32_and_channels_last(kernel_set):  # noqa: F811
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((4, 32, 12, 12)).astype(np.float32)
+    w = (rng.standard_normal((32, 32, 3, 3)) * 0.1).astype(np.float32)
+    g = rng.standard_normal((4, 32, 12, 12)).astype(np.float32)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    ty = torch.nn.functional.conv2d(tx, tw, padding=1)
+    ty.backward(torch.tensor(g))
+    for cl in (False, True):
+        ex = ember.tensor(x)
+        if cl:
+            ex = ex.to(memory_format=ember.channels_last)
+        ex.requires_grad_(True)
+        ew = ember.tensor(w, requires_grad=True)
+        ey = F.conv2d(ex, ew, padding=1)
+        assert ey.dtype == ember.float32
+        assert ey.is_contiguous(memory_format=ember.channels_last if cl else ember.contiguous_format)
+        ey.backward(ember.tensor(g))
+        np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), atol=2e-4, rtol=1e-4)
+        np.testing.assert_allclose(ex.grad.numpy(), tx.grad.numpy(), atol=2e-4, rtol=1e-4)
+        np.testing.assert_allclose(ew.grad.numpy(), tw.grad.numpy(), atol=2e-3, rtol=1e-4)
+
+
+def test_winograd_gradcheck(kernel_set, monkeypatch):  # noqa: F811
+    calls = []
+    monkeypatch.setattr(_winograd, "usable", lambda *a: calls.append(1) or True)  # force the path on a small case
+    rng = np.random.default_rng(2)
+    x, w, b = rng.standard_normal((2, 3, 5, 4)), rng.standard_normal((2, 3, 3, 3)), rng.standard_normal(2)
+    gradcheck(lambda a, c, d: F.conv2d(a, c, d, padding=1), x, w, b)
+    assert calls
+
+
+@pytest.mark.skipif("numba" not in kernels.available(), reason="numba is not installed (the optional fast extra)")
+def test_numba_transforms_equal_reference():
+    from ember.backends import winograd_numba as B
+    rng = np.random.default_rng(3)
+    n, c, h, w, pads = 3, 5, 7, 9, ((1, 1), (0, 0))
+    x = rng.standard_normal((n, c, h, w))
+    th, tw = winograd_numpy.tiles(h, w - 2)
+    v1, v2 = np.empty((16, c, n * th * tw)), np.empty((16, c, n * th * tw))
+    np.testing.assert_allclose(B.wino_input(x, pads, th, tw, v1), winograd_numpy.wino_input(x, pads, th, tw, v2))
+    dx1, dx2 = np.empty_like(x), np.empty_like(x)
+    np.testing.assert_allclose(B.wino_input_grad(v1, pads, th, tw, dx1),
+                               winograd_numpy.wino_input_grad(v1, pads, th, tw, dx2), atol=1e-12)
+    wt = rng.standard_normal((4, c, 3, 3))
+    np.testing.assert_allclose(B.wino_weight(wt), winograd_numpy.wino_weight(wt))
+    u = rng.standard_normal((16, 4, c))
+    np.testing.assert_allclose(B.wino_weight_grad(u), winograd_numpy.wino_weight_grad(u), atol=1e-12)
+    m = rng.standard_normal((16, 4, n * th * tw))
+    y1, y2 = np.empty((n, 4, h, w - 2)), np.empty((n, 4, h, w - 2))
+    np.testing.assert_allclose(B.wino_output(m, np.arange(4.0), y1), winograd_numpy.wino_output(m, np.arange(4.0), y2))
+    np.testing.assert_allclose(B.wino_output_grad(y1, th, tw, np.empty_like(m)),
+                               winograd_numpy.wino_output_grad(y1, th, tw, np.empty_like(m)))
+
+
+def test_small_problems_keep_im2col():
+    assert not _winograd.usable(np.empty((1, 512, 4, 4)), np.empty((512, 512, 3, 3)), (1, 1), (1, 1), (4, 4))
+    assert not _winograd.usable(np.empty((64, 3, 32, 32)), np.empty((64, 3, 3, 3)), (1, 1), (1, 1), (32, 32))
+    assert not _winograd.usable(np.empty((64, 64, 32, 32)), np.empty((64, 64, 3, 3)), (2, 2), (1, 1), (16, 16))
+
+
+@pytest.mark.parametrize("xs,stride", [((4, 16, 8, 8), 1), ((2, 3, 9, 9), 2), ((2, 2, 6, 6), 1)])
+def test_conv_backward_twice_with_retain_graph(xs, stride):
+    """Winograd, im2col and direct paths free their big arrays after backward unless the graph is retained."""
+    rng = np.random.default_rng(4)
+    x = ember.tensor(rng.standard_normal(xs).astype(np.float32), requires_grad=True)
+    w = ember.tensor(rng.standard_normal((16, xs[1], 3, 3)).astype(np.float32), requires_grad=True)
+    loss = F.conv2d(x, w, stride=stride, padding=1).square().sum()
+    loss.backward(retain_graph=True)
+    first = w.grad.numpy().copy(), x.grad.numpy().copy()
+    w.grad = x.grad = None
+    loss.backward()
+    np.testing.assert_array_equal(w.grad.numpy(), first[0])
+    np.testing.assert_array_equal(x.grad.numpy(), first[1])
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        loss.backward()
