@@ -24,51 +24,84 @@ _JIT = dict(cache=True, nogil=True)
 # ---------------------------------------------------------------- 2-D convolution
 @njit(parallel=True, **_JIT)
 def _im2col_nchw(x, ph, pw, oh, ow, kh, kw, sh, sw, dh, dw, cols):
-    """x (N, C, H, W), any strides -> cols (N*oh*ow, C*kh*kw), row (n, i, j), column (c, a, b): the
-    channel-major order of torch's weight, so W (Cout, C, kh, kw) is used as a (Cout, C*kh*kw) view.
-    Parallel over output rows (n, i), so a single sample still uses every thread."""
+    """x (N, C, H, W), any strides -> cols (N*oh*ow, kh*kw*C), row (n, i, j), column (a, b, c)."""
     n_, c_, h_, w_ = x.shape
-    kk = kh * kw
-    for r in prange(n_ * oh):
-        n, i = r // oh, r % oh
-        for j in range(ow):
-            row = r * ow + j
-            for c in range(c_):
+    hs = (oh - 1) * sh + (kh - 1) * dh + 1
+    ws = (ow - 1) * sw + (kw - 1) * dw + 1
+    p = oh * ow
+    for n in prange(n_):
+        scr = np.zeros((hs, ws, c_), dtype=cols.dtype)
+        i0 = max(0, ph)
+        i1 = min(hs, h_ + ph)
+        j0 = max(0, pw)
+        j1 = min(ws, w_ + pw)
+        for c in range(c_):
+            for i in range(i0, i1):
+                for j in range(j0, j1):
+                    scr[i, j, c] = x[n, c, i - ph, j - pw]
+        if dw == 1:  # a window row is kw*C contiguous values of the scratch
+            s2 = scr.reshape(hs, ws * c_)
+            seg = kw * c_
+            for i in range(oh):
+                for j in range(ow):
+                    row = n * p + i * ow + j
+                    j0 = j * sw * c_
+                    for a in range(kh):
+                        ii = i * sh + a * dh
+                        col = a * seg
+                        for t in range(seg):
+                            cols[row, col + t] = s2[ii, j0 + t]
+            continue
+        for i in range(oh):
+            for j in range(ow):
+                row = n * p + i * ow + j
+                col = 0
                 for a in range(kh):
-                    ii = i * sh + a * dh - ph
-                    col = c * kk + a * kw
-                    if ii < 0 or ii >= h_:
-                        for b in range(kw):
-                            cols[row, col + b] = 0.0
-                        continue
+                    ii = i * sh + a * dh
                     for b in range(kw):
-                        jj = j * sw + b * dw - pw
-                        cols[row, col + b] = x[n, c, ii, jj] if 0 <= jj < w_ else 0.0
+                        jj = j * sw + b * dw
+                        for c in range(c_):
+                            cols[row, col + c] = scr[ii, jj, c]
+                        col += c_
 
 
 @njit(parallel=True, **_JIT)
 def _col2im_nchw(cols, ph, pw, oh, ow, kh, kw, sh, sw, dh, dw, dx):
-    """The adjoint of ``_im2col_nchw``: dx (N, C, H, W), any strides, is overwritten with the sums.
-    Parallel over (n, c) planes: each plane is written by one thread."""
+    """The adjoint of ``_im2col_nchw``: dx (N, C, H, W), any strides, is overwritten with the sums."""
     n_, c_, h_, w_ = dx.shape
-    kk = kh * kw
-    for q in prange(n_ * c_):
-        n, c = q // c_, q % c_
-        for i in range(h_):
-            for j in range(w_):
-                dx[n, c, i, j] = 0.0
-        for i in range(oh):
-            for a in range(kh):
-                ii = i * sh + a * dh - ph
-                if ii < 0 or ii >= h_:
-                    continue
+    hs = max((oh - 1) * sh + (kh - 1) * dh + 1, h_ + ph)
+    ws = max((ow - 1) * sw + (kw - 1) * dw + 1, w_ + pw)
+    p = oh * ow
+    for n in prange(n_):
+        scr = np.zeros((hs, ws, c_), dtype=cols.dtype)
+        if dw == 1:
+            s2 = scr.reshape(hs, ws * c_)
+            seg = kw * c_
+            for i in range(oh):
                 for j in range(ow):
-                    row = (n * oh + i) * ow + j
-                    col = c * kk + a * kw
-                    for b in range(kw):
-                        jj = j * sw + b * dw - pw
-                        if 0 <= jj < w_:
-                            dx[n, c, ii, jj] += cols[row, col + b]
+                    row = n * p + i * ow + j
+                    j0 = j * sw * c_
+                    for a in range(kh):
+                        ii = i * sh + a * dh
+                        col = a * seg
+                        for t in range(seg):
+                            s2[ii, j0 + t] += cols[row, col + t]
+        else:
+            for i in range(oh):
+                for j in range(ow):
+                    row = n * p + i * ow + j
+                    col = 0
+                    for a in range(kh):
+                        ii = i * sh + a * dh
+                        for b in range(kw):
+                            jj = j * sw + b * dw
+                            for c in range(c_):
+                                scr[ii, jj, c] += cols[row, col + c]
+                            col += c_
+        for c in range(c_):
+            for i in range(h_):
+                for j in range(w_):
+                    dx[n, c, i, j] = scr[i + ph, j + pw, c]
 
 
 @njit(parallel=True, **_JIT)
@@ -93,7 +126,7 @@ def _nchw_to_rows(g, out):
 
 
 def conv2d_cols(x, pads, out, ksize, stride, dilation, buf):
-    """Windows of an NCHW-indexed ``x`` (any strides) as rows ``(N*OH*OW, C*KH*KW)`` written into ``buf``
+    """Windows of an NCHW-indexed ``x`` (any strides) as rows ``(N*OH*OW, KH*KW*C)`` written into ``buf``
     (zeros where a window hangs over the padding ``pads = ((top, bottom), (left, right))``)."""
     _im2col_nchw(x, pads[0][0], pads[1][0], out[0], out[1], ksize[0], ksize[1], stride[0], stride[1],
                  dilation[0], dilation[1], buf)
@@ -130,11 +163,9 @@ def im2col(xp, out, ksize, stride, dilation, groups):
     if groups != 1 or len(out) != 2:
         return _ref.im2col(xp, out, ksize, stride, dilation, groups)
     n, c = xp.shape[0], xp.shape[-1]
-    rows, kk = n * out[0] * out[1], ksize[0] * ksize[1]
-    cols = np.empty((rows, c * kk), dtype=xp.dtype)
+    cols = np.empty((n * out[0] * out[1], ksize[0] * ksize[1] * c), dtype=xp.dtype)
     conv2d_cols(np.moveaxis(xp, -1, 1), ((0, 0), (0, 0)), out, ksize, stride, dilation, cols)
-    # channel-major (c, a, b) columns -> the reference's channels-innermost (a, b, c)
-    return np.ascontiguousarray(cols.reshape(rows, c, kk).transpose(0, 2, 1)).reshape(1, rows, kk * c)
+    return cols[None]
 
 
 def col2im(cols, spatial, out, ksize, stride, dilation, groups):
@@ -145,9 +176,8 @@ def col2im(cols, spatial, out, ksize, stride, dilation, groups):
     c = width // (ksize[0] * ksize[1])
     n = rows // (out[0] * out[1])
     dx = np.empty((n, *spatial, c), dtype=cols.dtype)
-    kk = ksize[0] * ksize[1]
-    cm = np.ascontiguousarray(cols[0].reshape(rows, kk, c).transpose(0, 2, 1)).reshape(rows, c * kk)
-    conv2d_col2im(cm, ((0, 0), (0, 0)), out, ksize, stride, dilation, np.moveaxis(dx, -1, 1))
+    conv2d_col2im(np.ascontiguousarray(cols[0]), ((0, 0), (0, 0)), out, ksize, stride, dilation,
+                  np.moveaxis(dx, -1, 1))
     return dx
 
 

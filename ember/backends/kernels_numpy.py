@@ -156,43 +156,26 @@ def max_pool_argmax(xp: np.ndarray, y: np.ndarray, out: tuple, ksize: tuple, str
 
 
 # ---------------------------------------------------------------- 2-D convolution on NCHW-indexed arrays
-def _windows_nchw(xp: np.ndarray, out: tuple, ksize: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
-    """A padded NCHW ``xp`` seen as ``(N, OH, OW, C, KH, KW)`` windows (a strided view, no copy)."""
-    n, c = xp.shape[:2]
-    sn, sc, sh, sw = xp.strides
-    return as_strided(xp, (n, out[0], out[1], c, ksize[0], ksize[1]),
-                      (sn, sh * stride[0], sw * stride[1], sc, sh * dilation[0], sw * dilation[1]), writeable=False)
-
-
-def _pad_nchw(x: np.ndarray, pads: tuple) -> np.ndarray:
-    return np.pad(x, ((0, 0), (0, 0)) + tuple(pads)) if any(lo or hi for lo, hi in pads) else x
-
-
 def conv2d_cols(x: np.ndarray, pads: tuple, out: tuple, ksize: tuple, stride: tuple, dilation: tuple,
                 buf: np.ndarray) -> np.ndarray:
-    """Windows of an NCHW-indexed ``x`` (any strides) as rows ``(N*OH*OW, C*KH*KW)`` written into ``buf``:
-    column order (c, a, b), torch's weight order, so W serves as a ``(Cout, C*KH*KW)`` view (zeros where
-    a window hangs over the padding ``pads = ((top, bottom), (left, right))``)."""
-    win = _windows_nchw(_pad_nchw(x, pads), out, ksize, stride, dilation)
-    buf.reshape(win.shape)[...] = win
+    """Windows of an NCHW-indexed ``x`` (any strides) as rows ``(N*OH*OW, KH*KW*C)`` written into ``buf``
+    (zeros where a window hangs over the padding ``pads = ((top, bottom), (left, right))``)."""
+    xcl = np.moveaxis(x, 1, -1)
+    if any(lo or hi for lo, hi in pads):
+        xcl = np.pad(xcl, ((0, 0),) + tuple(pads) + ((0, 0),))
+    np.copyto(buf, im2col(xcl, out, ksize, stride, dilation, 1)[0])
     return buf
 
 
 def conv2d_col2im(cols: np.ndarray, pads: tuple, out: tuple, ksize: tuple, stride: tuple, dilation: tuple,
                   dx: np.ndarray) -> np.ndarray:
     """The adjoint of ``conv2d_cols``: overwrite ``dx`` (NCHW-indexed, any strides) with the sums of rows."""
-    n, c, h, w = dx.shape
+    h, w = dx.shape[2:]
+    spatial = tuple(max((o - 1) * s + d * (k - 1) + 1, n + lo)
+                    for o, s, d, k, n, (lo, _) in zip(out, stride, dilation, ksize, (h, w), pads))
+    full = col2im(cols[None], spatial, out, ksize, stride, dilation, 1)
     (t, _), (l, _) = pads
-    canvas = tuple(max((o - 1) * s + d * (k - 1) + 1, sz + lo)
-                   for o, s, d, k, sz, (lo, _) in zip(out, stride, dilation, ksize, (h, w), pads))
-    full = np.zeros((n, c) + canvas, dtype=cols.dtype)
-    win = cols.reshape(n, out[0], out[1], c, ksize[0], ksize[1])
-    for a in range(ksize[0]):
-        for b in range(ksize[1]):
-            full[:, :, a * dilation[0]:a * dilation[0] + stride[0] * (out[0] - 1) + 1:stride[0],
-                 b * dilation[1]:b * dilation[1] + stride[1] * (out[1] - 1) + 1:stride[1]] += \
-                win[..., a, b].transpose(0, 3, 1, 2)
-    dx[...] = full[:, :, t:t + h, l:l + w]
+    dx[...] = np.moveaxis(full[:, t:t + h, l:l + w], -1, 1)
     return dx
 
 

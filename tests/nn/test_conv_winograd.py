@@ -18,26 +18,34 @@ CASES = [((4, 16, 8, 8), 16, 1), ((4, 16, 9, 7), 20, 1), ((8, 17, 6, 10), 16, 0)
          ((6, 24, 5, 5), 32, (1, 2))]
 
 
+@pytest.fixture
+def force_winograd(monkeypatch):
+    """Send every 3x3 stride-1 conv through Winograd, however small (the size heuristic is tested apart)."""
+    calls = []
+    real = _winograd.usable
+
+    def usable(xd, wd, stride, dilation, out):
+        ok = wd.shape[2:] == (3, 3) and stride == (1, 1) and dilation == (1, 1)
+        calls.append(ok)
+        return ok
+
+    monkeypatch.setattr(_winograd, "usable", usable)
+    yield calls
+    assert real is not usable
+
+
 @pytest.mark.parametrize("xs,cout,pad", CASES)
 @pytest.mark.parametrize("bias", [True, False])
-def test_winograd_vs_torch_float64(kernel_set, xs, cout, pad, bias):  # noqa: F811
+def test_winograd_vs_torch_float64(kernel_set, force_winograd, xs, cout, pad, bias):  # noqa: F811
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal(xs), rng.standard_normal((cout, xs[1], 3, 3))
     args = (x, w, rng.standard_normal(cout)) if bias else (x, w)
-    xd = np.empty(xs)
-    pads = _winograd_pads(pad)
-    out = tuple(s + lo + hi - 2 for s, (lo, hi) in zip(xs[2:], pads))
-    assert _winograd.usable(xd, args[1], (1, 1), (1, 1), out)
     compare(lambda *a: F.conv2d(*a, padding=pad), lambda *a: torch.nn.functional.conv2d(*a, padding=pad), *args,
             atol=1e-10)
+    assert force_winograd == [True]
 
 
-def _winograd_pads(pad):
-    p = (pad, pad) if isinstance(pad, int) else pad
-    return tuple((q, q) for q in p)
-
-
-def test_winograd_float32_and_channels_last(kernel_set):  # noqa: F811
+def test_winograd_float32_and_channels_last(kernel_set, force_winograd):  # noqa: F811
     rng = np.random.default_rng(1)
     x = rng.standard_normal((4, 32, 12, 12)).astype(np.float32)
     w = (rng.standard_normal((32, 32, 3, 3)) * 0.1).astype(np.float32)
@@ -58,15 +66,14 @@ def test_winograd_float32_and_channels_last(kernel_set):  # noqa: F811
         np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), atol=2e-4, rtol=1e-4)
         np.testing.assert_allclose(ex.grad.numpy(), tx.grad.numpy(), atol=2e-4, rtol=1e-4)
         np.testing.assert_allclose(ew.grad.numpy(), tw.grad.numpy(), atol=2e-3, rtol=1e-4)
+    assert force_winograd == [True, True]
 
 
-def test_winograd_gradcheck(kernel_set, monkeypatch):  # noqa: F811
-    calls = []
-    monkeypatch.setattr(_winograd, "usable", lambda *a: calls.append(1) or True)  # force the path on a small case
+def test_winograd_gradcheck(kernel_set, force_winograd):  # noqa: F811
     rng = np.random.default_rng(2)
     x, w, b = rng.standard_normal((2, 3, 5, 4)), rng.standard_normal((2, 3, 3, 3)), rng.standard_normal(2)
     gradcheck(lambda a, c, d: F.conv2d(a, c, d, padding=1), x, w, b)
-    assert calls
+    assert force_winograd and all(force_winograd)
 
 
 @pytest.mark.skipif("numba" not in kernels.available(), reason="numba is not installed (the optional fast extra)")
@@ -92,15 +99,25 @@ def test_numba_transforms_equal_reference():
                                winograd_numpy.wino_output_grad(y1, th, tw, np.empty_like(m)))
 
 
+@pytest.mark.parametrize("c,hw", [(64, 32), (128, 16), (256, 8), (512, 4)])
+def test_resnet_batch64_takes_winograd_batch1_does_not(c, hw):
+    w = np.empty((c, c, 3, 3), np.float32)
+    assert _winograd.usable(np.empty((64, c, hw, hw), np.float32), w, (1, 1), (1, 1), (hw, hw))
+    assert not _winograd.usable(np.empty((1, c, hw, hw), np.float32), w, (1, 1), (1, 1), (hw, hw))
+
+
 def test_small_problems_keep_im2col():
     assert not _winograd.usable(np.empty((1, 512, 4, 4)), np.empty((512, 512, 3, 3)), (1, 1), (1, 1), (4, 4))
     assert not _winograd.usable(np.empty((64, 3, 32, 32)), np.empty((64, 3, 3, 3)), (1, 1), (1, 1), (32, 32))
     assert not _winograd.usable(np.empty((64, 64, 32, 32)), np.empty((64, 64, 3, 3)), (2, 2), (1, 1), (16, 16))
 
 
-@pytest.mark.parametrize("xs,stride", [((4, 16, 8, 8), 1), ((2, 3, 9, 9), 2), ((2, 2, 6, 6), 1)])
-def test_conv_backward_twice_with_retain_graph(xs, stride):
+@pytest.mark.parametrize("xs,stride,path", [((4, 16, 8, 8), 1, "winograd"), ((2, 3, 9, 9), 2, "im2col"),
+                                            ((2, 2, 6, 6), 1, "direct")])
+def test_conv_backward_twice_with_retain_graph(request, xs, stride, path):
     """Winograd, im2col and direct paths free their big arrays after backward unless the graph is retained."""
+    if path == "winograd":
+        request.getfixturevalue("force_winograd")
     rng = np.random.default_rng(4)
     x = ember.tensor(rng.standard_normal(xs).astype(np.float32), requires_grad=True)
     w = ember.tensor(rng.standard_normal((16, xs[1], 3, 3)).astype(np.float32), requires_grad=True)
@@ -113,3 +130,12 @@ def test_conv_backward_twice_with_retain_graph(xs, stride):
     np.testing.assert_array_equal(x.grad.numpy(), first[1])
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         loss.backward()
+
+
+@pytest.mark.parametrize("xs,cout,stride", [((1, 8, 2, 2), 32, 1), ((2, 6, 4, 4), 40, 2)])
+def test_conv_few_rows_vs_torch(kernel_set, xs, cout, stride):  # noqa: F811
+    """Fewer output rows than channels (batch 1 at small sizes): the columns, not the weight, are permuted."""
+    rng = np.random.default_rng(5)
+    x, w, b = rng.standard_normal(xs), rng.standard_normal((cout, xs[1], 3, 3)), rng.standard_normal(cout)
+    compare(lambda *a: F.conv2d(*a, stride=stride, padding=1),
+            lambda *a: torch.nn.functional.conv2d(*a, stride=stride, padding=1), x, w, b, atol=1e-10)

@@ -17,13 +17,15 @@ _SAVE_V_BYTES = 96 << 20  # a larger transformed input is recomputed in backward
 
 
 def usable(xd: np.ndarray, wd: np.ndarray, stride: tuple, dilation: tuple, out: tuple) -> bool:
-    """Winograd pays off for 3x3 stride-1 kernels once there are enough tiles and channels for the
-    16 GEMMs to dominate the transforms (measured on ResNet shapes; b1 at 4x4 stays with im2col)."""
+    """Winograd pays off for 3x3 stride-1 kernels once each of the 16 GEMMs is big enough to dominate the
+    transforms (and to thread well: small ones run slower on two threads than on one). Measured on
+    ResNet shapes: batch 64 takes it at every stage, batch 1 keeps im2col."""
     if wd.shape[2:] != (3, 3) or stride != (1, 1) or dilation != (1, 1):
         return False
     th, tw = kernels.tiles(*out)
     n, cin = xd.shape[:2]
-    return n * th * tw >= 64 and cin >= 16 and wd.shape[0] >= 16
+    p = n * th * tw
+    return p >= 64 and cin >= 16 and wd.shape[0] >= 16 and p * cin * wd.shape[0] >= (8 << 20)
 
 
 def forward(ctx, xd, wd, b, pads, out, cl, record, need):

@@ -7,9 +7,10 @@ conv_transpose is the adjoint of conv in x (its backward-data pass):
     L_out = (L - 1) s - 2 p + d (k - 1) + output_padding + 1
 
 Kernels: 3x3 stride-1 convolutions with enough tiles use Winograd F(2x2, 3x3) (``_winograd``: 16 GEMMs
-with 2.25x fewer flops). Other 2-d ones use im2col with columns in torch's weight order (c, kh, kw), so
-the weight is a GEMM operand as it lies, and one GEMM each for y, dW and the column gradient; col2im sums
-columns back (see ``ember.backends``). Few-channel ones (LeNet's first) are a direct convolution. 1-d, 3-d
+with 2.25x fewer flops). Other 2-d ones use im2col (rows of windows, channels innermost) and one GEMM each
+for y, dW and the column gradient; col2im sums columns back (see ``ember.backends``). The weight's
+(c, kh, kw) order differs from the columns' (kh, kw, c): the smaller of the two is permuted (the weight
+for large batches, the columns when there are fewer rows than output channels, as at batch 1). Few-channel ones (LeNet's first) are a direct convolution. 1-d, 3-d
 and grouped ones use channels-last im2col. Gradients: dx = col2im(g W), dW = g^T cols, db = sum of g over
 batch and space. Computed on raw arrays (a fused op for speed): no double backward through conv.
 
@@ -159,6 +160,17 @@ class Convolution(Op):
         return gx, gw, gb
 
 
+def _weight_rows(wd: np.ndarray) -> np.ndarray:
+    """W (Cout, Cin, kh, kw) -> (Cout, kh*kw*Cin): the column order of im2col (channels innermost)."""
+    return np.moveaxis(wd, 1, -1).reshape(wd.shape[0], -1)
+
+
+def _cmajor(cols: np.ndarray, cin: int) -> np.ndarray:
+    """im2col rows (R, kh*kw*Cin) -> (R, Cin*kh*kw), the weight's order (a copy of the columns)."""
+    r = cols.shape[0]
+    return cols.reshape(r, -1, cin).transpose(0, 2, 1).reshape(r, -1)
+
+
 def _conv2d_forward(ctx, xd, wd, b, stride, pads, dilation):
     n, cin, h, w = xd.shape
     cout, _, kh, kw = wd.shape
@@ -171,7 +183,6 @@ def _conv2d_forward(ctx, xd, wd, b, stride, pads, dilation):
     need = ctx.needs_input_grad if record else (False, False)
     if _winograd.usable(xd, wd, stride, dilation, out):
         return _winograd.forward(ctx, xd, wd, b, pads, out, cl, record, need)
-    wm = wd.reshape(cout, width)  # (Cout, Cin*K): the column order of conv2d_cols (a view, no copy)
     if width <= 32 and cout <= 16 and stride == (1, 1) and dilation == (1, 1) and not cl:
         # few input channels (LeNet's 1->6): a direct convolution beats im2col + a skinny GEMM
         xp = np.pad(xd, ((0, 0), (0, 0)) + tuple(pads)) if any(lo or hi for lo, hi in pads) else \
@@ -182,25 +193,40 @@ def _conv2d_forward(ctx, xd, wd, b, stride, pads, dilation):
             ctx.fast = True
             ctx.cols = None
             ctx.xd = xp if need[1] else None
-            ctx.wm = wm if need[0] else None
+            ctx.wm = _weight_rows(wd) if need[0] else None
             ctx.geom = (xd.shape, out, ksize, stride, pads, dilation, cl, xd.dtype, True)
         return y
     keep = record and need[1] and rows * width * xd.itemsize <= _SAVE_COLS_BYTES
     cols = np.empty((rows, width), dtype=xd.dtype) if keep else _scratch((rows, width), xd.dtype)
     kernels.conv2d_cols(xd, pads, out, ksize, stride, dilation, cols)
-    y2 = cols @ wm.T  # (N*OH*OW, Cout)
+    few = rows < cout  # permute the columns (rows x width) rather than the weight (cout x width)
     bias = b._data if b is not None else None
-    if cl:  # y2 is already NHWC storage
-        if bias is not None:
-            y2 += bias
-        y = y2.reshape(n, out[0], out[1], cout).transpose(0, 3, 1, 2)
+    if few:
+        # W (Cout, Cin*K) @ cols^T: for few rows OpenBLAS is ~1.7x faster this way round, and the result
+        # (Cout, N*OH*OW) is NCHW per sample already
+        wm = None
+        yt = (wd.reshape(cout, width) @ _cmajor(cols, cin).T).reshape(cout, n, -1)
+        y = _empty_like_layout((n, cout) + out, xd.dtype, cl)
+        y3 = y.reshape(n, cout, -1) if not cl else y.transpose(0, 2, 3, 1).reshape(n, -1, cout).transpose(0, 2, 1)
+        if bias is None:
+            y3[...] = yt.transpose(1, 0, 2)
+        else:
+            np.add(yt.transpose(1, 0, 2), bias[:, None], out=y3)
     else:
-        y = kernels.rows_to_nchw(y2, bias, np.empty((n, cout) + out, dtype=y2.dtype))
+        wm = _weight_rows(wd)
+        y2 = cols @ wm.T  # (N*OH*OW, Cout)
+        if cl:  # y2 is already NHWC storage
+            if bias is not None:
+                y2 += bias
+            y = y2.reshape(n, out[0], out[1], cout).transpose(0, 3, 1, 2)
+        else:
+            y = kernels.rows_to_nchw(y2, bias, np.empty((n, cout) + out, dtype=y2.dtype))
     if record:
         ctx.fast = True
         ctx.cols = cols if keep else None
         ctx.xd = xd if need[1] and not keep else None
         ctx.wm = wm if need[0] else None
+        ctx.wd = wd if need[0] and few else None
         ctx.geom = (xd.shape, out, ksize, stride, pads, dilation, cl, xd.dtype, False)
     return y
 
@@ -232,14 +258,21 @@ def _conv2d_backward(ctx, gd):
             raise RuntimeError(SECOND_BACKWARD)
         if cols is None:
             cols = kernels.conv2d_cols(ctx.xd, pads, out, ksize, stride, dilation, _scratch((rows, width), dtype))
-        # (Cout, Cin*K). Narrow columns (LeNet's 6->16: 150 wide, 16 out): OpenBLAS is ~1.6x faster on
-        # cols^T g2 than on g2^T cols; for wide ones or many rows (ResNet) the other way round.
-        dw = (cols.T @ g2).T if width <= 256 and cout <= 64 and rows <= 16384 else g2.T @ cols
-        gw = wrap(np.ascontiguousarray(dw).reshape(cout, cin, *ksize))
+        if rows < cout:
+            gw = wrap(np.ascontiguousarray(g2.T @ _cmajor(cols, cin)).reshape(cout, cin, *ksize))
+        else:
+            # (Cout, K*Cin). Narrow columns (LeNet's 6->16: 150 wide, 16 out): OpenBLAS is ~1.6x faster on
+            # cols^T g2 than on g2^T cols; for wide ones or many rows (ResNet) the other way round.
+            dw = (cols.T @ g2).T if width <= 256 and cout <= 64 and rows <= 16384 else g2.T @ cols
+            gw = wrap(np.ascontiguousarray(np.moveaxis(dw.reshape(cout, *ksize, cin), -1, 1)))
         if not BACKWARD.retain:
             ctx.cols = ctx.xd = None
     if need[0]:
-        dcols = np.matmul(g2, ctx.wm, out=_scratch((rows, width), g2.dtype))
+        if getattr(ctx, "wd", None) is not None:  # few rows: channel-major column grads, permuted back
+            dcm = g2 @ ctx.wd.reshape(cout, width)
+            dcols = np.ascontiguousarray(dcm.reshape(rows, cin, -1).transpose(0, 2, 1)).reshape(rows, width)
+        else:
+            dcols = np.matmul(g2, ctx.wm, out=_scratch((rows, width), g2.dtype))
         dx = _empty_like_layout(xshape, gd.dtype, cl)
         gx = wrap(kernels.conv2d_col2im(dcols, pads, out, ksize, stride, dilation, dx))
     if len(need) > 2 and need[2]:
