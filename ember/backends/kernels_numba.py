@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 
 from . import kernels_numpy as _ref
 
@@ -63,6 +63,35 @@ def _im2col_nchw(x, ph, pw, oh, ow, kh, kw, sh, sw, dh, dw, cols):
                         for c in range(c_):
                             cols[row, col + c] = scr[ii, jj, c]
                         col += c_
+
+
+@njit(parallel=True, **_JIT)
+def _im2col_nchw_rows(x, ph, pw, oh, ow, kh, kw, sh, sw, dh, dw, cols):
+    """As ``_im2col_nchw`` for small batches: the padded NHWC copy of the whole batch is made first
+    (parallel over its rows), then the windows are copied parallel over output rows (n, i), so batch 1
+    uses every thread too."""
+    n_, c_, h_, w_ = x.shape
+    hs = max((oh - 1) * sh + (kh - 1) * dh + 1, h_ + ph)
+    ws = max((ow - 1) * sw + (kw - 1) * dw + 1, w_ + pw)
+    scr = np.zeros((n_, hs, ws, c_), dtype=cols.dtype)
+    for r in prange(n_ * h_):
+        n, i = r // h_, r % h_
+        for c in range(c_):
+            for j in range(w_):
+                scr[n, i + ph, j + pw, c] = x[n, c, i, j]
+    p = oh * ow
+    for r in prange(n_ * oh):
+        n, i = r // oh, r % oh
+        for j in range(ow):
+            row = n * p + i * ow + j
+            col = 0
+            for a in range(kh):
+                ii = i * sh + a * dh
+                for b in range(kw):
+                    jj = j * sw + b * dw
+                    for c in range(c_):
+                        cols[row, col + c] = scr[n, ii, jj, c]
+                    col += c_
 
 
 @njit(parallel=True, **_JIT)
@@ -128,8 +157,9 @@ def _nchw_to_rows(g, out):
 def conv2d_cols(x, pads, out, ksize, stride, dilation, buf):
     """Windows of an NCHW-indexed ``x`` (any strides) as rows ``(N*OH*OW, KH*KW*C)`` written into ``buf``
     (zeros where a window hangs over the padding ``pads = ((top, bottom), (left, right))``)."""
-    _im2col_nchw(x, pads[0][0], pads[1][0], out[0], out[1], ksize[0], ksize[1], stride[0], stride[1],
-                 dilation[0], dilation[1], buf)
+    kern = _im2col_nchw_rows if x.shape[0] < 2 * get_num_threads() else _im2col_nchw
+    kern(x, pads[0][0], pads[1][0], out[0], out[1], ksize[0], ksize[1], stride[0], stride[1],
+         dilation[0], dilation[1], buf)
     return buf
 
 
@@ -474,3 +504,5 @@ def sigmoid_backward(g, y):
 
 from .winograd_numba import (tiles, wino_input, wino_input_grad, wino_output,  # noqa: E402,F401
                              wino_output_grad, wino_weight, wino_weight_grad)
+DIRECT_MAX_TAPS = 32  # a direct convolution beyond this many taps loses to im2col
+conv2d_direct_dx = _ref.conv2d_direct_dx

@@ -223,6 +223,19 @@ def conv2d_direct_dw(xp: np.ndarray, g: np.ndarray, ksize: tuple) -> np.ndarray:
     return dw
 
 
+def conv2d_direct_dx(g: np.ndarray, w: np.ndarray, xp_shape: tuple) -> np.ndarray:
+    """The gradient of the padded input of a direct stride-1 convolution: for each kernel offset, the
+    output gradient contracted over output channels, added into the shifted window."""
+    o_, c_, kh, kw = w.shape
+    oh, ow = g.shape[2:]
+    dxp = np.zeros(xp_shape, dtype=g.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            # (N, O, OH, OW) x (O, C) -> (N, C, OH, OW)
+            dxp[:, :, a:a + oh, b:b + ow] += np.matmul(g.transpose(0, 2, 3, 1), w[:, :, a, b]).transpose(0, 3, 1, 2)
+    return dxp
+
+
 def batch_norm_train(x, w, b, eps):
     """Fused training batch norm: not in the reference set (the NumPy path in
     ``ember.nn.functional.normalization`` is the reference), so None."""
@@ -246,3 +259,4 @@ def sigmoid_backward(g, y):
 
 from .winograd_numpy import (tiles, wino_input, wino_input_grad, wino_output,  # noqa: E402,F401
                              wino_output_grad, wino_weight, wino_weight_grad)
+DIRECT_MAX_TAPS = 32  # a direct convolution (slice products per tap) beyond this many taps loses to im2col

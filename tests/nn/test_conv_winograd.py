@@ -9,7 +9,7 @@ import ember.nn.functional as F
 from ember.backends import kernels, winograd_numpy
 from ember.nn.functional import _winograd
 
-from tests.nn._conv_helpers import compare, gradcheck, kernel_set  # noqa: F401
+from tests.nn._conv_helpers import NoGrad, compare, gradcheck, kernel_set  # noqa: F401
 
 torch = pytest.importorskip("torch")
 
@@ -132,10 +132,20 @@ def test_conv_backward_twice_with_retain_graph(request, xs, stride, path):
         loss.backward()
 
 
-@pytest.mark.parametrize("xs,cout,stride", [((1, 8, 2, 2), 32, 1), ((2, 6, 4, 4), 40, 2)])
+@pytest.mark.parametrize("xs,cout,stride", [((1, 8, 2, 2), 32, 1), ((2, 6, 4, 4), 40, 2), ((8, 6, 5, 5), 4, 2)])
 def test_conv_few_rows_vs_torch(kernel_set, xs, cout, stride):  # noqa: F811
     """Fewer output rows than channels (batch 1 at small sizes): the columns, not the weight, are permuted."""
     rng = np.random.default_rng(5)
     x, w, b = rng.standard_normal(xs), rng.standard_normal((cout, xs[1], 3, 3)), rng.standard_normal(cout)
     compare(lambda *a: F.conv2d(*a, stride=stride, padding=1),
             lambda *a: torch.nn.functional.conv2d(*a, stride=stride, padding=1), x, w, b, atol=1e-10)
+
+
+@pytest.mark.parametrize("need_x", [True, False])
+def test_direct_conv_gradients_vs_torch(kernel_set, need_x):  # noqa: F811
+    """Few taps and output channels (LeNet's first conv) take the direct path, input gradient included."""
+    rng = np.random.default_rng(6)
+    x, w, b = rng.standard_normal((3, 1, 9, 8)), rng.standard_normal((6, 1, 5, 5)), rng.standard_normal(6)
+    xa = x if need_x else NoGrad(x)
+    compare(lambda *a: F.conv2d(*a, padding=2), lambda *a: torch.nn.functional.conv2d(*a, padding=2), xa, w, b,
+            atol=1e-10)

@@ -10,7 +10,7 @@ Kernels: 3x3 stride-1 convolutions with enough tiles use Winograd F(2x2, 3x3) (`
 with 2.25x fewer flops). Other 2-d ones use im2col (rows of windows, channels innermost) and one GEMM each
 for y, dW and the column gradient; col2im sums columns back (see ``ember.backends``). The weight's
 (c, kh, kw) order differs from the columns' (kh, kw, c): the smaller of the two is permuted (the weight
-for large batches, the columns when there are fewer rows than output channels, as at batch 1). Few-channel ones (LeNet's first) are a direct convolution. 1-d, 3-d
+for large batches, the columns when there are fewer rows than output channels, as at batch 1). Ones with few taps and output channels (LeNet's) are a direct convolution. 1-d, 3-d
 and grouped ones use channels-last im2col. Gradients: dx = col2im(g W), dW = g^T cols, db = sum of g over
 batch and space. Computed on raw arrays (a fused op for speed): no double backward through conv.
 
@@ -183,18 +183,17 @@ def _conv2d_forward(ctx, xd, wd, b, stride, pads, dilation):
     need = ctx.needs_input_grad if record else (False, False)
     if _winograd.usable(xd, wd, stride, dilation, out):
         return _winograd.forward(ctx, xd, wd, b, pads, out, cl, record, need)
-    if width <= 32 and cout <= 16 and stride == (1, 1) and dilation == (1, 1) and not cl:
-        # few input channels (LeNet's 1->6): a direct convolution beats im2col + a skinny GEMM
+    if width <= kernels.DIRECT_MAX_TAPS and cout <= 16 and stride == (1, 1) and dilation == (1, 1) and not cl:
+        # few taps and output channels (LeNet's 1->6): a direct convolution beats im2col + a skinny GEMM
         xp = np.pad(xd, ((0, 0), (0, 0)) + tuple(pads)) if any(lo or hi for lo, hi in pads) else \
             np.ascontiguousarray(xd)
         y = kernels.conv2d_direct(xp, np.ascontiguousarray(wd), b._data if b is not None else None,
                                   np.empty((n, cout) + out, dtype=xd.dtype))
         if record:
             ctx.fast = True
-            ctx.cols = None
             ctx.xd = xp if need[1] else None
-            ctx.wm = _weight_rows(wd) if need[0] else None
-            ctx.geom = (xd.shape, out, ksize, stride, pads, dilation, cl, xd.dtype, True)
+            ctx.w = wd if need[0] else None
+            ctx.geom = (xd.shape, out, ksize, stride, pads, dilation, cl, xd.dtype, xp.shape)
         return y
     keep = record and need[1] and rows * width * xd.itemsize <= _SAVE_COLS_BYTES
     cols = np.empty((rows, width), dtype=xd.dtype) if keep else _scratch((rows, width), xd.dtype)
@@ -227,7 +226,7 @@ def _conv2d_forward(ctx, xd, wd, b, stride, pads, dilation):
         ctx.xd = xd if need[1] and not keep else None
         ctx.wm = wm if need[0] else None
         ctx.wd = wd if need[0] and few else None
-        ctx.geom = (xd.shape, out, ksize, stride, pads, dilation, cl, xd.dtype, False)
+        ctx.geom = (xd.shape, out, ksize, stride, pads, dilation, cl, xd.dtype, None)
     return y
 
 
@@ -237,22 +236,26 @@ def _conv2d_backward(ctx, gd):
     n, cin = xshape[:2]
     cout = gd.shape[1]
     rows, width = n * out[0] * out[1], ksize[0] * ksize[1] * cin
-    if direct and not need[0]:
+    if direct:  # the padded input's shape
         if need[1] and ctx.xd is None:
             raise RuntimeError(SECOND_BACKWARD)
+        gd = np.ascontiguousarray(gd)
         gw = wrap(kernels.conv2d_direct_dw(ctx.xd, gd, ksize)) if need[1] else None
         if not BACKWARD.retain:
             ctx.xd = None
+        gx = None
+        if need[0]:
+            dxp = kernels.conv2d_direct_dx(gd, np.ascontiguousarray(ctx.w), direct)
+            (t, _), (l, _) = pads
+            gx = wrap(np.ascontiguousarray(dxp[:, :, t:t + xshape[2], l:l + xshape[3]]))
         gb = wrap(gd.sum((0, 2, 3))) if len(need) > 2 and need[2] else None
-        return None, gw, gb
+        return gx, gw, gb
     if _is_channels_last(gd):
         g2 = np.moveaxis(gd, 1, -1).reshape(rows, cout)
     else:
         g2 = kernels.nchw_to_rows(gd, np.empty((rows, cout), dtype=gd.dtype))
     gx = gw = gb = None
-    if need[1] and direct:
-        gw = wrap(kernels.conv2d_direct_dw(ctx.xd, np.ascontiguousarray(gd), ksize))
-    elif need[1]:
+    if need[1]:
         cols = ctx.cols
         if cols is None and ctx.xd is None:
             raise RuntimeError(SECOND_BACKWARD)
