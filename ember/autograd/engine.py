@@ -192,7 +192,7 @@ def _execute_graph(pairs, retain, create_graph, inputs, accumulate):
             if g is not None and in_meta is not None:
                 shape, dt = in_meta[i]
                 if g._data.shape != shape:
-                    g = g.sum_to_size(shape)
+                    g = g.sum_to_size(shape) if create_graph else wrap(_sum_to(g._data, shape))
                 if g._data.dtype != dt:
                     g = (g.real if g._data.dtype.kind == "c" and dt.kind != "c" else g).to(dt)
             if type(e) is tuple:
@@ -330,6 +330,14 @@ def _call(n: Node, grads: list) -> tuple:
             if r is not None:
                 out = list(r)
     return tuple(out)
+
+
+def _sum_to(d, shape: tuple):
+    """Sum a broadcast gradient array down to ``shape`` (raw: no graph, for backward without create_graph)."""
+    lead = d.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and d.shape[lead + i] != 1)
+    out = d.sum(axis=axes, keepdims=True) if axes else d
+    return out.reshape(shape)
 
 
 def _add_leaf(leaf_grads: dict, t: Tensor, g: Tensor, n: Node | None = None) -> None:

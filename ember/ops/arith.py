@@ -426,6 +426,7 @@ def _out(result: Tensor, out: Tensor | None) -> Tensor:
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _new = object.__new__
+_EXACT = 1 << 53  # Python ints below this convert to float exactly
 
 
 def _fast(cls, ufunc, saves: str | None):
@@ -444,16 +445,18 @@ def _fast(cls, ufunc, saves: str | None):
                 if y.dtype is not dt or y.shape != x.shape:
                     return cls.apply(self, other)
                 rg = other._requires_grad
-            elif type(other) is float:
-                y, rg = other, False
+            elif type(other) is float or (type(other) is int and -_EXACT < other < _EXACT):
+                y, rg = other, False  # a Python number is weak (NEP 50): the tensor's dtype is kept
             else:
+                return cls.apply(self, other)
+            if STATE.anomaly:  # anomaly mode records traces: the general path
                 return cls.apply(self, other)
             out = ufunc(x, y)
             if type(out) is not np.ndarray:
                 out = np.asarray(out)
             t = _new(Tensor)
             t._data = out
-            if STATE.enabled and (self._requires_grad or rg) and not STATE.anomaly:
+            if STATE.enabled and (self._requires_grad or rg):
                 ctx = _new(Node)
                 ctx.fn = cls
                 ctx.next = [(self._grad_fn or self) if self._requires_grad else None,

@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
-from ..tensor import Tensor
+from .._grad_mode import STATE as _STATE
+from ..tensor import Tensor, wrap
 from ._common import Op, method
 
 
@@ -31,7 +32,9 @@ def _c(d) -> str:
 
 
 class MatMul(Op):
-    """np.matmul semantics: 1-d operands are promoted and the added dims dropped; batches broadcast."""
+    """np.matmul semantics: 1-d operands are promoted and the added dims dropped; batches broadcast.
+    Gradients: dA = g B^T, dB = A^T g (summed over broadcast batch dims); without create_graph they are
+    computed on raw arrays (no graph ops), the common case."""
 
     broadcasting = True
 
@@ -44,6 +47,11 @@ class MatMul(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        x, y, gd = a._data, b._data, g._data
+        if not _STATE.enabled and x.ndim == 2 and y.ndim == 2 and x.dtype.kind == "f" and gd.dtype == x.dtype:
+            need = ctx.needs_input_grad
+            return (wrap(np.matmul(gd, y.T)) if need[0] else None,
+                    wrap(np.matmul(x.T, gd)) if need[1] else None)
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
         if a.ndim == 1 or b.ndim == 1:  # back to the 2-d product's shape

@@ -17,6 +17,7 @@ import collections
 import numpy as np
 
 from .. import dtypes as _dt
+from .._grad_mode import STATE as _STATE
 from ..tensor import Tensor, wrap
 from ._common import Op, method, norm_dims, wrap_dim
 
@@ -48,7 +49,16 @@ class return_types:  # noqa: N801 - torch's name
 
 
 def _expand_back(g: Tensor, in_shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
-    """Undo a reduction's shape change: reinsert reduced dims as 1, then broadcast."""
+    """Undo a reduction's shape change: reinsert reduced dims as 1, then broadcast (a raw broadcast view
+    when no double backward is being built)."""
+    if not _STATE.enabled:
+        gd = g._data
+        if not keepdim and dims:
+            shape = list(in_shape)
+            for d in dims:
+                shape[d] = 1
+            gd = gd.reshape(shape)
+        return wrap(np.broadcast_to(gd, in_shape))
     if not keepdim and dims:
         shape = list(in_shape)
         for d in dims:
@@ -77,6 +87,47 @@ class Sum(Op):
     @staticmethod
     def backward(ctx, g):
         return _expand_back(g, ctx.shape, ctx.dims, ctx.keepdim)
+
+
+class Mean(Op):
+    """mean over dims = sum / n (n = number of reduced elements); d/dx = g / n broadcast back."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, n):
+        d = x._data
+        ctx.shape, ctx.dims, ctx.keepdim, ctx.n = d.shape, dims, keepdim, n
+        s = np.asarray(d.sum(axis=dims, keepdims=keepdim))
+        return s / n if n else s * np.nan
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand_back(g / ctx.n if ctx.n else g * float("nan"), ctx.shape, ctx.dims, ctx.keepdim)
+
+
+class LogSumExp(Op):
+    """y = m + log sum exp(x - m) over dims (m = the max, 0 where it is not finite); d/dx = g exp(x - y),
+    the softmax (written with ember ops, so it has a double backward)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        d = x._data
+        m = d.max(axis=dims, keepdims=True)
+        m[~np.isfinite(m)] = 0
+        y = np.log(np.exp(d - m).sum(axis=dims, keepdims=True)) + m
+        if ctx.next is not None:
+            ctx.save_for_backward(x)
+            ctx.y, ctx.dims, ctx.keepdim = y, dims, keepdim
+        return y if keepdim else y.squeeze(dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if not _STATE.enabled:
+            gd = g._data if ctx.keepdim else g._data.reshape(ctx.y.shape)
+            return wrap(gd * np.exp(x._data - ctx.y))
+        if not ctx.keepdim:
+            g = g.reshape(ctx.y.shape)
+        return g * (x - wrap(ctx.y)).exp()
 
 
 class SumToSize(Op):
@@ -234,8 +285,7 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
     n = 1
     for d in dims:
         n *= input._data.shape[d]
-    s = Sum.apply(input, dims, keepdim)
-    return s / n if n != 0 else s * float("nan")
+    return Mean.apply(input, dims, keepdim, n)
 
 
 @method
@@ -377,10 +427,9 @@ def logsumexp(input, dim=None, keepdim: bool = False):
     dims = norm_dims(dim, input._data.ndim)
     if input._data.dtype.kind in "biu":
         input = input.to(_dt.get_default_dtype())
-    m = amax(input, dims, keepdim=True).detach()
-    m = m.masked_fill(~m.isfinite(), 0)
-    out = (input - m).exp().sum(dims, keepdim=True).log() + m
-    return out if keepdim else out.squeeze(dims) if dims else out
+    if not dims:  # over no dims: log(exp(x)) elementwise
+        return (input - input.detach()).exp().log() + input.detach() if input.ndim else input.clone()
+    return LogSumExp.apply(input, dims, keepdim)
 
 
 @method
