@@ -260,3 +260,17 @@ def sigmoid_backward(g, y):
 from .winograd_numpy import (tiles, wino_input, wino_input_grad, wino_output,  # noqa: E402,F401
                              wino_output_grad, wino_weight, wino_weight_grad)
 DIRECT_MAX_TAPS = 32  # a direct convolution (slice products per tap) beyond this many taps loses to im2col
+
+
+def relu(x):
+    """max(x, 0) for a float array (NaN stays NaN), or None when not covered."""
+    if x.dtype.kind != "f":
+        return None
+    return np.maximum(x, 0, dtype=x.dtype)
+
+
+def relu_backward(g, y):
+    """0 where y <= 0, else g (torch's threshold_backward), for same-shape float arrays (None if not covered)."""
+    if g.shape != y.shape or g.dtype != y.dtype or y.dtype.kind != "f":
+        return None
+    return np.where(y <= 0, 0, g).astype(g.dtype, copy=False)  # NaN passes the gradient, as torch

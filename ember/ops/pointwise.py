@@ -175,13 +175,19 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, x):
-        return np.maximum(x._data, 0, dtype=x._data.dtype) if x._data.dtype != np.bool_ else x._data.copy()
+        d = x._data
+        if d.dtype == np.bool_:
+            return d.copy()
+        y = _kernels.relu(d)  # one compiled pass when numba is there
+        return y if y is not None else np.maximum(d, 0, dtype=d.dtype)
 
     @staticmethod
     def backward(ctx, g):
         y = ctx.output
-        if not _STATE.enabled and g._data.dtype == y._data.dtype and g._data.shape == y._data.shape:
-            return _wrap(np.multiply(g._data, y._data > 0))  # no create_graph: one raw pass
+        if not _STATE.enabled:  # no create_graph: one raw pass
+            dx = _kernels.relu_backward(g._data, y._data)
+            if dx is not None:
+                return _wrap(dx)
         return g * (y > 0)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 import ember
 import ember.nn.functional as F
+from ember.backends import kernels
 from ember.autograd import gradcheck, gradgradcheck
 
 torch = pytest.importorskip("torch", reason="torch is the test oracle")
@@ -109,3 +110,23 @@ def test_prelu_init_and_grad():
     m(x).sum().backward()
     expect = np.minimum(x.numpy(), 0).sum(axis=(0, 2))
     np.testing.assert_allclose(m.weight.grad.numpy(), expect, rtol=1e-5)
+
+
+@pytest.mark.parametrize("kset", kernels.available())
+def test_relu_kernels_match_torch_on_specials(kset):
+    """relu forward/backward on both kernel sets, small (serial) and large (parallel), with NaN and inf."""
+    before = kernels.current()
+    kernels.use(kset)
+    try:
+        for n in (7, 70000):
+            a = np.random.default_rng(0).standard_normal(n).astype(np.float32)
+            a[:4] = [np.nan, np.inf, -np.inf, 0.0]
+            g = np.random.default_rng(1).standard_normal(n).astype(np.float32)
+            x, t = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+            y, ty = x.relu(), t.relu()
+            y.backward(ember.tensor(g))
+            ty.backward(torch.tensor(g))
+            np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
+            np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+    finally:
+        kernels.use(before)
