@@ -539,6 +539,27 @@ def relu_backward(g, y):
     return dx.reshape(y.shape)
 
 
+@njit(parallel=True, fastmath={"contract"}, error_model="numpy", **_JIT)
+def _channel_affine(x, s, t, y):
+    n_, c_, p_ = x.shape
+    for q in prange(n_ * c_):
+        n, c = q // c_, q % c_
+        sc, sh = s[c], t[c]
+        for i in range(p_):
+            y[n, c, i] = x[n, c, i] * sc + sh
+
+
+def channel_affine(x, s, t):
+    """y = x * s[c] + t[c] over axis 1 of a C-contiguous float (N, C, *) array in one pass, or None."""
+    if x.dtype.kind != "f" or x.dtype.itemsize < 4 or not x.flags.c_contiguous or x.size < _PAR_MIN:
+        return _ref.channel_affine(x, s, t)
+    n, c = x.shape[:2]
+    y = np.empty_like(x)
+    _channel_affine(x.reshape(n, c, -1), s.astype(x.dtype, copy=False), t.astype(x.dtype, copy=False),
+                    y.reshape(n, c, -1))
+    return y
+
+
 from .winograd_numba import (tiles, wino_input, wino_input_grad, wino_output,  # noqa: E402,F401
                              wino_output_grad, wino_weight, wino_weight_grad)
 DIRECT_MAX_TAPS = 32  # a direct convolution beyond this many taps loses to im2col

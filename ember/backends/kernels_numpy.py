@@ -274,3 +274,13 @@ def relu_backward(g, y):
     if g.shape != y.shape or g.dtype != y.dtype or y.dtype.kind != "f":
         return None
     return np.where(y <= 0, 0, g).astype(g.dtype, copy=False)  # NaN passes the gradient, as torch
+
+
+def channel_affine(x, s, t):
+    """y = x * s[c] + t[c] over the channel axis 1 of (N, C, *) (inference batch norm), or None."""
+    if x.dtype.kind != "f":
+        return None
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    y = np.multiply(x, s.reshape(shape))
+    y += t.reshape(shape)
+    return y

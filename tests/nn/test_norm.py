@@ -5,6 +5,7 @@ import pytest
 
 import ember
 import ember.nn.functional as F
+from ember.backends import kernels
 from tests.nn._conv_helpers import NoGrad, compare, gradcheck, torch
 
 TF = torch.nn.functional
@@ -158,3 +159,26 @@ def test_layer_norm_row_kernel_and_numpy_path(kernel, dtype, monkeypatch):
     np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), atol=tol, rtol=tol)
     for a, c in ((ex, tx), (ew, tw), (eb, tb)):
         np.testing.assert_allclose(a.grad.numpy(), c.grad.numpy(), atol=10 * tol, rtol=tol)
+
+
+@pytest.mark.parametrize("kset", kernels.available())
+@pytest.mark.parametrize("shape", [(2, 3, 4), (8, 16, 24, 24)])
+def test_batch_norm_eval_inference_fused_vs_torch(kset, shape):
+    """Eval-mode batch norm under no_grad takes one fused per-channel pass (small and large inputs)."""
+    before = kernels.current()
+    kernels.use(kset)
+    try:
+        rng = np.random.default_rng(0)
+        c = shape[1]
+        x = rng.standard_normal(shape).astype(np.float32)
+        stats = [rng.standard_normal(c).astype(np.float32), rng.uniform(0.5, 2, c).astype(np.float32),
+                 rng.standard_normal(c).astype(np.float32), rng.standard_normal(c).astype(np.float32)]
+        with ember.no_grad():
+            y = F.batch_norm(ember.tensor(x), *(ember.tensor(a) for a in stats[:2]), ember.tensor(stats[2]),
+                             ember.tensor(stats[3]), training=False)
+        ty = torch.nn.functional.batch_norm(torch.tensor(x), *(torch.tensor(a) for a in stats[:2]),
+                                            torch.tensor(stats[2]), torch.tensor(stats[3]), training=False)
+        assert y.dtype == ember.float32 and not y.requires_grad
+        np.testing.assert_allclose(y.numpy(), ty.numpy(), rtol=1e-5, atol=1e-5)
+    finally:
+        kernels.use(before)

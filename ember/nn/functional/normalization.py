@@ -24,6 +24,7 @@ import os
 import numpy as np
 
 from ...autograd.function import Op
+from ..._grad_mode import STATE as _STATE
 from ...backends import kernels
 from ...tensor import Tensor, wrap
 
@@ -210,6 +211,12 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     shift = -running_mean * scale
     if bias is not None:
         shift = shift + bias
+    recording = _STATE.enabled and any(t is not None and t.requires_grad for t in (input, weight, bias,
+                                                                                    running_mean, running_var))
+    if not recording and input.ndim >= 3 and input._data.dtype == scale._data.dtype:
+        y = kernels.channel_affine(input._data, scale._data, shift._data)  # inference: one fused pass
+        if y is not None:
+            return wrap(y)
     return input * scale.reshape(param_shape) + shift.reshape(param_shape)
 
 
