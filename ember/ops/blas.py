@@ -42,16 +42,19 @@ class MatMul(Op):
     def forward(ctx, a, b):
         x, y = a._data, b._data
         ctx.save_for_backward(a, b)
+        if x.ndim > 2 and y.ndim == 2:  # one GEMM over all leading dims (NumPy would loop one per batch entry)
+            return np.matmul(x.reshape(-1, x.shape[-1]), y).reshape(x.shape[:-1] + (y.shape[1],))
         return np.asarray(np.matmul(x, y))
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         x, y, gd = a._data, b._data, g._data
-        if not _STATE.enabled and x.ndim == 2 and y.ndim == 2 and x.dtype.kind == "f" and gd.dtype == x.dtype:
+        if not _STATE.enabled and x.ndim >= 2 and y.ndim == 2 and x.dtype.kind == "f" and gd.dtype == x.dtype:
             need = ctx.needs_input_grad
-            return (wrap(np.matmul(gd, y.T)) if need[0] else None,
-                    wrap(np.matmul(x.T, gd)) if need[1] else None)
+            g2 = gd.reshape(-1, gd.shape[-1])
+            return (wrap(np.matmul(g2, y.T).reshape(x.shape)) if need[0] else None,
+                    wrap(np.matmul(x.reshape(-1, x.shape[-1]).T, g2)) if need[1] else None)
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
         if a.ndim == 1 or b.ndim == 1:  # back to the 2-d product's shape

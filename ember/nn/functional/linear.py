@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd.function import Op
-from ...tensor import Tensor
+from ..._grad_mode import STATE as _STATE
+from ...tensor import Tensor, wrap
 
 __all__ = ["linear", "bilinear"]
 
@@ -32,7 +33,10 @@ class Linear(Op):
         if xd.dtype != wd.dtype:
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x.dtype.name.capitalize()} "
                                f"and {w.dtype.name.capitalize()}")
-        out = np.matmul(xd, wd.T)
+        if xd.ndim > 2:  # one GEMM over all leading dims (NumPy would loop a GEMM per batch entry)
+            out = np.matmul(xd.reshape(-1, xd.shape[-1]), wd.T).reshape(xd.shape[:-1] + (wd.shape[0],))
+        else:
+            out = np.matmul(xd, wd.T)
         if b is not None:
             out += b._data
         ctx.save_for_backward(x, w)
@@ -42,6 +46,13 @@ class Linear(Op):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
+        gd, xd, wd = g._data, x._data, w._data
+        if not _STATE.enabled and gd.dtype == xd.dtype and xd.dtype.kind == "f":  # raw: one GEMM each
+            g2 = gd.reshape(-1, gd.shape[-1])
+            gx = wrap(np.matmul(g2, wd).reshape(xd.shape)) if need[0] else None
+            gw = wrap(np.matmul(g2.T, xd.reshape(-1, xd.shape[-1]))) if need[1] else None
+            gb = wrap(g2.sum(0)) if len(need) > 2 and need[2] else None
+            return gx, gw, gb
         gx = g.matmul(w) if need[0] else None
         gw = gb = None
         if need[1] or (len(need) > 2 and need[2]):
