@@ -17,6 +17,7 @@ tensor([[[[ 5.,  7.],
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -176,7 +177,17 @@ class AvgPool(Op):
         return wrap(dxp[crop])
 
 
+@functools.lru_cache(maxsize=256)
 def _avg_divisor(spatial, out, ksize, stride, padding, count_include_pad, divisor_override, dtype) -> np.ndarray:
+    """The per-output divisor (read-only, cached per geometry; one number when every window has the same)."""
+    div = _avg_divisor_of(spatial, out, ksize, stride, padding, count_include_pad, divisor_override, dtype)
+    if div.ndim and (div == div.flat[0]).all():
+        div = np.asarray(div.flat[0])
+    div.flags.writeable = False
+    return div
+
+
+def _avg_divisor_of(spatial, out, ksize, stride, padding, count_include_pad, divisor_override, dtype) -> np.ndarray:
     if divisor_override:
         return np.asarray(divisor_override, dtype=dtype)
     div = np.ones((), dtype=dtype)
@@ -195,8 +206,8 @@ def _avg_divisor(spatial, out, ksize, stride, padding, count_include_pad, diviso
 
 def _avg_poolnd(name, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     ksize, stride, padding, _, out, _ = _geometry(name, input, nd, kernel_size, stride, padding, 1, ceil_mode)
-    divisor = _avg_divisor(input.shape[-nd:], out, ksize, stride, padding, count_include_pad, divisor_override,
-                           input._data.dtype)
+    divisor = _avg_divisor(tuple(input.shape[-nd:]), tuple(out), tuple(ksize), tuple(stride), tuple(padding),
+                           bool(count_include_pad), divisor_override, input._data.dtype)
     return AvgPool.apply(input, nd, ksize, stride, padding, out, divisor)
 
 
