@@ -149,3 +149,16 @@ def test_direct_conv_gradients_vs_torch(kernel_set, need_x):  # noqa: F811
     xa = x if need_x else NoGrad(x)
     compare(lambda *a: F.conv2d(*a, padding=2), lambda *a: torch.nn.functional.conv2d(*a, padding=2), xa, w, b,
             atol=1e-10)
+
+
+@pytest.mark.parametrize("xs,cout,k", [((1, 8, 2, 2), 32, 3), ((3, 1, 9, 8), 6, 5)])
+def test_weight_modified_in_place_before_backward_raises(xs, cout, k):
+    """Paths whose backward reads the weight array itself (few rows, direct) check its version, as torch."""
+    rng = np.random.default_rng(7)
+    x = ember.tensor(rng.standard_normal(xs).astype(np.float32), requires_grad=True)
+    w = ember.tensor(rng.standard_normal((cout, xs[1], k, k)).astype(np.float32), requires_grad=True)
+    y = F.conv2d(x, w, padding=1).sum()
+    with ember.no_grad():
+        w.mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()

@@ -112,7 +112,10 @@ class Convolution(Op):
     def forward(ctx, x, w, b, stride, pads, dilation, groups):
         xd, wd = x._data, w._data
         if xd.ndim == 4 and groups == 1 and xd.dtype.kind == "f":
-            return _conv2d_forward(ctx, xd, wd, b, stride, pads, dilation)
+            y = _conv2d_forward(ctx, xd, wd, b, stride, pads, dilation)
+            if getattr(ctx, "wd", None) is not None or getattr(ctx, "w", None) is not None:
+                ctx.save_for_backward(w)  # backward reads the weight itself: check its version, as torch
+            return y
         nd = xd.ndim - 2
         ksize = wd.shape[2:]
         cout = wd.shape[0]
@@ -138,6 +141,7 @@ class Convolution(Op):
         if fast == "winograd":
             return tuple(None if a is None else wrap(a) for a in _winograd.backward(ctx, g._data, ctx.needs_input_grad))
         if fast:
+            ctx.saved_tensors  # raises torch's error if a weight that backward reads was modified in place
             return _conv2d_backward(ctx, g._data)
         xshape, spatial, out, ksize, stride, pads, dilation, groups, cl = ctx.geom
         need = ctx.needs_input_grad
