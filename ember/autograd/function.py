@@ -95,6 +95,13 @@ class Node:
         return tuple(e is not None for e in nxt)
 
     # ---- the ctx API that forward uses
+    def free(self, *names: str) -> None:
+        """After backward: drop large ctx attributes (set them to None) unless the graph is retained, as
+        torch frees saved tensors. A fused op that keeps arrays on its ctx calls this in backward."""
+        if not BACKWARD.retain:
+            for name in names:
+                setattr(self, name, None)
+
     def save_for_backward(self, *tensors) -> None:
         if self.next is None:  # not recording: nothing will run backward
             return

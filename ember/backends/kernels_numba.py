@@ -22,6 +22,21 @@ _JIT = dict(cache=True, nogil=True)
 
 
 # ---------------------------------------------------------------- 2-D convolution
+@njit(inline="always")
+def _window_row(scr, i, j, kh, kw, sh, sw, dh, dw, row):
+    """The window of output position (i, j) from a padded NHWC sample ``scr (Hs, Ws, C)`` into one im2col
+    row (kh*kw*C values, channels innermost)."""
+    c_ = scr.shape[2]
+    col = 0
+    for a in range(kh):
+        ii = i * sh + a * dh
+        for b in range(kw):
+            jj = j * sw + b * dw
+            for c in range(c_):
+                row[col + c] = scr[ii, jj, c]
+            col += c_
+
+
 @njit(parallel=True, **_JIT)
 def _im2col_nchw(x, ph, pw, oh, ow, kh, kw, sh, sw, dh, dw, cols):
     """x (N, C, H, W), any strides -> cols (N*oh*ow, kh*kw*C), row (n, i, j), column (a, b, c)."""
@@ -54,15 +69,7 @@ def _im2col_nchw(x, ph, pw, oh, ow, kh, kw, sh, sw, dh, dw, cols):
             continue
         for i in range(oh):
             for j in range(ow):
-                row = n * p + i * ow + j
-                col = 0
-                for a in range(kh):
-                    ii = i * sh + a * dh
-                    for b in range(kw):
-                        jj = j * sw + b * dw
-                        for c in range(c_):
-                            cols[row, col + c] = scr[ii, jj, c]
-                        col += c_
+                _window_row(scr, i, j, kh, kw, sh, sw, dh, dw, cols[n * p + i * ow + j])
 
 
 @njit(parallel=True, **_JIT)
@@ -83,15 +90,7 @@ def _im2col_nchw_rows(x, ph, pw, oh, ow, kh, kw, sh, sw, dh, dw, cols):
     for r in prange(n_ * oh):
         n, i = r // oh, r % oh
         for j in range(ow):
-            row = n * p + i * ow + j
-            col = 0
-            for a in range(kh):
-                ii = i * sh + a * dh
-                for b in range(kw):
-                    jj = j * sw + b * dw
-                    for c in range(c_):
-                        cols[row, col + c] = scr[n, ii, jj, c]
-                    col += c_
+            _window_row(scr[n], i, j, kh, kw, sh, sw, dh, dw, cols[n * p + i * ow + j])
 
 
 @njit(parallel=True, **_JIT)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd.function import BACKWARD, SECOND_BACKWARD
+from ...autograd.function import SECOND_BACKWARD
 from ...backends import kernels
 
 _SAVE_V_BYTES = 96 << 20  # a larger transformed input is recomputed in backward rather than kept
@@ -61,8 +61,7 @@ def backward(ctx, gd, need):
         if v is None:
             v = kernels.wino_input(ctx.xd, pads, th, tw, np.empty((16, xshape[1], dm.shape[2]), dtype=dtype))
         gw = kernels.wino_weight_grad(np.matmul(dm, v.transpose(0, 2, 1)))
-        if not BACKWARD.retain:  # free the big arrays now, as torch frees saved tensors
-            ctx.v = ctx.xd = None
+        ctx.free("v", "xd")
     if need[0]:
         dv = np.matmul(ctx.u.transpose(0, 2, 1), dm)
         n, c, h, w = xshape

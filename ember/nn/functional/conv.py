@@ -25,7 +25,7 @@ import threading
 
 import numpy as np
 
-from ...autograd.function import BACKWARD, SECOND_BACKWARD, Op
+from ...autograd.function import SECOND_BACKWARD, Op
 from ...backends import kernels
 from ...tensor import Tensor, wrap
 from . import _winograd
@@ -245,8 +245,7 @@ def _conv2d_backward(ctx, gd):
             raise RuntimeError(SECOND_BACKWARD)
         gd = np.ascontiguousarray(gd)
         gw = wrap(kernels.conv2d_direct_dw(ctx.xd, gd, ksize)) if need[1] else None
-        if not BACKWARD.retain:
-            ctx.xd = None
+        ctx.free("xd")
         gx = None
         if need[0]:
             dxp = kernels.conv2d_direct_dx(gd, np.ascontiguousarray(ctx.w), direct)
@@ -272,8 +271,7 @@ def _conv2d_backward(ctx, gd):
             # cols^T g2 than on g2^T cols; for wide ones or many rows (ResNet) the other way round.
             dw = (cols.T @ g2).T if width <= 256 and cout <= 64 and rows <= 16384 else g2.T @ cols
             gw = wrap(np.ascontiguousarray(np.moveaxis(dw.reshape(cout, *ksize, cin), -1, 1)))
-        if not BACKWARD.retain:
-            ctx.cols = ctx.xd = None
+        ctx.free("cols", "xd")
     if need[0]:
         if getattr(ctx, "wd", None) is not None:  # few rows: channel-major column grads, permuted back
             dcm = g2 @ ctx.wd.reshape(cout, width)
