@@ -192,7 +192,7 @@ def _execute_graph(pairs, retain, create_graph, inputs, accumulate):
             if g is not None and in_meta is not None:
                 shape, dt = in_meta[i]
                 if g._data.shape != shape:
-                    g = g.sum_to_size(shape) if create_graph else wrap(_sum_to(g._data, shape))
+                    g = g.sum_to_size(shape) if create_graph else wrap(sum_to(g._data, shape))
                 if g._data.dtype != dt:
                     g = (g.real if g._data.dtype.kind == "c" and dt.kind != "c" else g).to(dt)
             if type(e) is tuple:
@@ -332,7 +332,7 @@ def _call(n: Node, grads: list) -> tuple:
     return tuple(out)
 
 
-def _sum_to(d, shape: tuple):
+def sum_to(d, shape: tuple):
     """Sum a broadcast gradient array down to ``shape`` (raw: no graph, for backward without create_graph)."""
     lead = d.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and d.shape[lead + i] != 1)

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._grad_mode import STATE as _STATE
+from ..autograd.engine import sum_to
 from ..tensor import Tensor, wrap
 from ._common import Op, method, norm_dims, wrap_dim
 
@@ -140,13 +141,10 @@ class SumToSize(Op):
         lead = d.ndim - len(shape)
         if lead < 0:
             raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(d.shape)}}}.")
-        axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
-                                          if s == 1 and d.shape[lead + i] != 1)
         for i, s in enumerate(shape):
             if s != 1 and s != d.shape[lead + i]:
                 raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(d.shape)}}}.")
-        out = d.sum(axis=axes, keepdims=True) if axes else d
-        return np.asarray(out.reshape(shape))
+        return np.asarray(sum_to(d, shape))
 
     @staticmethod
     def backward(ctx, g):
