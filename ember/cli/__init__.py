@@ -8,7 +8,33 @@ corrupt dataset or checkpoint prints one line and exits with code 2.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+
+# ``ember train --task NAME``: each task lives in its own module under ``ember/cli/tasks/`` and defines
+# ``run_train(args, rest) -> int`` (``rest``: the arguments the common parser did not know; the task parses
+# them) and, when it has one, ``run_predict(args, rest, ckpt) -> int`` for ``ember predict`` on its
+# checkpoints (a checkpoint records its task under ``ckpt["args"]["task"]``).
+TASKS = {
+    "classify": "ember.cli.train",            # image classification on Fashion-MNIST (the default)
+    "charlm": "ember.cli.tasks.charlm",       # character language model on the shipped book
+    "translate": "ember.cli.tasks.translate",  # English-French seq2seq / Transformer
+    "bert-pretrain": "ember.cli.tasks.bert",  # BERT masked-LM + next-sentence pretraining
+    "detect": "ember.cli.tasks.detect",       # TinySSD on generated banana-style images
+    "segment": "ember.cli.tasks.segment",     # FCN on generated shapes with masks
+    "style": "ember.cli.tasks.style",         # neural style transfer
+    "vae": "ember.cli.tasks.generative",      # the generative recipes share one module
+    "gan": "ember.cli.tasks.generative",
+    "pixelcnn": "ember.cli.tasks.generative",
+    "diffusion": "ember.cli.tasks.generative",
+}
+
+# Sub-commands beyond train/evaluate/predict/bench: each module defines ``add_arguments(parser)`` and
+# ``main(args) -> int``.
+COMMANDS = {
+    "export": ("ember.cli.export", "export a checkpoint (ONNX for ONNX Runtime)"),
+    "run": ("ember.cli.run", "run an unmodified PyTorch script on ember"),
+}
 
 
 class UsageError(Exception):
@@ -25,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     t = sub.add_parser("train", help="train a model (default: LeNet with BatchNorm on Fashion-MNIST)")
-    t.add_argument("--model", default="lenet_bn", help="model name (see `ember train --list-models`)")
+    t.add_argument("--task", default="classify", help=f"what to train: {', '.join(TASKS)} (default classify)")
+    t.add_argument("--model", default=None, help="model name (see `ember train --list-models`)")
     t.add_argument("--epochs", type=_positive_int, default=10)
     t.add_argument("--batch-size", type=_positive_int, default=128)
     t.add_argument("--lr", type=_positive_float, default=None, help="learning rate (default per optimizer)")
@@ -56,7 +83,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", help="run the benchmarks (ember vs torch) from a source checkout")
     b.add_argument("args", nargs=argparse.REMAINDER)
+    for name, (module, help_) in COMMANDS.items():
+        c = sub.add_parser(name, help=help_)
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name != module:
+                raise
+            c.set_defaults(_missing=module)
+            c.add_argument("args", nargs=argparse.REMAINDER)
+            continue
+        mod.add_arguments(c)
+        c.set_defaults(_main=mod.main)
     return p
+
+
+def _task_module(task: str):
+    if task not in TASKS:
+        raise UsageError(f"ember train: error: unknown task {task!r}; choose one of: {', '.join(TASKS)}")
+    try:
+        return importlib.import_module(TASKS[task])
+    except ModuleNotFoundError as e:
+        if e.name != TASKS[task]:
+            raise
+        raise UsageError(f"ember train: error: task {task!r} is not in ember yet") from None
 
 
 def _positive_int(s: str) -> int:
@@ -89,23 +139,34 @@ def _positive_float(s: str) -> float:
 def main(argv: list | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
-        args = build_parser().parse_args(argv or ["train"])
+        parser = build_parser()
+        args, rest = parser.parse_known_args(argv or ["train"])
         if args.command == "train":
-            from .train import run_train
+            mod = _task_module(args.task)
+            if args.task == "classify":
+                if rest:
+                    raise UsageError(f"ember train: error: unrecognized arguments: {' '.join(rest)}")
+                args.model = args.model or "lenet_bn"
+                return mod.run_train(args)
+            return mod.run_train(args, rest)
+        if args.command == "predict":
+            from .evaluate import run_predict
 
-            return run_train(args)
+            return run_predict(args, rest)
+        if rest:
+            raise UsageError(f"ember {args.command}: error: unrecognized arguments: {' '.join(rest)}")
         if args.command == "evaluate":
             from .evaluate import run_evaluate
 
             return run_evaluate(args)
-        if args.command == "predict":
-            from .evaluate import run_predict
-
-            return run_predict(args)
         if args.command == "bench":
             from .bench import run_bench
 
             return run_bench(args.args)
+        if getattr(args, "_missing", None):
+            raise UsageError(f"ember {args.command}: error: {args._missing} is not in ember yet")
+        if getattr(args, "_main", None):
+            return args._main(args)
         raise UsageError("ember: error: unknown command")
     except UsageError as e:
         print(str(e), file=sys.stderr)

@@ -45,7 +45,19 @@ def run_evaluate(args) -> int:
     return 0
 
 
-def run_predict(args) -> int:
+def run_predict(args, rest: list | None = None) -> int:
+    """A PNG grid of predictions; a checkpoint of another ``--task`` goes to that task's ``run_predict``."""
+    ckpt = load_checkpoint(args.checkpoint)
+    task = ckpt["args"].get("task", "classify")
+    if task != "classify":
+        from . import _task_module
+
+        mod = _task_module(task)
+        if not hasattr(mod, "run_predict"):
+            raise UsageError(f"ember predict: error: task {task!r} has no predict")
+        return mod.run_predict(args, rest or [], ckpt)
+    if rest:
+        raise UsageError(f"ember predict: error: unrecognized arguments: {' '.join(rest)}")
     model, size, ckpt = _restore(args.checkpoint)
     x, y, _ = load_split(args.data, False, args.subset)
     n = min(args.n, len(x))

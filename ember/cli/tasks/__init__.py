@@ -1,0 +1,1 @@
+"""The ``ember train --task`` recipes beyond image classification, one module per task (see ``ember.cli.TASKS``)."""
