@@ -37,6 +37,10 @@ COMMANDS = {
 }
 
 
+# What a task sees for the common options left out (image classification takes them from the model's recipe).
+TASK_DEFAULTS = {"epochs": 10, "batch_size": 128, "optimizer": "sgd"}
+
+
 class UsageError(Exception):
     """A user error: printed as one line, exit code 2."""
 
@@ -53,10 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a model (default: LeNet with BatchNorm on Fashion-MNIST)")
     t.add_argument("--task", default="classify", help=f"what to train: {', '.join(TASKS)} (default classify)")
     t.add_argument("--model", default=None, help="model name (see `ember train --list-models`)")
-    t.add_argument("--epochs", type=_positive_int, default=10)
-    t.add_argument("--batch-size", type=_positive_int, default=128)
-    t.add_argument("--lr", type=_positive_float, default=None, help="learning rate (default per optimizer)")
-    t.add_argument("--optimizer", default="sgd", choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"])
+    t.add_argument("--epochs", type=_positive_int, default=None, help="default: the model's recipe (10 for tasks)")
+    t.add_argument("--batch-size", type=_positive_int, default=None, help="default: the model's recipe (128)")
+    t.add_argument("--lr", type=_positive_float, default=None, help="learning rate (default: the recipe's)")
+    t.add_argument("--optimizer", default=None, choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"],
+                   help="default: the model's recipe (sgd for tasks)")
     t.add_argument("--scheduler", default="cosine", choices=["none", "step", "cosine", "onecycle"])
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--data", default=None, help="folder with the Fashion-MNIST IDX files (default: auto)")
@@ -96,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
         mod.add_arguments(c)
         c.set_defaults(_main=mod.main)
     return p
+
+
+def _command_names(parser: argparse.ArgumentParser) -> list:
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return list(sub.choices)
 
 
 def _task_module(task: str):
@@ -140,7 +150,12 @@ def main(argv: list | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         parser = build_parser()
-        args, rest = parser.parse_known_args(argv or ["train"])
+        if not argv:  # bare `ember`: the commands, not a 10-epoch run
+            parser.print_help()
+            return 0
+        args, rest = parser.parse_known_args(argv)
+        if args.command is None:
+            raise UsageError(f"ember: error: a command is required ({', '.join(_command_names(parser))})")
         if args.command == "train":
             mod = _task_module(args.task)
             if args.task == "classify":
@@ -148,6 +163,9 @@ def main(argv: list | None = None) -> int:
                     raise UsageError(f"ember train: error: unrecognized arguments: {' '.join(rest)}")
                 args.model = args.model or "lenet_bn"
                 return mod.run_train(args)
+            for name, default in TASK_DEFAULTS.items():
+                if getattr(args, name) is None:
+                    setattr(args, name, default)
             return mod.run_train(args, rest)
         if args.command == "predict":
             from .evaluate import run_predict

@@ -15,17 +15,39 @@ MEAN, STD = 0.2860, 0.3530  # Fashion-MNIST pixel statistics
 
 
 def load_split(data: str | None, train: bool, subset: bool):
-    """(images uint8 N,28,28, labels int64, source) of Fashion-MNIST, or a UsageError."""
+    """(images uint8 N,28,28, labels int64, source) of Fashion-MNIST, or a UsageError.
+
+    ``--data`` (or ``$EMBER_DATA``) must name a folder holding the IDX files: a wrong path is an error, never a
+    silent fall-back to the shipped subset. Without either, the full copy is looked for in ``data/`` and
+    Debian's package, then the shipped subset is used (with one warning line).
+    """
     from ..vision.datasets import FashionMNIST
 
-    root = "builtin" if subset else (data or os.environ.get("EMBER_DATA") or "data")
-    if data is not None and not subset and not os.path.isdir(data):
-        raise UsageError(f"ember: error: --data {data!r} is not a folder")
+    env = os.environ.get("EMBER_DATA")
+    if data is not None:
+        _check_data_folder(data, "--data", need_files=not subset)
+    elif env and env != "builtin" and not subset:
+        _check_data_folder(env, "$EMBER_DATA", need_files=True)
+    root = "builtin" if subset else (data or env or "data")
     try:
         ds = FashionMNIST(root=root, train=train)
     except (RuntimeError, OSError, ValueError) as e:
         raise UsageError(f"ember: error: cannot read Fashion-MNIST: {str(e).splitlines()[0]}") from None
     return np.asarray(ds.data), np.asarray(ds.targets, dtype=np.int64), ds.source
+
+
+def _check_data_folder(folder: str, what: str, need_files: bool) -> None:
+    from ..vision.datasets import FashionMNIST
+    from ..vision.datasets._sources import find_files
+
+    if not os.path.isdir(folder):
+        raise UsageError(f"ember: error: {what} {folder!r} is not a folder; pass the folder holding the "
+                         "Fashion-MNIST IDX files, or --subset for the shipped subset")
+    names = [name.removesuffix(".gz") for name, _ in FashionMNIST.resources]
+    places = (folder, os.path.join(folder, "FashionMNIST", "raw"))
+    if need_files and all(find_files(p, names) is None for p in places):
+        raise UsageError(f"ember: error: {what} {folder!r} holds no Fashion-MNIST IDX files ({', '.join(names)}) "
+                         "in it or in FashionMNIST/raw; pass --subset for the shipped subset")
 
 
 def model_names() -> list:
@@ -35,17 +57,20 @@ def model_names() -> list:
 
 
 def build_model(name: str):
-    """The named model for 1-channel 28x28 inputs with 10 classes, and the input size it needs."""
+    """The named model for 1-channel 28x28 inputs with 10 classes, built and initialised as its recipe says
+    (see ``recipes.py``), and the input size the recipe feeds it."""
     from .. import models
+    from .recipes import apply_init, recipe
 
     if name not in models.list_models():
         raise UsageError(f"ember: error: unknown model {name!r}; choose one of: {', '.join(models.list_models())}")
-    if name in ("mlp", "lenet", "lenet_bn"):  # d2l's 28x28 models as they are
-        return models.get_model(name, num_classes=10, in_channels=1), models.input_size(name)
-    if models.supports_small_input(name):  # a 3x3 stem for 28x28 inputs (same state_dict keys)
-        return (models.get_model(name, num_classes=10, in_channels=1, small_input=True),
-                models.input_size(name, small_input=True))
-    return models.get_model(name, num_classes=10, in_channels=1), models.input_size(name)
+    r = recipe(name)
+    kwargs = dict(num_classes=10, in_channels=1, **r.kwargs)
+    if models.supports_small_input(name) and r.input_size == models.input_size(name, small_input=True):
+        kwargs["small_input"] = True  # a 3x3 stem for 28x28 inputs (same state_dict keys)
+    model = models.get_model(name, **kwargs)
+    apply_init(model, r.init)
+    return model, r.input_size
 
 
 def to_input(images: np.ndarray, size: int) -> np.ndarray:

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import UsageError
 from ._common import build_model, load_checkpoint, load_split, model_names, predict_batches, to_input
+from .recipes import recipe
 
 DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "adagrad": 1e-2}
 
@@ -164,6 +165,28 @@ def _plot(out: str, history: list, title: str) -> str | None:
     return path
 
 
+def _fill_from_recipe(args) -> None:
+    """Options the command line left out (None) come from the model's recipe; an ``--optimizer`` other than
+    the recipe's without ``--lr`` gets that optimizer's usual learning rate."""
+    r = recipe(args.model)
+    if args.lr is None:
+        args.lr = r.lr if args.optimizer in (None, r.optimizer) else DEFAULT_LR[args.optimizer]
+    args.optimizer = args.optimizer or r.optimizer
+    args.epochs = args.epochs or r.epochs
+    args.batch_size = args.batch_size or r.batch_size
+
+
+def _run_folder(out: str) -> str:
+    """Create the run folder, or a one-line error when it cannot be written."""
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"ember train: error: --out {out!r} cannot be created: {e.strerror}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise UsageError(f"ember train: error: --out {out!r} is not writable; choose another folder")
+    return out
+
+
 def run_train(args) -> int:
     import ember
     import ember.nn.functional as F
@@ -173,14 +196,16 @@ def run_train(args) -> int:
         return 0
     if args.device != "cpu" and not ember.cuda.is_available():
         raise UsageError(f"ember train: error: device {args.device!r} is not available (no CuPy/GPU); use --device cpu")
-    out = args.out or os.path.join("runs", args.model)
-    os.makedirs(out, exist_ok=True)
+    if args.model not in model_names():
+        build_model(args.model)  # the one-line "unknown model" error, before anything is written
+    _fill_from_recipe(args)
+    x_train, y_train, source = load_split(args.data, True, args.subset)
+    x_test, y_test, _ = load_split(args.data, False, args.subset)
+    out = _run_folder(args.out or os.path.join("runs", args.model))
     ckpt_path = os.path.join(out, "checkpoint.pt")
     ember.manual_seed(args.seed)
     model, size = build_model(args.model)
-    x_train, y_train, source = load_split(args.data, True, args.subset)
-    x_test, y_test, _ = load_split(args.data, False, args.subset)
-    lr = args.lr or DEFAULT_LR[args.optimizer]
+    lr = args.lr
     steps = math.ceil(len(x_train) / args.batch_size)
     opt = make_optimizer(args.optimizer, model.parameters(), lr)
     sched, per_batch = make_scheduler(args.scheduler, opt, args.epochs, steps, lr)

@@ -301,8 +301,12 @@ def _try_download(
     return Located(f"download:{folder}", files)
 
 
+_WARNED: set = set()  # (dataset, source) pairs whose fall-back warning was given: once per process
+
+
 def _chosen(dataset: str, located: Located, implicit: bool = False) -> Located:
-    if implicit:
+    if implicit and (dataset, located.source) not in _WARNED:  # the train and test splits warn once, not twice
+        _WARNED.add((dataset, located.source))
         logger.warning(
             "%s: no full copy found, using the small real subset shipped with ember (%s)",
             dataset,
