@@ -163,7 +163,8 @@ def main(argv: list | None = None) -> int:
                     raise UsageError(f"ember train: error: unrecognized arguments: {' '.join(rest)}")
                 args.model = args.model or "lenet_bn"
                 return mod.run_train(args)
-            for name, default in TASK_DEFAULTS.items():
+            # a task module may name its own defaults (``DEFAULTS = {"epochs": 20, ...}``) for what was left out
+            for name, default in {**TASK_DEFAULTS, **getattr(mod, "DEFAULTS", {})}.items():
                 if getattr(args, name) is None:
                     setattr(args, name, default)
             return mod.run_train(args, rest)
