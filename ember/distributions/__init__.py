@@ -1,0 +1,42 @@
+"""Probability distributions with torch.distributions' API: sampling (``sample``; reparameterised
+``rsample`` where ``has_rsample``), ``log_prob``, ``entropy``, moments, ``cdf``/``icdf``, argument
+validation against ``constraints``, transforms, and ``kl_divergence`` with ``register_kl``.
+
+Samples come from ember's global generator, so ``ember.manual_seed`` repeats them.
+
+>>> import ember
+>>> from ember.distributions import Normal, kl_divergence
+>>> loc = ember.tensor(0.5, requires_grad=True)
+>>> q = Normal(loc, 1.0)
+>>> kl_divergence(q, Normal(0.0, 1.0)).backward()
+>>> loc.grad
+tensor(0.5000)
+"""
+from . import constraints, transforms
+from .bernoulli import Bernoulli, Binomial
+from .categorical import Categorical, Multinomial, OneHotCategorical, OneHotCategoricalStraightThrough
+from .dirichlet import Beta, Dirichlet
+from .distribution import Distribution
+from .exp_family import ExponentialFamily
+from .gamma import Exponential, Gamma
+from .independent import Independent
+from .kl import kl_divergence, register_kl
+from .laplace import Laplace
+from .multivariate_normal import MultivariateNormal
+from .normal import Normal
+from .poisson import Poisson
+from .relaxed import ExpRelaxedCategorical, LogitRelaxedBernoulli, RelaxedBernoulli, RelaxedOneHotCategorical
+from .transformed_distribution import LogNormal, TransformedDistribution
+from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
+                         PowerTransform, ReshapeTransform, SigmoidTransform, SoftmaxTransform, SoftplusTransform,
+                         StickBreakingTransform, TanhTransform, Transform, identity_transform)
+from .uniform import Uniform
+
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "ComposeTransform",
+           "Dirichlet", "Distribution", "ExpRelaxedCategorical", "ExpTransform", "Exponential", "ExponentialFamily",
+           "Gamma", "Independent", "IndependentTransform", "Laplace", "LogNormal", "LogitRelaxedBernoulli",
+           "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",
+           "Poisson", "PowerTransform", "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform",
+           "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StickBreakingTransform", "TanhTransform",
+           "Transform", "TransformedDistribution", "Uniform", "constraints", "identity_transform", "kl_divergence",
+           "register_kl", "transforms"]
