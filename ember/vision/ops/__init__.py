@@ -1,0 +1,15 @@
+"""``ember.vision.ops``: torchvision.ops's box operations, NMS, RoI pooling and focal loss.
+
+>>> import ember
+>>> from ember.vision import ops
+>>> ops.box_area(ember.tensor([[0., 0., 2., 3.]]))
+tensor([6.])
+"""
+from .boxes import (batched_nms, box_area, box_convert, box_iou, clip_boxes_to_image, distance_box_iou,
+                    generalized_box_iou, nms, remove_small_boxes)
+from .focal_loss import sigmoid_focal_loss
+from .roi import RoIAlign, RoIPool, roi_align, roi_pool
+
+__all__ = ["RoIAlign", "RoIPool", "batched_nms", "box_area", "box_convert", "box_iou", "clip_boxes_to_image",
+           "distance_box_iou", "generalized_box_iou", "nms", "remove_small_boxes", "roi_align", "roi_pool",
+           "sigmoid_focal_loss"]
