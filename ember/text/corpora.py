@@ -40,7 +40,7 @@ def read_text(path: str | os.PathLike) -> str:
 
 def read_book(path: str | os.PathLike | None = None) -> str:
     """The raw text of the shipped book, or of the file at ``path``."""
-    return read_text(BOOK_FILE if path is None else path)
+    return read_text(BOOK_FILE if path is None else path).rstrip("\x1a")  # DOS end-of-file mark
 
 
 def read_time_machine(path: str | os.PathLike | None = None) -> list[str]:
@@ -101,8 +101,8 @@ def book_paragraphs(path: str | os.PathLike | None = None) -> list[str]:
     single spaces, punctuation split off (so sentences end in ``' . '``), quote marks dropped,
     in-word apostrophes kept (``don't``), headings skipped.
 
-    >>> book_paragraphs()[2][:53]
-    'Alice was beginning to get very tired of sitting by her'
+    >>> book_paragraphs()[3][:44]
+    'So she was considering in her own mind ( as '
     """
     text = read_book(path)
     paragraphs = []
