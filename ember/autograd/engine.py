@@ -1,11 +1,12 @@
 """The backward engine: one iterative pass over the graph, in topological order.
 
 The engine owns the cross-cutting work so no op repeats it: the walk (no recursion, so a chain of
-100,000 ops is fine), summing gradients that meet at a node, unbroadcasting (``sum_to_size``) and
-dtype casts for broadcasting ops, skipping edges that need no gradient, tensor hooks and
-``retain_grad``, accumulation into leaves' ``.grad``, freeing saved tensors unless
-``retain_graph``, and ``autograd.grad``'s capture of chosen inputs. The cyclic garbage collector
-is paused during the pass: the graph is acyclic and freed by reference counting.
+100,000 ops is fine), summing gradients that meet at a node, unbroadcasting (``sum_to_size``),
+casting each gradient to its input's dtype, as an array even when 0-d (torch's ``validate_outputs``),
+skipping edges that need no gradient, tensor hooks and ``retain_grad``, accumulation into leaves'
+``.grad``, freeing saved tensors unless ``retain_graph``, and ``autograd.grad``'s capture of chosen
+inputs. The cyclic garbage collector is paused during the pass: the graph is acyclic and freed by
+reference counting.
 """
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ def _root_grads(outputs: tuple, grads: tuple, create_graph: bool) -> list:
         elif tuple(g._data.shape) != tuple(t._data.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {_shape(g)} and "
                                f"output[{i}] has a shape of {_shape(t)}.")
+        elif g._data.dtype != t._data.dtype or isinstance(g._data, np.generic):
+            g = cast_grad(g, t._data.dtype)
         pairs.append((t, g))
     return pairs
 
@@ -190,11 +193,9 @@ def _execute_graph(pairs, retain, create_graph, inputs, accumulate):
                 continue
             g = results[i] if i < nres else None
             if g is not None and in_meta is not None:
-                shape, dt = in_meta[i]
+                shape = in_meta[i][0]
                 if g._data.shape != shape:
                     g = g.sum_to_size(shape) if create_graph else wrap(sum_to(g._data, shape))
-                if g._data.dtype != dt:
-                    g = (g.real if g._data.dtype.kind == "c" and dt.kind != "c" else g).to(dt)
             if type(e) is tuple:
                 m, nr = e
             elif isinstance(e, Tensor):
@@ -204,6 +205,10 @@ def _execute_graph(pairs, retain, create_graph, inputs, accumulate):
             else:
                 m, nr = e, 0
             if g is not None:
+                gd = g._data
+                dt = _input_dtype(m, nr)
+                if (gd.dtype is not dt and dt is not None and gd.dtype != dt) or isinstance(gd, np.generic):
+                    g = cast_grad(g, dt)
                 slot = buf.get(m)
                 if slot is None:
                     slot = buf[m] = [None] * (len(m.out_meta) if m.out_meta else 1)
@@ -332,6 +337,31 @@ def _call(n: Node, grads: list) -> tuple:
     return tuple(out)
 
 
+def _input_dtype(m: Node, nr: int):
+    """The dtype of output ``nr`` of node ``m``, the input its gradient is for (None when unknown)."""
+    meta = m.out_meta
+    if meta is not None:
+        return meta[nr][1] if meta[nr] is not None else None
+    return getattr(m, "odt", None)
+
+
+def cast_grad(g: Tensor, dt) -> Tensor:
+    """``g`` as an array of NumPy dtype ``dt`` (its real part for a real input), never a NumPy scalar: torch's
+    engine gives every gradient its input's dtype (``validate_outputs``). Under ``create_graph`` the cast is
+    recorded, so a higher-order gradient flows back through it."""
+    gd = g._data
+    if dt is None:
+        dt = gd.dtype
+    if gd.dtype.kind == "c" and dt.kind != "c":
+        g = g.real
+        gd = g._data
+    if g._requires_grad and STATE.enabled:
+        from ..dtypes import from_numpy_dtype
+
+        return g.to(from_numpy_dtype(dt), copy=True)
+    return wrap(np.asarray(gd, dtype=dt))
+
+
 def sum_to(d, shape: tuple):
     """Sum a broadcast gradient array down to ``shape`` (raw: no graph, for backward without create_graph)."""
     lead = d.ndim - len(shape)
@@ -348,8 +378,9 @@ def _add_leaf(leaf_grads: dict, t: Tensor, g: Tensor, n: Node | None = None) -> 
             name = n.name() if n is not None else "backward"
             raise RuntimeError(f"Function {name} returned an invalid gradient at index 0 - got "
                                f"{list(g.shape)} but expected shape compatible with {list(t.shape)}") from None
-    if g._data.dtype != t._data.dtype:
-        g = g.to(t.dtype)
+    gd = g._data
+    if gd.dtype != t._data.dtype or isinstance(gd, np.generic):
+        g = cast_grad(g, t._data.dtype)
     entry = leaf_grads.get(id(t))
     if entry is None:
         leaf_grads[id(t)] = [t, g]

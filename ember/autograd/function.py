@@ -79,11 +79,12 @@ BACKWARD = _BackwardState()
 class Node:
     """One recorded call: the ``ctx`` of forward and the ``grad_fn`` of its outputs.
 
-    Only ``fn`` and ``next`` are stored on every node; the other fields keep their class defaults
-    until an op sets them, so a node costs two stores.
+    Only ``fn`` and ``next`` are stored on every node, and ``odt`` (the output's dtype, which the
+    engine casts each incoming gradient to, as torch's ``validate_outputs``) on every recorded one;
+    the other fields keep their class defaults until an op sets them.
     """
 
-    __slots__ = ("fn", "next", "saved", "versions", "__dict__", "__weakref__")
+    __slots__ = ("fn", "next", "saved", "versions", "odt", "__dict__", "__weakref__")
     in_meta = out_data = out_meta = hooks = trace = None
     non_diff = ()
 
@@ -308,6 +309,7 @@ class Function:
             _unbroadcast_meta(ctx, args, out)
         o._requires_grad = True
         o._grad_fn = ctx
+        ctx.odt = out.dtype
         if flags & _SAVE_OUT:
             _save_output(ctx, o)
         if STATE.anomaly:
@@ -396,6 +398,8 @@ def _connect(ctx: Node, cls, outs: tuple) -> None:
         o._grad_fn = ctx if i == 0 else (ctx, i)
     if len(outs) > 1:
         ctx.out_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs)
+    elif outs and isinstance(outs[0], Tensor):
+        ctx.odt = outs[0]._data.dtype
     if cls.save_output:
         _save_output(ctx, outs[0])
     if STATE.anomaly:

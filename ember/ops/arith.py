@@ -467,6 +467,7 @@ def _fast(cls, ufunc, saves: str | None):
                     ctx.save_for_backward(self if rg else None, other)
                 t._requires_grad = True
                 t._grad_fn = ctx
+                ctx.odt = out.dtype
             else:
                 t._requires_grad = False
                 t._grad_fn = None

@@ -403,10 +403,27 @@ def builtins_max(a, b):
     return a if a > b else b
 
 
+class Std(Op):
+    """sqrt of a variance; d/dv = 1 / (2 std), and 0 where std is 0, as torch's ``std_backward`` (no NaN
+    for a constant slice or a size-1 dim without correction)."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, v):
+        return np.sqrt(v._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        s = ctx.output
+        zero = s == 0
+        return (g / (2 * s).masked_fill(zero, 1)).masked_fill(zero, 0)
+
+
 @method
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """sqrt(var)."""
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    return Std.apply(var(input, dim, unbiased, keepdim, correction=correction))
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):

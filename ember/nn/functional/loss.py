@@ -232,7 +232,7 @@ class CrossEntropy(Op):
         if ctx.reduction == "none":
             scale = gd.reshape(-1)
         else:
-            scale = np.full(ctx.p.shape[0], gd / ctx.denom if ctx.reduction == "mean" else gd)
+            scale = np.full(ctx.p.shape[0], _mean_scale(ctx, gd) if ctx.reduction == "mean" else gd)
         grad = ctx.p * (ctx.coef * scale)[:, None]
         if ctx.sub is not None:
             grad -= ctx.sub * scale[:, None]
@@ -246,6 +246,13 @@ class CrossEntropy(Op):
             gt = wrap(_classes_back((-(1 - ctx.smoothing) * ctx.logp * w * scale[:, None]).astype(gd.dtype),
                                     ctx.shape))
         return gx, gt
+
+
+def _mean_scale(ctx, g):
+    """g / the total weight; 0 when every target is ignored (torch's gradient is 0 there, not 0 * inf)."""
+    if ctx.denom == 0 and not ctx.probs and not ctx.valid.any():
+        return g * 0
+    return g / ctx.denom
 
 
 def _ce_graph_backward(ctx, g):
@@ -267,7 +274,7 @@ def _ce_graph_backward(ctx, g):
         shape = [1] * input.ndim
         shape[cdim] = ctx.C
         q = q * weight.reshape(shape)
-    gl = g / ctx.denom if ctx.reduction == "mean" else g
+    gl = _mean_scale(ctx, g) if ctx.reduction == "mean" else g
     if ctx.reduction == "none" and input.ndim >= 1:
         gl = gl.unsqueeze(cdim) if input.ndim >= 2 else gl
     gx = gl * (softmax(input, cdim) * q.sum(cdim, keepdim=True) - q)
@@ -330,6 +337,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         return loss.reshape(tuple(target.shape))
     if reduction == "sum":
         return loss.sum()
+    if not valid.any():  # every target ignored: NaN as torch, with torch's zero gradient (not 0 * inf)
+        return loss.sum() * 0 + wrap(np.asarray(np.nan, dtype=input._data.dtype))
     return loss.sum() / wrap(np.asarray(wt.sum(), dtype=input._data.dtype))
 
 
