@@ -1,0 +1,126 @@
+"""Every distribution against torch.distributions on the same parameters: log_prob, entropy, mean,
+mode, variance, stddev, cdf/icdf values and their gradients w.r.t. every parameter, and shapes."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ember
+import ember.distributions as ED
+
+from ._cases import CASES, RNG, Case
+
+torch = pytest.importorskip("torch", reason="torch is the oracle for ember.distributions")
+import torch.distributions as TD  # noqa: E402
+
+QUANTITIES = ["log_prob", "entropy", "mean", "mode", "variance", "stddev", "cdf", "icdf"]
+
+
+def _build(case: Case, lib: str):
+    if lib == "ember":
+        p = {k: ember.tensor(v, dtype=ember.float64, requires_grad=True) for k, v in case.params.items()}
+        c = {k: ember.tensor(v, dtype=ember.float64) for k, v in case.const.items()}
+        return ED, p, c, case.make(ED, p, c)
+    p = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in case.params.items()}
+    c = {k: torch.tensor(v, dtype=torch.float64) for k, v in case.const.items()}
+    return TD, p, c, case.make(TD, p, c)
+
+
+def _value(case: Case, lib: str, what: str):
+    v = case.value
+    if what == "icdf":  # a probability of the batch shape broadcast against the sample shape
+        v = np.random.default_rng(7).uniform(0.05, 0.95, size=case.value.shape)
+    if lib == "ember":
+        return ember.tensor(v, dtype=ember.int64 if case.int_value else ember.float64)
+    return torch.tensor(v, dtype=torch.int64 if case.int_value else torch.float64)
+
+
+def _evaluate(case: Case, lib: str, what: str):
+    _, params, _, dist = _build(case, lib)
+    if what in ("log_prob", "cdf", "icdf"):
+        out = getattr(dist, what)(_value(case, lib, what))
+    elif what == "entropy":
+        out = dist.entropy()
+    else:
+        out = getattr(dist, what)
+    return params, out
+
+
+def _check(case: Case, what: str) -> None:
+    try:
+        t_params, t_out = _evaluate(case, "torch", what)
+    except NotImplementedError:
+        with pytest.raises(NotImplementedError):
+            _evaluate(case, "ember", what)
+        return
+    e_params, e_out = _evaluate(case, "ember", what)
+    assert tuple(e_out.shape) == tuple(t_out.shape), (what, e_out.shape, t_out.shape)
+    t_np = t_out.detach().numpy()
+    np.testing.assert_allclose(e_out.detach().numpy(), t_np, rtol=1e-6, atol=1e-8, equal_nan=True, err_msg=what)
+    if not (t_out.requires_grad and e_out.requires_grad) or not np.isfinite(t_np).all():
+        assert t_out.requires_grad == e_out.requires_grad or not np.isfinite(t_np).all(), what
+        return
+    weight = np.random.default_rng(8).normal(size=t_np.shape)
+    (t_out * torch.tensor(weight)).sum().backward()
+    (e_out * ember.tensor(weight)).sum().backward()
+    for name in case.params:
+        tg, eg = t_params[name].grad, e_params[name].grad
+        if tg is None:
+            assert eg is None or not np.any(eg.numpy()), (what, name)
+            continue
+        assert eg is not None, f"{case.name}.{what}: no gradient for {name}"
+        np.testing.assert_allclose(eg.numpy(), tg.numpy(), rtol=1e-5, atol=1e-8, err_msg=f"d{what}/d{name}")
+
+
+ROWS = [(c, w) for c in CASES for w in QUANTITIES if c.cdf or w not in ("cdf", "icdf")]
+
+
+@pytest.mark.parametrize("case,what", ROWS, ids=[f"{c.name}-{w}" for c, w in ROWS])
+def test_values_and_gradients_match_torch(case: Case, what: str) -> None:
+    _check(case, what)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_shapes_and_expand_match_torch(case: Case) -> None:
+    _, _, _, e = _build(case, "ember")
+    _, _, _, t = _build(case, "torch")
+    assert tuple(e.batch_shape) == tuple(t.batch_shape)
+    assert tuple(e.event_shape) == tuple(t.event_shape)
+    assert e.has_rsample == t.has_rsample and e.has_enumerate_support == t.has_enumerate_support
+    assert tuple(e.sample((5, 1)).shape) == tuple(t.sample((5, 1)).shape)
+    assert e.sample().dtype.is_floating_point == t.sample().dtype.is_floating_point
+    new_batch = (3,) + tuple(t.batch_shape)
+    te, ee = t.expand(new_batch), e.expand(new_batch)
+    assert type(ee) is type(e) and tuple(ee.batch_shape) == tuple(te.batch_shape)
+    assert tuple(ee.event_shape) == tuple(te.event_shape)
+    assert tuple(ee.sample((2,)).shape) == tuple(te.sample((2,)).shape)
+    lp_t = te.log_prob(torch.tensor(case.value, dtype=torch.int64 if case.int_value else torch.float64)[:1])
+    lp_e = ee.log_prob(ember.tensor(case.value[:1], dtype=ember.int64 if case.int_value else ember.float64))
+    np.testing.assert_allclose(lp_e.detach().numpy(), lp_t.detach().numpy(), rtol=1e-6)
+    if e.has_rsample:
+        x = e.rsample((2,))
+        assert tuple(x.shape) == (2,) + tuple(t.batch_shape + t.event_shape) and x.requires_grad
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name in ("Normal", "Categorical-logits", "Dirichlet",
+                                                                    "Bernoulli-probs")], ids=lambda c: c.name)
+def test_float32_parameters_give_float32(case: Case) -> None:
+    p = {k: ember.tensor(v, dtype=ember.float32) for k, v in case.params.items()}
+    d = case.make(ED, p, {})
+    tp = {k: torch.tensor(v, dtype=torch.float32) for k, v in case.params.items()}
+    td = case.make(TD, tp, {})
+    value = case.value if case.int_value else case.value.astype(np.float32)
+    assert d.log_prob(ember.tensor(value)).dtype == ember.float32
+    assert str(d.sample().dtype).split(".")[-1] == str(td.sample().dtype).split(".")[-1]
+    assert d.entropy().dtype == ember.float32
+
+
+def test_enumerate_support_matches_torch() -> None:
+    for make in (lambda D, lib: D.Bernoulli(lib.tensor([0.3, 0.6])),
+                 lambda D, lib: D.Categorical(logits=lib.zeros(2, 3)),
+                 lambda D, lib: D.OneHotCategorical(logits=lib.zeros(2, 3)),
+                 lambda D, lib: D.Binomial(4, lib.tensor([0.3, 0.6]))):
+        for expand in (True, False):
+            e = make(ED, ember).enumerate_support(expand)
+            t = make(TD, torch).enumerate_support(expand)
+            np.testing.assert_array_equal(e.numpy(), t.numpy())
