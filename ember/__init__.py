@@ -6,8 +6,6 @@
 >>> x.grad
 tensor([2., 4., 6.])
 """
-from __future__ import annotations
-
 __version__ = "0.1.0"
 
 import os as _os
@@ -30,7 +28,7 @@ from .tensor import Size, Tensor, UntypedStorage, is_tensor
 from . import autograd
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
-from .random import (Generator, default_generator, fork_rng, get_rng_state, initial_seed, manual_seed, seed,
+from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                      set_rng_state)
 from . import ops as _ops
 from .ops import return_types

@@ -1,20 +1,20 @@
 """ember's ops. ``install(Tensor)`` binds them as Tensor methods and operators (one definition each);
-``public_functions()`` lists the ones exported as ``ember.<name>``."""
+``public_functions()`` lists the ones exported as ``ember.<name>``: the names in each op module's ``__all__``.
+Both pass every op through ``calling.bind``, which gives it torch's keyword spellings (``axis``, ``keepdims``,
+``size=``, ``out=``) once, from its signature (see calling.py)."""
 from __future__ import annotations
 
+import inspect
 import types
 
 from . import (arith, blas, convert, creation, indexing, inplace, joining, linalg, mathx, movement, pointwise,
                pointwisex, random, reduction, selection, shape, softmax, spectral, ternary)
 from ._common import METHODS
+from .calling import bind
 from .reduction import return_types
 
 MODULES = [arith, pointwise, ternary, reduction, movement, indexing, joining, blas, creation, random, convert, softmax,
            inplace, shape, selection, mathx, pointwisex, linalg, spectral]
-METHOD_ONLY = {"to", "type", "type_as", "cpu", "cuda", "pin_memory", "share_memory_", "view_as_dtype",
-               "resize_", "resize_as_", "copy_", "fill_", "zero_", "uniform_", "normal_", "bernoulli_",
-               "exponential_", "geometric_", "log_normal_", "cauchy_", "random_", "view", "view_as",
-               "expand", "expand_as", "contiguous", "sum_to_size", "index_put", "reshape_as", "type"}
 
 
 def register_module(mod) -> None:
@@ -24,14 +24,12 @@ def register_module(mod) -> None:
 
 
 def public_functions() -> dict:
+    """``{name: op}`` for ``ember.<name>``: each module's ``__all__``, with torch's calling conventions."""
     out = {}
     for mod in MODULES:
-        for name, obj in vars(mod).items():
-            if name.startswith("_") or name in METHOD_ONLY or not isinstance(obj, types.FunctionType):
-                continue
-            if obj.__module__ != mod.__name__ and name not in getattr(mod, "EXPORTS", ()):
-                continue
-            out[name] = obj
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            out[name] = bind(obj, name) if isinstance(obj, types.FunctionType) else obj
     return out
 
 
@@ -45,14 +43,26 @@ def _inplace_meta(fn_name):
     return op_
 
 
+def _same_signature(op_, fn):
+    """An in-place method takes the keywords of the method it writes back (``inspect.signature`` shows them)."""
+    try:
+        op_.__signature__ = inspect.signature(fn)
+    except (TypeError, ValueError):
+        pass
+    return op_
+
+
 def install(Tensor) -> None:
     from .indexing import getitem, setitem
     from .inplace import INPLACE, apply_inplace, inplace_of
 
     for name, fn in METHODS.items():
-        setattr(Tensor, name, fn)
+        setattr(Tensor, name, bind(fn, name, method=True))
     for name, fn in getattr(pointwise, "METHODS_EXTRA", {}).items():
-        setattr(Tensor, name, fn)
+        setattr(Tensor, name, bind(fn, name, method=True))
+    for name, fn in list(vars(Tensor).items()):  # the Tensor's own methods (size(dim), stride(dim), ...)
+        if not name.startswith("_") and name not in METHODS and isinstance(fn, types.FunctionType):
+            setattr(Tensor, name, bind(fn, name, method=True))
     for name, fn in arith.OPERATORS.items():
         setattr(Tensor, name, fn)
     for name, fn in movement.PROPERTIES.items():
@@ -69,9 +79,9 @@ def install(Tensor) -> None:
     for name in INPLACE:
         fn = getattr(Tensor, name, None)
         if fn is not None and not hasattr(Tensor, name + "_"):
-            setattr(Tensor, name + "_", inplace_of(fn, name + "_"))
+            setattr(Tensor, name + "_", _same_signature(inplace_of(fn, name + "_"), fn))
     for name in ("t", "transpose", "squeeze", "unsqueeze", "swapaxes", "swapdims", "as_strided"):
-        setattr(Tensor, name + "_", _inplace_meta(name))
+        setattr(Tensor, name + "_", _same_signature(_inplace_meta(name), getattr(Tensor, name)))
     ops = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
            "__ifloordiv__": "floor_divide_", "__ipow__": "pow_", "__imod__": "remainder_",
            "__iand__": "bitwise_and_", "__ior__": "bitwise_or_", "__ixor__": "bitwise_xor_"}

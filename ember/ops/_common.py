@@ -21,6 +21,29 @@ def method(fn=None, *, names: tuple = ()):
     return register(fn) if fn is not None else register
 
 
+def write_out(result, out):
+    """The one ``out=`` helper: write ``result`` into ``out`` (resized as torch does) and return ``out``.
+
+    ``out`` is a Tensor, or a tuple of Tensors for ops that return several (``max(x, 0, out=(v, i))``);
+    ``None`` returns ``result`` unchanged. Every op's ``out=`` goes through here (``calling.bind`` adds it).
+    """
+    if out is None:
+        return result
+    from .inplace import copy_into_out
+
+    if isinstance(result, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(result) or \
+                not all(isinstance(o, Tensor) for o in out):
+            raise TypeError(f"out= must be a tuple of {len(result)} Tensors for an op that returns "
+                            f"{len(result)} tensors, but got {type(out).__name__}")
+        for r, o in zip(result, out):
+            copy_into_out(o, r)
+        return type(result)(*out) if hasattr(result, "_fields") else tuple(out)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"out= must be a Tensor, not {type(out).__name__}")
+    return copy_into_out(out, result)
+
+
 def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
     """A Tensor for ``x`` (numbers become 0-d tensors of torch's scalar dtype)."""
     if isinstance(x, Tensor):

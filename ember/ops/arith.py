@@ -18,7 +18,12 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._common import Op, check_broadcast, method, note_broadcast, operands, result_np_dtype
+from ._common import Op, check_broadcast, method, note_broadcast, operands, result_np_dtype, write_out
+
+__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "pow",
+           "float_power", "remainder", "fmod", "maximum", "minimum", "fmax", "fmin", "eq", "ne", "lt", "le", "gt",
+           "ge", "greater", "greater_equal", "less", "less_equal", "not_equal", "bitwise_and", "bitwise_or",
+           "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift"]
 
 
 def _check(x, y, op: str):
@@ -415,13 +420,7 @@ def bitwise_right_shift(input, other):
     return RightShift.apply(input, other)
 
 
-def _out(result: Tensor, out: Tensor | None) -> Tensor:
-    """Write into ``out=`` (resized as torch does) and return it."""
-    if out is None:
-        return result
-    from .inplace import copy_into_out
-
-    return copy_into_out(out, result)
+_out = write_out  # the one out= helper
 
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)

@@ -17,7 +17,9 @@ import numpy as np
 from .. import dtypes as _dt
 from .._grad_mode import STATE as _STATE
 from ..tensor import Tensor, wrap
-from ._common import Op, method
+from ._common import Op, method, write_out
+
+__all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "addmv", "baddbmm", "addbmm", "addr"]
 
 
 def _same_dtype(a: Tensor, b: Tensor, op: str = "m1 and m2") -> None:
@@ -98,11 +100,7 @@ def matmul(input, other, *, out=None):
     """Matrix product with NumPy/torch broadcasting rules (``@``)."""
     _check_matmul(input, other)
     res = MatMul.apply(input, other)
-    if out is not None:
-        from .inplace import copy_into_out
-
-        return copy_into_out(out, res)
-    return res
+    return write_out(res, out)
 
 
 @method
@@ -137,11 +135,11 @@ def mv(input, vec):
 
 
 @method
-def dot(input, other):
+def dot(input, tensor):
     """Inner product of two 1-d tensors."""
-    if input.ndim != 1 or other.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
-    return matmul(input, other)
+    if input.ndim != 1 or tensor.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
+    return matmul(input, tensor)
 
 
 
@@ -168,11 +166,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     p = mm(mat1, mat2)
     p = p if alpha == 1 else p * alpha
     res = p + (input if beta == 1 else input * beta) if beta != 0 else p
-    if out is not None:
-        from .inplace import copy_into_out
-
-        return copy_into_out(out, res)
-    return res
+    return write_out(res, out)
 
 
 @method

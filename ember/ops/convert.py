@@ -16,6 +16,8 @@ from ..backends.device import Device, array_device, get_device
 from ..tensor import Tensor
 from ._common import Op, method
 
+__all__ = ["is_floating_point", "is_complex", "numel"]
+
 
 class ToCopy(Op):
     """A cast (and/or move); the gradient is cast back to the input's dtype."""

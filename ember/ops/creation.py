@@ -19,6 +19,9 @@ from ..backends.device import get_device
 from ..tensor import Tensor, wrap
 from ._common import shape_arg
 
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
+           "empty_like", "full_like", "arange", "linspace", "logspace", "eye", "scalar_tensor", "complex", "polar"]
+
 
 def _finish(data, requires_grad: bool, device=None) -> Tensor:
     if device is not None:

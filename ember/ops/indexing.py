@@ -14,6 +14,9 @@ import numpy as np
 from ..tensor import Tensor, wrap
 from ._common import Op, method, wrap_dim
 
+__all__ = ["gather", "take_along_dim", "scatter", "scatter_add", "index_select", "index_add", "masked_fill",
+           "masked_select", "nonzero", "argwhere", "take"]
+
 
 def _convert_key(key):
     """Turn a torch index into a NumPy one; report whether it is basic (a view)."""

@@ -23,6 +23,8 @@ from ..autograd.grad_mode import STATE
 from ..tensor import Tensor, _root, wrap
 from ._common import Op, method
 
+__all__: list = []  # in-place methods only; nothing becomes ember.<name>
+
 
 def _check_leaf(self: Tensor) -> None:
     if not STATE.enabled:
@@ -137,23 +139,23 @@ class CopyFrom(Op):
 
 
 @method
-def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
-    """Copy ``src`` into ``self`` (broadcasting, casting to self's dtype)."""
-    if isinstance(src, Tensor) and src._data.shape != self._data.shape:
+def copy_(self: Tensor, other, non_blocking: bool = False) -> Tensor:
+    """Copy ``other`` into ``self`` (broadcasting, casting to self's dtype)."""
+    if isinstance(other, Tensor) and other._data.shape != self._data.shape:
         from ._common import broadcast_shapes_or_raise
 
-        if broadcast_shapes_or_raise(tuple(self._data.shape), tuple(src._data.shape)) != tuple(self._data.shape):
+        if broadcast_shapes_or_raise(tuple(self._data.shape), tuple(other._data.shape)) != tuple(self._data.shape):
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                               f"{list(np.broadcast_shapes(self._data.shape, src._data.shape))}")
-    if isinstance(src, Tensor) and src._data.dtype != self._data.dtype:
-        src = src.to(self.dtype)
-    if not (STATE.enabled and (self._requires_grad or (isinstance(src, Tensor) and src._requires_grad))):
+                               f"{list(np.broadcast_shapes(self._data.shape, other._data.shape))}")
+    if isinstance(other, Tensor) and other._data.dtype != self._data.dtype:
+        other = other.to(self.dtype)
+    if not (STATE.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))):
         _check_leaf(self)
         if self._data.size:
-            self._data[...] = src._data if isinstance(src, Tensor) else src
+            self._data[...] = other._data if isinstance(other, Tensor) else other
         self._bump()
         return self
-    return apply_inplace(self, CopyFrom.apply, src, cast_check=False)
+    return apply_inplace(self, CopyFrom.apply, other, cast_check=False)
 
 
 @method
@@ -188,11 +190,11 @@ def copy_into_out(out: Tensor, result: Tensor) -> Tensor:
 
 
 @method
-def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
+def resize_(self: Tensor, *size, memory_format=None) -> Tensor:
     """Resize in place: shrinking keeps the leading elements; growing keeps them and adds uninitialised ones."""
     from ._common import shape_arg
 
-    shape = shape_arg(sizes)
+    shape = shape_arg(size)
     if self._requires_grad and STATE.enabled:
         raise RuntimeError("cannot resize variables that require grad")
     n = 1

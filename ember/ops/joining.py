@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, wrap
-from ._common import Op, result_np_dtype, wrap_dim
+from ._common import Op, result_np_dtype, wrap_dim, write_out
+
+__all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack", "column_stack"]
 
 
 class Cat(Op):
@@ -66,11 +68,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
                                    f"{ref._data.shape[k]} but got size {t._data.shape[k]} for tensor number "
                                    f"{i} in the list.")
     res = Cat.apply(d, *kept)
-    if out is not None:
-        from .inplace import copy_into_out
-
-        return copy_into_out(out, res)
-    return res
+    return write_out(res, out)
 
 
 concat = concatenate = cat

@@ -28,6 +28,9 @@ from ..tensor import Tensor, wrap
 from ._common import Op, method
 from .reduction import _namedtuple, return_types
 
+__all__ = ["inverse", "det", "slogdet", "logdet", "cholesky", "qr", "svd", "pinverse", "matrix_power", "trace", "norm",
+           "cross"]
+
 
 class LinAlgError(RuntimeError):
     """A matrix that the factorization cannot handle (singular, not positive-definite); torch's

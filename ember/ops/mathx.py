@@ -17,14 +17,14 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, wrap
-from ._common import Op, method, type_name, wrap_dim
+from ._common import Op, method, type_name, wrap_dim, write_out
 from .reduction import _sum_dtype, return_types
 
+__all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "diff", "einsum", "tensordot", "kron", "inner",
+           "cdist", "dist", "quantile", "nanquantile", "renorm"]
 
-def _out(result: Tensor, out: Tensor | None) -> Tensor:
-    from .arith import _out as write_out
 
-    return write_out(result, out)
+_out = write_out  # the one out= helper
 
 
 # --------------------------------------------------------------------------- scans

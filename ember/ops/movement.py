@@ -19,6 +19,10 @@ import numpy as np
 from ..tensor import Tensor, _root, wrap
 from ._common import Op, method, shape_arg, wrap_dim
 
+__all__ = ["reshape", "permute", "transpose", "swapaxes", "swapdims", "t", "adjoint", "movedim", "moveaxis",
+           "broadcast_to", "squeeze", "unsqueeze", "flatten", "ravel", "unflatten", "narrow", "select", "unbind",
+           "split", "chunk", "tensor_split", "as_strided", "diagonal", "clone", "conj", "real", "imag"]
+
 _as_strided = np.lib.stride_tricks.as_strided
 
 
@@ -89,11 +93,11 @@ class UnsafeView(Op):
 
 
 @method
-def view(input, *shape):
+def view(input, *size):
     """The same memory seen with another shape; raises when the strides cannot express it."""
-    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, np.integer)):
-        return input.view_as_dtype(shape[0])
-    return View.apply(input, shape_arg(shape))
+    if len(size) == 1 and not isinstance(size[0], (int, tuple, list, np.integer, Tensor)):
+        return input.view_as_dtype(size[0])
+    return View.apply(input, shape_arg(size))
 
 
 @method
@@ -233,9 +237,9 @@ class Expand(Op):
 
 
 @method
-def expand(input, *sizes):
+def expand(input, *size):
     """A zero-stride view that repeats size-1 dims; -1 keeps a size. No memory is copied."""
-    sizes = shape_arg(sizes)
+    sizes = shape_arg(size)
     d = input._data
     if len(sizes) < d.ndim:
         raise RuntimeError(f"expand(torch.FloatTensor{{{list(d.shape)}}}, size={list(sizes)}): the number of "

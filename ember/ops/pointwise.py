@@ -18,6 +18,12 @@ from ..backends import kernels as _kernels
 from ..tensor import wrap as _wrap
 from ._common import Op, float_arr, method
 
+__all__ = ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "square", "sin", "cos", "tan",
+           "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "tanh", "asinh", "arcsinh", "acosh",
+           "arccosh", "atanh", "arctanh", "sigmoid", "erf", "erfc", "erfinv", "reciprocal", "neg", "negative", "abs",
+           "absolute", "relu", "floor", "ceil", "trunc", "fix", "sign", "frac", "isnan", "isinf", "isfinite",
+           "isposinf", "isneginf", "logical_not", "bitwise_not", "round", "logit", "sgn", "positive"]
+
 try:  # erf/erfinv: scipy when present, else exact math.erf element by element
     from scipy import special as _sp
 except ImportError:  # pragma: no cover

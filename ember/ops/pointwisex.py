@@ -16,9 +16,13 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, wrap
-from ._common import METHODS, Op, as_tensor_arg, float_arr, method, operands, result_np_dtype, type_name
+from ._common import (METHODS, Op, as_tensor_arg, float_arr, method, operands, result_np_dtype, type_name,
+                      write_out)
 from .arith import float_power as _float_power, true_divide as _true_divide
 from .reduction import _namedtuple, return_types
+
+__all__ = ["xlogy", "logaddexp", "logaddexp2", "deg2rad", "rad2deg", "sinc", "ldexp", "mvlgamma", "lgamma", "digamma",
+           "polygamma", "i0", "copysign", "heaviside", "gcd", "lcm", "nextafter", "frexp"]
 
 try:  # optional: exact special functions; the fallbacks below are accurate to ~1e-10
     from scipy import special as _sp
@@ -28,10 +32,7 @@ except ImportError:  # pragma: no cover
 return_types.frexp = _namedtuple("frexp", ("mantissa", "exponent"))
 
 
-def _out(result: Tensor, out: Tensor | None) -> Tensor:
-    from .arith import _out as write_out
-
-    return write_out(result, out)
+_out = write_out  # the one out= helper
 
 
 def _float_pair(input, other):

@@ -18,6 +18,9 @@ from ..tensor import Tensor, wrap
 from ._common import method, shape_arg
 from .creation import _dtype_np, _finish
 
+__all__ = ["rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial", "rand_like", "randn_like",
+           "randint_like", "poisson"]
+
 
 def _size(size):
     if len(size) == 1 and size[0] is None:

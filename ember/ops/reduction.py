@@ -22,6 +22,9 @@ from ..autograd.engine import sum_to
 from ..tensor import Tensor, wrap
 from ._common import Op, method, norm_dims, wrap_dim
 
+__all__ = ["sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax", "argmax", "argmin",
+           "var", "std", "var_mean", "std_mean", "logsumexp", "all", "any", "count_nonzero"]
+
 
 def _namedtuple(name: str, fields=("values", "indices")):
     cls = collections.namedtuple(name, fields)

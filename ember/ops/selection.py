@@ -19,9 +19,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, wrap
-from ._common import METHODS, Op, broadcast_shapes_or_raise, method, type_name, wrap_dim
+from ._common import METHODS, Op, broadcast_shapes_or_raise, method, type_name, wrap_dim, write_out
 from .indexing import _scatter_index, argwhere as _argwhere
 from .reduction import _namedtuple, return_types
+
+__all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "unique",
+           "unique_consecutive", "index_copy", "index_fill", "masked_scatter", "scatter_reduce", "put", "bincount",
+           "histc", "histogram", "searchsorted", "bucketize", "isin"]
 
 # torch.return_types entries that reduction.py does not define
 return_types.nanmedian = _namedtuple("nanmedian")
@@ -29,14 +33,7 @@ return_types.histogram = _namedtuple("histogram", ("hist", "bin_edges"))
 method(_argwhere)
 
 
-def _out(result, out):
-    from .arith import _out as write_out
-
-    if isinstance(result, tuple) and out is not None:
-        for r, o in zip(result, out):
-            write_out(r, o)
-        return type(result)(*out)
-    return write_out(result, out)
+_out = write_out  # the one out= helper (tuples too)
 
 
 def _long(a: np.ndarray) -> Tensor:

@@ -23,7 +23,12 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Size, Tensor, wrap
-from ._common import METHODS, Op, broadcast_shapes_or_raise, method, norm_dims, result_np_dtype, shape_arg, wrap_dim
+from ._common import (METHODS, Op, broadcast_shapes_or_raise, method, norm_dims, result_np_dtype, shape_arg,
+                      wrap_dim, write_out)
+
+__all__ = ["tile", "repeat_interleave", "flip", "fliplr", "flipud", "roll", "rot90", "tril", "triu", "diag_embed",
+           "diag", "diagflat", "block_diag", "broadcast_shapes", "broadcast_tensors", "meshgrid", "atleast_1d",
+           "atleast_2d", "atleast_3d", "cartesian_prod", "combinations"]
 
 Shape = tuple
 _as_tensor = wrap
@@ -36,10 +41,7 @@ def _method_only(fn):
     return fn
 
 
-def _out(result: Tensor, out: Tensor | None) -> Tensor:
-    from .arith import _out as write_out
-
-    return write_out(result, out)
+_out = write_out  # the one out= helper
 
 
 # --------------------------------------------------------------------------- repeat / tile
@@ -65,14 +67,14 @@ class Repeat(Op):
 
 
 @method
-def repeat(input: Tensor, *sizes) -> Tensor:
-    """Tile ``input`` ``sizes[i]`` times along dim i (a copy; leading new dims allowed).
+def repeat(input: Tensor, *repeats) -> Tensor:
+    """Tile ``input`` ``repeats[i]`` times along dim i (a copy; leading new dims allowed).
 
     >>> ember.tensor([1, 2]).repeat(2, 2)
     tensor([[1, 2, 1, 2],
             [1, 2, 1, 2]])
     """
-    reps = shape_arg(sizes)
+    reps = shape_arg(repeats)
     if len(reps) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions "
                            "of tensor")

@@ -17,6 +17,8 @@ from .._grad_mode import STATE
 from ..tensor import Tensor, wrap
 from ._common import Op, method, type_name, wrap_dim
 
+__all__ = ["softmax", "log_softmax"]
+
 
 # --------------------------------------------------------------------------- softmax
 def _softmax_input(input: Tensor, dtype, name: str) -> np.ndarray:

@@ -20,6 +20,9 @@ from .. import dtypes as _dt
 from ..tensor import Tensor, wrap
 from ._common import Op, method
 
+__all__ = ["angle", "view_as_real", "view_as_complex", "hann_window", "hamming_window", "blackman_window",
+           "bartlett_window", "kaiser_window", "stft", "istft"]
+
 _DUAL = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
 
 

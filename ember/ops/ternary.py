@@ -11,7 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, wrap
-from ._common import Op, check_broadcast, method, operands, result_np_dtype
+from ._common import Op, check_broadcast, method, operands, result_np_dtype, write_out
+
+__all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "atan2", "arctan2",
+           "hypot", "logical_and", "logical_or", "logical_xor", "isclose", "allclose", "equal", "nan_to_num"]
 
 
 class Where(Op):
@@ -91,11 +94,7 @@ def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     res = Clamp.apply(input, min, max)
-    if out is not None:
-        from .inplace import copy_into_out
-
-        return copy_into_out(out, res)
-    return res
+    return write_out(res, out)
 
 
 clip = clamp

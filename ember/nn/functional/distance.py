@@ -30,11 +30,9 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
     """x / max(||x||_p, eps) along ``dim``."""
     denom = _vnorm(input, p, dim, True).clamp_min(eps)
     res = input / denom
-    if out is not None:
-        from ...ops.inplace import copy_into_out
+    from ...ops._common import write_out
 
-        return copy_into_out(out, res)
-    return res
+    return write_out(res, out)
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
