@@ -223,9 +223,9 @@ class Maximum(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        # ties share the gradient equally, as torch does
-        wa = (a > b).to(g.dtype) + (a == b).to(g.dtype) * 0.5
-        return g * wa, g * (1 - wa)
+        # ties share the gradient equally, as torch does; a NaN on either side passes it to both
+        tie = (a == b).to(g.dtype) * 0.5
+        return g * (1 - (a < b).to(g.dtype) - tie), g * (1 - (a > b).to(g.dtype) - tie)
 
 
 class Minimum(Maximum):
@@ -234,8 +234,8 @@ class Minimum(Maximum):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        wa = (a < b).to(g.dtype) + (a == b).to(g.dtype) * 0.5
-        return g * wa, g * (1 - wa)
+        tie = (a == b).to(g.dtype) * 0.5
+        return g * (1 - (a > b).to(g.dtype) - tie), g * (1 - (a < b).to(g.dtype) - tie)
 
 
 class Compare(Op):
@@ -349,13 +349,20 @@ def fmod(input, other):
     return Fmod.apply(input, other)
 
 
+def _tensor_other(name: str, other) -> None:
+    if not isinstance(other, Tensor):  # torch's signature takes no Python number here
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+
+
 @method
 def maximum(input, other):
+    _tensor_other("maximum", other)
     return Maximum.apply(input, other)
 
 
 @method
 def minimum(input, other):
+    _tensor_other("minimum", other)
     return Minimum.apply(input, other)
 
 

@@ -82,9 +82,10 @@ class Clamp(Op):
         if hi is not None:
             m = x <= hi
             mask = m if mask is None else mask & m
-        gx = g * mask
-        glo = g * (x < lo) if isinstance(lo, Tensor) and ctx.needs_input_grad[1] else None
-        ghi = g * (x > hi) if isinstance(hi, Tensor) and ctx.needs_input_grad[2] else None
+        zero = g.new_zeros(())  # a select, not a product: a NaN gradient outside [lo, hi] gives 0, as in torch
+        gx = where(mask, g, zero)
+        glo = where(x < lo, g, zero) if isinstance(lo, Tensor) and ctx.needs_input_grad[1] else None
+        ghi = where(x > hi, g, zero) if isinstance(hi, Tensor) and ctx.needs_input_grad[2] else None
         return gx, glo, ghi
 
 
