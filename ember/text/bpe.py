@@ -65,20 +65,34 @@ class BytePairEncoder:
         words = [list(chunk.encode("utf-8")) for chunk in counts]
         freqs = list(counts.values())
         self.__init__()
-        while len(self.vocab) < vocab_size:
-            pairs: collections.Counter = collections.Counter()
-            for word, freq in zip(words, freqs):
-                for pair in zip(word, word[1:]):
-                    pairs[pair] += freq
-            if not pairs:
-                break
-            best = min(pairs, key=lambda p: (-pairs[p], p))
-            if pairs[best] < 2:
+        # pair counts are updated incrementally: a merge touches only the words that hold the pair
+        pair_counts: collections.Counter = collections.Counter()
+        where: dict[tuple[int, int], set[int]] = collections.defaultdict(set)
+        for wi, (word, freq) in enumerate(zip(words, freqs)):
+            for pair in zip(word, word[1:]):
+                pair_counts[pair] += freq
+                where[pair].add(wi)
+        while len(self.vocab) < vocab_size and pair_counts:
+            best = min(pair_counts, key=lambda p: (-pair_counts[p], p))
+            if pair_counts[best] < 2:
                 break
             new_id = len(self.vocab)
             self.merges[best] = new_id
             self.vocab[new_id] = self.vocab[best[0]] + self.vocab[best[1]]
-            words = [_merge(w, best, new_id) if len(w) > 1 else w for w in words]
+            touched = set()
+            for wi in where.pop(best):
+                word, freq = words[wi], freqs[wi]
+                for pair in zip(word, word[1:]):
+                    pair_counts[pair] -= freq
+                    touched.add(pair)
+                merged = _merge(word, best, new_id)
+                words[wi] = merged
+                for pair in zip(merged, merged[1:]):
+                    pair_counts[pair] += freq
+                    where[pair].add(wi)
+            for pair in touched:  # drop pairs whose count fell to zero
+                if pair_counts[pair] <= 0:
+                    del pair_counts[pair]
         return self
 
     def _encode_chunk(self, chunk: str) -> list[int]:

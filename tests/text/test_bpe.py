@@ -73,3 +73,34 @@ def test_errors(bpe):
         bpe.encode(b"bytes")
     with pytest.raises(IndexError, match="out of range"):
         bpe.decode([100000])
+
+
+def _naive_merges(texts, vocab_size):
+    """Reference: recount every pair after each merge (the textbook algorithm)."""
+    from ember.text.bpe import _chunks, _merge
+    import collections
+
+    counts = collections.Counter(c for t in texts for c in _chunks(t))
+    words = {tuple(c.encode()): f for c, f in counts.items()}
+    merges = []
+    while 256 + len(merges) < vocab_size:
+        pairs = collections.Counter()
+        for w, f in words.items():
+            for p in zip(w, w[1:]):
+                pairs[p] += f
+        if not pairs:
+            break
+        best = min(pairs, key=lambda p: (-pairs[p], p))
+        if pairs[best] < 2:
+            break
+        merges.append(best)
+        words = {tuple(_merge(list(w), best, 256 + len(merges) - 1)): f for w, f in words.items()}
+    return merges
+
+
+def test_incremental_learning_equals_naive_recount():
+    from ember.text import read_book
+
+    text = read_book()[:20000]
+    bpe = BytePairEncoder().learn(text, vocab_size=400)
+    assert list(bpe.merges) == _naive_merges([text], 400)
