@@ -66,7 +66,13 @@ def get_centers_and_contexts(corpus: list[list[int]],
 
 
 class RandomGenerator:
-    """Draw from ``{1, ..., n}`` with the given ``n`` sampling weights (10000 draws cached)."""
+    """Draw from ``{1, ..., n}`` with the given ``n`` sampling weights (10000 draws cached).
+
+    >>> random.seed(0)
+    >>> gen = RandomGenerator([0, 0, 1])
+    >>> [gen.draw() for _ in range(3)]
+    [3, 3, 3]
+    """
 
     def __init__(self, sampling_weights: Sequence[float]) -> None:
         self.population = list(range(1, len(sampling_weights) + 1))
@@ -99,7 +105,7 @@ def get_negatives(all_contexts: list[list[int]], vocab: Vocab, counter: collecti
     return all_negatives
 
 
-def batchify(data: list[tuple[int, list[int], list[int]]]):
+def batchify(data: list[tuple[int, list[int], list[int]]]) -> tuple[ember.Tensor, ...]:
     """Collate ``(center, contexts, negatives)`` examples into
     ``(centers (B, 1), contexts_negatives (B, L), masks (B, L), labels (B, L))`` int64 tensors.
 
@@ -122,7 +128,12 @@ def batchify(data: list[tuple[int, list[int], list[int]]]):
 
 
 class PTBDataset(Dataset):
-    """``(center, contexts, negatives)`` examples for skip-gram with negative sampling."""
+    """``(center, contexts, negatives)`` examples for skip-gram with negative sampling.
+
+    >>> ds = PTBDataset([5, 6], [[6], [5]], [[1, 2], [3, 4]])
+    >>> len(ds), ds[1]
+    (2, (6, [5], [3, 4]))
+    """
 
     def __init__(self, centers: list[int], contexts: list[list[int]], negatives: list[list[int]]) -> None:
         if not len(centers) == len(contexts) == len(negatives):
