@@ -8,6 +8,7 @@ from .bert_data import WikiTextDataset, _WikiTextDataset, get_tokens_and_segment
 from .bpe import BytePairEncoder
 from .corpora import (book_paragraphs, load_corpus_time_machine, read_book, read_data_nmt, read_ptb,
                       read_text, read_time_machine, read_wiki)
+from .datamodules import MTFraEng, TimeMachine
 from .embedding import (PTBDataset, RandomGenerator, TokenEmbedding, batchify, get_centers_and_contexts,
                         get_negatives, load_data_ptb, load_glove, subsample)
 from .lm_data import SeqDataLoader, load_data_time_machine, seq_data_iter_random, seq_data_iter_sequential
@@ -23,6 +24,7 @@ __all__ = ["tokenize", "count_corpus", "Vocab", "BytePairEncoder", "BPE",
            "read_text", "read_book", "read_time_machine", "load_corpus_time_machine", "read_data_nmt",
            "book_paragraphs", "read_wiki", "read_ptb",
            "seq_data_iter_random", "seq_data_iter_sequential", "SeqDataLoader", "load_data_time_machine",
+           "TimeMachine", "MTFraEng",
            "preprocess_nmt", "tokenize_nmt", "truncate_pad", "build_array_nmt", "load_array",
            "load_data_nmt",
            "get_tokens_and_segments", "WikiTextDataset", "load_data_wiki",
