@@ -1,0 +1,110 @@
+"""Transforms against torch.distributions.transforms: forward, inverse, log|det J| (values and
+gradients), shapes, event dims, sign, caching and equality."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ember
+import ember.distributions as ED
+
+torch = pytest.importorskip("torch", reason="torch is the oracle for ember.distributions")
+import torch.distributions as TD  # noqa: E402
+
+R = np.random.default_rng(3)
+X = R.normal(size=(4, 3))
+
+TRANSFORMS = {
+    "Exp": (lambda D, L: D.ExpTransform(), X),
+    "Sigmoid": (lambda D, L: D.SigmoidTransform(), X),
+    "Tanh": (lambda D, L: D.TanhTransform(), X),
+    "Softplus": (lambda D, L: D.SoftplusTransform(), X),
+    "Affine-number": (lambda D, L: D.AffineTransform(0.5, -2.0), X),
+    "Affine-tensor": (lambda D, L: D.AffineTransform(L.tensor([1.0, 2.0, 3.0], dtype=L.float64),
+                                                     L.tensor([0.5, -1.0, 2.0], dtype=L.float64)), X),
+    "Affine-event": (lambda D, L: D.AffineTransform(1.0, L.tensor([0.5, -1.0, 2.0], dtype=L.float64),
+                                                    event_dim=1), X),
+    "Power": (lambda D, L: D.PowerTransform(L.tensor(1.5, dtype=L.float64)), np.abs(X) + 0.1),
+    "StickBreaking": (lambda D, L: D.StickBreakingTransform(), X),
+    "Softmax": (lambda D, L: D.SoftmaxTransform(), X),
+    "Compose": (lambda D, L: D.ComposeTransform([D.AffineTransform(0.0, 2.0), D.TanhTransform()]), X),
+    "Compose-event": (lambda D, L: D.ComposeTransform([D.ExpTransform(), D.AffineTransform(
+        0.0, L.tensor([1.0, 2.0, 3.0], dtype=L.float64), event_dim=1)]), X),
+    "Independent": (lambda D, L: D.IndependentTransform(D.SigmoidTransform(), 1), X),
+    "Reshape": (lambda D, L: D.ReshapeTransform((3,), (3, 1)), X),
+    "Inverse-Sigmoid": (lambda D, L: D.SigmoidTransform().inv, 1 / (1 + np.exp(-X))),
+}
+
+
+def _shape_or_error(t, method: str, shape):
+    try:
+        return tuple(getattr(t, method)(shape))
+    except ValueError as e:
+        return type(e)
+
+
+@pytest.mark.parametrize("name", list(TRANSFORMS))
+def test_transform_matches_torch(name: str) -> None:
+    make, x_np = TRANSFORMS[name]
+    te, tt = make(ED, ember), make(TD, torch)
+    xe = ember.tensor(x_np, dtype=ember.float64, requires_grad=True)
+    xt = torch.tensor(x_np, dtype=torch.float64, requires_grad=True)
+    ye, yt = te(xe), tt(xt)
+    np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(te.inv(ye).detach().numpy(), tt.inv(yt).detach().numpy(), rtol=1e-8, atol=1e-10)
+    assert te.domain.event_dim == tt.domain.event_dim and te.codomain.event_dim == tt.codomain.event_dim
+    assert te.bijective == tt.bijective
+    for method in ("forward_shape", "inverse_shape"):
+        for shape in ((5, 3), (5, 3, 1)):
+            assert _shape_or_error(te, method, ember.Size(shape)) == _shape_or_error(tt, method, torch.Size(shape))
+    if name == "Softmax":  # not bijective: torch defines no log|det J|
+        return
+    le, lt = te.log_abs_det_jacobian(xe, ye), tt.log_abs_det_jacobian(xt, yt)
+    assert tuple(le.shape) == tuple(lt.shape)
+    np.testing.assert_allclose(le.detach().numpy(), lt.detach().numpy(), rtol=1e-9, atol=1e-12)
+    if not lt.requires_grad:  # e.g. an affine map: log|det J| does not depend on x
+        assert not le.requires_grad
+        return
+    w = R.normal(size=tuple(lt.shape))
+    (lt * torch.tensor(w)).sum().backward()
+    (le * ember.tensor(w)).sum().backward()
+    np.testing.assert_allclose(xe.grad.numpy(), xt.grad.numpy(), rtol=1e-8, atol=1e-12)
+
+
+def test_sign_cache_equality_and_errors_match_torch() -> None:
+    assert ED.ExpTransform().sign == 1 and ED.AffineTransform(0.0, -2.0).sign == -1
+    assert ED.ComposeTransform([ED.AffineTransform(0.0, -2.0), ED.ExpTransform()]).sign == -1
+    assert ED.ExpTransform() == ED.ExpTransform() and ED.ExpTransform() != ED.SigmoidTransform()
+    assert ED.AffineTransform(1.0, 2.0) == ED.AffineTransform(1.0, 2.0) != ED.AffineTransform(1.0, 3.0)
+    assert ED.ExpTransform().inv == ED.ExpTransform().inv and ED.ExpTransform().inv.inv == ED.ExpTransform()
+    t = ED.ExpTransform(cache_size=1)
+    x = ember.randn(3)
+    y = t(x)
+    assert t(x) is y and t.inv(y) is x  # the cached pair comes back as the same objects
+    assert ED.ExpTransform().with_cache(1)._cache_size == 1
+    for lib, D in ((ember, ED), (torch, TD)):
+        with pytest.raises(ValueError, match="cache_size must be 0 or 1"):
+            D.ExpTransform(cache_size=2)
+        with pytest.raises(ValueError, match="in_shape, out_shape have different numbers of elements"):
+            D.ReshapeTransform((2,), (3,))
+        with pytest.raises(ValueError, match="Please use either .domain.event_dim or .codomain.event_dim"):
+            D.ReshapeTransform((3,), (3, 1)).event_dim
+
+
+def test_transformed_distribution_shapes_and_sign_flip_cdf() -> None:
+    for lib, D in ((ember, ED), (torch, TD)):
+        base = D.Normal(lib.zeros(4, dtype=lib.float64), lib.ones(4, dtype=lib.float64))
+        d = D.TransformedDistribution(base, [D.StickBreakingTransform()])
+        assert tuple(d.batch_shape) == () and tuple(d.event_shape) == (5,)
+        assert tuple(d.sample((2,)).shape) == (2, 5)
+        assert tuple(d.expand((3,)).sample().shape) == (3, 5)
+    values = np.array([-0.5, 0.3, 2.0])
+    outs = []
+    for lib, D in ((ember, ED), (torch, TD)):
+        d = D.TransformedDistribution(D.Normal(lib.tensor(0.2, dtype=lib.float64), 1.5),
+                                      [D.AffineTransform(1.0, -2.0)])
+        v = lib.tensor(values, dtype=lib.float64)
+        outs.append((d.cdf(v).numpy(), d.icdf(lib.tensor([0.1, 0.5, 0.9], dtype=lib.float64)).numpy(),
+                     d.log_prob(v).numpy()))
+    for e, t in zip(*outs):
+        np.testing.assert_allclose(e, t, rtol=1e-7)
