@@ -63,7 +63,8 @@ def _to_pil(a: np.ndarray, mode: str | None):
 
     hwc = a[0] if a.shape[0] == 1 else a.transpose(1, 2, 0)
     out = PILImage.fromarray(np.ascontiguousarray(hwc))
-    return out.convert(mode) if mode and out.mode != mode else out
+    same_bands = mode is not None and PILImage.getmodebands(mode) == (1 if hwc.ndim == 2 else hwc.shape[2])
+    return out.convert(mode) if same_bands and out.mode != mode else out
 
 
 def kind_of(x) -> str | None:
