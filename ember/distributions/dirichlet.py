@@ -15,7 +15,7 @@ import ember
 from ember import Size, Tensor
 
 from . import constraints
-from ._gamma_sampler import _standard_gamma
+from ._incomplete_gamma import _standard_gamma
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 

@@ -13,7 +13,7 @@ import ember
 from ember import Size, Tensor
 
 from . import constraints
-from ._gamma_sampler import _standard_gamma
+from ._incomplete_gamma import _standard_gamma, gammainc
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
@@ -25,7 +25,7 @@ class Gamma(ExponentialFamily):
 
     ``rsample`` uses implicit reparameterisation: x = g / b with g ~ Gamma(a, 1), and
     dg/da = -(dP(a, g)/da) / p(g; a) with P the regularised incomplete gamma function (see
-    ``_gamma_sampler``); dx/db = -x / b.
+    ``_incomplete_gamma``); dx/db = -x / b.
 
     Shape: batch_shape is the broadcast shape of concentration and rate; event_shape is ().
     """
@@ -76,6 +76,12 @@ class Gamma(ExponentialFamily):
     def entropy(self) -> Tensor:
         a = self.concentration
         return a - ember.log(self.rate) + ember.lgamma(a) + (1.0 - a) * ember.digamma(a)
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """P(concentration, rate * value), the regularised lower incomplete gamma function."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return gammainc(self.concentration, self.rate * value)
 
     @property
     def _natural_params(self) -> tuple[Tensor, Tensor]:
