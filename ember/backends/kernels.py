@@ -2,14 +2,24 @@
 else NumPy's reference ones. An op calls ``kernels.<name>(...)`` and never knows which one runs.
 
 ``EMBER_NO_NUMBA=1`` forces NumPy; ``use("numpy" | "numba")`` switches (tests run both).
+
+Convolutions may also go to a library (oneDNN, when ``libdnnl`` loads: the optional ``onednn`` extra),
+chosen per call: ``conv_plan``/``conv_transpose_plan`` return a plan with ``forward``, ``backward_data``
+and ``backward_weights`` for float32 1-d/2-d convolutions, or None, and the op then runs the kernels
+above. ``EMBER_NO_ONEDNN=1`` or ``use_library(None)`` turns the library off (tests run both).
 """
 from __future__ import annotations
 
 import os
 
+import numpy as np
+
 from . import kernels_numpy
 
+_F32 = np.dtype(np.float32)
+
 _impl = kernels_numpy
+_library = None  # the convolution library module (kernels_onednn) or None
 
 
 def available() -> list:
@@ -37,6 +47,45 @@ def current() -> str:
     return "numba" if _impl is not kernels_numpy else "numpy"
 
 
+def libraries() -> list:
+    """The convolution libraries that can run here ([] or ["onednn"])."""
+    try:
+        from . import kernels_onednn  # noqa: F401
+        return ["onednn"]
+    except ImportError:
+        return []
+
+
+def use_library(name: str | None) -> None:
+    """Route float32 1-d/2-d convolutions to ``"onednn"``, or to ember's own kernels (``None``)."""
+    global _library
+    if name == "onednn":
+        from . import kernels_onednn
+        _library = kernels_onednn
+    elif name is None:
+        _library = None
+    else:
+        raise ValueError(f"unknown convolution library {name!r}; expected 'onednn' or None")
+
+
+def library() -> str | None:
+    return None if _library is None else "onednn"
+
+
+def conv_plan(x, w, stride, pads, dilation, groups: int, bias: bool, train: bool):
+    """A library plan for ``conv{1,2}d`` of arrays ``x``, ``w`` (padding as (lo, hi) pairs), or None."""
+    if _library is None or x.dtype != _F32 or w.dtype != _F32:
+        return None
+    return _library.conv_plan(x.shape, w.shape, stride, pads, dilation, groups, bias, train)
+
+
+def conv_transpose_plan(x, w, out_shape: tuple, stride, padding, dilation, groups: int):
+    """A library plan for ``conv_transpose{1,2}d`` of arrays ``x``, ``w`` into ``out_shape``, or None."""
+    if _library is None or x.dtype != _F32 or w.dtype != _F32:
+        return None
+    return _library.conv_transpose_plan(x.shape, w.shape, out_shape, stride, padding, dilation, groups)
+
+
 def __getattr__(name: str):
     return getattr(_impl, name)
 
@@ -44,5 +93,11 @@ def __getattr__(name: str):
 if os.environ.get("EMBER_NO_NUMBA", "") not in ("1", "true", "True"):
     try:
         use("numba")
+    except ImportError:
+        pass
+
+if os.environ.get("EMBER_NO_ONEDNN", "") not in ("1", "true", "True"):
+    try:
+        use_library("onednn")
     except ImportError:
         pass

@@ -11,11 +11,14 @@ torch = pytest.importorskip("torch")
 
 @pytest.fixture(params=kernels.available())
 def kernel_set(request):
-    """Run a test once per kernel set (NumPy reference, numba when installed)."""
-    before = kernels.current()
+    """Run a test once per kernel set (NumPy reference, numba when installed), with ember's own convolution
+    kernels (the library, oneDNN, is off: tests/nn/test_conv_library.py runs it)."""
+    before, lib = kernels.current(), kernels.library()
     kernels.use(request.param)
+    kernels.use_library(None)
     yield request.param
     kernels.use(before)
+    kernels.use_library(lib)
 
 
 def grad_arg(a):

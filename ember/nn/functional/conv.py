@@ -28,7 +28,7 @@ import numpy as np
 from ...autograd.function import SECOND_BACKWARD, Op
 from ...backends import kernels
 from ...tensor import Tensor, wrap
-from . import _winograd
+from . import _conv_library, _winograd
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "unfold", "fold"]
@@ -111,6 +111,9 @@ class Convolution(Op):
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups):
         xd, wd = x._data, w._data
+        plan = kernels.conv_plan(xd, wd, stride, pads, dilation, groups, b is not None, ctx.next is not None)
+        if plan is not None:  # a library's convolution (oneDNN)
+            return _conv_library.conv_forward(ctx, plan, x, w, b)
         if xd.ndim == 4 and groups == 1 and xd.dtype.kind == "f":
             y = _conv2d_forward(ctx, xd, wd, b, stride, pads, dilation)
             if getattr(ctx, "wd", None) is not None or getattr(ctx, "w", None) is not None:
@@ -138,6 +141,8 @@ class Convolution(Op):
     @staticmethod
     def backward(ctx, g):
         fast = getattr(ctx, "fast", False)
+        if fast == "library":
+            return _conv_library.conv_backward(ctx, g._data)
         if fast == "winograd":
             return tuple(None if a is None else wrap(a) for a in _winograd.backward(ctx, g._data, ctx.needs_input_grad))
         if fast:
@@ -297,13 +302,16 @@ class ConvolutionTranspose(Op):
         insz = xd.shape[2:]
         ksize = wd.shape[2:]
         coutg = wd.shape[1]
+        lout = tuple((i - 1) * s - 2 * p + dl * (k - 1) + op + 1
+                     for i, s, p, dl, k, op in zip(insz, stride, padding, dilation, ksize, output_padding))
+        plan = kernels.conv_transpose_plan(xd, wd, (n, coutg * groups) + lout, stride, padding, dilation, groups)
+        if plan is not None:  # a library's convolution (oneDNN)
+            return _conv_library.conv_transpose_forward(ctx, plan, x, w, b)
         cl = _is_channels_last(xd)
         xg = _grouped(np.moveaxis(xd, 1, -1).reshape(-1, cin), groups)  # (G, N*I, Cin/G)
         # W (Cin, Cout/G, *K) -> (G, Cin/G, K*Cout/G)
         wt = np.moveaxis(wd, 1, -1).reshape(groups, cin // groups, -1)
         cols = np.matmul(xg, wt)
-        lout = tuple((i - 1) * s - 2 * p + dl * (k - 1) + op + 1
-                     for i, s, p, dl, k, op in zip(insz, stride, padding, dilation, ksize, output_padding))
         canvas = tuple(max((i - 1) * s + dl * (k - 1) + 1, p + lo)
                        for i, s, dl, k, p, lo in zip(insz, stride, dilation, ksize, padding, lout))
         full = kernels.col2im(cols, canvas, insz, ksize, stride, dilation, groups)
@@ -320,6 +328,8 @@ class ConvolutionTranspose(Op):
 
     @staticmethod
     def backward(ctx, g):
+        if getattr(ctx, "plan", None) is not None:
+            return _conv_library.conv_transpose_backward(ctx, g._data)
         xshape, canvas, insz, lout, ksize, stride, padding, dilation, groups, cl = ctx.geom
         need = ctx.needs_input_grad
         gd = g._data

@@ -1,0 +1,84 @@
+"""The convolution ops' path through a library plan (``kernels.conv_plan``: oneDNN when installed).
+
+A plan works on 2-d arrays in NCHW or channels-last storage; 1-d convolutions run as 2-d ones of height 1
+(a free reshape). The op keeps its inputs (version-checked, as torch) and hands them to the plan's
+backward passes; nothing else is saved.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...tensor import wrap
+
+
+def _as4d(a: np.ndarray) -> np.ndarray:
+    return a if a.ndim == 4 else a.reshape(a.shape[:2] + (1,) + a.shape[2:])
+
+
+def _back(a: np.ndarray, nd: int) -> np.ndarray:
+    return a if nd == 2 else a[:, :, 0]
+
+
+def _channels_last(d: np.ndarray) -> bool:
+    return d.ndim == 4 and not d.flags.c_contiguous and np.moveaxis(d, 1, -1).flags.c_contiguous
+
+
+def _bias_grad(g4: np.ndarray) -> np.ndarray:
+    return g4.sum((0, 2, 3), dtype=np.float32)
+
+
+def conv_forward(ctx, plan, x, w, b) -> np.ndarray:
+    """y = conv(x, w) + b through ``plan``; records what backward needs on ``ctx``."""
+    xd = x._data
+    cl = _channels_last(xd)
+    y = plan.forward(_as4d(xd), _as4d(w._data), None if b is None else b._data, cl)
+    if ctx.next is not None:
+        ctx.save_for_backward(x, w)
+        ctx.fast, ctx.plan, ctx.cl = "library", plan, cl
+    return _back(y, xd.ndim - 2)
+
+
+def conv_backward(ctx, gd: np.ndarray) -> tuple:
+    x, w = ctx.saved_tensors
+    need = ctx.needs_input_grad
+    nd = gd.ndim - 2
+    g4 = _as4d(gd.astype(np.float32, copy=False))
+    gx = gw = gb = None
+    if need[0]:
+        gx = wrap(_back(ctx.plan.backward_data(g4, _as4d(w._data), ctx.cl), nd))
+    bias = len(need) > 2 and need[2]
+    if need[1]:
+        dw, db = ctx.plan.backward_weights(_as4d(x._data), g4, bias)
+        gw = wrap(dw.reshape(w.shape))
+        gb = None if db is None else wrap(db)
+    elif bias:
+        gb = wrap(_bias_grad(g4))
+    return gx, gw, gb
+
+
+def conv_transpose_forward(ctx, plan, x, w, b) -> np.ndarray:
+    """y = conv_transpose(x, w) + b: the backward-data pass of the plan's convolution."""
+    xd = x._data
+    cl = _channels_last(xd)
+    y = plan.backward_data(_as4d(xd), _as4d(w._data), cl)
+    if b is not None:
+        y += b._data.reshape(-1, 1, 1)
+    if ctx.next is not None:
+        ctx.save_for_backward(x, w)
+        ctx.plan, ctx.cl = plan, cl
+    return _back(y, xd.ndim - 2)
+
+
+def conv_transpose_backward(ctx, gd: np.ndarray) -> tuple:
+    x, w = ctx.saved_tensors
+    need = ctx.needs_input_grad
+    nd = gd.ndim - 2
+    g4 = _as4d(gd.astype(np.float32, copy=False))
+    gx = gw = gb = None
+    if need[0]:
+        gx = wrap(_back(ctx.plan.forward(g4, _as4d(w._data), None, ctx.cl), nd))
+    if need[1]:
+        gw = wrap(ctx.plan.backward_weights(g4, _as4d(x._data), False)[0].reshape(w.shape))
+    if len(need) > 2 and need[2]:
+        gb = wrap(_bias_grad(g4))
+    return gx, gw, gb
