@@ -46,6 +46,11 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        # no prefix matching: a task's own option (``--n``) must never be taken for a common one (``--no-plot``)
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # one clear line, no usage dump
         raise UsageError(f"{self.prog}: error: {message}")
 
