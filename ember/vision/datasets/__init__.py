@@ -1,4 +1,5 @@
-"""Datasets with torchvision's names and signatures: MNIST, FashionMNIST, CIFAR10.
+"""Datasets with torchvision's names and signatures: MNIST, FashionMNIST, CIFAR10, and the folder datasets
+DatasetFolder and ImageFolder.
 
 Each dataset is a map-style dataset (``__len__`` and ``__getitem__``) returning
 ``(image, target)``, the image a ``uint8`` NumPy array before any ``transform``. Where the
@@ -14,6 +15,7 @@ Example:
 """
 
 from .cifar import CIFAR10
+from .folder import DatasetFolder, ImageFolder
 from .mnist import MNIST, FashionMNIST
 
-__all__ = ["CIFAR10", "FashionMNIST", "MNIST"]
+__all__ = ["CIFAR10", "DatasetFolder", "FashionMNIST", "ImageFolder", "MNIST"]
