@@ -176,11 +176,11 @@ def attention_map(net, sentence: list, src_vocab, tgt_vocab, num_steps: int, pat
     return plot_attention(path, weights, (list(sentence) + ["<eos>"])[:n_src], out_tokens)
 
 
-def _vocab_from(tokens: list):
+def _vocab_from(idx_to_token: list):
+    """A checkpoint's vocabulary back (``<unk>`` first, then the tokens in their saved order)."""
     from ...text import Vocab
 
-    v = Vocab([], reserved_tokens=[t for t in tokens[1:]])
-    return v
+    return Vocab([], reserved_tokens=list(idx_to_token[1:]))
 
 
 def run_train(args, rest: list) -> int:
