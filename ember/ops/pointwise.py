@@ -219,7 +219,16 @@ class Rounding(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0
+        return g.new_zeros(g.shape)  # torch's zeros_like(grad): a NaN gradient gives 0, not NaN
+
+
+def _sign(a):
+    if a.dtype == np.bool_:
+        return a.copy()
+    s = np.asarray(np.sign(a))  # NumPy returns a scalar for a 0-d input: keep an array to write into
+    if s.dtype.kind == "f":
+        s[np.isnan(s)] = 0  # torch: sign(NaN) = 0
+    return s
 
 
 def _round(a, decimals=0):
@@ -236,7 +245,7 @@ Floor = type("Floor", (Rounding,), {"f": staticmethod(_int_keep(np.floor))})
 Ceil = type("Ceil", (Rounding,), {"f": staticmethod(_int_keep(np.ceil))})
 Trunc = type("Trunc", (Rounding,), {"f": staticmethod(_int_keep(np.trunc))})
 Round = type("Round", (Rounding,), {"f": staticmethod(_round)})
-Sign = type("Sign", (Rounding,), {"f": staticmethod(lambda a: np.sign(a) if a.dtype != np.bool_ else a.copy())})
+Sign = type("Sign", (Rounding,), {"f": staticmethod(_sign)})
 
 
 class Frac(Op):
