@@ -107,10 +107,11 @@ def max_pool_backward(g: np.ndarray, arg, spatial: tuple, out: tuple, ksize: tup
         free = np.ones(y.shape, dtype=bool)
         for k in _offsets(ksize):
             idx = _spatial_index(nd, k, out, stride, dilation)
-            hit = xp[idx] == y
+            win = xp[idx]
+            hit = (win == y) | ((win != win) & (y != y))  # a NaN maximum is its own first NaN
             hit &= free
             free &= ~hit
-            np.multiply(g, hit, out=dx[idx])
+            np.copyto(dx[idx], g, where=hit)  # a select: a NaN gradient stays in its window's arg-max
         return dx
     for i, k in enumerate(_offsets(ksize)):
         dx[_spatial_index(nd, k, out, stride, dilation)] += np.where(arg == i, g, zero)

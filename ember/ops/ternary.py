@@ -38,7 +38,7 @@ class Where(Op):
     @staticmethod
     def backward(ctx, g):
         c = wrap(ctx.cond)
-        zero = g * 0
+        zero = g.new_zeros(())  # a select, not g * 0: a NaN gradient stays out of the branch not taken
         return None, where(c, g, zero), where(c, zero, g)
 
 
@@ -114,6 +114,10 @@ def clamp_max(input, max):
 @method
 def lerp(input, end, weight):
     """input + weight * (end - input)."""
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t.dtype != input.dtype:  # torch's lerp does not promote
+            raise RuntimeError(f"lerp: expected dtype {input.dtype} for `{name}` but got dtype {t.dtype}; "
+                               f"cast it with .to({input.dtype})")
     return input + weight * (end - input)
 
 

@@ -62,3 +62,65 @@ def test_clamp_gradient_is_a_select_not_a_product():
         return y * T.tensor([np.nan, np.nan, 1.0], dtype=y.dtype)
 
     _assert_same(_both(fn, x))
+
+
+def test_where_gradient_is_a_select():
+    """fuzz class 'binary: grad value': where(c, a, b) with a NaN upstream gradient gives b a zero gradient
+    where c is true (torch selects; ember multiplied by 0)."""
+    a, b = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+
+    def fn(T, x, y):
+        return T.where(T.tensor([True, False]), x, y) * T.tensor([np.nan, 1.0], dtype=x.dtype)
+
+    _assert_same(_both(fn, a, b))
+
+
+@pytest.mark.parametrize("op", ["floor", "ceil", "trunc", "round", "sign"])
+def test_rounding_gradient_is_zero_even_for_nan(op):
+    """fuzz class 'pointwise: grad value': torch's floor/ceil/round/trunc/sign backward is zeros_like(grad)."""
+    _assert_same(_both(lambda T, x: getattr(T, op)(x) * np.nan, np.array([0.3, -1.7])))
+
+
+def test_sign_of_nan_is_zero():
+    """fuzz class 'pointwise: value'."""
+    x = np.array([np.nan, -0.0, 2.0, -3.0], dtype=np.float32)
+    np.testing.assert_array_equal(ember.sign(ember.from_numpy(x)).numpy(), torch.sign(torch.from_numpy(x)).numpy())
+
+
+@pytest.mark.parametrize("fn", ["adaptive_avg_pool1d", "adaptive_avg_pool2d"])
+def test_adaptive_avg_pool_of_the_same_size_is_a_new_tensor(fn):
+    """fuzz class 'loss on pool: grad value': with output size = input size ember returned its input
+    itself, so the input's retained gradient also held the output's uses."""
+    shape, size = ((1, 2, 3), 3) if fn.endswith("1d") else ((1, 2, 3, 3), (3, 3))
+    x = ember.randn(*shape, requires_grad=True)
+    h = x * 1
+    h.retain_grad()
+    y = getattr(ember.nn.functional, fn)(h, size)
+    assert y is not h and y.grad_fn is not None
+    (h.sum() + (y * 2).sum()).backward()
+    np.testing.assert_array_equal(h.grad.numpy(), np.full(shape, 3.0))
+
+
+@pytest.mark.parametrize("fn", ["elu", "celu", "selu"])
+def test_elu_family_keeps_a_nan_gradient(fn):
+    """fuzz class 'activation: grad value': torch's fused elu_backward gives NaN for a NaN input; ember's
+    composition (clamp then expm1) gave 0."""
+    _assert_same(_both(lambda T, x: getattr(T.nn.functional, fn)(x), np.array([np.nan, -0.5, 0.7])))
+
+
+def test_max_pool_backward_with_nan():
+    """fuzz class 'matmul/pool: grad value': non-overlapping max pooling sends each window's gradient to its
+    (first) maximum only, a NaN maximum included; a NaN gradient does not spread over the window."""
+    x = np.array([[[1.0, np.nan, 3.0, 4.0, -1.0, 2.0]]])
+
+    def fn(T, t):
+        return T.nn.functional.max_pool1d(t, 2) * T.tensor([np.nan, 1.0, 2.0], dtype=t.dtype)
+
+    _assert_same(_both(fn, x))
+
+
+def test_lerp_does_not_promote():
+    """fuzz class 'binary: torch raises RuntimeError, ember does not'."""
+    for T in (torch, ember):
+        with pytest.raises(RuntimeError, match="expected dtype"):
+            T.lerp(T.ones(2), T.ones(2, dtype=T.float64), 0.3)

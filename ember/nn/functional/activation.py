@@ -237,7 +237,7 @@ def _elu(x: Tensor, alpha: float, scale: float, input_scale: float) -> Tensor:
     from ... import where
 
     neg = (x.clamp(max=0) * input_scale).expm1() * alpha  # clamp: no inf in the unused branch
-    y = where(x > 0, x, neg)
+    y = where(x <= 0, neg, x)  # a NaN input takes the linear branch's gradient, as torch's elu_backward
     return y * scale if scale != 1.0 else y
 
 

@@ -266,7 +266,7 @@ def _adaptive_avg(input: Tensor, out: tuple) -> Tensor:
         for j, (a, b) in enumerate(_bins(L, o)):
             P[j, a:b] = 1.0 / (b - a)
         y = y.transpose(axis, -1).matmul(_tensor(P.T)).transpose(axis, -1)
-    return y
+    return input.clone() if y is input else y  # a new tensor, as torch's, even when no dim changes
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
