@@ -14,6 +14,12 @@ adding its time, the ratio ember/mygrad and whether its first loss agrees with t
 
     python -m benchmarks                 # all workloads, 1 and 2 threads
     python -m benchmarks OVH CHAIN W1 --threads 1 --reps 7
+    python -m benchmarks W2 W5 --busy    # also beside a competing CPU-bound process: each one's slowdown
+
+Fair settings: some machines export ``OPENBLAS_CORETYPE``/``OPENBLAS_L2_SIZE`` to keep old OpenBLAS builds
+safe; on a current NumPy they force slower kernels than a user's machine runs. The benchmarks re-execute
+themselves without them (``--machine-blas-env`` keeps them) and print which OpenBLAS kernel ran
+(threadpoolctl), which libraries (oneDNN, numba) ember used, and the thread pools.
 """
 from __future__ import annotations
 
@@ -26,6 +32,48 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+
+
+BLAS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # machine overrides a user's machine does not have
+
+
+def _reexec_without_blas_env() -> None:
+    """Restart this command without ``BLAS_ENV`` (before NumPy loads: OpenBLAS reads them at load)."""
+    if "--machine-blas-env" in sys.argv or "--_child" in sys.argv or not any(k in os.environ for k in BLAS_ENV):
+        return
+    env = {k: v for k, v in os.environ.items() if k not in BLAS_ENV}
+    sys.stdout.flush()
+    os.execve(sys.executable, [sys.executable, "-m", "benchmarks"] + sys.argv[1:], env)
+
+
+def runtime_info() -> dict:
+    """Which kernels ran: OpenBLAS's architecture and threading (threadpoolctl), the thread pools, and
+    ember's kernel choices (numba, the convolution library)."""
+    info = {"env": {k: os.environ[k] for k in BLAS_ENV if k in os.environ}}
+    try:
+        import threadpoolctl
+        info["pools"] = [{k: d.get(k) for k in ("internal_api", "architecture", "version", "num_threads",
+                                                "threading_layer", "filepath")}
+                         for d in threadpoolctl.threadpool_info()]
+    except ImportError:
+        info["pools"] = "threadpoolctl is not installed (pip install threadpoolctl)"
+    from ember.backends import kernels
+    info["ember_kernels"] = {"set": kernels.current(), "conv_library": kernels.library()}
+    return info
+
+
+def _describe(info: dict) -> str:
+    pools = info.get("pools")
+    if isinstance(pools, str):
+        blas = pools
+    else:
+        blas = ", ".join(f"{p['internal_api']} {p.get('version') or ''} {p.get('architecture') or ''} "
+                         f"({os.path.basename(p['filepath'] or '')}, {p['num_threads']} threads)".replace("  ", " ")
+                         for p in pools)
+    env = " ".join(f"{k}={v}" for k, v in info["env"].items()) or "none"
+    k = info["ember_kernels"]
+    return (f"pools: {blas}\nmachine BLAS overrides: {env}; ember kernels: {k['set']}, "
+            f"conv library: {k['conv_library']}")
 
 
 def _env(threads: int) -> dict:
@@ -72,7 +120,7 @@ def worker(names: list, threads: int, reps: int, peers: bool = False) -> dict:
     torch.set_num_threads(threads)
     from benchmarks.workloads import WORKLOADS
 
-    res = {}
+    res = {"_info": runtime_info()}
     for name in names:
         make = WORKLOADS[name][0]
         try:
@@ -139,7 +187,28 @@ def _fmt(sec: float) -> str:
     return f"{sec * 1e6:.2f} us" if sec < 1e-3 else f"{sec * 1e3:.2f} ms"
 
 
+COMPETITOR = "while True: pass"  # the competing CPU-bound process of --busy (one core's worth of work)
+
+
+def _run_child(name: str, t: int, args, busy: bool = False) -> dict:
+    """One workload at ``t`` threads in a fresh process (beside a spinning competitor when ``busy``)."""
+    rival = subprocess.Popen([sys.executable, "-c", COMPETITOR]) if busy else None
+    try:
+        p = subprocess.run([sys.executable, "-m", "benchmarks", name, "--threads", str(t), "--reps",
+                            str(args.reps), "--peers" if args.peers and not busy else "--no-peers", "--_child"],
+                           env=_env(t), capture_output=True, text=True, cwd=ROOT)
+    finally:
+        if rival is not None:
+            rival.kill()
+            rival.wait()
+    if p.returncode:
+        print(p.stderr, file=sys.stderr)
+        sys.exit(1)
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
+    _reexec_without_blas_env()
     from benchmarks.workloads import WORKLOADS
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -150,6 +219,10 @@ def main() -> None:
     ap.add_argument("--out", default=os.path.join(HERE, "results.json"))
     ap.add_argument("--peers", action=argparse.BooleanOptionalAction, default=None,
                     help="also time MyGrad (benchmarks/peers.py); default: on when mygrad is importable")
+    ap.add_argument("--busy", action="store_true",
+                    help="also run each workload beside a competing CPU-bound process; report both slowdowns")
+    ap.add_argument("--machine-blas-env", action="store_true",
+                    help="keep OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE (by default the benchmarks run without them)")
     ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.peers is None:
@@ -165,13 +238,12 @@ def main() -> None:
     for t in args.threads:
         results[f"T{t}"] = {}
         for name in args.workloads:  # a fresh process per workload: no state carries over between them
-            p = subprocess.run([sys.executable, "-m", "benchmarks", name, "--threads", str(t), "--reps",
-                                str(args.reps), "--peers" if args.peers else "--no-peers", "--_child"],
-                               env=_env(t), capture_output=True, text=True, cwd=ROOT)
-            if p.returncode:
-                print(p.stderr, file=sys.stderr)
-                sys.exit(1)
-            results[f"T{t}"].update(json.loads(p.stdout.strip().splitlines()[-1]))
+            res = _run_child(name, t, args)
+            results["info"] = res.pop("_info")
+            results[f"T{t}"].update(res)
+            if args.busy:
+                busy = _run_child(name, t, args, busy=True)[name]
+                results.setdefault("busy", {}).setdefault(f"T{t}", {})[name] = busy
     if args.memory:
         for name in args.workloads:
             results.setdefault("memory_mb", {})[name] = {f: peak_rss(name, f, args.threads[0])
@@ -195,6 +267,16 @@ def main() -> None:
                   f"{'ok ' if r['loss_agrees'] else 'DIFF'}{peer}  {WORKLOADS[name][1]}")
             if "mygrad" in r:
                 print(f"{'':<14} {'':>7}   mygrad {r['mygrad'][:90]}")
+    for tkey, res in results.get("busy", {}).items():
+        for name, r in res.items():
+            quiet = results[tkey][name]
+            if "error" in r or "error" in quiet:
+                continue
+            print(f"busy {name:<14} {tkey:>3}  ember {_fmt(r['ember_s']):>10} (x{r['ember_s'] / quiet['ember_s']:.2f})"
+                  f"  torch {_fmt(r['torch_s']):>10} (x{r['torch_s'] / quiet['torch_s']:.2f})  ratio {r['ratio']:.2f}"
+                  "   (xN: slowdown beside a competing CPU-bound process)")
+    if "info" in results:
+        print(_describe(results["info"]))
     for name, mem in results.get("memory_mb", {}).items():
         print(f"peak RSS {name:<12} ember {mem['ember']} MB  torch {mem['torch']} MB")
     with open(args.out, "w") as f:
