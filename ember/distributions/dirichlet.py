@@ -15,7 +15,7 @@ import ember
 from ember import Size, Tensor
 
 from . import constraints
-from ._incomplete_gamma import _standard_gamma
+from ._incomplete_beta import _sample_dirichlet
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
@@ -25,10 +25,9 @@ __all__ = ["Beta", "Dirichlet"]
 class Dirichlet(ExponentialFamily):
     r"""Dirichlet(concentration a): p(x) = Gamma(sum a) / prod Gamma(a_i) * prod x_i^(a_i - 1) on the simplex.
 
-    ``rsample``: x = g / sum(g) with g_i ~ Gamma(a_i, 1) drawn with implicit gradients, so gradients
-    flow through the normalisation. This is a valid pathwise (reparameterisation) gradient with the
-    same expectation as torch's; torch differentiates each x_i through its Beta marginal instead, so
-    per-sample gradients differ.
+    ``rsample``: x = g / sum(g) with g_i ~ Gamma(a_i, 1); its gradient is torch's implicit one: each x_i
+    is differentiated through its Beta(a_i, sum(a) - a_i) marginal at a fixed CDF level, and the other
+    coordinates shrink in proportion (see ``_incomplete_beta``).
 
     Shape: concentration (*batch_shape, K); event_shape is (K,).
     """
@@ -52,8 +51,7 @@ class Dirichlet(ExponentialFamily):
         return new
 
     def rsample(self, sample_shape=Size()) -> Tensor:
-        g = _standard_gamma(self.concentration.expand(tuple(self._extended_shape(sample_shape))))
-        return g / g.sum(-1, keepdim=True)
+        return _sample_dirichlet(self.concentration.expand(tuple(self._extended_shape(sample_shape))))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
@@ -95,8 +93,9 @@ class Dirichlet(ExponentialFamily):
 class Beta(ExponentialFamily):
     r"""Beta(concentration1 a, concentration0 b): p(x) = x^(a-1) (1-x)^(b-1) / B(a, b) on [0, 1].
 
-    Built on a two-category Dirichlet over (x, 1 - x); ``rsample`` is x = g_a / (g_a + g_b) with
-    implicitly reparameterised gamma draws (see ``Dirichlet``).
+    Built on a two-category Dirichlet over (x, 1 - x); ``rsample`` is x = g_a / (g_a + g_b), g ~ Gamma,
+    with the implicit gradient dx/da = -(dI_x(a, b)/da) / p(x; a, b) (I the incomplete beta function),
+    as torch's (see ``Dirichlet``).
 
     Shape: batch_shape is the broadcast shape of the two concentrations; event_shape is ().
     """
