@@ -115,6 +115,8 @@ def operands(a, b):
     if isinstance(b, int):
         if kind == "b":
             return da.astype(np.int64), b
+        if kind in "iu":
+            return da, _wrap_int(b, da.dtype)
         return da, b
     if isinstance(b, float):
         if kind in "fc" or da.dtype == _bf16():
@@ -126,6 +128,19 @@ def operands(a, b):
         return da.astype(_dt.default_complex().np if kind != "f" or da.dtype.itemsize < 8
                          else np.complex128), b
     raise TypeError(f"unsupported operand type: {type(b).__name__}")
+
+
+def _wrap_int(v: int, dt: np.dtype) -> int:
+    """A Python int cast to an integer dtype as torch casts a scalar operand: modulo 2**bits (NumPy 2
+    raises OverflowError instead)."""
+    bits = 8 * dt.itemsize
+    lo = -(1 << (bits - 1)) if dt.kind == "i" else 0
+    if lo <= v < lo + (1 << bits):
+        return v
+    if not -(1 << 63) <= v < (1 << 64):
+        raise OverflowError("int too big to convert")
+    v &= (1 << bits) - 1
+    return v - (1 << bits) if dt.kind == "i" and v >= 1 << (bits - 1) else v
 
 
 def _bf16():

@@ -26,6 +26,12 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift"]
 
 
+def _int_zero_division(x, y) -> None:
+    """torch raises on an integer ``//``, ``%``, ``fmod`` or rounded ``div`` by zero (NumPy gives 0)."""
+    if np.result_type(x, y).kind in "iu" and np.any(np.equal(y, 0)):
+        raise RuntimeError("ZeroDivisionError")
+
+
 def _check(x, y, op: str):
     """torch's broadcast error when the shapes differ (NumPy's message names neither tensor)."""
     sx, sy = getattr(x, "shape", None), getattr(y, "shape", None)
@@ -117,6 +123,7 @@ class Div(Op):
                 x = x.astype(f) if hasattr(x, "astype") else f.type(x)
                 y = y.astype(f) if hasattr(y, "astype") else f.type(y)
             return np.true_divide(x, y)
+        _int_zero_division(x, y)
         if rounding_mode == "trunc":
             out = np.true_divide(x, y)
             out = np.trunc(out)
@@ -183,6 +190,7 @@ class Remainder(Op):
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
+        _int_zero_division(x, y)
         ctx.save_for_backward(a, b)
         return np.remainder(x, y)
 
@@ -199,6 +207,7 @@ class Fmod(Op):
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
+        _int_zero_division(x, y)
         ctx.save_for_backward(a, b)
         return np.fmod(x, y)
 
@@ -236,6 +245,41 @@ class Minimum(Maximum):
         a, b = ctx.saved_tensors
         tie = (a == b).to(g.dtype) * 0.5
         return g * (1 - (a > b).to(g.dtype) - tie), g * (1 - (a < b).to(g.dtype) - tie)
+
+
+class Fmax(Op):
+    """max(a, b) ignoring NaN (NaN only where both are); the gradient goes to a where a >= b or b is NaN,
+    else to b (torch's derivative: ties go to a)."""
+
+    broadcasting = True
+    _fn = staticmethod(np.fmax)
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        x, y = operands(a, b)
+        _check(x, y, cls.__name__.lower())
+        ctx.save_for_backward(a, b)
+        return cls._fn(x, y)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b = ctx.saved_tensors
+        to_a = cls._wins(a, b) | b.isnan()
+        return g.masked_fill(~to_a, 0), g.masked_fill(to_a, 0)
+
+    @staticmethod
+    def _wins(a, b):
+        return a >= b
+
+
+class Fmin(Fmax):
+    """min(a, b) ignoring NaN; the gradient goes to a where a <= b or b is NaN, else to b."""
+
+    _fn = staticmethod(np.fmin)
+
+    @staticmethod
+    def _wins(a, b):
+        return a <= b
 
 
 class Compare(Op):
@@ -366,7 +410,18 @@ def minimum(input, other):
     return Minimum.apply(input, other)
 
 
-fmax, fmin = maximum, minimum
+@method
+def fmax(input, other):
+    """The larger of each pair, ignoring NaN (NaN only where both are NaN)."""
+    _tensor_other("fmax", other)
+    return Fmax.apply(input, other)
+
+
+@method
+def fmin(input, other):
+    """The smaller of each pair, ignoring NaN (NaN only where both are NaN)."""
+    _tensor_other("fmin", other)
+    return Fmin.apply(input, other)
 
 
 @method

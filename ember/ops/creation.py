@@ -175,21 +175,56 @@ def _like(input: Tensor, dtype):
     return (_dt.to_dtype(dtype) if dtype is not None else input.dtype).np
 
 
+def _dense_non_overlapping(shape: tuple, strides: tuple) -> bool:
+    """torch's ``is_non_overlapping_and_dense``: the dims of size >= 2, ordered by stride, tile memory exactly
+    (strides in elements, never negative)."""
+    need = 1
+    for st, size in sorted((st, s) for s, st in zip(shape, strides) if s >= 2):
+        if st != need:
+            return False
+        need *= size
+    return True
+
+
+def empty_preserving(d, np_dtype=None, memory_format=None):
+    """An uninitialised array shaped as ``d``, laid out as torch's ``memory_format``: ``preserve_format``
+    (the default) keeps d's strides when d is dense and non-overlapping, else C order; ``channels_last`` is
+    NHWC storage under NCHW strides; ``contiguous_format`` is C order."""
+    dt = d.dtype if np_dtype is None else np.dtype(np_dtype)
+    name = getattr(memory_format, "name", "preserve_format")
+    if name == "channels_last" and d.ndim == 4:
+        return np.empty((d.shape[0], d.shape[2], d.shape[3], d.shape[1]), dt).transpose(0, 3, 1, 2)
+    if name != "preserve_format" or d.ndim < 2 or d.size == 0 or d.flags.c_contiguous:
+        return np.empty(d.shape, dt)
+    strides = tuple(s // d.itemsize for s in d.strides)
+    if min(strides) < 0 or not _dense_non_overlapping(d.shape, strides):
+        return np.empty(d.shape, dt)
+    flat = np.empty(d.size, dt)
+    return np.ndarray(d.shape, dt, buffer=flat, strides=tuple(s * dt.itemsize for s in strides))
+
+
+def _filled_like(input, value, dtype, memory_format):
+    out = empty_preserving(input._data, _like(input, dtype), memory_format)
+    if value is not None:
+        out[...] = value
+    return out
+
+
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
-    return _finish(np.zeros(input._data.shape, _like(input, dtype)), requires_grad, device)
+    return _finish(_filled_like(input, 0, dtype, memory_format), requires_grad, device)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
-    return _finish(np.ones(input._data.shape, _like(input, dtype)), requires_grad, device)
+    return _finish(_filled_like(input, 1, dtype, memory_format), requires_grad, device)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
-    return _finish(np.empty(input._data.shape, _like(input, dtype)), requires_grad, device)
+    return _finish(_filled_like(input, None, dtype, memory_format), requires_grad, device)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
-    return _finish(np.full(input._data.shape, fill_value, _like(input, dtype)), requires_grad, device)
+    return _finish(_filled_like(input, fill_value, dtype, memory_format), requires_grad, device)
 
 
 def _num(x):

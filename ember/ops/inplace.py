@@ -205,12 +205,50 @@ def resize_(self: Tensor, *size, memory_format=None) -> Tensor:
     offset = (d.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // d.itemsize
     if root.flags.c_contiguous and root.dtype == d.dtype and offset + n <= root.size:
         self._data = root.reshape(-1)[offset:offset + n].reshape(shape)
-    else:
-        flat = np.ascontiguousarray(d).reshape(-1)
+    else:  # a bigger storage holding the old one's elements from the offset on, as torch's realloc
+        flat = root.reshape(-1)[offset:] if root.flags.c_contiguous and root.dtype == d.dtype else \
+            np.ascontiguousarray(d).reshape(-1)
         new = np.empty(n, dtype=d.dtype)
         k = min(n, flat.size)
         new[:k] = flat[:k]
         self._data = new.reshape(shape)
+    self._bump()
+    return self
+
+
+@method
+def set_(self: Tensor, source=None, storage_offset: int = 0, size=None, stride=None) -> Tensor:
+    """Make ``self`` look at ``source``'s memory: a Tensor (its storage, offset, size and strides), a
+    storage (``x.untyped_storage()``, with ``storage_offset``, ``size`` and ``stride`` in elements of
+    self's dtype), or nothing (an empty tensor). Writes through either side are seen by the other."""
+    from ..tensor import UntypedStorage
+
+    _check_leaf(self)
+    dt = self._data.dtype
+    if source is None:
+        self._data = np.empty(0, dt)
+    elif isinstance(source, Tensor):
+        if source._data.dtype != dt:
+            raise RuntimeError(f"Could not set tensor of type {self.dtype} to a tensor of type {source.dtype}")
+        self._data = source._data
+        self._vc = source._version_cell()
+        self._base = source._base if source._base is not None else source
+    elif isinstance(source, UntypedStorage):
+        flat = source._root.reshape(-1).view(np.uint8)  # the storage's bytes
+        size = tuple(int(s) for s in (size if size is not None else (flat.size // dt.itemsize - storage_offset,)))
+        if stride is None:
+            stride = [1] * len(size)
+            for i in range(len(size) - 2, -1, -1):
+                stride[i] = stride[i + 1] * size[i + 1]
+        need = storage_offset + 1 + sum((s - 1) * st for s, st in zip(size, stride)) if 0 not in size else 0
+        if need * dt.itemsize > flat.size:
+            raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset "
+                               f"{storage_offset}, and itemsize {dt.itemsize} requiring a storage size of "
+                               f"{need * dt.itemsize} are out of bounds for storage of size {flat.size}")
+        self._data = np.ndarray(size, dt, buffer=flat, offset=storage_offset * dt.itemsize,
+                                strides=tuple(s * dt.itemsize for s in stride))
+    else:
+        raise TypeError(f"set_(): argument 'source' must be Tensor or Storage, not {type(source).__name__}")
     self._bump()
     return self
 

@@ -570,7 +570,14 @@ def unfold(input, dimension: int, size: int, step: int):
 class Clone(Op):
     @staticmethod
     def forward(ctx, x, memory_format=None):
-        return np.array(x._data, copy=True, order="C")
+        d = x._data
+        if memory_format is None and d.flags.c_contiguous:
+            return np.array(d, copy=True, order="C")
+        from .creation import empty_preserving
+
+        out = empty_preserving(d, None, memory_format)
+        np.copyto(out, d)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -579,13 +586,14 @@ class Clone(Op):
 
 @method
 def clone(input, *, memory_format=None):
-    """A copy with its own memory; the gradient passes through."""
-    out = Clone.apply(input)
+    """A copy with its own memory, laid out as ``memory_format`` says (by default torch's
+    ``preserve_format``: the input's strides when it is dense and non-overlapping, else C order); the
+    gradient passes through."""
     if memory_format is not None and getattr(memory_format, "name", "") == "channels_last":
         from .layout import to_channels_last
 
-        return to_channels_last(out)
-    return out
+        return to_channels_last(Clone.apply(input))
+    return Clone.apply(input, memory_format)
 
 
 @method
@@ -596,7 +604,9 @@ def contiguous(input, memory_format=None):
         return clone(input, memory_format=memory_format)
     if input._data.flags.c_contiguous:
         return input
-    return Clone.apply(input)
+    from ..layout import contiguous_format
+
+    return Clone.apply(input, contiguous_format)
 
 
 class Real(Op):

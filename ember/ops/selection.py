@@ -239,7 +239,8 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     """
     d = input._data
     if dim is None:
-        vals, inv, cnt = np.unique(d.reshape(-1), return_inverse=True, return_counts=True)
+        # each NaN is its own value, as torch (NumPy merges them by default)
+        vals, inv, cnt = np.unique(d.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False)
         return _unique_result(vals, inv.reshape(d.shape), cnt, return_inverse, return_counts)
     dim = wrap_dim(dim, d.ndim)
     vals, inv, cnt = np.unique(d, return_inverse=True, return_counts=True, axis=dim)

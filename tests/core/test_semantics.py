@@ -108,3 +108,137 @@ def test_std_without_correction_has_zero_gradient_where_std_is_zero(x):
         t.std(1, unbiased=False).sum().backward()
         grads.append(t.grad)
     _same(grads[0], grads[1])
+
+
+# --------------------------------------------------------------------------- storage
+def test_resize_shrink_then_grow_keeps_the_storage_contents():
+    out = []
+    for lib in (ember, torch):
+        a = lib.arange(24).view(4, 6)
+        a.resize_(3, 3)
+        a.resize_(7, 4)
+        out.append(a[:6].clone())  # rows 6.. are uninitialised memory in both
+    _same(out[0], out[1])
+
+
+def test_views_taken_before_a_shrinking_resize_keep_seeing_writes():
+    out = []
+    for lib in (ember, torch):
+        a = lib.arange(24.0)
+        v = a[:4]
+        a.resize_(3, 3)
+        a[0, 0] = 100.0
+        v[1] = -1.0
+        out.append((v.clone(), a.clone(), a.stride()))
+    _same(out[0][0], out[1][0])
+    _same(out[0][1], out[1][1])
+    assert out[0][2] == out[1][2]
+
+
+def test_set_shares_memory_with_a_tensor_or_a_storage():
+    out = []
+    for lib in (ember, torch):
+        a = lib.arange(6.0)
+        b, c, d = lib.zeros(2), lib.zeros(1), lib.ones(2)
+        b.set_(a)
+        c.set_(a.untyped_storage(), 1, (2, 2), (2, 1))
+        d.set_()
+        a[1] = 50.0
+        b[0] = -3.0
+        out.append((b.clone(), c.clone(), tuple(d.shape), a.clone()))
+    for e, t in zip(out[0], out[1]):
+        if isinstance(e, tuple):
+            assert e == tuple(t)
+        else:
+            _same(e, t)
+
+
+_LAYOUTS = {
+    "transposed": lambda lib: lib.zeros(3, 4).t(),
+    "permuted3d": lambda lib: lib.zeros(2, 3, 4).permute(2, 0, 1),
+    "channels_last": lambda lib: lib.zeros(2, 3, 4, 5).permute(0, 2, 3, 1),
+    "strided_slice": lambda lib: lib.zeros(4, 6)[:, ::2],
+    "expanded": lambda lib: lib.zeros(3, 1).expand(3, 4),
+    "contiguous": lambda lib: lib.zeros(3, 4),
+}
+
+
+@pytest.mark.parametrize("layout", list(_LAYOUTS))
+def test_clone_and_like_factories_preserve_dense_strides(layout):
+    strides = []
+    for lib in (ember, torch):
+        x = _LAYOUTS[layout](lib)
+        strides.append((x.clone().stride(), lib.empty_like(x).stride(), lib.zeros_like(x).stride(),
+                        lib.full_like(x, 2.0).stride(),
+                        lib.empty_like(x, memory_format=lib.contiguous_format).stride()))
+    assert strides[0] == strides[1]
+    y = _LAYOUTS[layout](ember) + 1
+    np.testing.assert_array_equal(y.clone().numpy(), y.numpy())
+
+
+# --------------------------------------------------------------------------- integers
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int16", "int32"])
+@pytest.mark.parametrize("expr", ["x + 1000", "x - 1000", "x * 300", "x + 2**40", "x == 257", "x < 1000", "x + (-1)"])
+def test_python_int_operands_wrap_as_torch(dtype, expr):
+    out = []
+    for lib in (ember, torch):
+        x = lib.ones(3, dtype=getattr(lib, dtype))
+        out.append(eval(expr, {"x": x}))
+    _same(out[0], out[1])
+
+
+@pytest.mark.parametrize("expr", ["x // 0", "x % 0", "x // y", "x % y", "lib.fmod(x, 0)", "lib.remainder(x, y)",
+                                  "lib.div(x, y, rounding_mode='floor')", "lib.div(x, 0, rounding_mode='trunc')",
+                                  "lib.floor_divide(x, y)"])
+def test_integer_division_by_zero_raises_as_torch(expr):
+    def run(lib):
+        x, y = lib.tensor([3, 4]), lib.tensor([1, 0])
+        return eval(expr, {"x": x, "y": y, "lib": lib})
+
+    e_msg, t_msg = _raises_like(lambda: run(ember), lambda: run(torch))
+    assert e_msg == t_msg
+
+
+def test_float_division_by_zero_still_gives_inf():
+    for lib in (ember, torch):
+        assert np.isinf(_np(lib.tensor([3.0]) // 0)).all()
+
+
+# --------------------------------------------------------------------------- NaN
+_NAN = np.array([np.nan, 1.0, np.nan, -2.0, 0.3, np.nan], dtype=np.float32)
+_OTHER = np.array([2.0, np.nan, np.nan, -2.0, 0.5, -1.0], dtype=np.float32)
+
+
+@pytest.mark.parametrize("name", ["fmax", "fmin"])
+def test_fmax_fmin_ignore_nan_with_torch_gradients(name):
+    out = []
+    for lib in (ember, torch):
+        a = lib.tensor(_NAN, requires_grad=True)
+        b = lib.tensor(_OTHER, requires_grad=True)
+        y = getattr(lib, name)(a, b)
+        y.backward(lib.arange(1.0, 7.0))
+        out.append((y, a.grad, b.grad))
+    for e, t in zip(*out):
+        _same(e, t)
+
+
+@pytest.mark.parametrize("call", ["hardshrink(x, 0.5)", "softshrink(x, 0.5)", "threshold(x, 0.5, -1.0)",
+                                  "hardtanh(x)", "leaky_relu(x, 0.1)", "relu6(x)"])
+def test_piecewise_activations_keep_nan_and_pass_its_gradient(call):
+    out = []
+    for lib, f in ((ember, F), (torch, tF)):
+        x = lib.tensor(np.array([np.nan, 0.2, -0.7, 2.0, -0.5], np.float32), requires_grad=True)
+        y = eval(call, {"x": x, **{k: getattr(f, k) for k in dir(f) if not k.startswith("_")}})
+        y.backward(lib.ones(5))
+        out.append((y, x.grad))
+    _same(out[0][0], out[1][0])
+    _same(out[0][1], out[1][1])
+
+
+def test_unique_keeps_each_nan():
+    out = []
+    for lib in (ember, torch):
+        x = lib.tensor([np.nan, 1.0, np.nan, 1.0, 0.5])
+        out.append(lib.unique(x, return_inverse=True, return_counts=True))
+    for e, t in zip(*out):
+        _same(e, t)

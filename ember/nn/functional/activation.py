@@ -73,16 +73,27 @@ def _pw_op(name, f, df, doc):
 
 
 LeakyRelu = _pw_op("LeakyRelu", lambda x, s: np.where(x > 0, x, x * s).astype(x.dtype, copy=False),
-                   lambda x, s: np.where(x > 0, 1.0, s), "y = x if x > 0 else s x; dy/dx = 1 or s.")
+                   lambda x, s: np.where(x > 0, x.dtype.type(1), x.dtype.type(s)),
+                   "y = x if x > 0 else s x; dy/dx = 1 or s.")
 Hardtanh = _pw_op("Hardtanh", lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False),
-                  lambda x, lo, hi: (x > lo) & (x < hi), "clip(x, lo, hi); dy/dx = [lo < x < hi].")
-Threshold = _pw_op("Threshold", lambda x, t, v: np.where(x > t, x, v).astype(x.dtype, copy=False),
-                   lambda x, t, v: x > t, "y = x if x > t else v; dy/dx = [x > t].")
-Hardshrink = _pw_op("Hardshrink", lambda x, la: np.where(np.abs(x) > la, x, 0).astype(x.dtype, copy=False),
-                    lambda x, la: np.abs(x) > la, "y = x if |x| > l else 0; dy/dx = [|x| > l].")
+                  lambda x, lo, hi: ~((x <= lo) | (x >= hi)),
+                  "clip(x, lo, hi); dy/dx = [lo < x < hi] (1 at NaN).")
+
+
+# torch's conditions select the constant piece, so a NaN input falls through to x (NaN out, gradient passed)
+def _inside(x, la):
+    return (x >= -la) & (x <= la)
+
+
+Threshold = _pw_op("Threshold", lambda x, t, v: np.where(x <= t, v, x).astype(x.dtype, copy=False),
+                   lambda x, t, v: ~(x <= t), "y = v if x <= t else x; dy/dx = [not x <= t].")
+Hardshrink = _pw_op("Hardshrink", lambda x, la: np.where(_inside(x, la), 0, x).astype(x.dtype, copy=False),
+                    lambda x, la: ~_inside(x, la), "y = 0 if -l <= x <= l else x; dy/dx = [not -l <= x <= l].")
 Softshrink = _pw_op("Softshrink",
-                    lambda x, la: np.where(x > la, x - la, np.where(x < -la, x + la, 0)).astype(x.dtype, copy=False),
-                    lambda x, la: np.abs(x) > la, "y = x - l sign(x) if |x| > l else 0; dy/dx = [|x| > l].")
+                    lambda x, la: np.where(_inside(x, la), 0, x - np.sign(x) * x.dtype.type(la)).astype(x.dtype,
+                                                                                                       copy=False),
+                    lambda x, la: ~_inside(x, la),
+                    "y = 0 if -l <= x <= l else x - l sign(x); dy/dx = [not -l <= x <= l].")
 
 
 def _hardswish_d(x):
