@@ -232,3 +232,8 @@ def dct(input: Tensor, type: int = 2, n: int | None = None, dim: int = -1, norm:
 def idct(input: Tensor, type: int = 2, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
     """Inverse of :func:`dct` (scipy.fft.idct): ``idct(dct(x, t, norm=m), t, norm=m) == x``."""
     return _dct(input, type, n, dim, norm, True, "idct")
+
+
+from .ops.calling import bind_all  # noqa: E402 - after the definitions it binds
+
+bind_all(globals(), without_out=("fftshift", "ifftshift", "dct", "idct"))  # torch.fft takes out= on all others

@@ -325,3 +325,8 @@ def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> T
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """sum conj(x) y along ``dim`` with broadcasting."""
     return (x.conj() * y).sum(dim)
+
+
+from .ops.calling import bind_all  # noqa: E402 - after the definitions it binds
+
+bind_all(globals(), without_out=("diagonal", "lstsq"))  # torch.linalg takes out= on all others

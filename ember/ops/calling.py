@@ -55,7 +55,7 @@ class _Spec:
 
     __slots__ = ("fn", "name", "aliases", "seq", "n_before_seq", "before_seq", "add_out", "reject_out")
 
-    def __init__(self, fn, name: str, sig: inspect.Signature, method: bool):
+    def __init__(self, fn, name: str, sig: inspect.Signature, method: bool, without_out: frozenset):
         params = list(sig.parameters.values())
         self.fn, self.name = fn, name
         self.aliases = {}
@@ -69,8 +69,8 @@ class _Spec:
         self.before_seq = tuple(p.name for p in params[:seq]) if seq is not None else ()
         self.n_before_seq = len(self.before_seq)
         has_out = "out" in sig.parameters
-        self.add_out = not method and not has_out and name not in WITHOUT_OUT
-        self.reject_out = has_out and (method or name in WITHOUT_OUT)
+        self.add_out = not method and not has_out and name not in without_out
+        self.reject_out = has_out and (method or name in without_out)
 
     def needed(self) -> bool:
         return bool(self.aliases or self.seq or self.add_out or self.reject_out)
@@ -107,7 +107,7 @@ class _Spec:
         return (*lead, value)
 
 
-def bind(fn, name: str, *, method: bool = False):
+def bind(fn, name: str, *, method: bool = False, without_out: frozenset = WITHOUT_OUT):
     """``fn`` as ``ember.<name>`` (or ``Tensor.<name>`` when ``method``), accepting torch's spellings.
 
     Returns ``fn`` itself when its signature needs nothing (no alias, no sequence, no ``out`` change).
@@ -116,7 +116,7 @@ def bind(fn, name: str, *, method: bool = False):
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
         return fn
-    spec = _Spec(fn, name, sig, method)
+    spec = _Spec(fn, name, sig, method, without_out)
     if not spec.needed():
         return fn
     call = spec.call
@@ -131,6 +131,16 @@ def bind(fn, name: str, *, method: bool = False):
     op.__signature__ = _shown_signature(sig, spec)
     op.numpy_aliases = dict(spec.aliases)
     return op
+
+
+def bind_all(namespace: dict, without_out=()) -> None:
+    """Bind every function named in a namespace module's ``__all__`` (``ember.linalg``, ``ember.fft``) in
+    place; ``without_out`` names the ones on which torch takes no ``out=``."""
+    skip = frozenset(without_out)
+    for name in namespace["__all__"]:
+        fn = namespace[name]
+        if inspect.isfunction(fn):
+            namespace[name] = bind(fn, name, without_out=skip)
 
 
 def _shown_signature(sig: inspect.Signature, spec: _Spec) -> inspect.Signature:

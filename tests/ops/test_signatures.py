@@ -208,7 +208,8 @@ def _same(e, t) -> bool:
             return False
         if str(e.dtype).split(".")[-1] != str(t.dtype).split(".")[-1]:
             return False
-        return np.allclose(e.detach().numpy(), t.detach().numpy(), rtol=1e-4, atol=1e-5, equal_nan=True)
+        return np.allclose(e.detach().numpy(), t.detach().resolve_conj().numpy(), rtol=1e-4, atol=1e-5,
+                           equal_nan=True)
     if isinstance(t, (tuple, list)):
         return isinstance(e, (tuple, list)) and len(e) == len(t) and all(_same(x, y) for x, y in zip(e, t))
     return e == t
@@ -434,3 +435,62 @@ def test_out_must_be_tensors():
         ember.exp(x, out=[1, 2])
     with pytest.raises(TypeError, match="tuple"):
         ember.max(x, 0, out=ember.empty(0))
+
+
+# --------------------------------------------------------------------------- ember.linalg, ember.fft
+@pytest.mark.parametrize("ns", ["linalg", "fft"])
+def test_namespaces_take_numpy_names_and_out(ns):
+    """torch.linalg and torch.fft go through the same argument parser: axis/keepdims and out= there too."""
+    rng = np.random.default_rng(1)
+    a = rng.uniform(0.2, 0.9, (3, 3)).astype(np.float64) + 3 * np.eye(3)
+    ours, theirs = getattr(ember, ns), getattr(torch, ns)
+    n_axis = n_out = 0
+    wrong = []
+    for name in ours.__all__:
+        fn = getattr(ours, name)
+        if not inspect.isfunction(fn) or not hasattr(theirs, name):
+            continue
+        params = inspect.signature(fn).parameters
+        if "dim" in params:
+            for args in [(a,), (a, a)]:
+                try:
+                    want = getattr(theirs, name)(*_convert(args, torch), dim=0)
+                except Exception:  # noqa: BLE001 - this pattern does not fit
+                    continue
+                kw = {"axis": 0} if "keepdim" not in params else {"axis": 0, "keepdims": False}
+                if not _same(getattr(ours, name)(*_convert(args, ember), **kw), want):
+                    wrong.append((name, "axis"))
+                n_axis += 1
+                break
+        if "out" in params:
+            for args in [(a,), (a, a), (4,)]:
+                try:
+                    want = getattr(theirs, name)(*_convert(args, torch))
+                except Exception:  # noqa: BLE001 - this pattern does not fit
+                    continue
+                if not isinstance(want, torch.Tensor):
+                    break
+                t_out, e_out = _empty_like_result(want)
+                want = getattr(theirs, name)(*_convert(args, torch), out=t_out)
+                got = getattr(ours, name)(*_convert(args, ember), out=e_out)
+                if got is not e_out or not _same(e_out, t_out):
+                    wrong.append((name, "out"))
+                n_out += 1
+                break
+        elif hasattr(theirs, name) and inspect.isfunction(fn):
+            with pytest.raises(TypeError):
+                getattr(theirs, name)(torch.from_numpy(a), out=torch.from_numpy(a.copy()))
+    assert not wrong, wrong
+    assert n_axis >= 3 and n_out >= 8, (n_axis, n_out)
+
+
+def test_in_place_methods_take_numpy_names():
+    a, b = _inputs()
+    for name, args, kw in [("cumsum_", (), {"axis": 1}), ("unsqueeze_", (), {"axis": 0}), ("add_", (), {"x2": b}),
+                           ("squeeze_", (), {"axis": 0})]:
+        t, e = torch.from_numpy(a.copy()), ember.from_numpy(a.copy())
+        if name == "squeeze_":
+            t, e = t[None], e[None]
+        tk = {k: torch.from_numpy(v.copy()) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+        ek = {k: ember.from_numpy(v.copy()) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+        assert _same(getattr(e, name)(*args, **ek), getattr(t, name)(*args, **tk)), name
