@@ -149,3 +149,30 @@ def test_gamma_cdf_matches_torch_and_its_concentration_gradient_scipy() -> None:
     fd = (special.gammainc(a_np + h, rate_np * x_np) - special.gammainc(a_np - h, rate_np * x_np)) / (2 * h)
     np.testing.assert_allclose(ea.grad.numpy(), fd.sum(0), rtol=1e-4, atol=1e-9)
     assert float(ED.Gamma(2.0, 1.0).cdf(ember.tensor(0.0))) == 0.0
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_support_and_arg_constraints_match_torch(case: Case) -> None:
+    _, _, _, e = _build(case, "ember")
+    _, _, _, t = _build(case, "torch")
+    assert type(e.support).__name__ == type(t.support).__name__
+    assert e.support.event_dim == t.support.event_dim and e.support.is_discrete == t.support.is_discrete
+    assert sorted(e.arg_constraints) == sorted(t.arg_constraints)
+    assert repr(e).split("(")[0] == repr(t).split("(")[0]
+
+
+def test_straight_through_perplexity_and_param_shape() -> None:
+    logits = np.array([[0.2, -1.0, 0.5], [1.0, 0.0, 0.0]])
+    e_logits = ember.tensor(logits, requires_grad=True)
+    t_logits = torch.tensor(logits, requires_grad=True)
+    e = ED.OneHotCategoricalStraightThrough(logits=e_logits)
+    t = TD.OneHotCategoricalStraightThrough(logits=t_logits)
+    x = e.rsample((4,))
+    assert e.has_rsample and tuple(x.shape) == (4, 2, 3) and bool(((x.detach() == 0) | (x.detach() == 1)).all())
+    w = np.random.default_rng(0).normal(size=(4, 2, 3))
+    (x * ember.tensor(w)).sum().backward()  # the gradient of probs, whatever the draw
+    (t.rsample((4,)) * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(e_logits.grad.numpy(), t_logits.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(e.perplexity().detach().numpy(), t.perplexity().detach().numpy(), rtol=1e-10)
+    assert tuple(e.param_shape) == tuple(t.param_shape)
+    assert tuple(ED.Bernoulli(ember.zeros(2, 1)).param_shape) == (2, 1)
