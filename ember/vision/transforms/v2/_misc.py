@@ -152,14 +152,14 @@ class ConvertImageDtype(ToDtype):
 
 
 class ToTensor:
-    """PIL image or HW/HWC array -> float32 (C, H, W) tensor, uint8 scaled to [0, 1] (other dtypes keep
-    their values)."""
+    """PIL image or HW/HWC array -> (C, H, W) tensor: uint8 becomes float32 scaled to [0, 1], other dtypes
+    keep their dtype and values (torchvision's rule)."""
 
     def __call__(self, pic):
         if not (is_pil(pic) or isinstance(pic, np.ndarray)):
             raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
         a, _ = to_chw(pic)
-        out = a.astype(np.float32) / 255.0 if a.dtype == np.uint8 else a.astype(np.float32)
+        out = a.astype(np.float32) / 255.0 if a.dtype == np.uint8 else a
         return wrap(np.ascontiguousarray(out))
 
     def __repr__(self) -> str:
