@@ -102,17 +102,34 @@ def test_shapes_and_expand_match_torch(case: Case) -> None:
         assert tuple(x.shape) == (2,) + tuple(t.batch_shape + t.event_shape) and x.requires_grad
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.name in ("Normal", "Categorical-logits", "Dirichlet",
-                                                                    "Bernoulli-probs")], ids=lambda c: c.name)
-def test_float32_parameters_give_float32(case: Case) -> None:
-    p = {k: ember.tensor(v, dtype=ember.float32) for k, v in case.params.items()}
-    d = case.make(ED, p, {})
-    tp = {k: torch.tensor(v, dtype=torch.float32) for k, v in case.params.items()}
-    td = case.make(TD, tp, {})
-    value = case.value if case.int_value else case.value.astype(np.float32)
-    assert d.log_prob(ember.tensor(value)).dtype == ember.float32
-    assert str(d.sample().dtype).split(".")[-1] == str(td.sample().dtype).split(".")[-1]
-    assert d.entropy().dtype == ember.float32
+def _dtype_name(dtype) -> str:
+    return str(dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_float32_parameters_give_torchs_dtypes(case: Case) -> None:
+    """float32 parameters: log_prob, entropy, samples, moments and gradients have torch's dtypes."""
+    ep = {k: ember.tensor(v, dtype=ember.float32, requires_grad=True) for k, v in case.params.items()}
+    tp = {k: torch.tensor(v, dtype=torch.float32, requires_grad=True) for k, v in case.params.items()}
+    e = case.make(ED, ep, {k: ember.tensor(v, dtype=ember.float32) for k, v in case.const.items()})
+    t = case.make(TD, tp, {k: torch.tensor(v, dtype=torch.float32) for k, v in case.const.items()})
+    ev = ember.tensor(case.value, dtype=ember.int64 if case.int_value else ember.float32)
+    tv = torch.tensor(case.value, dtype=torch.int64 if case.int_value else torch.float32)
+    e_lp, t_lp = e.log_prob(ev), t.log_prob(tv)
+    pairs = [(e_lp, t_lp), (e.sample((2,)), t.sample((2,)))]
+    for what in ("entropy", "mean", "variance"):
+        try:
+            b = t.entropy() if what == "entropy" else getattr(t, what)
+        except NotImplementedError:
+            continue
+        pairs.append((e.entropy() if what == "entropy" else getattr(e, what), b))
+    for a, b in pairs:
+        assert _dtype_name(a.dtype) == _dtype_name(b.dtype)
+    e_lp.sum().backward()
+    t_lp.sum().backward()
+    for k in tp:
+        if tp[k].grad is not None:
+            assert _dtype_name(ep[k].grad.dtype) == _dtype_name(tp[k].grad.dtype), k
 
 
 def test_enumerate_support_matches_torch() -> None:
