@@ -17,5 +17,6 @@ Example:
 from .cifar import CIFAR10
 from .folder import DatasetFolder, ImageFolder
 from .mnist import MNIST, FashionMNIST
+from .synthetic import BananasDataset, ShapesSegmentation
 
 __all__ = ["CIFAR10", "DatasetFolder", "FashionMNIST", "ImageFolder", "MNIST"]
