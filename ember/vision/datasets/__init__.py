@@ -19,4 +19,4 @@ from .folder import DatasetFolder, ImageFolder
 from .mnist import MNIST, FashionMNIST
 from .synthetic import BananasDataset, ShapesSegmentation
 
-__all__ = ["CIFAR10", "DatasetFolder", "FashionMNIST", "ImageFolder", "MNIST"]
+__all__ = ["BananasDataset", "CIFAR10", "DatasetFolder", "FashionMNIST", "ImageFolder", "MNIST", "ShapesSegmentation"]
