@@ -115,7 +115,7 @@ class LogSumExp(Op):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         d = x._data
-        m = d.max(axis=dims, keepdims=True)
+        m = d.max(axis=dims, keepdims=True, initial=-np.inf)  # over zero elements: -inf, as torch
         m[~np.isfinite(m)] = 0
         y = np.log(np.exp(d - m).sum(axis=dims, keepdims=True)) + m
         if ctx.next is not None:

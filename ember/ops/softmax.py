@@ -42,7 +42,7 @@ class Softmax(Op):
         ctx.dim = dim
         if d.ndim == 0:
             return np.ones_like(d)
-        e = np.subtract(d, d.max(axis=dim, keepdims=True))
+        e = np.subtract(d, d.max(axis=dim, keepdims=True, initial=-np.inf))  # initial: zero-size inputs
         np.exp(e, out=e)
         e /= e.sum(axis=dim, keepdims=True)
         return e
@@ -73,7 +73,7 @@ class LogSoftmax(Op):
         ctx.dim = dim
         if d.ndim == 0:
             return np.zeros_like(d)
-        z = np.subtract(d, d.max(axis=dim, keepdims=True))
+        z = np.subtract(d, d.max(axis=dim, keepdims=True, initial=-np.inf))  # initial: zero-size inputs
         e = np.exp(z)
         z -= np.log(e.sum(axis=dim, keepdims=True))
         return z

@@ -124,3 +124,20 @@ def test_lerp_does_not_promote():
     for T in (torch, ember):
         with pytest.raises(RuntimeError, match="expected dtype"):
             T.lerp(T.ones(2), T.ones(2, dtype=T.float64), 0.3)
+
+
+@pytest.mark.parametrize("case", ["log_softmax", "softmax", "logsumexp", "instance_norm", "batch_norm", "linear"])
+def test_zero_size_inputs(case):
+    """fuzz classes '<op>: ember raises ValueError (torch does not)' and 'backward: ember raises ValueError':
+    NumPy's max of zero elements and reshape(-1, 0) failed where torch returns empty results."""
+    def fn(T, x, w):
+        F = T.nn.functional
+        y = {"log_softmax": lambda: F.log_softmax(x.reshape(2, 0), -1),
+             "softmax": lambda: T.softmax(x.reshape(0, 2), 0),
+             "logsumexp": lambda: T.logsumexp(x, 0),
+             "instance_norm": lambda: F.instance_norm(x.reshape(1, 2, 0, 3)),
+             "batch_norm": lambda: F.batch_norm(x.reshape(0, 3), None, None, training=True),
+             "linear": lambda: F.linear(x, w)}[case]()
+        return y.sum() + w.sum()
+
+    _assert_same(_both(fn, np.zeros(0), np.ones((2, 0))))

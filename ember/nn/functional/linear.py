@@ -11,6 +11,8 @@ ember.Size([2, 4])
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ...autograd.function import Op
@@ -34,7 +36,7 @@ class Linear(Op):
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x.dtype.name.capitalize()} "
                                f"and {w.dtype.name.capitalize()}")
         if xd.ndim > 2:  # one GEMM over all leading dims (NumPy would loop a GEMM per batch entry)
-            out = np.matmul(xd.reshape(-1, xd.shape[-1]), wd.T).reshape(xd.shape[:-1] + (wd.shape[0],))
+            out = np.matmul(_rows(xd), wd.T).reshape(xd.shape[:-1] + (wd.shape[0],))
         else:
             out = np.matmul(xd, wd.T)
         if b is not None:
@@ -48,21 +50,26 @@ class Linear(Op):
         need = ctx.needs_input_grad
         gd, xd, wd = g._data, x._data, w._data
         if not _STATE.enabled and gd.dtype == xd.dtype and xd.dtype.kind == "f":  # raw: one GEMM each
-            g2 = gd.reshape(-1, gd.shape[-1])
+            g2 = _rows(gd)
             gx = wrap(np.matmul(g2, wd).reshape(xd.shape)) if need[0] else None
-            gw = wrap(np.matmul(g2.T, xd.reshape(-1, xd.shape[-1]))) if need[1] else None
+            gw = wrap(np.matmul(g2.T, _rows(xd))) if need[1] else None
             gb = wrap(g2.sum(0)) if len(need) > 2 and need[2] else None
             return gx, gw, gb
         gx = g.matmul(w) if need[0] else None
         gw = gb = None
         if need[1] or (len(need) > 2 and need[2]):
-            g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+            g2 = _rows(g) if g.ndim != 2 else g
             if need[1]:
-                x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+                x2 = _rows(x) if x.ndim != 2 else x
                 gw = g2.t().matmul(x2)
             if len(need) > 2 and need[2]:
                 gb = g2.sum(0)
         return gx, gw, gb
+
+
+def _rows(a):
+    """``a`` as (rows, last dim): the leading dims merged (explicitly, so zero-size inputs work too)."""
+    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -180,7 +180,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     axes = (0,) + tuple(range(2, input.ndim))
     if training:
         m = input.numel() // c
-        if m <= 1:
+        if m == 1:  # torch: exactly one (zero-size inputs pass)
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
         fused = kernels.batch_norm_train(input._data, weight._data if weight is not None else None,
                                          bias._data if bias is not None else None, eps) \
@@ -233,7 +233,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
                   momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Per-sample, per-channel standardization over the spatial dims of (N, C, *); running statistics
     (when given) are updated with the batch average of the per-instance ones."""
-    if use_input_stats and math.prod(input.shape[2:]) <= 1:
+    if use_input_stats and math.prod(input.shape[2:]) == 1:  # torch: exactly one (zero-size inputs pass)
         raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
     n, c = input.shape[:2]
     if not use_input_stats:
