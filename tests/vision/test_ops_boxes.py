@@ -179,3 +179,12 @@ def test_sigmoid_focal_loss_matches_torch(alpha, gamma, reduction):
     np.testing.assert_allclose(ex.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-7)
     with pytest.raises(ValueError, match="Invalid Value for arg 'reduction'"):
         ops.sigmoid_focal_loss(ex, ember.tensor(y), reduction="avg")
+
+
+def test_masks_to_boxes_matches_definition():
+    m = np.zeros((3, 6, 8), bool)
+    m[0, 1:4, 2:7] = True
+    m[1, 5, 0] = True
+    got = ops.masks_to_boxes(ember.tensor(m))
+    assert got.dtype == ember.float32
+    np.testing.assert_array_equal(got.numpy(), [[2, 1, 6, 3], [0, 5, 0, 5], [0, 0, 0, 0]])

@@ -62,3 +62,31 @@ def test_save_image_writes_the_rounded_grid(tmp_path):
     back = io.read_image(str(tmp_path / "g.png")).numpy()
     want = np.clip(torch_make_grid(torch.from_numpy(x.numpy()), nrow=2).numpy() * 255 + 0.5, 0, 255).astype(np.uint8)
     np.testing.assert_array_equal(back, want)
+
+
+def test_draw_bounding_boxes_outlines_and_labels():
+    pytest.importorskip("PIL", reason="Pillow (the vision extra) draws the boxes")
+    img = ember.zeros(3, 20, 30, dtype=ember.uint8)
+    out = utils.draw_bounding_boxes(img, ember.tensor([[2., 3., 12., 15.]]), colors="red", width=1)
+    a = out.numpy()
+    assert out.dtype == ember.uint8 and a.shape == (3, 20, 30)
+    assert (a[:, 3, 2:13] == [[255], [0], [0]]).all() and (a[:, 3:16, 12] == [[255], [0], [0]]).all()
+    assert (a[:, 5:14, 4:11] == 0).all() and (a[:, 17:, :] == 0).all()  # inside and outside stay black
+    shaded = utils.draw_bounding_boxes(img, ember.tensor([[2., 3., 12., 15.]]), colors=(0, 255, 0), fill=True)
+    assert (shaded.numpy()[1, 8, 6] > 0) and (shaded.numpy()[0, 8, 6] == 0)
+    labelled = utils.draw_bounding_boxes(img, ember.tensor([[0., 0., 29., 19.]]), labels=["cat"], colors="white")
+    assert labelled.numpy()[:, 2:10, 2:20].max() > 150  # the (antialiased) label pixels
+    with pytest.raises(ValueError, match="uint8"):
+        utils.draw_bounding_boxes(ember.zeros(3, 4, 4), ember.zeros(0, 4))
+
+
+def test_draw_segmentation_masks_blends():
+    pytest.importorskip("PIL", reason="Pillow resolves the colour names")
+    img = ember.full((3, 4, 4), 100, dtype=ember.uint8)
+    masks = ember.zeros(2, 4, 4, dtype=ember.bool)
+    masks[0, :2] = True
+    masks[1, 1:3] = True
+    out = utils.draw_segmentation_masks(img, masks, alpha=0.5, colors=["red", (0, 0, 200)]).numpy()
+    np.testing.assert_array_equal(out[:, 0, 0], [177, 50, 50])  # 0.5 * 100 + 0.5 * (255, 0, 0), truncated
+    np.testing.assert_array_equal(out[:, 1, 0], [50, 50, 150])  # the later mask wins where they overlap
+    np.testing.assert_array_equal(out[:, 3, 3], [100, 100, 100])

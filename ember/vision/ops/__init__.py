@@ -6,11 +6,11 @@
 tensor([6.])
 """
 from .boxes import (batched_nms, box_area, box_convert, box_iou, clip_boxes_to_image, distance_box_iou,
-                    generalized_box_iou, nms, remove_small_boxes)
+                    generalized_box_iou, masks_to_boxes, nms, remove_small_boxes)
 from .deform_conv import deform_conv2d
 from .focal_loss import sigmoid_focal_loss
 from .roi import RoIAlign, RoIPool, roi_align, roi_pool
 
 __all__ = ["RoIAlign", "RoIPool", "batched_nms", "box_area", "box_convert", "box_iou", "clip_boxes_to_image",
-           "deform_conv2d", "distance_box_iou", "generalized_box_iou", "nms", "remove_small_boxes", "roi_align", "roi_pool",
-           "sigmoid_focal_loss"]
+           "deform_conv2d", "distance_box_iou", "generalized_box_iou", "masks_to_boxes", "nms",
+           "remove_small_boxes", "roi_align", "roi_pool", "sigmoid_focal_loss"]

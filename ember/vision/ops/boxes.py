@@ -1,6 +1,6 @@
 """Box operations with torchvision's names, signatures and results: ``box_area``, ``box_iou``,
 ``generalized_box_iou``, ``distance_box_iou``, ``box_convert``, ``clip_boxes_to_image``,
-``remove_small_boxes``, ``nms``, ``batched_nms``.
+``remove_small_boxes``, ``masks_to_boxes``, ``nms``, ``batched_nms``.
 
 Boxes are ``Tensor[N, 4]`` in ``(x1, y1, x2, y2)`` ("xyxy") unless a format says otherwise, with
 ``0 <= x1 < x2`` and ``0 <= y1 < y2``. The pure box formulas are compositions of ember ops, so they are
@@ -150,6 +150,18 @@ def remove_small_boxes(boxes: Tensor, min_size: float) -> Tensor:
     ws, hs = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
     keep = (ws >= min_size) & (hs >= min_size)
     return ember.where(keep)[0]
+
+
+def masks_to_boxes(masks: Tensor) -> Tensor:
+    """(N, H, W) masks -> (N, 4) float boxes (x1, y1, x2, y2) of their non-zero pixels (x2, y2 are the last
+    column and row that hold the mask, as torchvision)."""
+    m = masks.numpy() if isinstance(masks, Tensor) else np.asarray(masks)
+    out = np.zeros((m.shape[0], 4), dtype=np.float32)
+    for i, mask in enumerate(m):
+        ys, xs = np.nonzero(mask)
+        if ys.size:
+            out[i] = (xs.min(), ys.min(), xs.max(), ys.max())
+    return ember.from_numpy(out)
 
 
 def _nms_indices(b: np.ndarray, s: np.ndarray, iou_threshold: float) -> np.ndarray:
