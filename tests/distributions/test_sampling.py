@@ -149,7 +149,7 @@ def test_multivariate_normal_rsample_gradient_is_exact() -> None:
 def test_gamma_rsample_gradient_matches_torchs_implicit_gradient() -> None:
     """Per draw, d x / d alpha (at a fixed CDF level) against torch's _standard_gamma_grad on the
     same (x, alpha), and against a finite difference of scipy's inverse incomplete gamma."""
-    alpha = _leaf(np.repeat([0.05, 0.3, 1.0, 4.0, 25.0, 150.0, 800.0], 40))
+    alpha = _leaf(np.repeat([0.05, 0.3, 1.0, 4.0, 25.0, 150.0, 800.0, 5000.0], 40))
     x = ED.Gamma(alpha, 1.0).rsample()
     x.sum().backward()
     ours = alpha.grad.numpy()
@@ -160,7 +160,7 @@ def test_gamma_rsample_gradient_matches_torchs_implicit_gradient() -> None:
     u, h = special.gammainc(a, xv), 1e-5 * a
     keep = (u > 1e-6) & (u < 1 - 1e-6)  # the inverse is well conditioned there
     exact = (special.gammaincinv(a + h, u) - special.gammaincinv(a - h, u)) / (2 * h)
-    np.testing.assert_allclose(ours[keep], exact[keep], rtol=2e-4)
+    np.testing.assert_allclose(ours[keep], exact[keep], rtol=5e-5)
 
 
 def test_gamma_rsample_rate_gradient_and_float32() -> None:
