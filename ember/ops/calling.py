@@ -42,11 +42,11 @@ is_floating_point isclose isfinite isinf isnan istft kaiser_window logdet masked
 moveaxis movedim narrow numel ones_like permute pinverse poisson positive put rand_like randint_like
 randn_like ravel real relu repeat_interleave reshape roll rot90 scalar_tensor select split squeeze std_mean
 stft swapaxes swapdims t tensor tensor_split tile trace transpose unbind unflatten unique unique_consecutive
-unsqueeze var_mean view_as_complex view_as_real zeros_like is_tensor is_storage is_nonzero is_same_size
-is_conj is_inference numel result_type can_cast promote_types get_default_dtype set_default_dtype
+unsqueeze var_mean view_as_complex view_as_real zeros_like fill_ zero_ resize_as_ index_put is_tensor is_storage is_nonzero is_same_size
+is_conj is_inference result_type can_cast promote_types get_default_dtype set_default_dtype
 """.split())
 
-_VAR, _POS = inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.POSITIONAL_ONLY
+_VAR = inspect.Parameter.VAR_POSITIONAL
 _NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
 

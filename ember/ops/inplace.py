@@ -20,10 +20,10 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import STATE
-from ..tensor import Tensor, _root, wrap
+from ..tensor import Tensor, _ptr, _root, wrap
 from ._common import Op, method
 
-__all__: list = []  # in-place methods only; nothing becomes ember.<name>
+__all__ = ["fill_", "zero_", "resize_as_"]  # torch has these three as functions too; the rest are methods
 
 
 def _check_leaf(self: Tensor) -> None:
@@ -54,9 +54,44 @@ def _write(self: Tensor, data, cast_check: bool) -> None:
         np.copyto(dst, data, casting="unsafe")
 
 
-def apply_inplace(self: Tensor, fn, *args, cast_check: bool = True) -> Tensor:
+_PARTIAL_OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to "
+                    "a single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _dense(a) -> bool:
+    from .creation import _dense_non_overlapping
+
+    isz = a.itemsize
+    return min(a.strides, default=0) >= 0 and _dense_non_overlapping(a.shape, tuple(s // isz for s in a.strides))
+
+
+def _partial_overlap(a, b) -> bool:
+    """torch's ``get_overlap_status(a, b) == PARTIAL``: both dense and non-overlapping, their byte ranges
+    intersect, and they are not the same range with the same strides (anything else is "too hard": allowed)."""
+    if a.size == 0 or b.size == 0 or not _dense(a) or not _dense(b):
+        return False
+    a0, b0 = _ptr(a), _ptr(b)
+    a1, b1 = a0 + a.nbytes, b0 + b.nbytes
+    if a0 == b0 and a1 == b1:
+        return a.strides != b.strides
+    return a0 < b1 and b0 < a1
+
+
+def check_no_partial_overlap(dst, sources) -> None:
+    """Raise torch's RuntimeError when an in-place write into array ``dst`` reads a tensor of ``sources``
+    that partly overlaps it (``x[1:].add_(x[:-1])``, ``x.add_(x.t())``)."""
+    for s in sources:
+        if isinstance(s, Tensor):
+            b = s._data
+            if b is not dst and np.may_share_memory(dst, b) and _partial_overlap(dst, b):
+                raise RuntimeError(_PARTIAL_OVERLAP)
+
+
+def apply_inplace(self: Tensor, fn, *args, cast_check: bool = True, overlap_check: bool = True) -> Tensor:
     """Compute ``fn(self, *args)`` out of place, write it into ``self``, and fix up the graph."""
     _check_leaf(self)
+    if overlap_check:
+        check_no_partial_overlap(self._data, args)
     record = STATE.enabled and (self._requires_grad or any(
         isinstance(a, Tensor) and a._requires_grad for a in args))
     if not record:
@@ -147,6 +182,7 @@ def copy_(self: Tensor, other, non_blocking: bool = False) -> Tensor:
         if broadcast_shapes_or_raise(tuple(self._data.shape), tuple(other._data.shape)) != tuple(self._data.shape):
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                                f"{list(np.broadcast_shapes(self._data.shape, other._data.shape))}")
+    check_no_partial_overlap(self._data, (other,))
     if isinstance(other, Tensor) and other._data.dtype != self._data.dtype:
         other = other.to(self.dtype)
     if not (STATE.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))):
@@ -155,7 +191,7 @@ def copy_(self: Tensor, other, non_blocking: bool = False) -> Tensor:
             self._data[...] = other._data if isinstance(other, Tensor) else other
         self._bump()
         return self
-    return apply_inplace(self, CopyFrom.apply, other, cast_check=False)
+    return apply_inplace(self, CopyFrom.apply, other, cast_check=False, overlap_check=False)
 
 
 @method
@@ -262,6 +298,8 @@ def inplace_of(fn, name: str):
     """``x.name_(...)`` from ``fn``: the out-of-place op written back into x."""
 
     def op_(self, *args, **kwargs):
+        if kwargs:
+            check_no_partial_overlap(self._data, kwargs.values())
         return apply_inplace(self, lambda s, *a: fn(s, *a, **kwargs), *args)
 
     op_.__name__ = op_.__qualname__ = name
