@@ -78,9 +78,9 @@ def to_input(images: np.ndarray, size: int) -> np.ndarray:
     x = (images.astype(np.float32) / 255.0 - MEAN) / STD
     x = x[:, None]
     if size != x.shape[-1]:
-        from ..vision.transforms import _resize_chw
+        from ..vision.transforms._geometry import resize
 
-        x = np.stack([_resize_chw(img, size, size, "bilinear") for img in x])
+        x = resize(x, (size, size), "bilinear", antialias=False).astype(np.float32, copy=False)
     return np.ascontiguousarray(x)
 
 

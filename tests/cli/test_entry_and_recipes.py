@@ -127,3 +127,17 @@ def test_tasks_get_the_common_defaults(monkeypatch):
     monkeypatch.setitem(cli.TASKS, "fake", "fake_task")
     assert cli.main(["train", "--task", "fake", "--mine", "3"]) == 0
     assert (seen["epochs"], seen["batch_size"], seen["optimizer"], seen["rest"]) == (10, 128, "sgd", ["--mine", "3"])
+
+
+def test_resized_inputs_match_torch_bilinear():
+    """Recipes with an input size other than 28 resize as torch's F.interpolate(bilinear) does."""
+    import numpy as np
+    import torch
+
+    from ember.cli._common import to_input
+
+    x = np.random.default_rng(0).integers(0, 256, (2, 28, 28)).astype(np.uint8)
+    ref = torch.nn.functional.interpolate(torch.from_numpy(to_input(x, 28)), size=64, mode="bilinear")
+    got = to_input(x, 64)
+    assert got.dtype == np.float32 and got.flags.c_contiguous
+    np.testing.assert_allclose(got, ref.numpy(), atol=1e-5)
