@@ -15,7 +15,14 @@ __all__ = ["Encoder", "Decoder", "AttentionDecoder", "EncoderDecoder", "select_b
 
 
 def select_batch(state: Any, index: Tensor, dim: int = 0) -> Any:
-    """``state`` with every tensor in it (nested lists/tuples, Nones kept) indexed by ``index`` along ``dim``."""
+    """``state`` with every tensor in it (nested lists/tuples, Nones kept) indexed by ``index`` along ``dim``.
+
+    >>> import ember
+    >>> select_batch([ember.tensor([10, 11]), (None, ember.tensor([[1], [2]]))], ember.tensor([1, 1, 0]))
+    [tensor([11, 11, 10]), (None, tensor([[2],
+            [2],
+            [1]]))]
+    """
     if isinstance(state, Tensor):
         return state.index_select(dim, index)
     if isinstance(state, (list, tuple)):

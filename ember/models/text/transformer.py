@@ -122,6 +122,12 @@ class TransformerDecoderBlock(nn.Module):
 
     Shape: X (N, L, h); state [enc_outputs (N, T, h), enc_valid_lens (N,) or None, cache list].
     Returns (N, L, h) and the state.
+
+    >>> import ember
+    >>> blk = TransformerDecoderBlock(24, 48, 8, 0.5, 0).eval()
+    >>> state = [ember.ones(2, 100, 24), ember.tensor([3, 2]), [None]]
+    >>> blk(ember.ones(2, 100, 24), state)[0].shape, state[2][0].shape
+    (ember.Size([2, 100, 24]), ember.Size([2, 100, 24]))
     """
 
     def __init__(self, num_hiddens: int, ffn_num_hiddens: int, num_heads: int, dropout: float, i: int) -> None:
