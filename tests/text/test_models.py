@@ -60,6 +60,7 @@ def check_param_grads(em, tm, rtol=RTOL, atol=ATOL) -> None:
             assert p.grad is None or not p.grad.numpy().any(), name
             continue
         assert p.grad is not None, name
+        assert str(p.grad.dtype).split(".")[-1] == str(tg.dtype).split(".")[-1], name
         close(p.grad, tg, rtol, atol)
 
 
@@ -71,6 +72,7 @@ def run_both(em, tm, em_args, t_args, select=lambda o: o, rtol=RTOL, atol=ATOL):
     check_param_grads(em, tm, rtol, atol)
     for a, b in zip(em_args, t_args):
         if isinstance(a, ember.Tensor) and a.requires_grad:
+            assert str(a.grad.dtype).split(".")[-1] == str(b.grad.dtype).split(".")[-1]
             close(a.grad, b.grad, rtol, atol)
     return out_e, out_t
 
