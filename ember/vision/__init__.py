@@ -14,7 +14,7 @@ import importlib
 
 from . import datasets
 
-_LAZY = ("detection", "io", "ops", "transforms", "tv_tensors", "utils")
+_LAZY = ("detection", "io", "metrics", "ops", "transforms", "tv_tensors", "utils")
 
 __all__ = ["datasets", *_LAZY]
 
