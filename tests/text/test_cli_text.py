@@ -34,9 +34,9 @@ def test_charlm_train_and_predict(charlm_run, capsys):
     assert rows[0]["sample"].startswith("time traveller") and len(rows[0]["sample"]) == len("time traveller") + 10
     assert os.path.isfile(os.path.join(out, "perplexity.png"))
     capsys.readouterr()
-    assert main(["predict", os.path.join(out, "checkpoint.pt"), "--prefix", "Alice", "--num-preds", "7"]) == 0
+    assert main(["predict", os.path.join(out, "checkpoint.pt"), "--prefix", "Alice!", "--num-preds", "6"]) == 0
     line = capsys.readouterr().out.splitlines()[-1]  # the continuation may end in spaces
-    assert line.startswith("alice") and len(line) == 12
+    assert line.startswith("alice ") and len(line) == 12 and "<unk>" not in line
 
 
 def test_charlm_resume_equals_uninterrupted(charlm_run, tmp_path):

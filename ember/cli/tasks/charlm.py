@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import time
 
 from .. import UsageError
@@ -219,5 +220,8 @@ def run_predict(args, rest: list, ckpt: dict) -> int:
     if opts.num_preds < 0:
         raise UsageError("ember predict: error: --num-preds must not be negative")
     model, vocab = load_model(ckpt)
-    print(model.predict(opts.prefix.lower(), opts.num_preds, vocab))
+    prefix = re.sub("[^A-Za-z]+", " ", opts.prefix).lower()  # the corpus's own rule (read_time_machine)
+    if not prefix.strip():
+        raise UsageError("ember predict: error: --prefix has no letters")
+    print(model.predict(prefix, opts.num_preds, vocab))
     return 0
