@@ -18,8 +18,25 @@ __all__ = ["gather", "take_along_dim", "scatter", "scatter_add", "index_select",
            "masked_select", "nonzero", "argwhere", "take"]
 
 
+def _list_is_tuple(key: list) -> bool:
+    """torch's ``treatSequenceAsTuple``: a list shorter than 32 that holds a tensor, a sequence, a slice,
+    ``...`` or None is a tuple of indices (``t[[mask]]`` is ``t[mask]``); otherwise it is one index."""
+    if len(key) >= 32:
+        return False
+    return any(isinstance(k, (Tensor, list, tuple, range, np.ndarray, slice)) or k is None or k is Ellipsis
+               for k in key)
+
+
 def _convert_key(key):
     """Turn a torch index into a NumPy one; report whether it is basic (a view)."""
+    if type(key) is list and _list_is_tuple(key):
+        import warnings
+
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+                      "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted "
+                      "as tensor index, x[torch.tensor(seq)], which will result either in an error or a different "
+                      "result", UserWarning, stacklevel=3)
+        key = tuple(key)
     if not isinstance(key, tuple):
         key = (key,)
     out, basic = [], True
@@ -153,11 +170,15 @@ def index_put(input, indices, values, accumulate: bool = False):
 def setitem(self: Tensor, key, value) -> None:
     from .inplace import apply_inplace
 
-    k, _ = _convert_key(key)
+    k, basic = _convert_key(key)
     _check_bounds(self._data.shape, k)
     if not isinstance(value, Tensor):
         value = wrap(np.asarray(value, dtype=self._data.dtype))
-    apply_inplace(self, lambda s, v: IndexPut.apply(s, k, v), value, cast_check=False)
+    else:  # torch copies into the slice view (basic keys) or index_put_s into self: each must not partly overlap
+        from .inplace import check_no_partial_overlap
+
+        check_no_partial_overlap(self._data[k] if basic else self._data, (value,))
+    apply_inplace(self, lambda s, v: IndexPut.apply(s, k, v), value, cast_check=False, overlap_check=False)
 
 
 class Gather(Op):

@@ -242,3 +242,74 @@ def test_unique_keeps_each_nan():
         out.append(lib.unique(x, return_inverse=True, return_counts=True))
     for e, t in zip(*out):
         _same(e, t)
+
+
+# --------------------------------------------------------------------------- indexing with a list
+_LIST_KEYS = {
+    "[[mask]]": lambda lib, x: [x[:, 0] > 3],
+    "[[mask2d]]": lambda lib, x: [x > 3],
+    "[[[0, 1]]]": lambda lib, x: [[0, 1]],
+    "[[0, 1]]": lambda lib, x: [0, 1],
+    "[[tensor]]": lambda lib, x: [lib.tensor([0, 2])],
+    "[[tensor2d]]": lambda lib, x: [lib.tensor([[0, 2]])],
+    "[[[0, 1], [1, 2]]]": lambda lib, x: [[0, 1], [1, 2]],
+    "[[slice]]": lambda lib, x: [slice(0, 2)],
+    "[[0, slice]]": lambda lib, x: [0, slice(0, 2)],
+    "[[None]]": lambda lib, x: [None],
+    "[[[bools]]]": lambda lib, x: [[True, False, True]],
+}
+
+
+@pytest.mark.parametrize("key", list(_LIST_KEYS))
+def test_list_index_is_read_as_torch_reads_it(key):
+    import warnings
+
+    out = []
+    for lib in (ember, torch):
+        x = lib.arange(12.0).view(3, 4)
+        y = x.clone()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            y[_LIST_KEYS[key](lib, y)] = -1.0
+            got = x[_LIST_KEYS[key](lib, x)]
+        out.append((got, y, sorted({str(w.message)[:60] for w in caught if w.category is UserWarning})))
+    _same(out[0][0], out[1][0])
+    _same(out[0][1], out[1][1])
+    assert out[0][2] == out[1][2]  # torch 2.13 still reads such a list as a tuple, and says it is deprecated
+
+
+# --------------------------------------------------------------------------- in-place on overlapping memory
+_OVERLAP = {
+    "shifted_add": ("x = lib.arange(5.0)", "x[1:].add_(x[:-1])", True),
+    "transposed_add": ("x = lib.arange(9.0).view(3, 3)", "x.add_(x.t())", True),
+    "broadcast_row": ("x = lib.arange(9.0).view(3, 3)", "x.add_(x[0])", True),
+    "copy_shifted": ("x = lib.arange(5.0)", "x[1:].copy_(x[:-1])", True),
+    "copy_transposed": ("x = lib.arange(9.0).view(3, 3)", "x.copy_(x.t())", True),
+    "setitem_shifted": ("x = lib.arange(5.0)", "x[1:] = x[:-1]", True),
+    "setitem_advanced": ("x = lib.arange(9.0).view(3, 3)", "x[[0, 1]] = x[1:]", True),
+    "keyword_operand": ("x = lib.arange(5.0)", "x[1:].clamp_(min=x[:-1])", True),
+    "addcmul": ("x = lib.arange(5.0)", "x[1:].addcmul_(x[:-1], x[:-1])", True),
+    "self": ("x = lib.arange(5.0)", "x.add_(x)", False),
+    "disjoint": ("x = lib.arange(6.0)", "x[:3].add_(x[3:])", False),
+    "strided_too_hard": ("x = lib.arange(6.0)", "x[::2].mul_(x[1::2])", False),
+    "same_slice": ("x = lib.arange(9.0).view(3, 3)", "x[0:2] = x[0:2]", False),
+    "column_too_hard": ("x = lib.arange(9.0).view(3, 3)", "x[0] = x[:, 0]", False),
+    "scalar": ("x = lib.arange(5.0)", "x[1:].mul_(2)", False),
+}
+
+
+@pytest.mark.parametrize("case", list(_OVERLAP))
+def test_inplace_on_partly_overlapping_memory_raises_as_torch(case):
+    setup, stmt, raises = _OVERLAP[case]
+    results = []
+    for lib in (ember, torch):
+        env = {"lib": lib}
+        exec(setup, env)
+        if raises:
+            with pytest.raises(RuntimeError, match="unsupported operation: some elements of the input tensor"):
+                exec(stmt, env)
+        else:
+            exec(stmt, env)
+            results.append(env["x"])
+    if results:
+        _same(results[0], results[1])
