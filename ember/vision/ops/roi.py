@@ -76,9 +76,16 @@ def _axis_weights(start: float, extent: float, pooled: int, grid: int, size: int
     return mat
 
 
+def _window(mat: np.ndarray) -> tuple:
+    """The columns [lo, hi) where a weight matrix is non-zero, and the matrix cut to them (the RoI's window)."""
+    cols = np.nonzero(mat.any(axis=0))[0]
+    lo, hi = (int(cols[0]), int(cols[-1]) + 1) if cols.size else (0, 1)
+    return slice(lo, hi), mat[:, lo:hi]
+
+
 def _align_plan(rois: np.ndarray, shape: tuple, out_hw: tuple, scale: float, sampling_ratio: int,
                 aligned: bool) -> list:
-    """Per RoI: (batch index, A_y, A_x)."""
+    """Per RoI: (batch index, rows window, A_y cut to it, columns window, A_x cut to it)."""
     _, _, h, w = shape
     ph, pw = out_hw
     offset = 0.5 if aligned else 0.0
@@ -90,7 +97,9 @@ def _align_plan(rois: np.ndarray, shape: tuple, out_hw: tuple, scale: float, sam
             rw, rh = max(rw, 1.0), max(rh, 1.0)
         gh = sampling_ratio if sampling_ratio > 0 else math.ceil(rh / ph)
         gw = sampling_ratio if sampling_ratio > 0 else math.ceil(rw / pw)
-        plan.append((int(b), _axis_weights(sy, rh, ph, gh, h), _axis_weights(sx, rw, pw, gw, w)))
+        rows, ay = _window(_axis_weights(sy, rh, ph, gh, h))
+        cols, ax = _window(_axis_weights(sx, rw, pw, gw, w))
+        plan.append((int(b), rows, ay, cols, ax))
     return plan
 
 
@@ -101,10 +110,9 @@ class _RoIAlign(Op):
     def forward(ctx, x, plan, in_shape):
         ctx.plan, ctx.in_shape = plan, in_shape
         d = x._data
-        out = np.zeros((len(plan), in_shape[1], plan[0][1].shape[0] if plan else 0,
-                        plan[0][2].shape[0] if plan else 0), dtype=d.dtype)
-        for k, (b, ay, ax) in enumerate(plan):
-            out[k] = np.einsum("ph,chw,qw->cpq", ay, d[b], ax, optimize=True)
+        out = np.zeros((len(plan), in_shape[1], plan[0][2].shape[0], plan[0][4].shape[0]), dtype=d.dtype)
+        for k, (b, rows, ay, cols, ax) in enumerate(plan):
+            out[k] = np.einsum("ph,chw,qw->cpq", ay, d[b, :, rows, cols], ax, optimize=True)
         return out
 
     @staticmethod
@@ -120,8 +128,8 @@ class _RoIAlignAdjoint(Op):
         ctx.plan, ctx.in_shape = plan, in_shape
         d = g._data
         out = np.zeros(in_shape, dtype=d.dtype)
-        for k, (b, ay, ax) in enumerate(plan):
-            out[b] += np.einsum("ph,cpq,qw->chw", ay, d[k], ax, optimize=True)
+        for k, (b, rows, ay, cols, ax) in enumerate(plan):
+            out[b, :, rows, cols] += np.einsum("ph,cpq,qw->chw", ay, d[k], ax, optimize=True)
         return out
 
     @staticmethod
@@ -197,14 +205,10 @@ class _RoIPoolAdjoint(Op):
         batch, arg, shape = index
         ctx.index = index
         n, c, h, w = shape
-        out = np.zeros((n, c, h * w), dtype=g._data.dtype)
-        flat_arg = arg.reshape(len(arg), c, -1)
-        gd = g._data.reshape(len(arg), c, -1)
-        bi = np.broadcast_to(batch[:, None, None], flat_arg.shape)
-        ci = np.broadcast_to(np.arange(c)[None, :, None], flat_arg.shape)
-        hit = flat_arg >= 0
-        np.add.at(out, (bi[hit], ci[hit], flat_arg[hit]), gd[hit])
-        return out.reshape(shape)
+        flat = (batch[:, None, None, None] * c + np.arange(c)[None, :, None, None]) * (h * w) + arg
+        hit = arg >= 0
+        out = np.bincount(flat[hit], weights=g._data[hit], minlength=n * c * h * w)  # a scatter-add
+        return out.astype(g._data.dtype).reshape(shape)
 
     @staticmethod
     def backward(ctx, gg):
