@@ -13,8 +13,9 @@ losses are compared. Dropout is 0 in the timed models so both compute the same n
 
 Quality: the charlm recipe (Adam 5e-3, cosine schedule, clip 1, 90 % of the shipped book) for ``--epochs``
 epochs in ember and in torch from the same initial weights and the same batches: training and held-out
-perplexity side by side (target: ember <= 1.1x torch); and ``ember train --task translate`` (seq2seq-attn,
-its defaults) for ``--translate-epochs`` epochs: BLEU on the held-out pairs (target >= 0.5).
+perplexity side by side (target: ember <= 1.1x torch); and the translate recipe (seq2seq-attn, the CLI's
+defaults and functions) for ``--translate-epochs`` epochs, likewise beside torch: BLEU on the held-out pairs
+(target >= 0.5).
 Results go to ``benchmarks/results_text.json``.
 """
 import os
@@ -29,7 +30,6 @@ import json  # noqa: E402
 import math  # noqa: E402
 import random  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -221,18 +221,79 @@ def charlm_quality(epochs):
 
 
 def translate_quality(epochs):
-    from ember.cli import main
+    """The translate recipe (seq2seq-attn, the CLI's defaults and its own step and BLEU functions) in ember,
+    and the same model in torch from the same initial weights and the same batches (dropout masks differ)."""
+    from ember.cli.tasks import _text
+    from ember.cli.tasks import translate as tr
+    from ember.text import Vocab, bleu, corpus_bleu, load_array
 
-    with tempfile.TemporaryDirectory() as out:
-        t0 = time.perf_counter()
-        rc = main(["train", "--task", "translate", "--epochs", str(epochs), "--out", out, "--no-plot"])
-        secs = time.perf_counter() - t0
-        if rc != 0:
-            raise RuntimeError("ember train --task translate failed")
-        with open(os.path.join(out, "metrics.json")) as f:
-            rows = json.load(f)["epochs"]
-    return {"epochs": [{k: r[k] for k in ("epoch", "train_loss", "bleu", "corpus_bleu", "seconds")} for r in rows],
-            "examples": rows[-1]["examples"], "total_s": secs}
+    train_pairs, val_pairs = tr.load_pairs(None, 0)
+    src_vocab = Vocab([p for p, _ in train_pairs], min_freq=2, reserved_tokens=tr.RESERVED)
+    tgt_vocab = Vocab([t for _, t in train_pairs], min_freq=2, reserved_tokens=tr.RESERVED)
+    ember.manual_seed(0)
+    em = tr.build_model("seq2seq-attn", len(src_vocab), len(tgt_vocab), 128, 2, 4, 0.2)
+    tm = R.EncoderDecoder(R.Seq2SeqEncoder(len(src_vocab), 128, 128, 2, 0.2),
+                          R.Seq2SeqAttentionDecoder(len(tgt_vocab), 128, 128, 2, 0.2))
+    copy_to_torch(em, tm)
+    data = load_array(tr.arrays(train_pairs, src_vocab, tgt_vocab, 12), 128)
+    e_opt, t_opt = ember.optim.Adam(em.parameters(), lr=5e-3), torch.optim.Adam(tm.parameters(), lr=5e-3)
+    e_sched = ember.optim.lr_scheduler.CosineAnnealingLR(e_opt, T_max=epochs)
+    t_sched = torch.optim.lr_scheduler.CosineAnnealingLR(t_opt, T_max=epochs)
+    e_loss, t_loss = T.MaskedSoftmaxCELoss(), R.MaskedSoftmaxCELoss()
+    bos, eos = tgt_vocab["<bos>"], tgt_vocab["<eos>"]
+    val_X, val_X_len, _, _ = [torch.from_numpy(a.numpy().copy()) for a in
+                              tr.arrays(val_pairs, src_vocab, tgt_vocab, 12)]
+    refs = [" ".join(t) for _, t in val_pairs]
+
+    def torch_bleu():
+        tm.eval()
+        with torch.no_grad():
+            state = tm.decoder.init_state(tm.encoder(val_X, val_X_len), val_X_len)
+            tok, outs = torch.full((len(val_X), 1), bos), []
+            for _ in range(12):
+                Y, state = tm.decoder(tok, state)
+                tok = Y[:, -1].argmax(-1, keepdim=True)
+                outs.append(tok)
+        hyps = []
+        for row in torch.cat(outs, 1).tolist():
+            row = row[:row.index(eos)] if eos in row else row
+            hyps.append(" ".join(tgt_vocab.to_tokens(row)))
+        return float(np.mean([bleu(h, r, k=2) if h else 0.0 for h, r in zip(hyps, refs)])), corpus_bleu(hyps, [refs])
+
+    rows = []
+    for epoch in range(1, epochs + 1):
+        _text.seed_epoch(0, epoch)
+        batches = list(data)
+        em.train()
+        tm.train()
+        t0, e_total, count = time.perf_counter(), 0.0, 0
+        for batch in batches:
+            s_, n = tr.train_step(em, e_loss, e_opt, batch, bos, 1.0)
+            e_total, count = e_total + s_, count + n
+        e_secs = time.perf_counter() - t0
+        t0, t_total = time.perf_counter(), 0.0
+        for batch in batches:
+            X, X_len, Y, Y_len = [torch.from_numpy(a.numpy().copy()) for a in batch]
+            dec_input = torch.cat((torch.full((Y.shape[0], 1), bos), Y[:, :-1]), 1)
+            loss = (t_loss(tm(X, dec_input, X_len), Y, Y_len) * Y.shape[1]).sum() / Y_len.sum()
+            t_opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(tm.parameters(), 1.0)
+            t_opt.step()
+            t_total += loss.item() * int(Y_len.sum())
+        t_secs = time.perf_counter() - t0
+        e_sched.step()
+        t_sched.step()
+        e_bleu, e_corpus, _ = tr.held_out_bleu(em, val_pairs, src_vocab, tgt_vocab, 12)
+        t_bleu, t_corpus = torch_bleu()
+        rows.append({"epoch": epoch, "ember_loss": e_total / count, "torch_loss": t_total / count,
+                     "ember_bleu": e_bleu, "torch_bleu": t_bleu, "ember_corpus_bleu": e_corpus,
+                     "torch_corpus_bleu": t_corpus, "ember_epoch_s": e_secs, "torch_epoch_s": t_secs})
+        print(f"  translate epoch {epoch}: loss ember {e_total / count:.4f} torch {t_total / count:.4f}; held-out "
+              f"BLEU ember {e_bleu:.3f} torch {t_bleu:.3f} (corpus {e_corpus:.1f} / {t_corpus:.1f}); "
+              f"epoch {e_secs:.1f} s vs {t_secs:.1f} s", flush=True)
+    examples = tr.translate(em, [p for p, _ in val_pairs[:4]], src_vocab, tgt_vocab, 12)[0]
+    return {"epochs": rows, "examples": [[" ".join(p), " ".join(h)] for (p, _), h in zip(val_pairs, examples)]}
 
 
 def main():
@@ -261,8 +322,10 @@ def main():
               f"{last['torch_val_ppl']:.3f} = {q['ratio_val_ppl']:.3f}x", flush=True)
         t = translate_quality(args.translate_epochs)
         results["translate"] = t
-        print(f"translate seq2seq-attn after {args.translate_epochs} epochs: held-out BLEU {t['epochs'][-1]['bleu']:.3f} "
-              f"(corpus BLEU {t['epochs'][-1]['corpus_bleu']:.1f}) in {t['total_s']:.0f} s", flush=True)
+        last = t["epochs"][-1]
+        print(f"translate seq2seq-attn after {args.translate_epochs} epochs: held-out BLEU ember {last['ember_bleu']:.3f} "
+              f"/ torch {last['torch_bleu']:.3f} (corpus BLEU {last['ember_corpus_bleu']:.1f} / "
+              f"{last['torch_corpus_bleu']:.1f})", flush=True)
     with open(os.path.join(ROOT, "benchmarks", "results_text.json"), "w") as f:
         json.dump(results, f, indent=1)
 
