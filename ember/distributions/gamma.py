@@ -17,7 +17,7 @@ from ._incomplete_gamma import _standard_gamma, gammainc
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
-__all__ = ["Exponential", "Gamma"]
+__all__ = ["Chi2", "Exponential", "Gamma"]
 
 
 class Gamma(ExponentialFamily):
@@ -89,6 +89,26 @@ class Gamma(ExponentialFamily):
 
     def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:
         return ember.lgamma(x + 1) + (x + 1) * ember.log(-y.reciprocal())
+
+
+class Chi2(Gamma):
+    r"""Chi-squared with ``df`` degrees of freedom: Gamma(df / 2, 1 / 2).
+
+    Shape: batch_shape is df's shape; event_shape is ().
+    """
+
+    arg_constraints = {"df": constraints.positive}
+
+    def __init__(self, df, validate_args: bool | None = None) -> None:
+        super().__init__(0.5 * df, 0.5, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None) -> "Chi2":
+        new = self._get_checked_instance(Chi2, _instance)
+        return super().expand(batch_shape, new)
+
+    @property
+    def df(self) -> Tensor:
+        return self.concentration * 2
 
 
 class Exponential(ExponentialFamily):

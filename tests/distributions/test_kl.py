@@ -52,6 +52,11 @@ DISTS = {
     "Independent": (lambda D, p: D.Independent(D.Normal(p["loc"], p["scale"]), 1),
                     lambda: dict(loc=R.normal(size=B), scale=_pos())),
     "LogNormal": (lambda D, p: D.LogNormal(p["loc"], p["scale"]), lambda: dict(loc=R.normal(size=B), scale=_pos())),
+    "Gumbel": (lambda D, p: D.Gumbel(p["loc"], p["scale"]), lambda: dict(loc=R.normal(size=B), scale=_pos())),
+    "Cauchy": (lambda D, p: D.Cauchy(p["loc"], p["scale"]), lambda: dict(loc=R.normal(size=B), scale=_pos())),
+    "HalfNormal": (lambda D, p: D.HalfNormal(p["scale"]), lambda: dict(scale=_pos())),
+    "Geometric": (lambda D, p: D.Geometric(probs=p["probs"]), lambda: dict(probs=_pos(0.1, 0.9))),
+    "Chi2": (lambda D, p: D.Chi2(p["df"]), lambda: dict(df=_pos(1.0, 5.0))),
 }
 
 PAIRS = [
@@ -69,6 +74,10 @@ PAIRS = [
     ("Normal", "Exponential"), ("Normal", "Gamma"), ("Normal", "Uniform"), ("Normal", "Laplace"),
     ("Poisson", "Bernoulli"), ("Poisson", "Binomial"), ("Uniform", "Beta"), ("UniformWide", "Beta"),
     ("Uniform", "Exponential"), ("Uniform", "Gamma"), ("UniformWide", "Gamma"), ("Uniform", "Normal"),
+    ("Gumbel", "Gumbel"), ("Cauchy", "Cauchy"), ("HalfNormal", "HalfNormal"), ("Geometric", "Geometric"),
+    ("Chi2", "Chi2"), ("Chi2", "Gamma"), ("Exponential", "Gumbel"), ("Gamma", "Gumbel"), ("Gumbel", "Beta"),
+    ("Gumbel", "Exponential"), ("Gumbel", "Gamma"), ("Gumbel", "Uniform"), ("Gumbel", "Normal"),
+    ("Normal", "Gumbel"), ("Uniform", "Gumbel"), ("Chi2", "Normal"),
 ]
 
 

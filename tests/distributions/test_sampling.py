@@ -45,6 +45,15 @@ MOMENT_CASES = {
                                                             L.tensor([[2.0, 0.6], [0.6, 0.5]])),
     "LogNormal": lambda D, L: D.LogNormal(L.tensor([0.0, 1.0]), L.tensor([0.25, 0.5])),
     "Independent": lambda D, L: D.Independent(D.Normal(L.zeros(2, 3), L.ones(2, 3)), 1),
+    "Gumbel": lambda D, L: D.Gumbel(L.tensor([0.0, 2.0]), L.tensor([1.0, 0.3])),
+    "HalfNormal": lambda D, L: D.HalfNormal(L.tensor([1.0, 2.5])),
+    "Chi2": lambda D, L: D.Chi2(L.tensor([1.0, 4.0])),
+    "StudentT": lambda D, L: D.StudentT(L.tensor([10.0, 30.0]), L.tensor([1.0, -1.0]), L.tensor([2.0, 0.5])),
+    "Geometric": lambda D, L: D.Geometric(L.tensor([0.2, 0.7])),
+    "MixtureSameFamily": lambda D, L: D.MixtureSameFamily(D.Categorical(L.tensor([0.3, 0.7])),
+                                                          D.Normal(L.tensor([-2.0, 1.0]), L.tensor([0.5, 1.0]))),
+    "MixtureSameFamily-MVN": lambda D, L: D.MixtureSameFamily(
+        D.Categorical(L.tensor([0.5, 0.5])), D.MultivariateNormal(L.tensor([[0.0, 1.0], [2.0, -1.0]]), L.eye(2))),
 }
 
 
@@ -69,6 +78,15 @@ def test_categorical_frequencies() -> None:
     onehot = np.eye(4)[x]
     _assert_mean_within(onehot, probs, "frequency")
     assert not np.any(x[:, 0] == 1)  # a zero-probability category never comes up
+
+
+def test_cauchy_quantile_frequencies() -> None:
+    """No moments: the fraction of draws below q is cdf(q) within 5 standard errors."""
+    d = ED.Cauchy(ember.tensor([0.5]), ember.tensor([2.0]))
+    x = d.sample((N,)).numpy()[:, 0]
+    for q in (-5.0, 0.5, 3.0):
+        p = float(TD.Cauchy(0.5, 2.0).cdf(torch.tensor(q)))
+        assert abs((x < q).mean() - p) < Z * np.sqrt(p * (1 - p) / N)
 
 
 def _two_sample(e: np.ndarray, t: np.ndarray, what: str) -> None:

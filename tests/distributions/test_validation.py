@@ -50,6 +50,16 @@ BAD_CONSTRUCTION = [
     ("Independent too many dims", lambda D, L: D.Independent(D.Normal(L.zeros(3), 1.0), 2)),
     ("Transformed bad transforms", lambda D, L: D.TransformedDistribution(D.Normal(0.0, 1.0), 3)),
     ("Transformed bad list", lambda D, L: D.TransformedDistribution(D.Normal(0.0, 1.0), [3])),
+    ("Geometric probs 0", lambda D, L: D.Geometric(L.tensor([0.5, 0.0]))),
+    ("StudentT df < 0", lambda D, L: D.StudentT(L.tensor([-1.0]))),
+    ("Chi2 df < 0", lambda D, L: D.Chi2(L.tensor([-1.0]))),
+    ("Cauchy scale < 0", lambda D, L: D.Cauchy(0.0, -1.0)),
+    ("HalfNormal scale < 0", lambda D, L: D.HalfNormal(L.tensor([-1.0]))),
+    ("Mixture not categorical", lambda D, L: D.MixtureSameFamily(D.Normal(0.0, 1.0), D.Normal(L.zeros(2), 1.0))),
+    ("Mixture bad component", lambda D, L: D.MixtureSameFamily(D.Categorical(L.ones(2)), 3)),
+    ("Mixture count mismatch", lambda D, L: D.MixtureSameFamily(D.Categorical(L.ones(3)), D.Normal(L.zeros(2), 1.0))),
+    ("Mixture batch mismatch", lambda D, L: D.MixtureSameFamily(D.Categorical(L.ones(3, 2)),
+                                                                D.Normal(L.zeros(4, 2), 1.0))),
 ]
 
 
@@ -73,6 +83,10 @@ BAD_VALUES = [
     ("Poisson fraction", lambda D, L: D.Poisson(L.ones(2)), lambda L: L.tensor([0.5, 2.0])),
     ("Binomial above n", lambda D, L: D.Binomial(3, L.tensor([0.5])), lambda L: L.tensor([4.0])),
     ("Beta above 1", lambda D, L: D.Beta(L.ones(1), L.ones(1)), lambda L: L.tensor([1.5])),
+    ("HalfNormal negative", lambda D, L: D.HalfNormal(L.ones(1)), lambda L: L.tensor([-1.0])),
+    ("Geometric fraction", lambda D, L: D.Geometric(L.tensor([0.5])), lambda L: L.tensor([1.5])),
+    ("Mixture MVN event", lambda D, L: D.MixtureSameFamily(D.Categorical(L.ones(2)), D.MultivariateNormal(
+        L.zeros(2, 3), L.eye(3))), lambda L: L.zeros(2)),
 ]
 
 
