@@ -189,21 +189,11 @@ def run_train(args, rest: list) -> int:
     return 0
 
 
-class _CkptVocab:
-    def __init__(self, idx_to_token: list) -> None:
-        self.idx_to_token = list(idx_to_token)
-        self.token_to_idx = {t: i for i, t in enumerate(self.idx_to_token)}
-
-    def __getitem__(self, token: str) -> int:
-        return self.token_to_idx.get(token, 0)
-
-    def __len__(self) -> int:
-        return len(self.idx_to_token)
-
-
 def load_model(ckpt: dict):
     """(model, vocab) from a charlm checkpoint."""
-    vocab = _CkptVocab(ckpt["vocab"])
+    from ...text import Vocab
+
+    vocab = Vocab([], reserved_tokens=list(ckpt["vocab"][1:]))  # <unk> first, then the saved order
     a = ckpt["args"]
     model = build_model(a["model"], len(vocab), a["hidden"], a["layers"])
     model.load_state_dict(ckpt["model"])
