@@ -1,4 +1,5 @@
-"""``ember.vision.ops``: torchvision.ops's box operations, NMS, RoI pooling and focal loss.
+"""``ember.vision.ops``: torchvision.ops's box operations, NMS, RoI pooling, deformable convolution, focal and
+IoU losses.
 
 >>> import ember
 >>> from ember.vision import ops
@@ -7,10 +8,12 @@ tensor([6.])
 """
 from .boxes import (batched_nms, box_area, box_convert, box_iou, clip_boxes_to_image, distance_box_iou,
                     generalized_box_iou, masks_to_boxes, nms, remove_small_boxes)
+from .box_losses import complete_box_iou_loss, distance_box_iou_loss, generalized_box_iou_loss
 from .deform_conv import deform_conv2d
 from .focal_loss import sigmoid_focal_loss
 from .roi import RoIAlign, RoIPool, roi_align, roi_pool
 
 __all__ = ["RoIAlign", "RoIPool", "batched_nms", "box_area", "box_convert", "box_iou", "clip_boxes_to_image",
-           "deform_conv2d", "distance_box_iou", "generalized_box_iou", "masks_to_boxes", "nms",
+           "complete_box_iou_loss", "deform_conv2d", "distance_box_iou", "distance_box_iou_loss",
+           "generalized_box_iou", "generalized_box_iou_loss", "masks_to_boxes", "nms",
            "remove_small_boxes", "roi_align", "roi_pool", "sigmoid_focal_loss"]
