@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--subset", action="store_true", help="use the shipped 10k/2k subset even if the full data exists")
     t.add_argument("--no-plot", action="store_true", help="skip the PNG of the curves")
     t.add_argument("--list-models", action="store_true", help="print the model names and exit")
+    t.add_argument("--finetune", default=None, metavar="CKPT",
+                   help="classify: start from CKPT's weights (ember or torch state_dict) with a new head")
+    t.add_argument("--freeze-backbone", action="store_true", help="with --finetune: train only the head")
 
     e = sub.add_parser("evaluate", help="accuracy, confusion matrix and per-class accuracy of a checkpoint")
     e.add_argument("checkpoint")

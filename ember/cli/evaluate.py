@@ -11,7 +11,9 @@ from ._common import CLASSES, build_model, load_checkpoint, load_split, predict_
 
 def _restore(path: str):
     ckpt = load_checkpoint(path)
-    model, size = build_model(ckpt["args"]["model"])
+    from .finetune import build_for  # a fine-tuned model may keep its checkpoint's full-size stem
+
+    model, size = build_for(ckpt["args"]["model"], ckpt["model"])
     try:
         model.load_state_dict(ckpt["model"])
     except RuntimeError as e:

@@ -207,7 +207,12 @@ def run_train(args) -> int:
     model, size = build_model(args.model)
     lr = args.lr
     steps = math.ceil(len(x_train) / args.batch_size)
-    opt = make_optimizer(args.optimizer, model.parameters(), lr)
+    params = model.parameters()
+    if getattr(args, "finetune", None):  # another model's weights, a new head (see finetune.py)
+        from .finetune import prepare
+
+        model, size, params = prepare(args.model, args.finetune, lr, args.freeze_backbone)
+    opt = make_optimizer(args.optimizer, params, lr)
     sched, per_batch = make_scheduler(args.scheduler, opt, args.epochs, steps, lr)
     history, start = [], 1
     if args.resume:
