@@ -141,3 +141,15 @@ def test_zero_size_inputs(case):
         return y.sum() + w.sum()
 
     _assert_same(_both(fn, np.zeros(0), np.ones((2, 0))))
+
+
+@pytest.mark.parametrize("fn", ["threshold", "hardtanh", "hardshrink", "softshrink", "relu6"])
+def test_piecewise_backward_is_a_select(fn):
+    """fuzz class 'activation: grad value': torch's threshold/hardtanh/shrink backward is where(mask, grad, 0),
+    so a NaN upstream gradient (std over one element) gives 0 where the mask is 0; ember multiplied."""
+    args = {"threshold": (0.1, 20.0), "hardshrink": (0.5,), "softshrink": (0.3,)}.get(fn, ())
+
+    def f(T, x):
+        return getattr(T.nn.functional, fn)(x, *args) * T.tensor([np.nan, 1.0, np.nan], dtype=x.dtype)
+
+    _assert_same(_both(f, np.array([-7.0, 0.2, 0.05])))

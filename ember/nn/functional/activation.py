@@ -63,6 +63,12 @@ class _Piecewise(Op):
     def backward(cls, ctx, g):
         (x,) = ctx.saved_tensors
         d = cls.df(x._data, *ctx.p)
+        if d.dtype == np.bool_:  # a 0/1 mask selects, as torch's *_backward: a NaN gradient where it is 0 gives 0
+            if STATE.enabled:
+                from ...ops.ternary import where
+
+                return where(wrap(d), g, g.new_zeros(()))
+            return wrap(np.where(d, g._data, g._data.dtype.type(0)))
         if STATE.enabled:
             return g * wrap(d.astype(g._data.dtype, copy=False))
         return wrap(g._data * d)
