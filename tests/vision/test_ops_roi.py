@@ -149,3 +149,11 @@ def test_modules_and_empty():
     assert tuple(m(x, ember.zeros(0, 5)).shape) == (0, 2, 2, 2)
     assert "RoIAlign(output_size=(2, 2)" in repr(m)
     assert tuple(ops.RoIPool(3, 1.0)(x, [ember.tensor([[0., 0., 3., 3.]])]).shape) == (1, 2, 3, 3)
+
+
+def test_roi_pool_ties_route_to_first_row_major_cell():
+    x = ember.zeros(1, 1, 6, 6, requires_grad=True)
+    ops.roi_pool(x, ember.tensor([[0., 0., 0., 5., 5.]]), 2).sum().backward()
+    want = np.zeros((6, 6))
+    want[[0, 0, 3, 3], [0, 3, 0, 3]] = 1  # each 3x3 bin's first cell in row-major order
+    np.testing.assert_array_equal(x.grad.numpy()[0, 0], want)

@@ -153,8 +153,19 @@ def roi_align(input: Tensor, boxes, output_size, spatial_scale: float = 1.0, sam
     return _RoIAlign.apply(input, plan, tuple(input.shape))
 
 
+def _bins(start: int, extent: int, pooled: int, size: int) -> tuple:
+    """Per bin along one axis: [lo, hi) clamped to [0, size] (Fast R-CNN's floor/ceil quantisation)."""
+    edges = np.arange(pooled + 1) * (extent / pooled)
+    lo = np.clip(np.floor(edges[:-1]).astype(np.int64) + start, 0, size)
+    hi = np.clip(np.ceil(edges[1:]).astype(np.int64) + start, 0, size)
+    return lo, hi
+
+
 def _pool_argmax(d: np.ndarray, rois: np.ndarray, out_hw: tuple, scale: float) -> tuple:
-    """RoI max pooling on arrays: (values, flat argmax per (k, c, ph, pw), -1 for an empty bin)."""
+    """RoI max pooling on arrays: (values, flat argmax per (k, c, ph, pw), -1 for an empty bin).
+
+    All bins of a RoI are gathered at once, padded to the largest bin with -inf; the arg-max of a bin's
+    row-major flattening is the first maximum, as in the reference kernel."""
     _, c, h, w = d.shape
     ph, pw = out_hw
     vals = np.zeros((len(rois), c, ph, pw), dtype=d.dtype)
@@ -162,19 +173,22 @@ def _pool_argmax(d: np.ndarray, rois: np.ndarray, out_hw: tuple, scale: float) -
     for k, (b, x1, y1, x2, y2) in enumerate(rois):
         sw, sh = _round(x1 * scale), _round(y1 * scale)
         ew, eh = _round(x2 * scale), _round(y2 * scale)
-        bin_h, bin_w = max(eh - sh + 1, 1) / ph, max(ew - sw + 1, 1) / pw
-        for i in range(ph):
-            hs = min(max(math.floor(i * bin_h) + sh, 0), h)
-            he = min(max(math.ceil((i + 1) * bin_h) + sh, 0), h)
-            for j in range(pw):
-                ws = min(max(math.floor(j * bin_w) + sw, 0), w)
-                we = min(max(math.ceil((j + 1) * bin_w) + sw, 0), w)
-                if he <= hs or we <= ws:
-                    continue
-                win = d[int(b), :, hs:he, ws:we].reshape(c, -1)
-                a = win.argmax(axis=1)
-                vals[k, :, i, j] = win[np.arange(c), a]
-                arg[k, :, i, j] = (hs + a // (we - ws)) * w + ws + a % (we - ws)
+        hs, he = _bins(sh, max(eh - sh + 1, 1), ph, h)
+        ws, we = _bins(sw, max(ew - sw + 1, 1), pw, w)
+        mh, mw = max(int((he - hs).max()), 1), max(int((we - ws).max()), 1)
+        rows = hs[:, None] + np.arange(mh)  # (ph, mh)
+        cols = ws[:, None] + np.arange(mw)  # (pw, mw)
+        ok = (rows < he[:, None])[:, None, :, None] & (cols < we[:, None])[None, :, None, :]  # (ph, pw, mh, mw)
+        r = np.minimum(rows, h - 1)[:, None, :, None]
+        q = np.minimum(cols, w - 1)[None, :, None, :]
+        win = np.where(ok, d[int(b)][:, r, q], -np.inf).reshape(c, ph, pw, mh * mw)
+        a = win.argmax(axis=-1)
+        best = np.take_along_axis(win, a[..., None], axis=-1)[..., 0]
+        flat = np.broadcast_to(r * w + q, (ph, pw, mh, mw)).reshape(ph, pw, -1)
+        empty = ~ok.reshape(ph, pw, -1).any(-1)
+        idx = np.take_along_axis(np.broadcast_to(flat, (c,) + flat.shape), a[..., None], axis=-1)[..., 0]
+        vals[k] = np.where(empty, 0, best)
+        arg[k] = np.where(empty, -1, idx)
     return vals, arg
 
 
