@@ -45,7 +45,7 @@ class MatMul(Op):
         x, y = a._data, b._data
         ctx.save_for_backward(a, b)
         if x.ndim > 2 and y.ndim == 2:  # one GEMM over all leading dims (NumPy would loop one per batch entry)
-            return np.matmul(x.reshape(-1, x.shape[-1]), y).reshape(x.shape[:-1] + (y.shape[1],))
+            return np.matmul(_rows(x), y).reshape(x.shape[:-1] + (y.shape[1],))
         return np.asarray(np.matmul(x, y))
 
     @staticmethod
@@ -54,9 +54,9 @@ class MatMul(Op):
         x, y, gd = a._data, b._data, g._data
         if not _STATE.enabled and x.ndim >= 2 and y.ndim == 2 and x.dtype.kind == "f" and gd.dtype == x.dtype:
             need = ctx.needs_input_grad
-            g2 = gd.reshape(-1, gd.shape[-1])
+            g2 = _rows(gd)
             return (wrap(np.matmul(g2, y.T).reshape(x.shape)) if need[0] else None,
-                    wrap(np.matmul(x.reshape(-1, x.shape[-1]).T, g2)) if need[1] else None)
+                    wrap(np.matmul(_rows(x).T, g2)) if need[1] else None)
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
         if a.ndim == 1 or b.ndim == 1:  # back to the 2-d product's shape
@@ -72,6 +72,14 @@ class MatMul(Op):
             if b.ndim == 1:
                 gb = gb.squeeze(-1)
         return ga, gb
+
+
+def _rows(d):
+    """``d`` as a matrix of its last dim's rows (its size spelled out: -1 is ambiguous when a size is 0)."""
+    n = 1
+    for s in d.shape[:-1]:
+        n *= s
+    return d.reshape(n, d.shape[-1])
 
 
 def _check_matmul(a: Tensor, b: Tensor) -> None:

@@ -209,7 +209,20 @@ class Gather(Op):
 
 @method
 def gather(input, dim: int, index, *, sparse_grad: bool = False):
-    return Gather.apply(input, wrap_dim(dim, input._data.ndim), index)
+    dim = wrap_dim(dim, input._data.ndim)
+    if _scalar_like(input, index):  # torch reads a 0-d input or index as one element along dim 0
+        return Gather.apply(_as_1d(input), 0, _as_1d(index)).reshape(index._data.shape)
+    return Gather.apply(input, dim, index)
+
+
+def _scalar_like(input, index) -> bool:
+    """A 0-d input or index with nothing of more than one dim: gather/scatter work on one element."""
+    a, b = input._data.ndim, index._data.ndim
+    return (a == 0 or b == 0) and a <= 1 and b <= 1
+
+
+def _as_1d(t):
+    return t.reshape(1) if isinstance(t, Tensor) and t._data.ndim == 0 else t
 
 
 @method
@@ -288,12 +301,20 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
         src = value
     if not isinstance(src, Tensor):
         src = float(src) if input.is_floating_point() else src
-    return Scatter.apply(input, wrap_dim(dim, input._data.ndim), index, src, reduce)
+    return _scatter(input, dim, index, src, reduce)
+
+
+def _scatter(input, dim, index, src, reduce):
+    dim = wrap_dim(dim, input._data.ndim)
+    if _scalar_like(input, index):  # one element, as torch
+        out = Scatter.apply(_as_1d(input), 0, _as_1d(index), _as_1d(src), reduce)
+        return out.reshape(input._data.shape)
+    return Scatter.apply(input, dim, index, src, reduce)
 
 
 @method
 def scatter_add(input, dim: int, index, src):
-    return Scatter.apply(input, wrap_dim(dim, input._data.ndim), index, src, "add")
+    return _scatter(input, dim, index, src, "add")
 
 
 class IndexSelect(Op):

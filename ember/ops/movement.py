@@ -198,6 +198,8 @@ def adjoint(input):
 
 
 def _mT(self):
+    if self._data.ndim == 0:  # torch: a 0-d tensor is its own transpose (a view)
+        return self.view(())
     if self._data.ndim < 2:
         raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
     return transpose(self, -2, -1)

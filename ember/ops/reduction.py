@@ -306,6 +306,8 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None):
     """Product over one dim (or all)."""
     if dim is not None:
         dim = wrap_dim(dim, input._data.ndim)
+        if input._data.ndim == 0:  # a 0-d tensor's only dim holds its one element
+            dim = None
     return Prod.apply(input, dim, keepdim, dtype)
 
 
@@ -340,7 +342,7 @@ def min(input, dim=None, keepdim: bool = False, *, other=None):
 @method
 def amax(input, dim=(), keepdim: bool = False):
     dims = norm_dims(dim if dim != () else None, input._data.ndim)
-    if input._data.size == 0:
+    if input._data.size == 0 and _empty_reduction(input, dim, dims, "amax"):
         return MaxMinAll.apply(input, True, True)
     return AmaxAmin.apply(input, dims, keepdim, True)
 
@@ -348,9 +350,20 @@ def amax(input, dim=(), keepdim: bool = False):
 @method
 def amin(input, dim=(), keepdim: bool = False):
     dims = norm_dims(dim if dim != () else None, input._data.ndim)
-    if input._data.size == 0:
+    if input._data.size == 0 and _empty_reduction(input, dim, dims, "amin"):
         return MaxMinAll.apply(input, False, True)
     return AmaxAmin.apply(input, dims, keepdim, False)
+
+
+def _empty_reduction(input, dim, dims, name: str) -> bool:
+    """For a zero-size input: True when no dim was given (the caller raises torch's error); an IndexError
+    when a reduced dim has size 0; False when the reduced dims are non-empty (the result is empty)."""
+    if dim == () or dim is None:
+        return True
+    for d in dims:
+        if input._data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    return False
 
 
 @method

@@ -155,7 +155,7 @@ def _lower_median_idx(d: np.ndarray, dim: int, ignore_nan: bool) -> np.ndarray:
             k = np.maximum(valid - 1, 0) // 2
             return np.take_along_axis(order, k, axis=dim)
         idx = np.take(order, [(n - 1) // 2], axis=dim)
-        first_nan = np.argmax(nan, axis=dim)[..., None].swapaxes(-1, dim) if d.ndim else np.argmax(nan)
+        first_nan = np.expand_dims(np.argmax(nan, axis=dim), dim) if d.ndim else np.argmax(nan)
         return np.where(valid < n, first_nan, idx)
     return np.take(order, [(n - 1) // 2], axis=dim)
 

@@ -313,3 +313,48 @@ def test_inplace_on_partly_overlapping_memory_raises_as_torch(case):
             results.append(env["x"])
     if results:
         _same(results[0], results[1])
+
+
+# --------------------------------------------------------------------------- 0-d and zero-size
+_EDGE = {
+    "prod_dim_0d": "x = lib.tensor(3.0, requires_grad=True); y = x.prod(0)",
+    "prod_dim_0d_keepdim": "x = lib.tensor(3.0, requires_grad=True); y = x.prod(-1, keepdim=True)",
+    "gather_0d": "x = lib.tensor(5.0, requires_grad=True); y = lib.gather(x, 0, lib.tensor(0))",
+    "gather_1d_0d_index": "x = lib.arange(3.0, requires_grad=True); y = lib.gather(x, 0, lib.tensor(2))",
+    "scatter_add_0d": "x = lib.tensor(5.0, requires_grad=True); y = x.scatter_add(0, lib.tensor(0), lib.tensor(2.0))",
+    "scatter_0d": "x = lib.tensor(5.0, requires_grad=True); y = x.scatter(0, lib.tensor(0), lib.tensor(2.0))",
+    "mT_0d": "x = lib.tensor(5.0, requires_grad=True); y = x.mT",
+    "mH_0d": "x = lib.tensor(5.0, requires_grad=True); y = x.mH",
+    "median_dim0_4d": "x = lib.tensor(_A4, requires_grad=True); y = x.median(0).values",
+    "median_dim2_4d_keepdim": "x = lib.tensor(_A4, requires_grad=True); y = x.median(2, keepdim=True).values",
+    "median_indices_4d": "x = lib.tensor(_A4); y = x.median(1).indices",
+    "nanmedian_dim1_4d": "x = lib.tensor(_A4, requires_grad=True); y = x.nanmedian(1).values",
+    "matmul_empty_k": "x = lib.ones(2, 1, 0, requires_grad=True); y = x @ lib.ones(0, 3)",
+    "matmul_empty_rows": "x = lib.ones(2, 0, 4, requires_grad=True); y = x @ lib.ones(4, 3)",
+    "amax_empty_other_dim": "x = lib.zeros(2, 0, requires_grad=True); y = x.amax(0)",
+    "amin_empty_other_dim": "x = lib.zeros(2, 0, requires_grad=True); y = x.amin(0)",
+}
+_A4 = np.random.default_rng(3).standard_normal((2, 3, 4, 5)).astype(np.float32)
+_A4[0, 1, 2, 3] = np.nan
+
+
+@pytest.mark.parametrize("case", list(_EDGE))
+def test_zero_dim_and_zero_size_inputs_as_torch(case):
+    out = []
+    for lib in (ember, torch):
+        env = {"lib": lib, "_A4": _A4}
+        exec(_EDGE[case], env)
+        x, y = env["x"], env["y"]
+        if y.requires_grad:
+            y.backward(lib.ones(tuple(y.shape), dtype=y.dtype))
+        out.append((y, x.grad))
+    _same(out[0][0], out[1][0])
+    if out[1][1] is not None:
+        _same(out[0][1], out[1][1])
+
+
+@pytest.mark.parametrize("stmt", ["lib.zeros(2, 0).amax(1)", "lib.zeros(2, 0).amax()", "lib.zeros(2, 0).amin(1)",
+                                  "lib.ones(3).mT"])
+def test_zero_size_reductions_and_1d_mT_raise_as_torch(stmt):
+    e_msg, t_msg = _raises_like(lambda: eval(stmt, {"lib": ember}), lambda: eval(stmt, {"lib": torch}))
+    assert e_msg == t_msg
