@@ -26,7 +26,8 @@ def bright_box(a):
 
 @pytest.mark.parametrize("t", [v2.RandomHorizontalFlip(1.0), v2.RandomVerticalFlip(1.0), v2.CenterCrop(20),
                                v2.RandomCrop((16, 20)), v2.Pad((3, 1, 2, 0)), v2.Resize((48, 64)),
-                               v2.RandomRotation((90, 90), expand=True), v2.RandomRotation((-90, -90))])
+                               v2.RandomRotation((90, 90), expand=True), v2.RandomRotation((-90, -90)),
+                               v2.RandomZoomOut(p=1.0, side_range=(1.5, 2.5))])
 def test_boxes_and_masks_follow_the_image(t):
     ember.manual_seed(0)
     img, boxes, mask = scene()
@@ -154,3 +155,30 @@ def test_sanitize_drops_degenerate_boxes_with_their_labels():
     cxcy = tv_tensors.BoundingBoxes([[4, 4, 2, 2]], format="CXCYWH", canvas_size=(8, 8))
     flipped = v2.RandomHorizontalFlip(1.0)(cxcy)
     assert flipped.format == tv_tensors.BoundingBoxFormat.CXCYWH and flipped.numpy().tolist() == [[4, 4, 2, 2]]
+
+
+def test_random_iou_crop_keeps_an_overlapping_object():
+    boxes = tv_tensors.BoundingBoxes([[2, 2, 12, 10], [20, 14, 30, 22], [25, 2, 31, 6]], format="XYXY",
+                                     canvas_size=(24, 32))
+    img = tv_tensors.Image(ember.zeros(3, 24, 32))
+    t = v2.RandomIoUCrop(sampler_options=[0.5])
+    for seed in range(8):
+        ember.manual_seed(seed)
+        p = t.make_params([img, boxes])
+        top, left, h, w = p["crop"]
+        b = boxes.numpy().astype(float)
+        cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+        inside = (left < cx) & (cx < left + w) & (top < cy) & (cy < top + h)
+        np.testing.assert_array_equal(p["inside"], inside)
+        iw = np.clip(np.minimum(b[:, 2], left + w) - np.maximum(b[:, 0], left), 0, None)
+        ih = np.clip(np.minimum(b[:, 3], top + h) - np.maximum(b[:, 1], top), 0, None)
+        iou = iw * ih / ((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]) + w * h - iw * ih)
+        assert iou[inside].max() >= 0.5 and 0.5 <= w / h <= 2.0
+        ember.manual_seed(seed)
+        out_img, out_boxes = t(img, boxes)
+        assert out_img.shape == (3, h, w) and out_boxes.canvas_size == (h, w)
+        want = np.clip(b - [left, top, left, top], 0, [w, h, w, h]) * inside[:, None]
+        np.testing.assert_allclose(out_boxes.numpy(), want)
+    ember.manual_seed(0)
+    same = v2.RandomIoUCrop(sampler_options=[1.0])(img, boxes)
+    assert same[1].numpy().tolist() == boxes.numpy().tolist()

@@ -14,6 +14,7 @@ BoundingBoxes([[4, 0, 6, 1]], format=BoundingBoxFormat.XYXY, canvas_size=(4, 6))
 """
 from ._augment import CutMix, GridMask, MixUp, RandomErasing
 from ._color import ColorJitter, GaussianBlur, Grayscale, Normalize, RandomGrayscale
+from ._detection import RandomIoUCrop, RandomZoomOut
 from ._geometry import (CenterCrop, Pad, RandomAffine, RandomCrop, RandomHorizontalFlip, RandomResizedCrop,
                         RandomRotation, RandomVerticalFlip, Resize)
 from ._misc import (Compose, ConvertImageDtype, Lambda, PILToTensor, RandomApply, RandomChoice, RandomOrder,
@@ -25,6 +26,6 @@ from .._geometry import InterpolationMode
 __all__ = ["CenterCrop", "ClampBoundingBoxes", "ColorJitter", "Compose", "ConvertImageDtype", "CutMix", "InterpolationMode",
            "GaussianBlur", "Grayscale", "GridMask", "Lambda", "MixUp", "Normalize", "PILToTensor", "Pad",
            "RandomAffine", "RandomApply", "RandomChoice", "RandomCrop", "RandomErasing", "RandomGrayscale",
-           "RandomHorizontalFlip", "RandomOrder", "RandomResizedCrop", "RandomRotation", "RandomVerticalFlip",
+           "RandomHorizontalFlip", "RandomIoUCrop", "RandomOrder", "RandomResizedCrop", "RandomRotation", "RandomVerticalFlip", "RandomZoomOut",
            "Resize", "SanitizeBoundingBoxes", "ToDtype", "ToImage", "ToPILImage", "ToPureTensor", "ToTensor",
            "Transform"]
