@@ -13,6 +13,7 @@ Samples come from ember's global generator, so ``ember.manual_seed`` repeats the
 tensor(0.5000)
 """
 from . import constraints, transforms
+from .constraint_registry import biject_to, transform_to
 from .bernoulli import Bernoulli, Binomial
 from .cauchy import Cauchy
 from .categorical import Categorical, Multinomial, OneHotCategorical, OneHotCategoricalStraightThrough
@@ -33,13 +34,15 @@ from .poisson import Poisson
 from .studentT import StudentT
 from .relaxed import ExpRelaxedCategorical, LogitRelaxedBernoulli, RelaxedBernoulli, RelaxedOneHotCategorical
 from .transformed_distribution import LogNormal, TransformedDistribution
-from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
+from .transforms import (AbsTransform, AffineTransform, ComposeTransform, CumulativeDistributionTransform,
+                         ExpTransform, IndependentTransform, LowerCholeskyTransform, PositiveDefiniteTransform,
                          PowerTransform, ReshapeTransform, SigmoidTransform, SoftmaxTransform, SoftplusTransform,
                          StickBreakingTransform, TanhTransform, Transform, identity_transform)
 from .uniform import Uniform
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
-           "ComposeTransform", "Geometric", "Gumbel", "HalfNormal", "MixtureSameFamily", "StudentT",
+           "ComposeTransform", "CumulativeDistributionTransform", "Geometric", "LowerCholeskyTransform",
+           "PositiveDefiniteTransform", "biject_to", "transform_to", "Gumbel", "HalfNormal", "MixtureSameFamily", "StudentT",
            "Dirichlet", "Distribution", "ExpRelaxedCategorical", "ExpTransform", "Exponential", "ExponentialFamily",
            "Gamma", "Independent", "IndependentTransform", "Laplace", "LogNormal", "LogitRelaxedBernoulli",
            "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",

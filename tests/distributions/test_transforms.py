@@ -33,7 +33,12 @@ TRANSFORMS = {
     "Independent": (lambda D, L: D.IndependentTransform(D.SigmoidTransform(), 1), X),
     "Reshape": (lambda D, L: D.ReshapeTransform((3,), (3, 1)), X),
     "Inverse-Sigmoid": (lambda D, L: D.SigmoidTransform().inv, 1 / (1 + np.exp(-X))),
+    "LowerCholesky": (lambda D, L: D.LowerCholeskyTransform(), R.normal(size=(2, 3, 3))),
+    "PositiveDefinite": (lambda D, L: D.PositiveDefiniteTransform(), R.normal(size=(2, 3, 3))),
+    "CumulativeDistribution": (lambda D, L: D.CumulativeDistributionTransform(
+        D.Normal(L.tensor(0.5, dtype=L.float64), L.tensor(2.0, dtype=L.float64))), X),
 }
+NO_JACOBIAN = ("Softmax", "LowerCholesky", "PositiveDefinite")  # torch defines no log|det J| for these
 
 
 def _shape_or_error(t, method: str, shape):
@@ -51,13 +56,13 @@ def test_transform_matches_torch(name: str) -> None:
     xt = torch.tensor(x_np, dtype=torch.float64, requires_grad=True)
     ye, yt = te(xe), tt(xt)
     np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(te.inv(ye).detach().numpy(), tt.inv(yt).detach().numpy(), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(te.inv(ye).detach().numpy(), tt.inv(yt).detach().numpy(), rtol=1e-7, atol=1e-10)
     assert te.domain.event_dim == tt.domain.event_dim and te.codomain.event_dim == tt.codomain.event_dim
     assert te.bijective == tt.bijective
     for method in ("forward_shape", "inverse_shape"):
         for shape in ((5, 3), (5, 3, 1)):
             assert _shape_or_error(te, method, ember.Size(shape)) == _shape_or_error(tt, method, torch.Size(shape))
-    if name == "Softmax":  # not bijective: torch defines no log|det J|
+    if name in NO_JACOBIAN:
         return
     le, lt = te.log_abs_det_jacobian(xe, ye), tt.log_abs_det_jacobian(xt, yt)
     assert tuple(le.shape) == tuple(lt.shape)
@@ -108,3 +113,37 @@ def test_transformed_distribution_shapes_and_sign_flip_cdf() -> None:
                      d.log_prob(v).numpy()))
     for e, t in zip(*outs):
         np.testing.assert_allclose(e, t, rtol=1e-7)
+
+
+def test_biject_to_and_transform_to_match_torch() -> None:
+    from ember.distributions import constraints as ec
+    from torch.distributions import constraints as tc
+
+    x = R.normal(size=(4, 3))
+    cases = [("real", (), ()), ("positive", (), ()), ("nonnegative", (), ()), ("unit_interval", (), ()),
+             ("simplex", (), ()), ("real_vector", (), ()), ("greater_than", (1.5,), ()),
+             ("greater_than_eq", (-1.0,), ()), ("less_than", (2.0,), ()), ("interval", (-2.0, 3.0), ()),
+             ("half_open_interval", (0.0, 1.0), ())]
+    for name, args, _ in cases:
+        e_con = getattr(ec, name)(*args) if args else getattr(ec, name)
+        t_con = getattr(tc, name)(*args) if args else getattr(tc, name)
+        for registry in ("biject_to", "transform_to"):
+            et = getattr(ED, registry)(e_con)
+            tt = getattr(TD, registry)(t_con)
+            assert type(et).__name__ == type(tt).__name__, (name, registry)
+            ye = et(ember.tensor(x, dtype=ember.float64))
+            yt = tt(torch.tensor(x, dtype=torch.float64))
+            np.testing.assert_allclose(ye.numpy(), yt.numpy(), rtol=1e-10, err_msg=f"{registry}({name})")
+            assert bool(e_con.check(ye).all())
+    m = R.normal(size=(2, 3, 3))
+    for name in ("lower_cholesky", "positive_definite"):
+        ye = ED.transform_to(getattr(ec, name))(ember.tensor(m))
+        yt = TD.transform_to(getattr(tc, name))(torch.tensor(m))
+        np.testing.assert_allclose(ye.numpy(), yt.numpy(), rtol=1e-10)
+    for lib, D, con in ((ember, ED, ec), (torch, TD, tc)):
+        with pytest.raises(NotImplementedError, match="Cannot transform _Boolean constraints"):
+            D.biject_to(con.boolean)
+        with pytest.raises(NotImplementedError, match="Cannot transform _LowerCholesky constraints"):
+            D.biject_to(con.lower_cholesky)
+        with pytest.raises(TypeError, match="Expected constraint to be either a Constraint subclass or instance"):
+            D.transform_to.register(int, lambda c: None)
