@@ -17,7 +17,14 @@ from ._transform import Transform, image_size, rng
 class RandomErasing(Transform):
     """With probability ``p``, erase a rectangle of area ``scale`` x (image area) and aspect ratio
     log-uniform in ``ratio`` with ``value`` (a number, one per channel, or ``"random"`` for N(0, 1) noise)
-    (Zhong et al., 2017; cutout).  Masks and boxes are left as they are."""
+    (Zhong et al., 2017; cutout).  Masks and boxes are left as they are.
+
+    >>> import ember
+    >>> _ = ember.manual_seed(0)
+    >>> out = RandomErasing(p=1.0, scale=(0.25, 0.25), ratio=(1.0, 1.0))(ember.ones(1, 8, 8))
+    >>> int((out == 0).sum())  # a 4x4 square
+    16
+    """
 
     def __init__(self, p: float = 0.5, scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0.0, inplace: bool = False):
         if not isinstance(value, (numbers.Number, str, tuple, list)):
@@ -71,7 +78,12 @@ class GridMask(Transform):
     ``d x d`` cell of a grid with a random offset, where d is uniform in ``d`` = (min, max) and
     l = ceil(ratio * d) is the kept band; the kept fraction is about 1 - (1 - ratio)^2. ``rotate`` turns
     the grid by an angle uniform in [0, rotate) degrees; ``mode=0`` inverts the mask (keep the squares).
-    Dropped pixels take ``fill``."""
+    Dropped pixels take ``fill``.
+
+    >>> import ember
+    >>> float(GridMask(d=(4, 4), ratio=0.5)(ember.ones(1, 8, 8)).mean())  # 1 - (1 - 0.5)^2
+    0.75
+    """
 
     def __init__(self, d=(96, 224), ratio: float = 0.6, rotate: float = 0.0, mode: int = 1, p: float = 1.0,
                  fill=0) -> None:

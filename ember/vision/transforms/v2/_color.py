@@ -30,7 +30,16 @@ def _jitter_range(value, name: str, center: float = 1.0, bound=(0.0, float("inf"
 
 class ColorJitter(Transform):
     """Random brightness, contrast, saturation (factors uniform in [max(0, 1 - v), 1 + v]) and hue (shift
-    uniform in [-h, h], h <= 0.5), applied in a random order."""
+    uniform in [-h, h], h <= 0.5), applied in a random order.
+
+    >>> import ember
+    >>> ColorJitter(brightness=(0.5, 0.5))(ember.full((3, 1, 1), 0.8))
+    tensor([[[0.4000]],
+    <BLANKLINE>
+            [[0.4000]],
+    <BLANKLINE>
+            [[0.4000]]])
+    """
 
     def __init__(self, brightness=None, contrast=None, saturation=None, hue=None) -> None:
         self.brightness = _jitter_range(brightness, "brightness")
@@ -87,7 +96,12 @@ class RandomGrayscale(Transform):
 
 class GaussianBlur(Transform):
     """Blur with a Gaussian kernel of ``kernel_size`` (odd, (x, y) or one int) and a sigma drawn uniformly
-    from ``sigma`` = (min, max) (a number fixes it); reflect padding keeps the size."""
+    from ``sigma`` = (min, max) (a number fixes it); reflect padding keeps the size.
+
+    >>> import ember
+    >>> GaussianBlur(3, sigma=1.0)(ember.ones(1, 4, 4)).sum()  # a normalised kernel keeps a constant image
+    tensor(16.)
+    """
 
     def __init__(self, kernel_size, sigma=(0.1, 2.0)) -> None:
         ks = (kernel_size, kernel_size) if isinstance(kernel_size, numbers.Number) else tuple(kernel_size)

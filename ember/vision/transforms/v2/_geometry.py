@@ -85,7 +85,14 @@ class _Geometry(Transform):
 
 class Resize(_Geometry):
     """Resize to ``size``: (h, w), or an int for the shorter side (keeping the aspect ratio, longer side at
-    most ``max_size``). ``antialias`` filters when shrinking (bilinear/bicubic), as torchvision's default."""
+    most ``max_size``). ``antialias`` filters when shrinking (bilinear/bicubic), as torchvision's default.
+
+    Shape: (..., C, H, W) -> (..., C, h, w) (HWC arrays and PIL images keep their layout).
+
+    >>> import ember
+    >>> Resize(4)(ember.ones(3, 8, 12)).shape
+    ember.Size([3, 4, 6])
+    """
 
     def __init__(self, size, interpolation="bilinear", max_size: int | None = None, antialias: bool = True) -> None:
         self.size, self.interpolation, self.max_size, self.antialias = size, interpolation, max_size, antialias
@@ -250,7 +257,15 @@ class RandomRotation(_Warp):
 class RandomAffine(_Warp):
     """A random affine map about the centre: rotation uniform in ``degrees`` (clockwise, torchvision's affine
     convention), translation up to ``translate`` = (a, b) of the width/height (rounded to pixels), scale
-    uniform in ``scale``, shear (degrees) uniform in ``shear`` (x only, or (x0, x1, y0, y1))."""
+    uniform in ``scale``, shear (degrees) uniform in ``shear`` (x only, or (x0, x1, y0, y1)).
+
+    Each output pixel centre p samples the input at M^-1 p, M = T C R Sh S C^-1 (C: the centre).
+
+    >>> import ember
+    >>> _ = ember.manual_seed(0)
+    >>> RandomAffine(degrees=0, translate=(0.5, 0.0))(ember.ones(1, 2, 4)).shape
+    ember.Size([1, 2, 4])
+    """
 
     def __init__(self, degrees, translate=None, scale=None, shear=None, interpolation="nearest", fill=0,
                  center=None) -> None:
