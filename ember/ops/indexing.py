@@ -15,7 +15,7 @@ from ..tensor import Tensor, wrap
 from ._common import Op, method, wrap_dim
 
 __all__ = ["gather", "take_along_dim", "scatter", "scatter_add", "index_select", "index_add", "masked_fill",
-           "masked_select", "nonzero", "argwhere", "take"]
+           "masked_select", "nonzero", "argwhere", "take", "index_put"]
 
 
 def _list_is_tuple(key: list) -> bool:

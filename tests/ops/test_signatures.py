@@ -176,7 +176,7 @@ def test_methods_reject_out():
 # --------------------------------------------------------------------------- exports
 # ember-only public names, each with the reason it is not torch's.
 EMBER_ONLY: dict = {}
-NOT_EXPORTED = {"index_put"}  # torch.index_put: ember's op takes the method's form; exported once indexing.py is free
+NOT_EXPORTED: set = set()  # op-module functions torch has as torch.<name> that ember keeps method-only (none)
 LEAKED_BEFORE = ["copy_into_out", "svd_backward", "replay", "builtins_max", "raise_singular", "getitem",
                  "setitem", "inplace_of", "apply_inplace", "infer_shape", "range_", "check_matrix",
                  "solve_matrix", "annotations"]
