@@ -61,8 +61,28 @@ def xlogy(input, other, *, out=None) -> Tensor:
     tensor([0., 0.])
     """
     x, y = _float_pair(input, other)
-    zero = (x == 0) & ~y.isnan()
-    return _out((x * y.masked_fill(zero, 1).log()).masked_fill(zero, 0), out)
+    return _out(Xlogy.apply(x, y), out)
+
+
+class Xlogy(Op):
+    """x log y (0 where x == 0 and y is not NaN). Gradients as torch's: d/dx = xlogy(g, y), 0 where x == 0 and
+    y <= 0; d/dy = g x / y. A primitive, not x * log(y), so a zero gradient times log(y < 0) stays 0, not NaN."""
+
+    broadcasting = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        xd, yd = x._data, y._data
+        ctx.save_for_backward(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where((xd == 0) & ~np.isnan(yd), xd.dtype.type(0), xd * np.log(yd))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gx = Xlogy.apply(g, y).masked_fill((x == 0) & (y <= 0), 0) if ctx.needs_input_grad[0] else None
+        gy = g * x / y if ctx.needs_input_grad[1] else None
+        return gx, gy
 
 
 def _logaddexp(input, other, log, exp, name):

@@ -153,3 +153,16 @@ def test_piecewise_backward_is_a_select(fn):
         return getattr(T.nn.functional, fn)(x, *args) * T.tensor([np.nan, 1.0, np.nan], dtype=x.dtype)
 
     _assert_same(_both(f, np.array([-7.0, 0.2, 0.05])))
+
+
+def test_xlogy_gradient_where_log_is_nan():
+    """fuzz class 'binary: grad value': torch's xlogy backward is xlogy(grad, y) (0 where grad is 0, even for
+    y < 0), not grad * log(y); ember's composition x * log(y) gave NaN through nan_to_num."""
+    def fn(T, x, y):
+        return T.nan_to_num(T.xlogy(x, y)) * 2
+
+    _assert_same(_both(fn, np.array(0.7), np.array([-1.0, 2.0, 0.0])))
+    _assert_same(_both(lambda T, x, y: T.xlogy(x, y), np.array([0.0, 1.0, 0.0]), np.array([-1.0, np.nan, 2.0])))
+    x = ember.rand(3, dtype=ember.float64, requires_grad=True)
+    y = (ember.rand(3, dtype=ember.float64) + 0.5).requires_grad_()
+    assert ember.autograd.gradgradcheck(ember.xlogy, (x, y))
