@@ -7,3 +7,4 @@ from .modules._registry import load_all as _load_all
 
 globals().update(_load_all())
 from . import utils  # noqa: E402,F401
+from . import parallel  # noqa: E402,F401  (torch.nn.parallel.DataParallel lives there too)

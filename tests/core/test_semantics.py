@@ -358,3 +358,58 @@ def test_zero_dim_and_zero_size_inputs_as_torch(case):
 def test_zero_size_reductions_and_1d_mT_raise_as_torch(stmt):
     e_msg, t_msg = _raises_like(lambda: eval(stmt, {"lib": ember}), lambda: eval(stmt, {"lib": torch}))
     assert e_msg == t_msg
+
+
+# --------------------------------------------------------------------------- lazy sampler
+def test_random_sampler_with_replacement_draws_lazily():
+    import itertools
+    import tracemalloc
+
+    from ember.utils.data import RandomSampler
+
+    huge = 10 ** 10
+    e, t = RandomSampler(range(10), replacement=True, num_samples=huge), \
+        torch.utils.data.RandomSampler(range(10), replacement=True, num_samples=huge)
+    assert len(e) == len(t) == huge
+    tracemalloc.start()
+    first = list(itertools.islice(iter(e), 1000))  # building 10**10 indices up front would need 80 GB
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 10 ** 6 and len(first) == 1000 and all(0 <= i < 10 for i in first)
+    for n in (70, 32, 5):  # whole chunks of 32 and a remainder, as torch
+        e_draws = list(RandomSampler(range(4), replacement=True, num_samples=n))
+        t_draws = list(torch.utils.data.RandomSampler(range(4), replacement=True, num_samples=n))
+        assert len(e_draws) == len(t_draws) == n and set(e_draws) <= {0, 1, 2, 3}
+
+
+# --------------------------------------------------------------------------- modules scripts import
+def test_nn_parallel_is_a_package_with_data_parallel():
+    import ember.nn.parallel as ep
+    from ember.nn.parallel import DataParallel
+
+    assert ep.__file__.endswith("__init__.py")  # a package, as torch.nn.parallel
+    assert DataParallel is ember.nn.DataParallel
+    torch.manual_seed(0)
+    t_net = torch.nn.parallel.DataParallel(torch.nn.Linear(3, 2))
+    e_net = DataParallel(ember.nn.Linear(3, 2))
+    e_net.load_state_dict({k: ember.from_numpy(v.detach().numpy().copy()) for k, v in t_net.state_dict().items()})
+    assert list(e_net.state_dict()) == list(t_net.state_dict())
+    x = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
+    _same(e_net(ember.tensor(x)), t_net(torch.tensor(x)), exact=False)
+    # torch's functional form needs a GPU; on one device it is the module's own call
+    _same(ep.data_parallel(e_net.module, ember.tensor(x)), t_net.module(torch.tensor(x)), exact=False)
+
+
+def test_backends_cudnn_flags_as_torch():
+    import ember.backends.cudnn as cudnn
+    import torch.backends.cudnn as tcudnn
+
+    for name in ("enabled", "benchmark", "deterministic", "allow_tf32", "benchmark_limit"):
+        assert getattr(cudnn, name) == getattr(tcudnn, name), name
+    assert cudnn.is_available() == tcudnn.is_available() and cudnn.version() == tcudnn.version()
+    with cudnn.flags(enabled=False, benchmark=True, deterministic=True):
+        assert (cudnn.enabled, cudnn.benchmark, cudnn.deterministic) == (False, True, True)
+    assert (cudnn.enabled, cudnn.benchmark, cudnn.deterministic) == (True, False, False)
+    cudnn.benchmark = True  # scripts set it at the top; it must stick
+    assert ember.backends.cudnn.benchmark
+    cudnn.benchmark = False
