@@ -171,3 +171,69 @@ def convert_dtype(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
     if bits_out < bits_in:
         return (a.astype(np.int64) >> (bits_in - bits_out)).astype(dtype)
     return (a.astype(np.int64) << (bits_out - bits_in)).astype(dtype)
+
+
+# --------------------------------------------------------------------------- AutoAugment's point operations
+def invert(a: np.ndarray) -> np.ndarray:
+    """max - x (bitwise not for uint8)."""
+    return (max_value(a.dtype) - a).astype(a.dtype)
+
+
+def posterize(a: np.ndarray, bits: int) -> np.ndarray:
+    """Keep the ``bits`` high bits of uint8 values; floats are quantised to 2**bits levels."""
+    if np.issubdtype(a.dtype, np.integer):
+        return a & np.array(-(1 << (8 - bits)) & 0xFF, dtype=a.dtype)
+    levels = 1 << bits
+    return (np.clip(np.floor(a * levels), 0, levels - 1) / levels).astype(a.dtype)
+
+
+def solarize(a: np.ndarray, threshold: float) -> np.ndarray:
+    """Invert the values >= ``threshold``."""
+    return np.where(a >= threshold, invert(a), a)
+
+
+def autocontrast(a: np.ndarray) -> np.ndarray:
+    """Stretch each channel's [min, max] to the full range (a constant channel is left alone)."""
+    bound = max_value(a.dtype)
+    lo = a.min(axis=(-2, -1), keepdims=True).astype(np.float32)
+    hi = a.max(axis=(-2, -1), keepdims=True).astype(np.float32)
+    flat = hi == lo
+    inv_scale = np.where(flat, 1.0, (hi - lo) / bound)
+    lo = np.where(flat, 0.0, lo)
+    return np.clip((_float(a) - lo) / inv_scale, 0, bound).astype(a.dtype)
+
+
+def _equalize_channel(ch: np.ndarray) -> np.ndarray:
+    hist = np.bincount(ch.reshape(-1), minlength=256)
+    nonzero = hist[hist != 0]
+    step = int(nonzero[:-1].sum()) // 255
+    if step == 0:
+        return ch
+    lut = (np.cumsum(hist) + step // 2) // step
+    lut = np.clip(np.concatenate([[0], lut[:-1]]), 0, 255).astype(np.uint8)
+    return lut[ch]
+
+
+def equalize(a: np.ndarray) -> np.ndarray:
+    """Histogram equalisation per channel (PIL's ImageOps.equalize rule); floats go through uint8."""
+    if a.dtype != np.uint8:
+        return convert_dtype(equalize(convert_dtype(a, np.uint8)), a.dtype)
+    flat = a.reshape(-1, *a.shape[-2:])
+    return np.stack([_equalize_channel(ch) for ch in flat]).reshape(a.shape)
+
+
+def adjust_sharpness(a: np.ndarray, factor: float) -> np.ndarray:
+    """Blend the interior with a 3x3 smoothing (1s around a 5, over 13): factor 0 blurs, 1 is the identity."""
+    _check_factor("sharpness_factor", factor)
+    if a.shape[-1] <= 2 or a.shape[-2] <= 2:
+        return a.copy()
+    f = _float(a)
+    k = np.full((3, 3), 1.0 / 13.0, dtype=f.dtype)
+    k[1, 1] = 5.0 / 13.0
+    h, w = a.shape[-2:]
+    blur = sum(k[i, j] * f[..., i:h - 2 + i, j:w - 2 + j] for i in range(3) for j in range(3))
+    if np.issubdtype(a.dtype, np.integer):
+        blur = np.rint(blur)
+    out = f.copy()
+    out[..., 1:-1, 1:-1] = factor * f[..., 1:-1, 1:-1] + (1.0 - factor) * blur
+    return np.clip(out, 0, max_value(a.dtype)).astype(a.dtype)

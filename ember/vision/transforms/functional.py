@@ -141,6 +141,30 @@ def adjust_hue(inpt, hue_factor: float):
     return _image_only(inpt, lambda a: C.adjust_hue(a, hue_factor))
 
 
+def adjust_sharpness(inpt, sharpness_factor: float):
+    return _image_only(inpt, lambda a: C.adjust_sharpness(a, sharpness_factor))
+
+
+def posterize(inpt, bits: int):
+    return _image_only(inpt, lambda a: C.posterize(a, bits))
+
+
+def solarize(inpt, threshold: float):
+    return _image_only(inpt, lambda a: C.solarize(a, threshold))
+
+
+def autocontrast(inpt):
+    return _image_only(inpt, C.autocontrast)
+
+
+def equalize(inpt):
+    return _image_only(inpt, C.equalize)
+
+
+def invert(inpt):
+    return _image_only(inpt, C.invert)
+
+
 def rgb_to_grayscale(inpt, num_output_channels: int = 1):
     return _image_only(inpt, lambda a: C.rgb_to_grayscale(a, num_output_channels))
 
@@ -194,8 +218,8 @@ def clamp_bounding_boxes(inpt: tv_tensors.BoundingBoxes) -> tv_tensors.BoundingB
     return boxes_back(G.clamp_boxes(boxes_xyxy(inpt), inpt.canvas_size), inpt, inpt.canvas_size)
 
 
-__all__ = ["adjust_brightness", "adjust_contrast", "adjust_hue", "adjust_saturation", "affine", "center_crop",
-           "clamp_bounding_boxes", "convert_bounding_box_format", "crop", "erase", "gaussian_blur", "get_dimensions",
-           "get_size", "hflip", "horizontal_flip", "normalize", "pad", "pil_to_tensor", "resize", "resized_crop",
-           "rgb_to_grayscale", "rotate", "to_dtype", "to_grayscale", "to_image", "to_pil_image", "to_tensor",
-           "vertical_flip", "vflip"]
+__all__ = ["adjust_brightness", "adjust_contrast", "adjust_hue", "adjust_saturation", "adjust_sharpness", "affine",
+           "autocontrast", "center_crop", "clamp_bounding_boxes", "convert_bounding_box_format", "crop", "equalize",
+           "erase", "gaussian_blur", "get_dimensions", "get_size", "hflip", "horizontal_flip", "invert", "normalize",
+           "pad", "pil_to_tensor", "posterize", "resize", "resized_crop", "rgb_to_grayscale", "rotate", "solarize",
+           "to_dtype", "to_grayscale", "to_image", "to_pil_image", "to_tensor", "vertical_flip", "vflip"]

@@ -13,6 +13,8 @@ Random transforms draw from ember's default generator: ``ember.manual_seed(s)`` 
 BoundingBoxes([[4, 0, 6, 1]], format=BoundingBoxFormat.XYXY, canvas_size=(4, 6))
 """
 from ._augment import CutMix, GridMask, MixUp, RandomErasing
+from ._auto_augment import (RandAugment, RandomAdjustSharpness, RandomAutocontrast, RandomEqualize, RandomInvert,
+                            RandomPosterize, RandomSolarize, TrivialAugmentWide)
 from ._color import ColorJitter, GaussianBlur, Grayscale, Normalize, RandomGrayscale
 from ._detection import RandomIoUCrop, RandomZoomOut
 from ._geometry import (CenterCrop, Pad, RandomAffine, RandomCrop, RandomHorizontalFlip, RandomResizedCrop,
@@ -20,12 +22,13 @@ from ._geometry import (CenterCrop, Pad, RandomAffine, RandomCrop, RandomHorizon
 from ._misc import (Compose, ConvertImageDtype, Lambda, PILToTensor, RandomApply, RandomChoice, RandomOrder,
                     ToDtype, ToImage, ToPILImage, ToPureTensor, ToTensor)
 from ._sanitize import ClampBoundingBoxes, SanitizeBoundingBoxes
-from ._transform import Transform
 from .._geometry import InterpolationMode
+from ._transform import Transform
 
-__all__ = ["CenterCrop", "ClampBoundingBoxes", "ColorJitter", "Compose", "ConvertImageDtype", "CutMix", "InterpolationMode",
-           "GaussianBlur", "Grayscale", "GridMask", "Lambda", "MixUp", "Normalize", "PILToTensor", "Pad",
-           "RandomAffine", "RandomApply", "RandomChoice", "RandomCrop", "RandomErasing", "RandomGrayscale",
-           "RandomHorizontalFlip", "RandomIoUCrop", "RandomOrder", "RandomResizedCrop", "RandomRotation", "RandomVerticalFlip", "RandomZoomOut",
-           "Resize", "SanitizeBoundingBoxes", "ToDtype", "ToImage", "ToPILImage", "ToPureTensor", "ToTensor",
-           "Transform"]
+__all__ = ["CenterCrop", "ClampBoundingBoxes", "ColorJitter", "Compose", "ConvertImageDtype", "CutMix", "GaussianBlur",
+           "Grayscale", "GridMask", "InterpolationMode", "Lambda", "MixUp", "Normalize", "PILToTensor", "Pad",
+           "RandAugment", "RandomAdjustSharpness", "RandomAffine", "RandomApply", "RandomAutocontrast", "RandomChoice",
+           "RandomCrop", "RandomEqualize", "RandomErasing", "RandomGrayscale", "RandomHorizontalFlip", "RandomInvert",
+           "RandomIoUCrop", "RandomOrder", "RandomPosterize", "RandomResizedCrop", "RandomRotation", "RandomSolarize",
+           "RandomVerticalFlip", "RandomZoomOut", "Resize", "SanitizeBoundingBoxes", "ToDtype", "ToImage",
+           "ToPILImage", "ToPureTensor", "ToTensor", "Transform", "TrivialAugmentWide"]
