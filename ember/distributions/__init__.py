@@ -15,7 +15,7 @@ tensor(0.5000)
 from . import constraints, transforms
 from .constraint_registry import biject_to, transform_to
 from .bernoulli import Bernoulli, Binomial
-from .cauchy import Cauchy
+from .cauchy import Cauchy, HalfCauchy
 from .categorical import Categorical, Multinomial, OneHotCategorical, OneHotCategoricalStraightThrough
 from .dirichlet import Beta, Dirichlet
 from .distribution import Distribution
@@ -25,11 +25,14 @@ from .geometric import Geometric
 from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
+from .inverse_gamma import InverseGamma
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .mixture_same_family import MixtureSameFamily
 from .multivariate_normal import MultivariateNormal
+from .negative_binomial import NegativeBinomial
 from .normal import Normal
+from .pareto import Pareto
 from .poisson import Poisson
 from .studentT import StudentT
 from .relaxed import ExpRelaxedCategorical, LogitRelaxedBernoulli, RelaxedBernoulli, RelaxedOneHotCategorical
@@ -39,10 +42,12 @@ from .transforms import (AbsTransform, AffineTransform, ComposeTransform, Cumula
                          PowerTransform, ReshapeTransform, SigmoidTransform, SoftmaxTransform, SoftplusTransform,
                          StickBreakingTransform, TanhTransform, Transform, identity_transform)
 from .uniform import Uniform
+from .weibull import Weibull
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
            "ComposeTransform", "CumulativeDistributionTransform", "Geometric", "LowerCholeskyTransform",
-           "PositiveDefiniteTransform", "biject_to", "transform_to", "Gumbel", "HalfNormal", "MixtureSameFamily", "StudentT",
+           "PositiveDefiniteTransform", "biject_to", "transform_to", "Gumbel", "HalfNormal", "MixtureSameFamily", "StudentT", "HalfCauchy", "InverseGamma",
+           "NegativeBinomial", "Pareto", "Weibull",
            "Dirichlet", "Distribution", "ExpRelaxedCategorical", "ExpTransform", "Exponential", "ExponentialFamily",
            "Gamma", "Independent", "IndependentTransform", "Laplace", "LogNormal", "LogitRelaxedBernoulli",
            "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",

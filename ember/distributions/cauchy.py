@@ -1,9 +1,9 @@
-"""The Cauchy (Lorentz) distribution.
+"""The Cauchy (Lorentz) distribution and the half-Cauchy |X|.
 
 >>> import ember
->>> from ember.distributions import Cauchy
->>> Cauchy(0.0, 1.0).cdf(ember.tensor(1.0))
-tensor(0.7500)
+>>> from ember.distributions import Cauchy, HalfCauchy
+>>> Cauchy(0.0, 1.0).cdf(ember.tensor(1.0)), HalfCauchy(1.0).cdf(ember.tensor(1.0))
+(tensor(0.7500), tensor(0.5000))
 """
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from ember import Size, Tensor
 
 from . import constraints
 from .distribution import Distribution
+from .transformed_distribution import TransformedDistribution
+from .transforms import AbsTransform
 from .utils import broadcast_all
 
-__all__ = ["Cauchy"]
+__all__ = ["Cauchy", "HalfCauchy"]
 
 
 class Cauchy(Distribution):
@@ -77,3 +79,56 @@ class Cauchy(Distribution):
 
     def entropy(self) -> Tensor:
         return math.log(4 * math.pi) + self.scale.log()
+
+
+class HalfCauchy(TransformedDistribution):
+    r"""HalfCauchy(scale) = |Cauchy(0, scale)|: p(x) = 2 / (pi scale (1 + (x / scale)^2)), x >= 0.
+
+    Shape: batch_shape is scale's shape; event_shape is ().
+    """
+
+    arg_constraints = {"scale": constraints.positive}
+    support = constraints.nonnegative
+    has_rsample = True
+
+    def __init__(self, scale, validate_args: bool | None = None) -> None:
+        super().__init__(Cauchy(0, scale, validate_args=False), AbsTransform(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None) -> "HalfCauchy":
+        new = self._get_checked_instance(HalfCauchy, _instance)
+        return super().expand(batch_shape, _instance=new)
+
+    @property
+    def scale(self) -> Tensor:
+        return self.base_dist.scale
+
+    @property
+    def mean(self) -> Tensor:
+        return ember.full(tuple(self._extended_shape()), math.inf, dtype=self.scale.dtype)
+
+    @property
+    def mode(self) -> Tensor:
+        return ember.zeros_like(self.scale)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.base_dist.variance
+
+    def log_prob(self, value) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        if not isinstance(value, Tensor):
+            value = ember.tensor(value, dtype=self.scale.dtype)
+        log_prob = self.base_dist.log_prob(value) + math.log(2)
+        return ember.where(value >= 0, log_prob, -math.inf)
+
+    def cdf(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        return 2 * self.base_dist.cdf(value) - 1
+
+    def icdf(self, prob: Tensor) -> Tensor:
+        return self.base_dist.icdf((prob + 1) / 2)
+
+    def entropy(self) -> Tensor:
+        return self.base_dist.entropy() - math.log(2)

@@ -57,6 +57,9 @@ DISTS = {
     "HalfNormal": (lambda D, p: D.HalfNormal(p["scale"]), lambda: dict(scale=_pos())),
     "Geometric": (lambda D, p: D.Geometric(probs=p["probs"]), lambda: dict(probs=_pos(0.1, 0.9))),
     "Chi2": (lambda D, p: D.Chi2(p["df"]), lambda: dict(df=_pos(1.0, 5.0))),
+    "Pareto": (lambda D, p: D.Pareto(p["scale"], p["alpha"]),
+               lambda: dict(scale=_pos(0.2, 1.0), alpha=np.array([0.8, 1.5, 3.0]))),
+    "ParetoSteep": (lambda D, p: D.Pareto(p["scale"], p["alpha"]), lambda: dict(scale=_pos(0.2, 1.0), alpha=_pos(3, 6))),
 }
 
 PAIRS = [
@@ -78,6 +81,11 @@ PAIRS = [
     ("Chi2", "Chi2"), ("Chi2", "Gamma"), ("Exponential", "Gumbel"), ("Gamma", "Gumbel"), ("Gumbel", "Beta"),
     ("Gumbel", "Exponential"), ("Gumbel", "Gamma"), ("Gumbel", "Uniform"), ("Gumbel", "Normal"),
     ("Normal", "Gumbel"), ("Uniform", "Gumbel"), ("Chi2", "Normal"),
+    ("Pareto", "Pareto"), ("ParetoSteep", "Pareto"), ("Beta", "Pareto"), ("Exponential", "Pareto"),
+    ("Gamma", "Pareto"), ("Gumbel", "Pareto"), ("Laplace", "Pareto"), ("Normal", "Pareto"), ("Pareto", "Beta"),
+    ("Pareto", "Uniform"), ("Pareto", "Exponential"), ("ParetoSteep", "Exponential"), ("Pareto", "Gamma"),
+    ("ParetoSteep", "Gamma"), ("Pareto", "Normal"), ("ParetoSteep", "Normal"), ("UniformWide", "Pareto"),
+    ("Uniform", "Pareto"),
 ]
 
 

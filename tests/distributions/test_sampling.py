@@ -52,6 +52,10 @@ MOMENT_CASES = {
     "Geometric": lambda D, L: D.Geometric(L.tensor([0.2, 0.7])),
     "MixtureSameFamily": lambda D, L: D.MixtureSameFamily(D.Categorical(L.tensor([0.3, 0.7])),
                                                           D.Normal(L.tensor([-2.0, 1.0]), L.tensor([0.5, 1.0]))),
+    "Pareto": lambda D, L: D.Pareto(L.tensor([1.0, 0.5]), L.tensor([6.0, 9.0])),
+    "Weibull": lambda D, L: D.Weibull(L.tensor([1.0, 2.0]), L.tensor([0.8, 3.0])),
+    "InverseGamma": lambda D, L: D.InverseGamma(L.tensor([6.0, 10.0]), L.tensor([1.0, 3.0])),
+    "NegativeBinomial": lambda D, L: D.NegativeBinomial(L.tensor([3.0, 0.7]), L.tensor([0.4, 0.8])),
     "MixtureSameFamily-MVN": lambda D, L: D.MixtureSameFamily(
         D.Categorical(L.tensor([0.5, 0.5])), D.MultivariateNormal(L.tensor([[0.0, 1.0], [2.0, -1.0]]), L.eye(2))),
 }
@@ -82,11 +86,12 @@ def test_categorical_frequencies() -> None:
 
 def test_cauchy_quantile_frequencies() -> None:
     """No moments: the fraction of draws below q is cdf(q) within 5 standard errors."""
-    d = ED.Cauchy(ember.tensor([0.5]), ember.tensor([2.0]))
-    x = d.sample((N,)).numpy()[:, 0]
-    for q in (-5.0, 0.5, 3.0):
-        p = float(TD.Cauchy(0.5, 2.0).cdf(torch.tensor(q)))
-        assert abs((x < q).mean() - p) < Z * np.sqrt(p * (1 - p) / N)
+    for make, qs in ((lambda D, L: D.Cauchy(L.tensor([0.5]), L.tensor([2.0])), (-5.0, 0.5, 3.0)),
+                     (lambda D, L: D.HalfCauchy(L.tensor([2.0])), (0.5, 2.0, 10.0))):
+        x = make(ED, ember).sample((N,)).numpy()[:, 0]
+        for q in qs:
+            p = float(make(TD, torch).cdf(torch.tensor([q])))
+            assert abs((x < q).mean() - p) < Z * np.sqrt(p * (1 - p) / N)
 
 
 def _two_sample(e: np.ndarray, t: np.ndarray, what: str) -> None:

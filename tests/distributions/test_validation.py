@@ -58,6 +58,11 @@ BAD_CONSTRUCTION = [
     ("Mixture not categorical", lambda D, L: D.MixtureSameFamily(D.Normal(0.0, 1.0), D.Normal(L.zeros(2), 1.0))),
     ("Mixture bad component", lambda D, L: D.MixtureSameFamily(D.Categorical(L.ones(2)), 3)),
     ("Mixture count mismatch", lambda D, L: D.MixtureSameFamily(D.Categorical(L.ones(3)), D.Normal(L.zeros(2), 1.0))),
+    ("Pareto alpha < 0", lambda D, L: D.Pareto(L.tensor([1.0]), L.tensor([-1.0]))),
+    ("Weibull scale 0", lambda D, L: D.Weibull(L.tensor([0.0]), L.tensor([1.0]))),
+    ("InverseGamma rate < 0", lambda D, L: D.InverseGamma(L.tensor([1.0]), L.tensor([-1.0]))),
+    ("NegativeBinomial probs 1", lambda D, L: D.NegativeBinomial(L.tensor([2.0]), L.tensor([1.0]))),
+    ("NegativeBinomial both", lambda D, L: D.NegativeBinomial(2.0, L.tensor([0.5]), L.tensor([0.0]))),
     ("Mixture batch mismatch", lambda D, L: D.MixtureSameFamily(D.Categorical(L.ones(3, 2)),
                                                                 D.Normal(L.zeros(4, 2), 1.0))),
 ]
@@ -85,6 +90,7 @@ BAD_VALUES = [
     ("Beta above 1", lambda D, L: D.Beta(L.ones(1), L.ones(1)), lambda L: L.tensor([1.5])),
     ("HalfNormal negative", lambda D, L: D.HalfNormal(L.ones(1)), lambda L: L.tensor([-1.0])),
     ("Geometric fraction", lambda D, L: D.Geometric(L.tensor([0.5])), lambda L: L.tensor([1.5])),
+    ("Pareto below scale", lambda D, L: D.Pareto(L.tensor([1.0]), L.tensor([2.0])), lambda L: L.tensor([0.5])),
     ("Mixture MVN event", lambda D, L: D.MixtureSameFamily(D.Categorical(L.ones(2)), D.MultivariateNormal(
         L.zeros(2, 3), L.eye(3))), lambda L: L.zeros(2)),
 ]
