@@ -100,6 +100,11 @@ def _check_matmul(a: Tensor, b: Tensor) -> None:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{x.shape[0] if x.ndim == 3 else 1}, {k1}] but got: "
                            f"[{y.shape[0] if y.ndim == 3 else 1}, {k2}].")
+    ba, bb = x.shape[:-2], y.shape[:-2]  # the batch dims broadcast, with torch's error (NumPy's is a ValueError)
+    for i, (p, q) in enumerate(zip(reversed(ba), reversed(bb))):
+        if p != q and p != 1 and q != 1:
+            raise RuntimeError(f"The size of tensor a ({p}) must match the size of tensor b ({q}) at non-singleton "
+                               f"dimension {max(len(ba), len(bb)) - 1 - i}")
     _same_dtype(a, b)
 
 

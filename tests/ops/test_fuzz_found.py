@@ -166,3 +166,20 @@ def test_xlogy_gradient_where_log_is_nan():
     x = ember.rand(3, dtype=ember.float64, requires_grad=True)
     y = (ember.rand(3, dtype=ember.float64) + 0.5).requires_grad_()
     assert ember.autograd.gradgradcheck(ember.xlogy, (x, y))
+
+
+def test_matmul_batch_dims_mismatch_is_a_runtime_error():
+    """fuzz class 'matmul: exception type ValueError (torch RuntimeError)'."""
+    for T in (torch, ember):
+        with pytest.raises(RuntimeError, match="must match the size of tensor b"):
+            T.matmul(T.ones(2, 4, 3), T.ones(2, 4, 3, 5))
+
+
+@pytest.mark.parametrize("size", [2, 3])
+def test_adaptive_avg_pool_keeps_a_nan_in_its_bin(size):
+    """fuzz class 'pool: value': ember averaged with a matmul by a 0/1 bin matrix, so one NaN (0 * NaN)
+    reached every output bin, values and gradients; torch averages each bin on its own."""
+    x = np.arange(10.0).reshape(1, 2, 5)
+    x[0, 0, 0] = np.nan
+    _assert_same(_both(lambda T, t: T.nn.functional.adaptive_avg_pool1d(t, size), x))
+    _assert_same(_both(lambda T, t: T.nn.functional.adaptive_avg_pool2d(t.reshape(1, 1, 2, 5), (1, size)), x))

@@ -248,10 +248,10 @@ def _adaptive_sizes(name: str, input: Tensor, output_size, nd: int) -> tuple:
 
 
 def _adaptive_avg(input: Tensor, out: tuple) -> Tensor:
-    """Mean over each bin, one spatial dim at a time (averaging is separable): y = x P^T per dim, with
-    P (O, L) holding 1/|bin| over each bin. Composed of matmuls, so it has every gradient order."""
+    """Mean over each bin, one spatial dim at a time (averaging is separable). Composed of narrow, mean and
+    cat, so it has every gradient order."""
     nd = len(out)
-    from ... import tensor as _tensor
+    from ... import cat
 
     y = input
     for i, o in enumerate(out):
@@ -262,10 +262,8 @@ def _adaptive_avg(input: Tensor, out: tuple) -> Tensor:
         if o == 1:
             y = y.mean(axis, keepdim=True)
             continue
-        P = np.zeros((o, L), dtype=input._data.dtype)
-        for j, (a, b) in enumerate(_bins(L, o)):
-            P[j, a:b] = 1.0 / (b - a)
-        y = y.transpose(axis, -1).matmul(_tensor(P.T)).transpose(axis, -1)
+        # one mean per bin (not a matmul with a 0/1 matrix, where a NaN would reach every bin, as 0 * NaN)
+        y = cat([y.narrow(axis, a, b - a).mean(axis, keepdim=True) for a, b in _bins(L, o)], axis)
     return input.clone() if y is input else y  # a new tensor, as torch's, even when no dim changes
 
 
