@@ -99,10 +99,13 @@ def _lazy(name: str):
 
 def __getattr__(name: str):
     if name in ("nn", "optim", "utils", "linalg", "fft", "distributed", "models", "vision", "text",
-                "serialization", "testing", "onnx", "jit", "special", "distributions", "hub", "amp"):
+                "serialization", "testing", "onnx", "jit", "special", "distributions", "hub", "amp", "cpu"):
         mod = _lazy(name)
         globals()[name] = mod
         return mod
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)
+    if name in ("autocast", "is_autocast_enabled", "is_autocast_cpu_enabled", "get_autocast_dtype",
+                "get_autocast_cpu_dtype", "clear_autocast_cache"):
+        return getattr(_lazy("amp"), name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")

@@ -40,3 +40,16 @@ def empty_cache() -> None:
 
 def is_bf16_supported() -> bool:
     return False
+
+
+def _install_amp():
+    """``ember.cuda.amp`` (torch.cuda.amp's autocast and GradScaler), importable as a module."""
+    import sys
+
+    from .amp.device_aliases import cuda_amp
+
+    sys.modules[__name__ + ".amp"] = cuda_amp
+    return cuda_amp
+
+
+amp = _install_amp()

@@ -147,6 +147,21 @@ def _bf16():
     return _dt.bfloat16.np if _dt.bfloat16 is not None else None
 
 
+def is_low_precision(t) -> bool:
+    """float16 or bfloat16: GEMM-based ops (matmul, linear, conv) compute those through :func:`in_float32`."""
+    return isinstance(t, Tensor) and t.dtype in (_dt.float16, _dt.bfloat16)
+
+
+def in_float32(fn, *args, **kwargs) -> Tensor:
+    """``fn`` on float32 copies of the low-precision tensor arguments, the result rounded back to the first
+    argument's dtype: NumPy has no fast half-precision GEMM (float16 runs a scalar loop, bfloat16 none), and
+    torch too accumulates low-precision products in float32. Differentiable (the casts are ops)."""
+    low = args[0].dtype
+    args = tuple(a.float() if is_low_precision(a) else a for a in args)
+    kwargs = {k: (v.float() if is_low_precision(v) else v) for k, v in kwargs.items()}
+    return fn(*args, **kwargs).to(low)
+
+
 def float_arr(x: np.ndarray) -> np.ndarray:
     """Integer and bool inputs of floating ops (exp, sqrt, ...) become the default dtype, as in torch."""
     if x.dtype.kind in "fc":

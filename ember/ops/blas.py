@@ -15,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
+from .._autocast import autocast_policy
 from .._grad_mode import STATE as _STATE
 from ..tensor import Tensor, wrap
-from ._common import Op, method, write_out
+from ._common import Op, in_float32, is_low_precision, method, write_out
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "addmv", "baddbmm", "addbmm", "addr"]
 
@@ -109,14 +110,16 @@ def _check_matmul(a: Tensor, b: Tensor) -> None:
 
 
 @method
+@autocast_policy("lower")
 def matmul(input, other, *, out=None):
     """Matrix product with NumPy/torch broadcasting rules (``@``)."""
     _check_matmul(input, other)
-    res = MatMul.apply(input, other)
+    res = in_float32(MatMul.apply, input, other) if is_low_precision(input) else MatMul.apply(input, other)
     return write_out(res, out)
 
 
 @method
+@autocast_policy("lower")
 def mm(input, mat2, *, out=None):
     """(n, m) @ (m, p) -> (n, p)."""
     if input.ndim != 2:
@@ -127,6 +130,7 @@ def mm(input, mat2, *, out=None):
 
 
 @method
+@autocast_policy("lower")
 def bmm(input, mat2, *, out=None):
     """(b, n, m) @ (b, m, p) -> (b, n, p)."""
     if input.ndim != 3:
@@ -172,6 +176,7 @@ ger = outer
 
 
 @method
+@autocast_policy("lower")
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2)."""
     if mat1.ndim != 2 or mat2.ndim != 2:
@@ -189,12 +194,14 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
 
 
 @method
+@autocast_policy("lower")
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     p = bmm(batch1, batch2)
     return (input * beta if beta != 1 else input) + (p * alpha if alpha != 1 else p)
 
 
 @method
+@autocast_policy("lower")
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     p = bmm(batch1, batch2).sum(0)
     return (input * beta if beta != 1 else input) + (p * alpha if alpha != 1 else p)

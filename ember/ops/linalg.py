@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._autocast import autocast_policy
 from .. import dtypes as _dt
 from ..autograd.grad_mode import STATE
 from ..tensor import Tensor, wrap
@@ -403,6 +404,7 @@ def matrix_power(input: Tensor, n: int) -> Tensor:
 
 
 @method
+@autocast_policy("fp32")
 def trace(input: Tensor) -> Tensor:
     """Sum of the main diagonal of a 2-d tensor."""
     if input._data.ndim != 2:

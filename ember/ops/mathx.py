@@ -16,8 +16,9 @@ import math
 
 import numpy as np
 
+from .._autocast import autocast_policy
 from ..tensor import Tensor, wrap
-from ._common import Op, method, type_name, wrap_dim, write_out
+from ._common import Op, in_float32, is_low_precision, method, type_name, wrap_dim, write_out
 from .reduction import _sum_dtype, return_types
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "diff", "einsum", "tensordot", "kron", "inner",
@@ -280,6 +281,7 @@ def _einsum_grad(g: Tensor, ctx, xs, k: int, s: str) -> Tensor:
     return part
 
 
+@autocast_policy("lower")
 def einsum(equation: str, *operands) -> Tensor:
     """Sum of products over the subscripts in ``equation`` ('ij,jk->ik'); supports '...' and an implicit
     output (letters used once, sorted). Also accepts the operands as one list.
@@ -296,9 +298,12 @@ def einsum(equation: str, *operands) -> Tensor:
         a, b = [type_name(x._data.dtype) for x in operands[:2]]
         raise RuntimeError(f"expected scalar type {a} but found {b}")
     subs, out_sub = _parse_einsum(equation, [x._data.shape for x in operands])
+    if operands and is_low_precision(operands[0]):  # np.einsum has no bfloat16 loop and a slow float16 one
+        return in_float32(lambda *ops: Einsum.apply(tuple(subs), out_sub, *ops), *operands)
     return Einsum.apply(tuple(subs), out_sub, *operands)
 
 
+@autocast_policy("lower")
 def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     """Contract the last ``dims`` dims of a with the first of b, or the listed pairs ``dims=([..], [..])``.
 
@@ -376,6 +381,7 @@ def _pnorm(diff: Tensor, p: float, dim) -> Tensor:
     return s.masked_fill(~pos, 1) ** (1.0 / p) * pos
 
 
+@autocast_policy("fp32")
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
     """Pairwise p-norm distances: out[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p.
 
@@ -469,6 +475,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, name, out):
 
 
 @method
+@autocast_policy("fp32")
 def quantile(input: Tensor, q, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear",
              out=None) -> Tensor:
     """The q-th quantiles along ``dim`` (all elements when None): sorted values at rank q (n - 1),

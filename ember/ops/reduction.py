@@ -16,6 +16,7 @@ import collections
 
 import numpy as np
 
+from .._autocast import autocast_policy
 from .. import dtypes as _dt
 from .._grad_mode import STATE as _STATE
 from ..autograd.engine import sum_to
@@ -302,6 +303,7 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None):
 
 
 @method
+@autocast_policy("fp32")
 def prod(input, dim=None, keepdim: bool = False, *, dtype=None):
     """Product over one dim (or all)."""
     if dim is not None:

@@ -15,7 +15,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .._grad_mode import STATE
 from ..tensor import Tensor, wrap
-from ._common import Op, method, type_name, wrap_dim
+from ._common import Op, in_float32, is_low_precision, method, type_name, wrap_dim
 
 __all__ = ["softmax", "log_softmax"]
 
@@ -102,6 +102,8 @@ def softmax(input: Tensor, dim: int, dtype=None, *, _stacklevel: int = 3) -> Ten
     tensor([0.5000, 0.5000])
     """
     dim = wrap_dim(dim, input._data.ndim)
+    if dtype is None and is_low_precision(input):  # computed in float32 and rounded, as torch's kernels do
+        return in_float32(Softmax.apply, input, dim)
     return Softmax.apply(input, dim, dtype) if dtype is not None else Softmax.apply(input, dim)
 
 
@@ -113,5 +115,7 @@ def log_softmax(input: Tensor, dim: int, dtype=None, *, _stacklevel: int = 3) ->
     tensor([-0.6931, -0.6931])
     """
     dim = wrap_dim(dim, input._data.ndim)
+    if dtype is None and is_low_precision(input):  # computed in float32 and rounded, as torch's kernels do
+        return in_float32(LogSoftmax.apply, input, dim)
     return LogSoftmax.apply(input, dim, dtype) if dtype is not None else LogSoftmax.apply(input, dim)
 

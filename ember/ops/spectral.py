@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from .._autocast import autocast_policy
 from .. import dtypes as _dt
 from ..tensor import Tensor, wrap
 from ._common import Op, method
@@ -311,6 +312,7 @@ def _full_window(window, win_length: int, n_fft: int, like: Tensor) -> Tensor:
 
 
 @method
+@autocast_policy("fp32")
 def stft(input: Tensor, n_fft: int, hop_length: int | None = None, win_length: int | None = None,
          window: Tensor | None = None, center: bool = True, pad_mode: str = "reflect", normalized: bool = False,
          onesided: bool | None = None, return_complex: bool | None = None) -> Tensor:

@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 
+from ..._autocast import autocast_policy
 from ... import ops as _ops_pkg  # noqa: F401 - ensure ops are installed
 from ...autograd.function import Op
 from ...autograd.grad_mode import STATE
@@ -215,6 +216,7 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, True)
 
 
+@autocast_policy("lower")
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """PReLU(x) = max(0, x) + a min(0, x), with one ``a`` per channel (dim 1) or one shared.
     dy/dx = 1 (x > 0) or a; dy/da = min(0, x), summed over the positions sharing ``a``."""

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from ..._autocast import autocast_policy
 from ... import cat, zeros
 from ...autograd.function import Op
 from ...random import np_rng
@@ -123,6 +124,7 @@ def _mask_array(attn_mask, dtype) -> np.ndarray | None:
     return m if m.dtype == np.bool_ else m.astype(dtype, copy=False)
 
 
+@autocast_policy("lower")
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
                                  dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:

@@ -25,8 +25,10 @@ import threading
 
 import numpy as np
 
+from ..._autocast import autocast_policy
 from ...autograd.function import SECOND_BACKWARD, Op
 from ...backends import kernels
+from ...ops._common import in_float32, is_low_precision
 from ...tensor import Tensor, wrap
 from . import _conv_library, _winograd
 
@@ -404,22 +406,28 @@ def _convnd(name: str, nd: int, input, weight, bias, stride, padding, dilation, 
     if bias is not None and (bias.ndim != 1 or bias.shape[0] != weight.shape[0]):
         raise RuntimeError(f"Given weight of size {_sizes(weight.shape)}, expected bias to be 1-dimensional with "
                            f"{weight.shape[0]} elements, but got bias of size {_sizes(bias.shape)} instead")
-    y = Convolution.apply(x, weight, bias, stride, pads, dilation, groups)
+    if is_low_precision(x):
+        y = in_float32(Convolution.apply, x, weight, bias, stride, pads, dilation, groups)
+    else:
+        y = Convolution.apply(x, weight, bias, stride, pads, dilation, groups)
     return y.squeeze(0) if unbatched else y
 
 
+@autocast_policy("lower")
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
     """1-d convolution: x (N, C_in, L) or (C_in, L), W (C_out, C_in/groups, k) -> (N, C_out, L_out)."""
     return _convnd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
+@autocast_policy("lower")
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
     """2-d convolution: x (N, C_in, H, W) or (C_in, H, W), W (C_out, C_in/groups, kH, kW) -> (N, C_out, H', W')."""
     return _convnd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
+@autocast_policy("lower")
 def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
     """3-d convolution: x (N, C_in, D, H, W), W (C_out, C_in/groups, kD, kH, kW)."""
@@ -440,10 +448,12 @@ def _conv_transposend(name: str, nd: int, input, weight, bias, stride, padding, 
         if op >= s and op >= d:
             raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
                                f"output_padding: {output_padding}, stride: {stride}, dilation: {dilation}")
-    y = ConvolutionTranspose.apply(x, weight, bias, stride, padding, output_padding, dilation, groups)
+    args = (x, weight, bias, stride, padding, output_padding, dilation, groups)
+    y = in_float32(ConvolutionTranspose.apply, *args) if is_low_precision(x) else ConvolutionTranspose.apply(*args)
     return y.squeeze(0) if unbatched else y
 
 
+@autocast_policy("lower")
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
                      output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """1-d transposed convolution: x (N, C_in, L), W (C_in, C_out/groups, k)."""
@@ -451,6 +461,7 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                              dilation)
 
 
+@autocast_policy("lower")
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
                      output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """2-d transposed convolution: x (N, C_in, H, W), W (C_in, C_out/groups, kH, kW)."""
@@ -458,6 +469,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                              dilation)
 
 
+@autocast_policy("lower")
 def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
                      output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """3-d transposed convolution: x (N, C_in, D, H, W), W (C_in, C_out/groups, kD, kH, kW)."""

@@ -15,8 +15,10 @@ import math
 
 import numpy as np
 
+from ..._autocast import autocast_policy
 from ...autograd.function import Op
 from ..._grad_mode import STATE as _STATE
+from ...ops._common import in_float32, is_low_precision
 from ...tensor import Tensor, wrap
 
 __all__ = ["linear", "bilinear"]
@@ -72,8 +74,11 @@ def _rows(a):
     return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
 
+@autocast_policy("lower")
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b."""
+    if is_low_precision(input):
+        return in_float32(linear, input, weight, bias)
     if bias is None:
         return Linear.apply(input, weight)
     return Linear.apply(input, weight, bias)

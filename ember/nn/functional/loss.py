@@ -21,6 +21,7 @@ import warnings
 
 import numpy as np
 
+from ..._autocast import autocast_policy
 from ... import dtypes as _dt
 from ...autograd.function import Op
 from ...autograd.grad_mode import STATE
@@ -70,6 +71,7 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
 
 
 # --------------------------------------------------------------------------- regression
+@autocast_policy("fp32")
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
             weight: Tensor | None = None) -> Tensor:
     """l_i = |x_i - y_i|; d/dx = sign(x - y)."""
@@ -79,6 +81,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduc
     return reduce_loss(loss * weight if weight is not None else loss, reduction)
 
 
+@autocast_policy("fp32")
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
              weight: Tensor | None = None) -> Tensor:
     """l_i = (x_i - y_i)^2; d/dx = 2 (x - y)."""
@@ -88,6 +91,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
     return reduce_loss(loss * weight if weight is not None else loss, reduction)
 
 
+@autocast_policy("fp32")
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
     """l_i = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta (d = x - y; beta = 0 is L1);
@@ -105,6 +109,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     return reduce_loss(where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta), reduction)
 
 
+@autocast_policy("fp32")
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
     """l_i = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta); d/dx = d or delta sign(d)."""
@@ -287,6 +292,7 @@ def _ce_graph_backward(ctx, g):
     return gx, gt
 
 
+@autocast_policy("fp32")
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
                   ignore_index: int = -100, reduce=None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
@@ -314,6 +320,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     return CrossEntropy.apply(input, target, weight, ignore_index, reduction, label_smoothing, probs)
 
 
+@autocast_policy("fp32")
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     """l_n = -w_{y_n} x_{n, y_n} (x holds log-probabilities; class dim 1, or 0 for (C,) input);
@@ -371,6 +378,7 @@ class BinaryCrossEntropy(Op):
         return gx, gy, None
 
 
+@autocast_policy("fp32")
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
     """l_i = -w_i (y_i log x_i + (1 - y_i) log(1 - x_i)), logs clamped to >= -100 (see BinaryCrossEntropy)."""
@@ -415,6 +423,7 @@ class BCEWithLogits(Op):
         return gx, gy, None, None
 
 
+@autocast_policy("fp32")
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      size_average=None, reduce=None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
@@ -427,6 +436,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
 
 # --------------------------------------------------------------------------- distributions
+@autocast_policy("fp32")
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
            log_target: bool = False) -> Tensor:
     """l_i = y_i (log y_i - x_i) (x are log-probabilities; 0 where y_i = 0), or with log_target
@@ -452,6 +462,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     return reduce_loss(loss, reduction)
 
 
+@autocast_policy("fp32")
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
                      size_average=None, eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
     """log_input: l = e^x - y x; else l = x - y log(x + eps). full adds Stirling's

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._autocast import autocast_policy
 from ... import where
 from ...autograd.function import Op
 from ...tensor import Tensor, wrap
@@ -25,6 +26,7 @@ __all__ = ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "m
            "triplet_margin_with_distance_loss", "ctc_loss"]
 
 
+@autocast_policy("fp32")
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, size_average=None,
                         reduce=None, reduction: str = "mean") -> Tensor:
     """l = max(0, -y (x1 - x2) + margin), y in {1, -1}; d/dx1 = -y where the hinge is active."""
@@ -35,6 +37,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     return reduce_loss((-target * (input1 - input2) + margin).clamp_min(0), reduction)
 
 
+@autocast_policy("fp32")
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None, reduce=None,
                          reduction: str = "mean") -> Tensor:
     """l = x if y = 1, max(0, margin - x) if y = -1 (torch: x where y != -1 plus the hinge where y != 1)."""
@@ -43,6 +46,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
     return reduce_loss(hinge + where(target != -1, input, 0.0), reduction)
 
 
+@autocast_policy("fp32")
 def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
     """l = log(1 + e^(-y x)); d/dx = -y sigmoid(-y x)."""
@@ -64,6 +68,7 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
     return reduce_loss(loss.sum(cdim) / input.shape[cdim], reduction)
 
 
+@autocast_policy("fp32")
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, size_average=None,
                           reduce=None, reduction: str = "mean") -> Tensor:
     """cos = x1.x2 / sqrt((|x1|^2 + 1e-12)(|x2|^2 + 1e-12)); l = 1 - cos if y = 1,
@@ -87,6 +92,7 @@ def _onehot_mask(t: np.ndarray, C: int, dtype) -> np.ndarray:
     return m
 
 
+@autocast_policy("fp32")
 def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
                       size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """The multiclass SVM hinge (EECS 498): l_n = (1/C) sum_{j != y_n} w_{y_n} max(0, margin - x_{y_n} + x_j)^p,
@@ -116,6 +122,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     return reduce_loss(loss, reduction)
 
 
+@autocast_policy("fp32")
 def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                            reduction: str = "mean") -> Tensor:
     """l_n = sum_{j in targets} sum_{k not in targets} max(0, 1 - (x_j - x_k)) / C, where the targets of
@@ -139,6 +146,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     return reduce_loss(loss, reduction)
 
 
+@autocast_policy("fp32")
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
                         eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
                         reduction: str = "mean") -> Tensor:

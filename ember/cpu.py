@@ -1,0 +1,24 @@
+"""``ember.cpu``: torch.cpu's queries and ``ember.cpu.amp`` (torch.cpu.amp's autocast and GradScaler)."""
+from __future__ import annotations
+
+import sys
+
+from .amp.device_aliases import cpu_amp as amp
+
+sys.modules[__name__ + ".amp"] = amp
+
+
+def is_available() -> bool:
+    return True
+
+
+def device_count() -> int:
+    return 1
+
+
+def current_device() -> str:
+    return "cpu"
+
+
+def synchronize(device=None) -> None:
+    """Nothing to wait for: CPU ops finish before they return."""
