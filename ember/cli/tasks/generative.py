@@ -1,6 +1,6 @@
 """``ember train --task vae|gan|pixelcnn|diffusion``: the generative recipes on Fashion-MNIST.
 
-Models (``--model``): vae: ``vae-mlp`` (default), ``vae-conv``, ``cvae``, ``vqvae``; gan: ``dcgan`` (non-saturating,
+Models (``--model``): vae: ``vae-conv`` (default), ``vae-mlp``, ``cvae``, ``vqvae``; gan: ``dcgan`` (non-saturating,
 default), ``lsgan``; pixelcnn: ``pixelcnn`` (4 intensity levels); diffusion: ``ddpm``. Each epoch writes a PNG grid
 of samples (``samples_epochN.png``), a row of ``metrics.csv``/``.json`` and an atomic ``checkpoint.pt``
 (``--resume`` continues it). The VAEs also report the held-out ELBO per epoch and write ``traversal.png`` (a
@@ -19,7 +19,7 @@ import numpy as np
 from .. import UsageError
 from . import _text as run
 
-MODELS = {"vae": ("vae-mlp", "vae-conv", "cvae", "vqvae"), "gan": ("dcgan", "lsgan"), "pixelcnn": ("pixelcnn",),
+MODELS = {"vae": ("vae-conv", "vae-mlp", "cvae", "vqvae"), "gan": ("dcgan", "lsgan"), "pixelcnn": ("pixelcnn",),
           "diffusion": ("ddpm",)}
 DEFAULTS = {"epochs": 5, "batch_size": 128, "optimizer": "adam"}
 DEFAULT_LR = {"vae": 1e-3, "gan": 2e-4, "pixelcnn": 1e-3, "diffusion": 2e-3}
