@@ -31,8 +31,8 @@ from ember import nn
 from ember.tensor import Tensor
 
 __all__ = ["CONTENT_LAYERS", "RGB_MEAN", "RGB_STD", "STYLE_LAYERS", "SynthesizedImage", "compute_loss",
-           "content_loss", "extract_features", "gram", "postprocess", "preprocess", "style_loss", "tv_loss",
-           "vgg_feature_net"]
+           "content_loss", "extract_features", "gram", "postprocess", "preprocess", "scale_random_features",
+           "style_loss", "tv_loss", "vgg_feature_net"]
 
 RGB_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 RGB_STD = np.array([0.229, 0.224, 0.225], np.float32)
@@ -118,3 +118,21 @@ class SynthesizedImage(nn.Module):
 
     def forward(self) -> Tensor:
         return self.weight
+
+
+def scale_random_features(net: nn.Sequential, X: Tensor) -> nn.Sequential:
+    """Rescale each conv of an untrained ``net`` (weight and bias) so that its output has mean square 1 on
+    ``X``, layer after layer (LSUV's idea, without the orthogonal step). A randomly initialised VGG's
+    activations otherwise shrink or grow with depth, and the Gram matrices of the deep layers would
+    weigh nothing in the style loss. ReLU and max-pool are positively homogeneous, so this changes the
+    features' scale, not what they respond to. Returns ``net``."""
+    with ember.no_grad():
+        for m in net:
+            X = m(X)
+            if isinstance(m, nn.Conv2d):
+                scale = float((X * X).mean().sqrt())
+                if scale > 0:
+                    m.weight.div_(scale)
+                    m.bias.div_(scale)
+                    X = X / scale
+    return net
