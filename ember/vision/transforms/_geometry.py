@@ -209,16 +209,25 @@ def _sample(a: np.ndarray, x: np.ndarray, y: np.ndarray, mode: str) -> np.ndarra
 
 def warp(a: np.ndarray, inv: np.ndarray, out_hw: tuple, offset: tuple = (0.0, 0.0), mode: str = "nearest",
          fill=0) -> np.ndarray:
-    """Warp the last two dims: output pixel centre p (shifted back by ``offset``) samples the input at inv(p).
+    """Warp the last two dims: output pixel centre p (shifted back by ``offset``) samples the input at inv(p)
+    (``inv`` a 3x3 affine or projective map, applied in homogeneous coordinates).
 
     With a ``fill``, a ones-channel is warped alongside: nearest takes the fill where it is < 0.5, bilinear
     blends ``img * mask + fill * (1 - mask)`` (torchvision's rule). ``fill=None`` leaves zeros."""
+    oh, ow = out_hw
+    yy, xx = np.meshgrid(np.arange(oh) + 0.5 - offset[1], np.arange(ow) + 0.5 - offset[0], indexing="ij")
+    den = inv[2, 0] * xx + inv[2, 1] * yy + inv[2, 2]  # 1 for affine maps; projective (perspective) otherwise
+    sx = (inv[0, 0] * xx + inv[0, 1] * yy + inv[0, 2]) / den - 0.5
+    sy = (inv[1, 0] * xx + inv[1, 1] * yy + inv[1, 2]) / den - 0.5
+    return sample_at(a, sx, sy, (oh, ow), mode, fill)
+
+
+def sample_at(a: np.ndarray, sx: np.ndarray, sy: np.ndarray, out_hw: tuple, mode: str, fill) -> np.ndarray:
+    """Sample ``a`` at pixel-index coordinates (sx, sy) of shape ``out_hw`` (grid_sample, zeros outside), with
+    torchvision's fill rule (see :func:`warp`)."""
     if mode not in ("nearest", "bilinear"):
         raise ValueError(f"warp: interpolation should be nearest or bilinear, got {mode!r}")
     oh, ow = out_hw
-    yy, xx = np.meshgrid(np.arange(oh) + 0.5 - offset[1], np.arange(ow) + 0.5 - offset[0], indexing="ij")
-    sx = inv[0, 0] * xx + inv[0, 1] * yy + inv[0, 2] - 0.5
-    sy = inv[1, 0] * xx + inv[1, 1] * yy + inv[1, 2] - 0.5
     work = _work_dtype(a.dtype)
     src = a.astype(work)
     out = _sample(src, sx, sy, mode)
@@ -231,15 +240,28 @@ def warp(a: np.ndarray, inv: np.ndarray, out_hw: tuple, offset: tuple = (0.0, 0.
     return cast_like(np.broadcast_to(out, a.shape[:-2] + (oh, ow)), a.dtype)
 
 
+def perspective_coeffs(startpoints, endpoints) -> np.ndarray:
+    """The 3x3 projective map taking each end point (output) to its start point (input), by least squares on
+    the 8 linear equations (torchvision's ``_get_perspective_coeffs``)."""
+    rows, rhs = [], []
+    for (x, y), (u, v) in zip(endpoints, startpoints):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        rhs += [u, v]
+    c = np.linalg.lstsq(np.array(rows, dtype=np.float64), np.array(rhs, dtype=np.float64), rcond=None)[0]
+    return np.append(c.astype(np.float32).astype(np.float64), 1.0).reshape(3, 3)
+
+
 # --------------------------------------------------------------------------- boxes (N, 4) xyxy
 def boxes_affine(boxes: np.ndarray, inv: np.ndarray, offset: tuple, canvas: tuple) -> np.ndarray:
-    """Enclosing boxes of the warped corners, clamped to the output canvas (h, w)."""
+    """Enclosing boxes of the warped corners (affine or projective ``inv``), clamped to the output canvas."""
     fwd = np.linalg.inv(inv)
     x1, y1, x2, y2 = boxes.T.astype(np.float64)
     xs = np.stack([x1, x2, x2, x1], axis=1)
     ys = np.stack([y1, y1, y2, y2], axis=1)
-    px = fwd[0, 0] * xs + fwd[0, 1] * ys + fwd[0, 2] + offset[0]
-    py = fwd[1, 0] * xs + fwd[1, 1] * ys + fwd[1, 2] + offset[1]
+    den = fwd[2, 0] * xs + fwd[2, 1] * ys + fwd[2, 2]
+    px = (fwd[0, 0] * xs + fwd[0, 1] * ys + fwd[0, 2]) / den + offset[0]
+    py = (fwd[1, 0] * xs + fwd[1, 1] * ys + fwd[1, 2]) / den + offset[1]
     out = np.stack([px.min(1), py.min(1), px.max(1), py.max(1)], axis=1)
     return clamp_boxes(out, canvas)
 

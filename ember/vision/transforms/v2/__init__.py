@@ -17,18 +17,19 @@ from ._auto_augment import (RandAugment, RandomAdjustSharpness, RandomAutocontra
                             RandomPosterize, RandomSolarize, TrivialAugmentWide)
 from ._color import ColorJitter, GaussianBlur, Grayscale, Normalize, RandomGrayscale
 from ._detection import RandomIoUCrop, RandomZoomOut
-from ._geometry import (CenterCrop, Pad, RandomAffine, RandomCrop, RandomHorizontalFlip, RandomResizedCrop,
-                        RandomRotation, RandomVerticalFlip, Resize)
+from ._geometry import (CenterCrop, ElasticTransform, Pad, RandomAffine, RandomCrop, RandomHorizontalFlip,
+                        RandomPerspective, RandomResizedCrop, RandomRotation, RandomVerticalFlip, Resize)
 from ._misc import (Compose, ConvertImageDtype, Lambda, PILToTensor, RandomApply, RandomChoice, RandomOrder,
                     ToDtype, ToImage, ToPILImage, ToPureTensor, ToTensor)
 from ._sanitize import ClampBoundingBoxes, SanitizeBoundingBoxes
 from .._geometry import InterpolationMode
 from ._transform import Transform
 
-__all__ = ["CenterCrop", "ClampBoundingBoxes", "ColorJitter", "Compose", "ConvertImageDtype", "CutMix", "GaussianBlur",
-           "Grayscale", "GridMask", "InterpolationMode", "Lambda", "MixUp", "Normalize", "PILToTensor", "Pad",
-           "RandAugment", "RandomAdjustSharpness", "RandomAffine", "RandomApply", "RandomAutocontrast", "RandomChoice",
-           "RandomCrop", "RandomEqualize", "RandomErasing", "RandomGrayscale", "RandomHorizontalFlip", "RandomInvert",
-           "RandomIoUCrop", "RandomOrder", "RandomPosterize", "RandomResizedCrop", "RandomRotation", "RandomSolarize",
-           "RandomVerticalFlip", "RandomZoomOut", "Resize", "SanitizeBoundingBoxes", "ToDtype", "ToImage",
-           "ToPILImage", "ToPureTensor", "ToTensor", "Transform", "TrivialAugmentWide"]
+__all__ = ["CenterCrop", "ClampBoundingBoxes", "ColorJitter", "Compose", "ConvertImageDtype", "CutMix",
+           "ElasticTransform", "GaussianBlur", "Grayscale", "GridMask", "InterpolationMode", "Lambda", "MixUp",
+           "Normalize", "PILToTensor", "Pad", "RandAugment", "RandomAdjustSharpness", "RandomAffine", "RandomApply",
+           "RandomAutocontrast", "RandomChoice", "RandomCrop", "RandomEqualize", "RandomErasing", "RandomGrayscale",
+           "RandomHorizontalFlip", "RandomInvert", "RandomIoUCrop", "RandomOrder", "RandomPerspective",
+           "RandomPosterize", "RandomResizedCrop", "RandomRotation", "RandomSolarize", "RandomVerticalFlip",
+           "RandomZoomOut", "Resize", "SanitizeBoundingBoxes", "ToDtype", "ToImage", "ToPILImage", "ToPureTensor",
+           "ToTensor", "Transform", "TrivialAugmentWide"]

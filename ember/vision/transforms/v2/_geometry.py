@@ -302,3 +302,91 @@ class RandomAffine(_Warp):
     def extra_repr(self) -> str:
         return (f"degrees={list(self.degrees)}, translate={self.translate}, scale={self.scale}, "
                 f"shear={self.shear}, interpolation={interp(self.interpolation)}")
+
+
+class RandomPerspective(_Warp):
+    """With probability ``p``, move each image corner inwards by up to ``distortion_scale`` x half the side
+    (uniform integers) and warp the image so that the corners land there (a projective map)."""
+
+    def __init__(self, distortion_scale: float = 0.5, p: float = 0.5, interpolation="bilinear", fill=0) -> None:
+        if not 0 <= distortion_scale <= 1:
+            raise ValueError("Argument distortion_scale value should be between 0 and 1")
+        self.distortion_scale, self.p, self.interpolation, self.fill = distortion_scale, p, interpolation, fill
+
+    def make_params(self, flat_inputs):
+        g = rng()
+        if g.random() >= self.p:
+            return None
+        h, w = image_size(flat_inputs)
+        bh, bw = int(self.distortion_scale * (h // 2)) + 1, int(self.distortion_scale * (w // 2)) + 1
+
+        def draw(lo, hi):
+            return int(g.integers(lo, hi))
+        end = [[draw(0, bw), draw(0, bh)], [draw(w - bw, w), draw(0, bh)], [draw(w - bw, w), draw(h - bh, h)],
+               [draw(0, bw), draw(h - bh, h)]]
+        start = [[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]]
+        return {"inv": G.perspective_coeffs(start, end), "out": (h, w), "offset": (0.0, 0.0)}
+
+    def extra_repr(self) -> str:
+        return f"distortion_scale={self.distortion_scale}, p={self.p}, interpolation={interp(self.interpolation)}"
+
+
+def _pair_of(v, name: str) -> tuple:
+    if isinstance(v, numbers.Number):
+        return float(v), float(v)
+    if len(v) != 2:
+        raise ValueError(f"{name} should be a number or a sequence of two numbers, got {v}")
+    return float(v[0]), float(v[1])
+
+
+class ElasticTransform(Transform):
+    """Elastic deformation (Simard et al., 2003): a displacement field of uniform noise in [-1, 1], blurred
+    with a Gaussian of ``sigma`` (kernel 8 sigma + 1, odd) and scaled by ``alpha`` (torchvision's scaling:
+    in normalised units, alpha / H for x and alpha / W for y); every pixel samples the input at its
+    displaced position.
+    Masks follow with nearest; box corners move by the displacement at their pixel."""
+
+    def __init__(self, alpha=50.0, sigma=5.0, interpolation="bilinear", fill=0) -> None:
+        self.alpha, self.sigma = _pair_of(alpha, "alpha"), _pair_of(sigma, "sigma")
+        self.interpolation, self.fill = interpolation, fill
+
+    def make_params(self, flat_inputs):
+        from .. import _color as C
+
+        h, w = image_size(flat_inputs)
+        g = rng()
+        fields = []
+        for i in range(2):
+            d = g.random((h, w)) * 2 - 1
+            if self.sigma[i] > 0:
+                k = int(8 * self.sigma[i] + 1)
+                k += 1 - k % 2
+                d = C.gaussian_blur(d[None], (k, k), self.sigma)[0]
+            fields.append(d * self.alpha[i] / (h, w)[i])  # torchvision divides dx by H and dy by W
+        # normalised displacement -> pixels: x moves by dx * W / 2, y by dy * H / 2
+        return {"dx": fields[0] * w / 2, "dy": fields[1] * h / 2}
+
+    def _grid(self, shape: tuple, p: dict) -> tuple:
+        h, w = shape
+        yy, xx = np.meshgrid(np.arange(h, dtype=np.float64), np.arange(w, dtype=np.float64), indexing="ij")
+        return xx + p["dx"], yy + p["dy"]
+
+    def _image(self, a, p):
+        sx, sy = self._grid(a.shape[-2:], p)
+        return G.sample_at(a, sx, sy, a.shape[-2:], interp(self.interpolation), self.fill)
+
+    def _mask(self, a, p):
+        sx, sy = self._grid(a.shape[-2:], p)
+        return G.sample_at(a, sx, sy, a.shape[-2:], "nearest", self.fill)
+
+    def _boxes(self, b, canvas, p):
+        h, w = canvas
+        xs = np.stack([b[:, 0], b[:, 2], b[:, 2], b[:, 0]], 1)
+        ys = np.stack([b[:, 1], b[:, 1], b[:, 3], b[:, 3]], 1)
+        xi, yi = np.clip(xs.astype(np.int64), 0, w - 1), np.clip(ys.astype(np.int64), 0, h - 1)
+        px, py = xi - p["dx"][yi, xi], yi - p["dy"][yi, xi]  # torchvision's approximate inverse of the field
+        out = np.stack([px.min(1), py.min(1), px.max(1), py.max(1)], 1)
+        return G.clamp_boxes(out, canvas), canvas
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}, sigma={self.sigma}, interpolation={interp(self.interpolation)}"
