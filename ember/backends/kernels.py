@@ -69,6 +69,7 @@ def use_library(name: str | None) -> None:
 
 
 def library() -> str | None:
+    """The convolution (and per-channel/elementwise) library in use: "onednn" or None."""
     return None if _library is None else "onednn"
 
 
@@ -86,7 +87,26 @@ def conv_transpose_plan(x, w, out_shape: tuple, stride, padding, dilation, group
     return _library.conv_transpose_plan(x.shape, w.shape, out_shape, stride, padding, dilation, groups)
 
 
+_chained: dict = {}  # name -> the library's kernel falling back to the kernel set's (rebuilt on a switch)
+
+
+def _chain(first, second):
+    def kernel(*args):
+        out = first(*args)
+        return second(*args) if out is None else out
+    kernel.__name__ = getattr(second, "__name__", "kernel")
+    return kernel
+
+
 def __getattr__(name: str):
+    if _library is not None:
+        first = getattr(_library, "KERNELS", {}).get(name)
+        if first is not None:  # the library's kernel, and where it returns None (not covered) the set's
+            key = (name, _impl, _library)
+            k = _chained.get(key)
+            if k is None:
+                k = _chained[key] = _chain(first, getattr(_impl, name))
+            return k
     return getattr(_impl, name)
 
 

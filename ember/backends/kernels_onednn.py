@@ -236,3 +236,234 @@ def conv_transpose_plan(xshape: tuple, wshape: tuple, outshape: tuple, stride, p
             return None
     pads = tuple((p, p) for p in padding)
     return _plan(src, ws, dst, tuple(stride), pads, tuple(dilation), groups, False, True)
+
+
+# ---------------------------------------------------------------- per-channel and elementwise kernels
+# The same contracts as kernels_numba's (None: not covered, and the kernel switch asks numba/NumPy), on
+# plain C-contiguous float32 arrays: no reorders, no compilation (oneDNN's JIT takes milliseconds, where
+# numba's first compile of each parallel kernel takes seconds: the first run of ``ember train``).
+_F32 = np.dtype(np.float32)
+_simple: dict = {}
+
+
+class _Plain:
+    """One primitive on plain arrays, built from ``make_pd(attr)`` with ``args`` (arg id -> Desc)."""
+
+    def __init__(self, make_pd, args: dict):
+        self.attr = D.attr()
+        pd = make_pd(self.attr)
+        self.scratch = D.Desc.of(pd, D.Q_SCRATCHPAD)
+        mems = {arg: D.Memory(desc) for arg, desc in args.items()}
+        mems[D.ARG_SCRATCHPAD] = D.Memory(self.scratch)
+        self.prim = D.Primitive(pd, mems)
+        self.lock = threading.Lock()
+        self.hint = None  # a backward primitive's forward hint, kept alive with it
+
+    def __del__(self):
+        if self.hint is not None and D.fn is not None:
+            D.fn.dnnl_primitive_desc_destroy(self.hint)
+
+    def run(self, *arrays) -> None:
+        with self.lock:
+            self.prim.run(*arrays, _buffer("scratch", self.scratch.size))
+
+
+def _cached(key, build) -> _Plain:
+    p = _simple.get(key)
+    if p is None:
+        if len(_simple) >= MAX_PLANS:
+            _simple.clear()
+        p = _simple[key] = build()
+    return p
+
+
+def _ncp(x: np.ndarray):
+    """(N, C, *) float32 C-contiguous -> its (N, C, P) shape, or None when not covered."""
+    if x.dtype != _F32 or x.ndim < 2 or not x.flags.c_contiguous or x.size == 0:
+        return None
+    return (x.shape[0], x.shape[1], int(np.prod(x.shape[2:], dtype=np.int64)))
+
+
+def _unit_stats(c: int) -> tuple:
+    """(zeros, ones) per channel: mean 0 and variance 1 make oneDNN's batch norm a per-channel affine map."""
+    return np.zeros(c, _F32), np.ones(c, _F32)
+
+
+def _bn_fwd_pd(shape, prop, eps, flags):
+    data = D.Desc.strided(shape, _strides(shape, range(3)))
+    return data, lambda attr: D.new("dnnl_batch_normalization_forward_primitive_desc_create", D.ENGINE, prop,
+                                    data.h, data.h, eps, flags, attr)
+
+
+def batch_norm_train(x, w, b, eps):
+    """Training batch norm: (y, x_hat, mean, biased var, 1/std), or None when not covered."""
+    shape = _ncp(x)
+    if shape is None:
+        return None
+    c = shape[1]
+    vec = D.Desc.tagged((c,), D.TAG_A)
+
+    def build(prop, flags, args):
+        data, make = _bn_fwd_pd(shape, prop, float(eps), flags)
+        return _Plain(make, {a: (data if a in (D.ARG_SRC, D.ARG_DST) else vec) for a in args})
+
+    order = (D.ARG_SRC, D.ARG_SCALE, D.ARG_SHIFT, D.ARG_DST, D.ARG_MEAN, D.ARG_VARIANCE)
+    stats = _cached(("bn_train", shape, float(eps)),
+                    lambda: build(D.FORWARD_TRAINING, D.USE_SCALE | D.USE_SHIFT, order))
+    hat_order = (D.ARG_SRC, D.ARG_MEAN, D.ARG_VARIANCE, D.ARG_DST)
+    hat = _cached(("bn_hat", shape, float(eps)), lambda: build(D.FORWARD_INFERENCE, D.USE_GLOBAL_STATS, hat_order))
+    ones_zeros = _unit_stats(c)
+    wv = ones_zeros[1] if w is None else np.ascontiguousarray(w, dtype=_F32)
+    bv = ones_zeros[0] if b is None else np.ascontiguousarray(b, dtype=_F32)
+    y, xhat = np.empty_like(x), np.empty_like(x)
+    mean, var = np.empty(c, _F32), np.empty(c, _F32)
+    stats.run(x, wv, bv, y, mean, var)
+    hat.run(x, mean, var, xhat)
+    return y, xhat, mean, var, (1.0 / np.sqrt(var + np.float32(eps))).astype(_F32)
+
+
+def batch_norm_backward(g, xhat, scale):
+    """(dx, sum(g), sum(g x_hat)) per channel, with ``scale`` = gamma / std; None when not covered.
+    oneDNN's backward with mean 0 and variance 1 (eps 0) reads ``x_hat`` as its normalised input."""
+    shape = _ncp(xhat)
+    if shape is None or g.dtype != _F32 or g.shape != xhat.shape:
+        return None
+    c = shape[1]
+
+    def build():
+        data, make_fwd = _bn_fwd_pd(shape, D.FORWARD_TRAINING, 0.0, D.USE_SCALE | D.USE_SHIFT)
+        vec = D.Desc.tagged((c,), D.TAG_A)
+        hint = make_fwd(None)
+        plain = _Plain(lambda attr: D.new("dnnl_batch_normalization_backward_primitive_desc_create", D.ENGINE,
+                                          D.BACKWARD, data.h, data.h, data.h, 0.0, D.USE_SCALE | D.USE_SHIFT,
+                                          hint, attr),
+                       {D.ARG_SRC: data, D.ARG_MEAN: vec, D.ARG_VARIANCE: vec, D.ARG_DIFF_DST: data,
+                        D.ARG_SCALE: vec, D.ARG_DIFF_SRC: data, D.ARG_DIFF_SCALE: vec, D.ARG_DIFF_SHIFT: vec})
+        plain.hint = hint
+        return plain
+
+    bwd = _cached(("bn_bwd", shape), build)
+    zeros, ones = _unit_stats(c)
+    dx = np.empty_like(xhat)
+    sum_g, sum_gx = np.empty(c, _F32), np.empty(c, _F32)
+    bwd.run(xhat, zeros, ones, np.ascontiguousarray(g), np.ascontiguousarray(scale, dtype=_F32), dx, sum_gx, sum_g)
+    return dx, sum_g, sum_gx
+
+
+def channel_affine(x, s, t):
+    """y = x * s[c] + t[c] over axis 1 of (N, C, *) (inference batch norm), or None when not covered."""
+    shape = _ncp(x)
+    if shape is None:
+        return None
+    c = shape[1]
+
+    def build():
+        data, make = _bn_fwd_pd(shape, D.FORWARD_INFERENCE, 0.0, D.USE_GLOBAL_STATS | D.USE_SCALE | D.USE_SHIFT)
+        vec = D.Desc.tagged((c,), D.TAG_A)
+        return _Plain(make, {D.ARG_SRC: data, D.ARG_MEAN: vec, D.ARG_VARIANCE: vec, D.ARG_SCALE: vec,
+                             D.ARG_SHIFT: vec, D.ARG_DST: data})
+
+    zeros, ones = _unit_stats(c)
+    y = np.empty_like(x)
+    _cached(("affine", shape), build).run(x, zeros, ones, np.ascontiguousarray(s, dtype=_F32),
+                                          np.ascontiguousarray(t, dtype=_F32), y)
+    return y
+
+
+def sigmoid_backward(g, y):
+    """g * y * (1 - y) for same-shape float32 arrays (None when not covered)."""
+    if g.shape != y.shape or g.dtype != _F32 or y.dtype != _F32 or y.size == 0:
+        return None
+    n = y.size
+
+    def build():
+        data = D.Desc.tagged((n,), D.TAG_A)
+        alg = D.ELTWISE_LOGISTIC_USE_DST
+        hint = D.new("dnnl_eltwise_forward_primitive_desc_create", D.ENGINE, D.FORWARD_TRAINING, alg, data.h, data.h,
+                     0.0, 0.0, None)
+        plain = _Plain(lambda attr: D.new("dnnl_eltwise_backward_primitive_desc_create", D.ENGINE, alg, data.h,
+                                          data.h, data.h, 0.0, 0.0, hint, attr),
+                       {D.ARG_DIFF_DST: data, D.ARG_DST: data, D.ARG_DIFF_SRC: data})
+        plain.hint = hint
+        return plain
+
+    dx = np.empty(y.shape, _F32)
+    _cached(("sigmoid_bwd", n), build).run(np.ascontiguousarray(g), np.ascontiguousarray(y), dx)
+    return dx
+
+
+def _pool_geometry(spatial, out, ksize, stride, dilation):
+    """(4-d src shape builder, pooling dims) for the window kernels' 2-d case, or None."""
+    if len(out) != 2:
+        return None
+    zero = D.dims((0, 0))
+    return (D.dims(stride), D.dims(ksize), D.dims(d - 1 for d in dilation), zero, zero)
+
+
+def _pool_pds(src, dst, geom):
+    """Average-pooling (include padding, none here) forward pd maker and the backward's, as closures."""
+    s_md = D.Desc.strided(src, _strides(src, range(4)))
+    d_md = D.Desc.strided(dst, _strides(dst, range(4)))
+    alg = D.POOLING_AVG_INCLUDE_PADDING
+
+    def fwd(attr, prop=D.FORWARD_INFERENCE):
+        return D.new("dnnl_pooling_forward_primitive_desc_create", D.ENGINE, prop, alg, s_md.h, d_md.h, *geom, attr)
+
+    def bwd(attr, hint):
+        return D.new("dnnl_pooling_backward_primitive_desc_create", D.ENGINE, alg, s_md.h, d_md.h, *geom, hint, attr)
+
+    return s_md, d_md, fwd, bwd
+
+
+def _nc(shape):
+    """(..., H, W) -> an (N, C, H, W) reading of the leading dims."""
+    lead = shape[:-2]
+    if len(lead) == 2:
+        return tuple(shape)
+    return (1, int(np.prod(lead, dtype=np.int64))) + tuple(shape[-2:])
+
+
+def window_sum(xp, out, ksize, stride, dilation):
+    """Sums over the windows of a padded (..., H, W) float32 C-contiguous array, or None when not covered:
+    oneDNN's average pooling times the window size."""
+    geom = _pool_geometry(xp.shape[-2:], out, ksize, stride, dilation)
+    if geom is None or xp.dtype != _F32 or not xp.flags.c_contiguous or xp.size == 0:
+        return None
+    src = _nc(xp.shape)
+    dst = src[:2] + tuple(out)
+    key = ("avg_fwd", src, dst, tuple(ksize), tuple(stride), tuple(dilation))
+
+    def build():
+        s_md, d_md, fwd, _ = _pool_pds(src, dst, geom)
+        return _Plain(fwd, {D.ARG_SRC: s_md, D.ARG_DST: d_md})
+
+    y = np.empty(xp.shape[:-2] + tuple(out), _F32)
+    _cached(key, build).run(xp, y)
+    y *= np.float32(ksize[0] * ksize[1])
+    return y
+
+
+def window_scatter(g, spatial, out, ksize, stride, dilation):
+    """dx[window] += g for every window into a zeroed (..., *spatial) float32 array, or None when not covered:
+    oneDNN's average-pooling backward of g times the window size."""
+    geom = _pool_geometry(spatial, out, ksize, stride, dilation)
+    if geom is None or g.dtype != _F32 or g.size == 0:
+        return None
+    dst = _nc(g.shape)
+    src = dst[:2] + tuple(spatial)
+    key = ("avg_bwd", src, dst, tuple(ksize), tuple(stride), tuple(dilation))
+
+    def build():
+        s_md, d_md, fwd, bwd = _pool_pds(src, dst, geom)
+        hint = fwd(None, D.FORWARD_TRAINING)
+        plain = _Plain(lambda attr: bwd(attr, hint), {D.ARG_DIFF_DST: d_md, D.ARG_DIFF_SRC: s_md})
+        plain.hint = hint
+        return plain
+
+    dx = np.empty(g.shape[:-2] + tuple(spatial), _F32)
+    _cached(key, build).run(np.multiply(g, np.float32(ksize[0] * ksize[1]), dtype=_F32), dx)
+    return dx
+
+
+KERNELS = {"window_sum": window_sum, "window_scatter": window_scatter, "batch_norm_train": batch_norm_train, "batch_norm_backward": batch_norm_backward,
+           "channel_affine": channel_affine, "sigmoid_backward": sigmoid_backward}

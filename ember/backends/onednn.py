@@ -26,14 +26,20 @@ STREAM_IN_ORDER = 1          # dnnl_stream_in_order
 TAG_ANY, TAG_A = 1, 2        # dnnl_format_tag_any, dnnl_a
 FORWARD_TRAINING, FORWARD_INFERENCE = 64, 96
 BACKWARD_DATA, BACKWARD_WEIGHTS = 160, 192
+BACKWARD = 128
 CONVOLUTION_DIRECT = 0x1
 ELTWISE_RELU = 0x20
+POOLING_AVG_INCLUDE_PADDING = 0x2ff
+ELTWISE_LOGISTIC_USE_DST = 0x104   # dnnl_eltwise_logistic_use_dst_for_bwd
+USE_GLOBAL_STATS, USE_SCALE, USE_SHIFT = 0x1, 0x2, 0x4  # dnnl_normalization_flags_t
 SCRATCHPAD_USER = 1          # dnnl_scratchpad_mode_user
 Q_SRC, Q_DIFF_SRC, Q_WEIGHTS, Q_DIFF_WEIGHTS, Q_DST, Q_DIFF_DST = 129, 130, 131, 132, 133, 134
 Q_SCRATCHPAD = 136
 Q_IMPL_INFO = 8              # dnnl_query_impl_info_str
 ARG_SRC, ARG_DST, ARG_WEIGHTS, ARG_BIAS = 1, 17, 33, 41
+ARG_MEAN, ARG_VARIANCE, ARG_SCALE, ARG_SHIFT = 49, 50, 51, 52
 ARG_SCRATCHPAD = 80
+ARG_DIFF_SCALE, ARG_DIFF_SHIFT = 255, 256
 ARG_DIFF_SRC, ARG_DIFF_DST, ARG_DIFF_WEIGHTS, ARG_DIFF_BIAS = 129, 145, 161, 169
 ARG_FROM, ARG_TO = ARG_SRC, ARG_DST
 MAX_NDIMS = 12
@@ -100,6 +106,18 @@ _SIGNATURES = {
     "dnnl_convolution_backward_weights_primitive_desc_create": (
         C.c_int, [_pp, _p, C.c_int, _p, _p, _p, _p, _dims, _dims, _dims, _dims, _p, _p]),
     "dnnl_reorder_primitive_desc_create": (C.c_int, [_pp, _p, _p, _p, _p, _p]),
+    "dnnl_pooling_forward_primitive_desc_create": (
+        C.c_int, [_pp, _p, C.c_int, C.c_int, _p, _p, _dims, _dims, _dims, _dims, _dims, _p]),
+    "dnnl_pooling_backward_primitive_desc_create": (
+        C.c_int, [_pp, _p, C.c_int, _p, _p, _dims, _dims, _dims, _dims, _dims, _p, _p]),
+    "dnnl_batch_normalization_forward_primitive_desc_create": (
+        C.c_int, [_pp, _p, C.c_int, _p, _p, C.c_float, C.c_uint, _p]),
+    "dnnl_batch_normalization_backward_primitive_desc_create": (
+        C.c_int, [_pp, _p, C.c_int, _p, _p, _p, C.c_float, C.c_uint, _p, _p]),
+    "dnnl_eltwise_forward_primitive_desc_create": (C.c_int, [_pp, _p, C.c_int, C.c_int, _p, _p, C.c_float,
+                                                             C.c_float, _p]),
+    "dnnl_eltwise_backward_primitive_desc_create": (C.c_int, [_pp, _p, C.c_int, _p, _p, _p, C.c_float, C.c_float,
+                                                              _p, _p]),
     "dnnl_primitive_desc_query_md": (C.c_void_p, [_p, C.c_int, C.c_int]),
     "dnnl_primitive_desc_query": (C.c_int, [_p, C.c_int, C.c_int, _p]),
     "dnnl_primitive_desc_destroy": (C.c_int, [_p]),

@@ -125,3 +125,48 @@ def test_library_inplace_input_and_retain_graph(library):
         h.add_(1)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             y.sum().backward()
+
+
+# ---------------------------------------------------------------- per-channel and elementwise kernels
+def _fwd_bwd(efn, tfn, *arrays, rtol=1e-4):
+    """float32 outputs and input gradients of efn and tfn on the same arrays agree."""
+    rng = np.random.default_rng(5)
+    ex = [ember.tensor(a, requires_grad=True) for a in arrays]
+    tx = [torch.tensor(a, requires_grad=True) for a in arrays]
+    ey, ty = efn(*ex), tfn(*tx)
+    g = rng.standard_normal(tuple(ty.shape)).astype(np.float32)
+    ey.backward(ember.tensor(g))
+    ty.backward(torch.tensor(g))
+    assert ey.dtype == ember.float32
+    np.testing.assert_allclose(ey.detach().numpy(), ty.detach().numpy(), rtol=rtol, atol=rtol)
+    for e, t in zip(ex, tx):
+        assert e.grad.dtype == ember.float32
+        np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=rtol, atol=rtol * max(1, t.grad.abs().max()))
+
+
+@pytest.mark.parametrize("shape", [(8, 6, 5, 7), (16, 4, 9), (1, 3, 2, 2)])
+def test_batch_norm_train_float32_vs_torch(library, shape):
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal(shape) * 3 + 1).astype(np.float32)
+    w, b = rng.standard_normal(shape[1]).astype(np.float32), rng.standard_normal(shape[1]).astype(np.float32)
+    rm_e, rv_e = ember.zeros(shape[1]), ember.ones(shape[1])
+    rm_t, rv_t = torch.zeros(shape[1]), torch.ones(shape[1])
+    _fwd_bwd(lambda a, c, d: F.batch_norm(a, rm_e, rv_e, c, d, training=True),
+             lambda a, c, d: tF.batch_norm(a, rm_t, rv_t, c, d, training=True), x, w, b)
+    np.testing.assert_allclose(rm_e.numpy(), rm_t.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(rv_e.numpy(), rv_t.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_batch_norm_eval_sigmoid_avg_pool_float32_vs_torch(library):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((4, 6, 10, 10)).astype(np.float32)
+    rm, rv = rng.standard_normal(6).astype(np.float32), rng.uniform(0.5, 2, 6).astype(np.float32)
+    w, b = rng.standard_normal(6).astype(np.float32), rng.standard_normal(6).astype(np.float32)
+    _fwd_bwd(lambda a, c, d: F.batch_norm(a, ember.tensor(rm), ember.tensor(rv), c, d, training=False),
+             lambda a, c, d: tF.batch_norm(a, torch.tensor(rm), torch.tensor(rv), c, d, training=False), x, w, b)
+    _fwd_bwd(ember.sigmoid, torch.sigmoid, x)
+    for kw in (dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1, count_include_pad=False),
+               dict(kernel_size=(3, 2), stride=(3, 1), ceil_mode=True)):
+        _fwd_bwd(lambda a: F.avg_pool2d(a, **kw), lambda a: tF.avg_pool2d(a, **kw), x)
+    _fwd_bwd(lambda a: F.avg_pool2d(a[:, :, ::2], 2), lambda a: tF.avg_pool2d(a[:, :, ::2], 2), x)  # a view
+    _fwd_bwd(lambda a: F.avg_pool1d(a, 3, 2), lambda a: tF.avg_pool1d(a, 3, 2), x[0])
