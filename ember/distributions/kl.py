@@ -31,6 +31,8 @@ from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
 from .laplace import Laplace
+from .lowrank_multivariate_normal import (LowRankMultivariateNormal, _batch_lowrank_logdet,
+                                          _batch_lowrank_mahalanobis, _solve_tril)
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis, _tril_inverse
 from .normal import Normal
 from .pareto import Pareto
@@ -119,6 +121,11 @@ def _x_log_x(t: Tensor) -> Tensor:
 
 def _inf_where(mask: Tensor, t: Tensor) -> Tensor:
     return ember.where(mask, math.inf, t)
+
+
+def _batch_trace_XXT(bmat: Tensor) -> Tensor:
+    """trace(X X^T) = the squared Frobenius norm, over the last two dims."""
+    return bmat.pow(2).sum((-2, -1))
 
 
 # ------------------------------------------------------------------ same-family pairs
@@ -242,15 +249,66 @@ def _kl_laplace_laplace(p, q):
 @register_kl(MultivariateNormal, MultivariateNormal)
 def _kl_multivariatenormal_multivariatenormal(p, q):
     """log det L_q - log det L_p + (|L_q^-1 L_p|_F^2 + |L_q^-1 (mu_q - mu_p)|^2 - n) / 2."""
-    if p.event_shape != q.event_shape:
-        raise ValueError("KL-divergence between two Multivariate Normals with different event shapes cannot be "
-                         "computed")
+    _check_event_shapes(p, q, "Multivariate Normals")
     half_term1 = q._half_log_det() - p._half_log_det()
     n = p.event_shape[0]
-    term2 = ember.matmul(_tril_inverse(q._unbroadcasted_scale_tril), p._unbroadcasted_scale_tril)
-    term2 = term2.pow(2).sum((-2, -1))
+    term2 = _batch_trace_XXT(ember.matmul(_tril_inverse(q._unbroadcasted_scale_tril), p._unbroadcasted_scale_tril))
     term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, q.loc - p.loc)
     return half_term1 + 0.5 * (term2 + term3 - n)
+
+
+def _check_event_shapes(p, q, what: str) -> None:
+    if p.event_shape != q.event_shape:
+        raise ValueError(f"KL-divergence between two {what} with different event shapes cannot be computed")
+
+
+def _lowrank_logdet(d) -> Tensor:
+    return _batch_lowrank_logdet(d._unbroadcasted_cov_factor, d._unbroadcasted_cov_diag, d._capacitance_tril)
+
+
+def _lowrank_A(q) -> Tensor:
+    """C_q^-1 W_q^T D_q^-1, so that Sigma_q^-1 = D_q^-1 - A^T A."""
+    return _solve_tril(q._capacitance_tril, q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2))
+
+
+def _lowrank_mahalanobis(q, x: Tensor) -> Tensor:
+    return _batch_lowrank_mahalanobis(q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, x, q._capacitance_tril)
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
+    """(log det S_q - log det S_p + tr(S_q^-1 S_p) + |mu_q - mu_p|^2_{S_q^-1} - n) / 2, by Woodbury."""
+    _check_event_shapes(p, q, "Low Rank Multivariate Normals")
+    term1 = _lowrank_logdet(q) - _lowrank_logdet(p)
+    term3 = _lowrank_mahalanobis(q, q.loc - p.loc)
+    A = _lowrank_A(q)
+    term21 = (p._unbroadcasted_cov_diag / q._unbroadcasted_cov_diag).sum(-1)
+    term22 = _batch_trace_XXT(p._unbroadcasted_cov_factor * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
+    term23 = _batch_trace_XXT(A * p._unbroadcasted_cov_diag.sqrt().unsqueeze(-2))
+    term24 = _batch_trace_XXT(ember.matmul(A, p._unbroadcasted_cov_factor))
+    return 0.5 * (term1 + term21 + term22 - term23 - term24 + term3 - p.event_shape[0])
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
+    _check_event_shapes(p, q, "(Low Rank) Multivariate Normals")
+    term1 = _lowrank_logdet(q) - 2 * p._half_log_det()
+    term3 = _lowrank_mahalanobis(q, q.loc - p.loc)
+    A = _lowrank_A(q)
+    term21 = _batch_trace_XXT(p._unbroadcasted_scale_tril * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
+    term22 = _batch_trace_XXT(ember.matmul(A, p._unbroadcasted_scale_tril))
+    return 0.5 * (term1 + term21 - term22 + term3 - p.event_shape[0])
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
+    _check_event_shapes(p, q, "(Low Rank) Multivariate Normals")
+    term1 = 2 * q._half_log_det() - _lowrank_logdet(p)
+    term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, q.loc - p.loc)
+    q_inv = _tril_inverse(q._unbroadcasted_scale_tril)
+    term21 = _batch_trace_XXT(ember.matmul(q_inv, p._unbroadcasted_cov_factor))
+    term22 = _batch_trace_XXT(q_inv * p._unbroadcasted_cov_diag.sqrt().unsqueeze(-2))
+    return 0.5 * (term1 + term21 + term22 + term3 - p.event_shape[0])
 
 
 @register_kl(Normal, Normal)

@@ -153,4 +153,8 @@ CASES = [
     Case("NegativeBinomial-logits", lambda D, p, c: D.NegativeBinomial(p["total_count"], logits=p["logits"]),
          dict(total_count=_pos(*B, low=0.5, high=6.0), logits=RNG.normal(size=B)),
          RNG.integers(0, 8, size=S + B).astype(float)),
+    Case("LowRankMultivariateNormal", lambda D, p, c: D.LowRankMultivariateNormal(p["loc"], p["W"], p["D"]),
+         dict(loc=RNG.normal(size=(2, 4)), W=RNG.normal(size=(2, 4, 2)), D=_pos(2, 4)), RNG.normal(size=S + (2, 4))),
+    Case("LowRankMultivariateNormal-broadcast", lambda D, p, c: D.LowRankMultivariateNormal(p["loc"], p["W"], p["D"]),
+         dict(loc=RNG.normal(size=(3, 4)), W=RNG.normal(size=(4, 1)), D=_pos(4)), RNG.normal(size=S + (3, 4))),
 ]

@@ -59,6 +59,10 @@ DISTS = {
     "Chi2": (lambda D, p: D.Chi2(p["df"]), lambda: dict(df=_pos(1.0, 5.0))),
     "Pareto": (lambda D, p: D.Pareto(p["scale"], p["alpha"]),
                lambda: dict(scale=_pos(0.2, 1.0), alpha=np.array([0.8, 1.5, 3.0]))),
+    "LowRank": (lambda D, p: D.LowRankMultivariateNormal(p["loc"], p["W"], p["D"]),
+                lambda: dict(loc=R.normal(size=(2, 3)), W=R.normal(size=(2, 3, 2)), D=_pos(shape=(2, 3)))),
+    "LowRankFlat": (lambda D, p: D.LowRankMultivariateNormal(p["loc"], p["W"], p["D"]),
+                    lambda: dict(loc=R.normal(size=(3,)), W=R.normal(size=(3, 1)), D=_pos(shape=(3,)))),
     "ParetoSteep": (lambda D, p: D.Pareto(p["scale"], p["alpha"]), lambda: dict(scale=_pos(0.2, 1.0), alpha=_pos(3, 6))),
 }
 
@@ -85,7 +89,8 @@ PAIRS = [
     ("Gamma", "Pareto"), ("Gumbel", "Pareto"), ("Laplace", "Pareto"), ("Normal", "Pareto"), ("Pareto", "Beta"),
     ("Pareto", "Uniform"), ("Pareto", "Exponential"), ("ParetoSteep", "Exponential"), ("Pareto", "Gamma"),
     ("ParetoSteep", "Gamma"), ("Pareto", "Normal"), ("ParetoSteep", "Normal"), ("UniformWide", "Pareto"),
-    ("Uniform", "Pareto"),
+    ("Uniform", "Pareto"), ("LowRank", "LowRank"), ("LowRankFlat", "LowRank"), ("LowRank", "MultivariateNormal"),
+    ("MultivariateNormal", "LowRank"), ("MultivariateNormalTril", "LowRankFlat"), ("LowRankFlat", "MultivariateNormal"),
 ]
 
 

@@ -52,6 +52,8 @@ MOMENT_CASES = {
     "Geometric": lambda D, L: D.Geometric(L.tensor([0.2, 0.7])),
     "MixtureSameFamily": lambda D, L: D.MixtureSameFamily(D.Categorical(L.tensor([0.3, 0.7])),
                                                           D.Normal(L.tensor([-2.0, 1.0]), L.tensor([0.5, 1.0]))),
+    "LowRankMultivariateNormal": lambda D, L: D.LowRankMultivariateNormal(
+        L.tensor([1.0, -1.0, 0.0]), L.tensor([[1.0], [0.5], [-1.0]]), L.tensor([0.5, 1.0, 0.2])),
     "Pareto": lambda D, L: D.Pareto(L.tensor([1.0, 0.5]), L.tensor([6.0, 9.0])),
     "Weibull": lambda D, L: D.Weibull(L.tensor([1.0, 2.0]), L.tensor([0.8, 3.0])),
     "InverseGamma": lambda D, L: D.InverseGamma(L.tensor([6.0, 10.0]), L.tensor([1.0, 3.0])),
