@@ -40,7 +40,8 @@ def test_image_folder_classes_and_samples(tree):
 
 
 def test_dataset_folder_validators_and_transforms(tree):
-    ds = DatasetFolder(str(tree), loader=lambda p: os.path.basename(p), is_valid_file=lambda p: p.endswith((".txt", ".md")),
+    ds = DatasetFolder(str(tree), loader=lambda p: os.path.basename(p),
+                       is_valid_file=lambda p: p.endswith((".txt", ".md")),
                        allow_empty=True)
     assert [s for s, _ in ds] == ["notes.txt", "readme.md"]
     ds = ImageFolder(str(tree), transform=v2.Compose([v2.ToImage()]), target_transform=lambda t: t * 10,

@@ -41,8 +41,10 @@ def ref_deform(x, off, w, b, stride, pad, dil, mask):
                         for ki in range(kh):
                             for kj in range(kw):
                                 k = ki * kw + kj
-                                dy, dx = off[b_, og * 2 * kh * kw + 2 * k, i, j], off[b_, og * 2 * kh * kw + 2 * k + 1, i, j]
-                                v = sample(x[b_, ch], i * stride - pad + ki * dil + dy, j * stride - pad + kj * dil + dx)
+                                base = og * 2 * kh * kw + 2 * k
+                                dy, dx = off[b_, base, i, j], off[b_, base + 1, i, j]
+                                v = sample(x[b_, ch], i * stride - pad + ki * dil + dy,
+                                           j * stride - pad + kj * dil + dx)
                                 if mask is not None:
                                     v *= mask[b_, og * kh * kw + k, i, j]
                                 acc += w[oc, ci, ki, kj] * v

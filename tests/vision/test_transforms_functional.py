@@ -46,3 +46,12 @@ def test_affine_fill_none_versus_zero_and_erase():
     assert erased.sum() == 36 - 6 and (erased[0, 1:3, 2:5] == 0).all()
     with pytest.raises(TypeError, match="expected an image"):
         F.hflip("not an image")
+
+
+def test_perspective_identity_and_corner_move():
+    img = ember.rand(1, 6, 8)
+    corners = [[0, 0], [7, 0], [7, 5], [0, 5]]
+    np.testing.assert_allclose(F.perspective(img, corners, corners).numpy(), img.numpy(), atol=1e-5)
+    boxes = tv_tensors.BoundingBoxes([[0, 0, 7, 5]], format="XYXY", canvas_size=(6, 8), dtype=ember.float32)
+    moved = F.perspective(boxes, corners, [[1, 1], [6, 0], [7, 5], [0, 4]])
+    np.testing.assert_allclose(moved.numpy(), [[0, 0, 7, 5]], atol=1e-4)  # enclosing box of the moved corners

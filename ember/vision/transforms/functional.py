@@ -117,6 +117,13 @@ def affine(inpt, angle: float, translate, scale: float, shear, interpolation="ne
     return _apply(t, inpt, t._plan(h, w, angle, tuple(translate), scale, shear, center, False))
 
 
+def perspective(inpt, startpoints, endpoints, interpolation="bilinear", fill=None):
+    """Warp so that the four ``startpoints`` (pixel corners [x, y]) land on ``endpoints``."""
+    t = _warp(interpolation, fill)
+    h, w = image_size([inpt])
+    return _apply(t, inpt, {"inv": G.perspective_coeffs(startpoints, endpoints), "out": (h, w), "offset": (0.0, 0.0)})
+
+
 def gaussian_blur(inpt, kernel_size, sigma=None):
     ks = (kernel_size, kernel_size) if isinstance(kernel_size, numbers.Number) else tuple(kernel_size)
     if sigma is None:  # torchvision's default: 0.3 * ((k - 1) * 0.5 - 1) + 0.8
@@ -221,5 +228,5 @@ def clamp_bounding_boxes(inpt: tv_tensors.BoundingBoxes) -> tv_tensors.BoundingB
 __all__ = ["adjust_brightness", "adjust_contrast", "adjust_hue", "adjust_saturation", "adjust_sharpness", "affine",
            "autocontrast", "center_crop", "clamp_bounding_boxes", "convert_bounding_box_format", "crop", "equalize",
            "erase", "gaussian_blur", "get_dimensions", "get_size", "hflip", "horizontal_flip", "invert", "normalize",
-           "pad", "pil_to_tensor", "posterize", "resize", "resized_crop", "rgb_to_grayscale", "rotate", "solarize",
-           "to_dtype", "to_grayscale", "to_image", "to_pil_image", "to_tensor", "vertical_flip", "vflip"]
+           "pad", "perspective", "pil_to_tensor", "posterize", "resize", "resized_crop", "rgb_to_grayscale", "rotate",
+           "solarize", "to_dtype", "to_grayscale", "to_image", "to_pil_image", "to_tensor", "vertical_flip", "vflip"]

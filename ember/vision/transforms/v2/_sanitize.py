@@ -46,7 +46,8 @@ class SanitizeBoundingBoxes:
             elif (labels is not None and x is labels) or (kind_of(x) == "mask" and x.shape[0] == len(valid)
                                                           and x.ndim == 3):
                 kept = x._data[valid]
-                out.append(tv_tensors.Mask(kept) if isinstance(x, tv_tensors.Mask) else wrap(np.ascontiguousarray(kept)))
+                kept = np.ascontiguousarray(kept)
+                out.append(tv_tensors.Mask(kept) if isinstance(x, tv_tensors.Mask) else wrap(kept))
             else:
                 out.append(x)
         return rebuild(out)
