@@ -32,7 +32,7 @@ from ember.tensor import Tensor
 
 __all__ = ["CONTENT_LAYERS", "RGB_MEAN", "RGB_STD", "STYLE_LAYERS", "SynthesizedImage", "compute_loss",
            "content_loss", "extract_features", "gram", "postprocess", "preprocess", "scale_random_features",
-           "style_loss", "tv_loss", "vgg_feature_net"]
+           "style_loss", "tv_loss", "vgg19_features", "vgg_feature_net"]
 
 RGB_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 RGB_STD = np.array([0.229, 0.224, 0.225], np.float32)
@@ -54,9 +54,19 @@ def postprocess(x: Tensor) -> np.ndarray:
     return (np.clip(img, 0, 1) * 255).round().astype(np.uint8)
 
 
-def vgg_feature_net(vgg: nn.Module, layers: Sequence[int] = STYLE_LAYERS + CONTENT_LAYERS) -> nn.Sequential:
-    """The first ``max(layers) + 1`` layers of ``vgg.features`` (the rest is never used), frozen."""
-    net = nn.Sequential(*[vgg.features[i] for i in range(max(layers) + 1)])
+def vgg19_features() -> nn.Sequential:
+    """VGG-19's ``features`` stack alone (torchvision's layout and init: conv weights ~ kaiming_normal(fan_out,
+    relu), biases 0), without the 120M-parameter classifier that style transfer never uses."""
+    from .vgg import CFGS, _init_module, make_layers
+
+    features = make_layers(CFGS["E"])
+    features.apply(_init_module)
+    return features
+
+
+def vgg_feature_net(features: nn.Sequential, layers: Sequence[int] = STYLE_LAYERS + CONTENT_LAYERS) -> nn.Sequential:
+    """The first ``max(layers) + 1`` layers of a VGG ``features`` stack (the rest is never used), frozen."""
+    net = nn.Sequential(*[features[i] for i in range(max(layers) + 1)])
     for p in net.parameters():
         p.requires_grad_(False)
     return net.eval()

@@ -73,21 +73,20 @@ def read_rgb(path: str, height: int, width: int | None = None) -> np.ndarray:
 
 def feature_net(vgg_path: str | None, style_x):
     """VGG-19's first 29 layers: trained from ``vgg_path``, or random and rescaled on the style image."""
-    from ...models import vgg19
-    from ...models.style_transfer import scale_random_features, vgg_feature_net
+    from ...models.style_transfer import scale_random_features, vgg19_features, vgg_feature_net
 
-    vgg = vgg19()
+    features = vgg19_features()
     if vgg_path is not None:
         from ..finetune import load_state_dict_file
 
-        sd = {k: v for k, v in load_state_dict_file(vgg_path).items() if k.startswith("features.")}
+        sd = {k[len("features."):]: v for k, v in load_state_dict_file(vgg_path).items() if k.startswith("features.")}
         try:
-            vgg.load_state_dict(sd, strict=False)
+            features.load_state_dict(sd)
         except RuntimeError as e:
             raise UsageError(f"ember train: error: --vgg {vgg_path!r} is not a VGG-19 state_dict: "
                              f"{str(e).splitlines()[-1].strip()}") from None
-        return vgg_feature_net(vgg)
-    return scale_random_features(vgg_feature_net(vgg), style_x)
+        return vgg_feature_net(features)
+    return scale_random_features(vgg_feature_net(features), style_x)
 
 
 def save_panel(path: str, content: np.ndarray, style: np.ndarray, result: np.ndarray) -> str | None:
