@@ -6,8 +6,8 @@ initialised to bilinear up-sampling. No pretrained ResNet-18 is available offlin
 from torchvision's random init (``--backbone CKPT`` loads a ResNet-18 ``state_dict`` saved by ember or
 torch, for example one trained by ``ember train --model resnet18``).
 
-Default: 512 training and 64 test images of 64x64 (``--image-size``, a multiple of 32), batch 32, Adam
-lr 1e-3, 10 epochs; the loss is the pixel-wise cross-entropy. Each epoch prints the training loss and the
+Default: 256 training and 64 test images of 64x64 (``--image-size``, a multiple of 32), batch 32, Adam
+lr 1e-3, 8 epochs; the loss is the pixel-wise cross-entropy. Each epoch prints the training loss and the
 test pixel accuracy and mean IoU; writes ``metrics.csv``/``.json``, ``loss.png`` and ``checkpoint.pt``
 (``--resume`` continues it), and after the last epoch ``predictions.png`` (images, true masks, predicted
 masks). ``ember predict CKPT [--n 8] [--out PNG]`` draws the same PNG.
@@ -22,7 +22,7 @@ from .. import UsageError
 from . import _text, _vision
 
 TASK = "segment"
-DEFAULTS = {"epochs": 10, "batch_size": 32, "optimizer": "adam"}
+DEFAULTS = {"epochs": 8, "batch_size": 32, "optimizer": "adam"}
 DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "adagrad": 1e-2}
 MEAN, STD = 0.5, 0.25  # the generated images' pixels are in [0, 1]
 
@@ -30,7 +30,7 @@ MEAN, STD = 0.5, 0.25  # the generated images' pixels are in [0, 1]
 def _options(rest: list):
     p = _text.parser("ember train --task segment")
     p.add_argument("--image-size", type=int, default=64, help="side of the generated images, a multiple of 32")
-    p.add_argument("--num-train", type=int, default=512, help="generated training images (default 512)")
+    p.add_argument("--num-train", type=int, default=256, help="generated training images (default 256)")
     p.add_argument("--num-test", type=int, default=64, help="generated test images (default 64)")
     p.add_argument("--backbone", default=None, help="a ResNet-18 state_dict (ember or torch) to start from")
     p.add_argument("--n", type=int, default=8, help="test images in predictions.png (default 8)")
