@@ -86,9 +86,20 @@ class _Stage:
             self.reorders[key] = D.reorder(user, mine) if into else D.reorder(mine, user)
         return self.reorders[key]
 
-    def run(self, arrays: dict) -> None:
-        """``arrays``: arg -> user array (inputs are read, outputs written); blocked copies in between."""
-        bound, back = {}, []
+    def blocked(self, arg: int, a: np.ndarray, slot: str) -> np.ndarray:
+        """Input ``a`` in this primitive's layout for ``arg`` (a reordered copy in buffer ``slot``, or ``a``)."""
+        a, st = _layout(a)
+        r = self.reorder(arg, st, a.shape, True)
+        if r is None:
+            return a
+        tmp = _buffer(slot, self.descs[arg].size)
+        r.run(a, tmp)
+        return tmp
+
+    def run(self, arrays: dict, ready: dict | None = None) -> None:
+        """``arrays``: arg -> user array (inputs are read, outputs written); blocked copies in between.
+        ``ready``: arg -> an input already in this primitive's layout (``blocked``)."""
+        bound, back = dict(ready or {}), []
         for i, (arg, a) in enumerate(arrays.items()):
             if arg not in self.descs:
                 bound[arg] = a
@@ -192,6 +203,34 @@ class ConvPlan:
         with self.lock:
             self._stage_bwd_w(bias).run(args)
         return dw.reshape(self.wshape), db
+
+    def backward(self, x: np.ndarray, w: np.ndarray, g: np.ndarray, need_x: bool, need_w: bool, bias: bool,
+                 channels_last: bool):
+        """(dx, dw, db) of the convolution (None where not needed); the output gradient is reordered once
+        when backward-data and backward-weights read it in the same layout."""
+        dx = dw = db = None
+        with self.lock:
+            ready = {}
+            if need_x and need_w:
+                data, wts = self._stage_bwd_data(), self._stage_bwd_w(bias)
+                if data.descs[D.ARG_DIFF_DST] == wts.descs[D.ARG_DIFF_DST]:
+                    ready[D.ARG_DIFF_DST] = data.blocked(D.ARG_DIFF_DST, g, "g")
+            if need_x:
+                dx = _empty(self.src, channels_last)
+                args = {D.ARG_WEIGHTS: self._w(w), D.ARG_DIFF_SRC: dx}
+                if not ready:
+                    args[D.ARG_DIFF_DST] = g
+                self._stage_bwd_data().run(args, ready)
+            if need_w:
+                dw = np.empty(self.wdims, dtype=np.float32)
+                args = {D.ARG_SRC: x, D.ARG_DIFF_WEIGHTS: dw}
+                if not ready:
+                    args[D.ARG_DIFF_DST] = g
+                if bias:
+                    db = args[D.ARG_DIFF_BIAS] = np.empty(self.wshape[0], dtype=np.float32)
+                self._stage_bwd_w(bias).run(args, ready)
+                dw = dw.reshape(self.wshape)
+        return dx, dw, db
 
     def _w(self, w: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(w).reshape(self.wdims)

@@ -43,16 +43,11 @@ def conv_backward(ctx, gd: np.ndarray) -> tuple:
     need = ctx.needs_input_grad
     nd = gd.ndim - 2
     g4 = _as4d(gd.astype(np.float32, copy=False))
-    gx = gw = gb = None
-    if need[0]:
-        gx = wrap(_back(ctx.plan.backward_data(g4, _as4d(w._data), ctx.cl), nd))
     bias = len(need) > 2 and need[2]
-    if need[1]:
-        dw, db = ctx.plan.backward_weights(_as4d(x._data), g4, bias)
-        gw = wrap(dw.reshape(w.shape))
-        gb = None if db is None else wrap(db)
-    elif bias:
-        gb = wrap(_bias_grad(g4))
+    dx, dw, db = ctx.plan.backward(_as4d(x._data), _as4d(w._data), g4, need[0], need[1], bias and need[1], ctx.cl)
+    gx = None if dx is None else wrap(_back(dx, nd))
+    gw = None if dw is None else wrap(dw.reshape(w.shape))
+    gb = wrap(db) if db is not None else wrap(_bias_grad(g4)) if bias else None
     return gx, gw, gb
 
 
