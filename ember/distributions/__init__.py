@@ -20,6 +20,7 @@ from .categorical import Categorical, Multinomial, OneHotCategorical, OneHotCate
 from .dirichlet import Beta, Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
+from .fishersnedecor import FisherSnedecor
 from .gamma import Chi2, Exponential, Gamma
 from .geometric import Geometric
 from .gumbel import Gumbel
@@ -27,7 +28,9 @@ from .half_normal import HalfNormal
 from .independent import Independent
 from .inverse_gamma import InverseGamma
 from .kl import kl_divergence, register_kl
+from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
+from .logistic_normal import LogisticNormal
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .mixture_same_family import MixtureSameFamily
 from .multivariate_normal import MultivariateNormal
@@ -49,6 +52,7 @@ __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "
            "ComposeTransform", "CumulativeDistributionTransform", "Geometric", "LowerCholeskyTransform",
            "PositiveDefiniteTransform", "biject_to", "transform_to", "Gumbel", "HalfNormal", "MixtureSameFamily", "StudentT", "HalfCauchy", "InverseGamma",
            "NegativeBinomial", "Pareto", "Weibull", "LowRankMultivariateNormal",
+           "FisherSnedecor", "Kumaraswamy", "LogisticNormal",
            "Dirichlet", "Distribution", "ExpRelaxedCategorical", "ExpTransform", "Exponential", "ExponentialFamily",
            "Gamma", "Independent", "IndependentTransform", "Laplace", "LogNormal", "LogitRelaxedBernoulli",
            "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",

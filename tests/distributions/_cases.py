@@ -157,4 +157,11 @@ CASES = [
          dict(loc=RNG.normal(size=(2, 4)), W=RNG.normal(size=(2, 4, 2)), D=_pos(2, 4)), RNG.normal(size=S + (2, 4))),
     Case("LowRankMultivariateNormal-broadcast", lambda D, p, c: D.LowRankMultivariateNormal(p["loc"], p["W"], p["D"]),
          dict(loc=RNG.normal(size=(3, 4)), W=RNG.normal(size=(4, 1)), D=_pos(4)), RNG.normal(size=S + (3, 4))),
+    Case("LogisticNormal", lambda D, p, c: D.LogisticNormal(p["loc"], p["scale"]),
+         dict(loc=RNG.normal(size=(2, 3)), scale=_pos(2, 3)), _simplex(*S, 2, 4)),
+    Case("Kumaraswamy", lambda D, p, c: D.Kumaraswamy(p["a"], p["b"]),
+         dict(a=np.array([[0.5, 1.5, 3.0], [2.0, 0.8, 5.0]]), b=_pos(*B)), RNG.uniform(0.05, 0.95, size=S + B)),
+    Case("FisherSnedecor", lambda D, p, c: D.FisherSnedecor(p["df1"], p["df2"]),
+         dict(df1=np.array([[1.0, 3.0, 8.0], [2.5, 5.0, 12.0]]), df2=np.array([[1.5, 3.0, 5.0], [4.5, 9.0, 20.0]])),
+         _pos(*S, *B, low=0.1, high=4.0)),
 ]

@@ -54,6 +54,8 @@ MOMENT_CASES = {
                                                           D.Normal(L.tensor([-2.0, 1.0]), L.tensor([0.5, 1.0]))),
     "LowRankMultivariateNormal": lambda D, L: D.LowRankMultivariateNormal(
         L.tensor([1.0, -1.0, 0.0]), L.tensor([[1.0], [0.5], [-1.0]]), L.tensor([0.5, 1.0, 0.2])),
+    "Kumaraswamy": lambda D, L: D.Kumaraswamy(L.tensor([0.7, 3.0]), L.tensor([2.0, 0.9])),
+    "FisherSnedecor": lambda D, L: D.FisherSnedecor(L.tensor([5.0, 10.0]), L.tensor([12.0, 20.0])),
     "Pareto": lambda D, L: D.Pareto(L.tensor([1.0, 0.5]), L.tensor([6.0, 9.0])),
     "Weibull": lambda D, L: D.Weibull(L.tensor([1.0, 2.0]), L.tensor([0.8, 3.0])),
     "InverseGamma": lambda D, L: D.InverseGamma(L.tensor([6.0, 10.0]), L.tensor([1.0, 3.0])),
@@ -107,6 +109,7 @@ RELAXED = {
     "RelaxedBernoulli": lambda D, L: D.RelaxedBernoulli(L.tensor(0.5), probs=L.tensor([0.2, 0.7])),
     "RelaxedOneHotCategorical": lambda D, L: D.RelaxedOneHotCategorical(L.tensor(0.8),
                                                                         logits=L.tensor([0.0, 1.0, -1.0])),
+    "LogisticNormal": lambda D, L: D.LogisticNormal(L.tensor([0.5, -0.5]), L.tensor([0.3, 0.8])),
     "Transformed-tanh": lambda D, L: D.TransformedDistribution(D.Normal(L.tensor([0.3]), L.tensor([1.5])),
                                                                [D.TanhTransform()]),
 }
