@@ -109,7 +109,9 @@ class Index(Op):
     @staticmethod
     def forward(ctx, x, key):
         ctx.shape, ctx.key = x._data.shape, key
-        return np.asarray(x._data[key])
+        out = np.asarray(x._data[key])
+        # NumPy may lay out x[:, idx] with the indexed dim outermost; torch's result is contiguous (view() works)
+        return out if out.flags.c_contiguous else out.copy(order="C")
 
     @staticmethod
     def backward(ctx, g):

@@ -183,3 +183,17 @@ def test_adaptive_avg_pool_keeps_a_nan_in_its_bin(size):
     x[0, 0, 0] = np.nan
     _assert_same(_both(lambda T, t: T.nn.functional.adaptive_avg_pool1d(t, size), x))
     _assert_same(_both(lambda T, t: T.nn.functional.adaptive_avg_pool2d(t.reshape(1, 1, 2, 5), (1, size)), x))
+
+
+def test_advanced_indexing_result_is_contiguous():
+    """fuzz class 'view: ember raises RuntimeError (torch does not)': x[:, idx] came back in NumPy's layout
+    (indexed dim outermost), so .view() after an elementwise op failed."""
+    x = np.arange(15.0, dtype=np.float32).reshape(5, 3)
+    for T in (torch, ember):
+        y = T.tanh(T.from_numpy(x.copy())[:, T.tensor([2, 0])])
+        assert y.is_contiguous() and y.view(10).shape == (10,)
+
+
+def test_glu_over_an_empty_dim():
+    """fuzz class 'glu/prelu: ember raises ValueError (torch does not)'."""
+    _assert_same(_both(lambda T, x: T.nn.functional.glu(x, 0).sum() + x.sum(), np.zeros((0, 3))))
