@@ -45,7 +45,7 @@ RECIPES: dict[str, Recipe] = {
     "lenet": Recipe("adam", 3e-3, "xavier", 28, 10),
     "lenet_bn": Recipe("sgd", 0.05, "default", 28, 10),   # the default `ember train`, as it has always run
     "alexnet": Recipe("sgd", 0.01, "default", 64, 5),
-    "nin": Recipe("adam", 1e-3, "default", 96, 5),
+    "nin": Recipe("adam", 1e-3, "default", 96, 3),
     "googlenet": Recipe("sgd", 0.05, "default", 32, 3, kwargs={"aux_logits": False}),
     "mobilenet_v2": Recipe("adam", 1e-3, "default", 28, 3),
     "densenet121": _BIG_RESNET,
