@@ -241,8 +241,15 @@ def main() -> None:
             res = _run_child(name, t, args)
             results["info"] = res.pop("_info")
             results[f"T{t}"].update(res)
+            r = res.get(name, {})
+            if "ratio" in r:  # progress, so that a long run shows its rows as they come
+                print(f"[T{t} {name}: ember {_fmt(r['ember_s'])} torch {_fmt(r['torch_s'])} ratio {r['ratio']:.2f}]",
+                      file=sys.stderr, flush=True)
             if args.busy:
                 busy = _run_child(name, t, args, busy=True)[name]
+                if "ratio" in busy and "ratio" in r:
+                    print(f"[busy T{t} {name}: ember x{busy['ember_s'] / r['ember_s']:.2f} torch "
+                          f"x{busy['torch_s'] / r['torch_s']:.2f}]", file=sys.stderr, flush=True)
                 results.setdefault("busy", {}).setdefault(f"T{t}", {})[name] = busy
     if args.memory:
         for name in args.workloads:
