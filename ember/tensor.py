@@ -294,6 +294,20 @@ class Tensor:
         lst.append(hook)
         return RemovableHandle(lst, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable) -> "RemovableHandle":
+        """Call ``hook(self)`` once this leaf's ``.grad`` holds its gradient from the running backward (as
+        soon as every edge into it is done, so ``DistributedDataParallel`` can start an all-reduce while the
+        rest of the graph is still being differentiated)."""
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        hooks = self._hooks if self._hooks is not None else {}
+        self._hooks = hooks
+        lst = hooks.setdefault("post_acc", [])
+        lst.append(hook)
+        return RemovableHandle(lst, hook)
+
     def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``ember.autograd.backward``)."""

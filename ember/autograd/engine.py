@@ -143,10 +143,15 @@ def _execute_graph(pairs, retain, create_graph, inputs, accumulate):
     deps: dict = {}
     order_seen = set(roots)
     stack = list(roots)
+    early: dict = {}  # id(leaf with a post-accumulate hook) -> edges still to come (it accumulates at 0)
     while stack:
         n = stack.pop()
         for e in n.next:
-            if e is None or isinstance(e, Tensor):
+            if e is None:
+                continue
+            if isinstance(e, Tensor):
+                if accumulate and e._hooks is not None and e._hooks.get("post_acc"):
+                    early[id(e)] = early.get(id(e), 0) + 1
                 continue
             m = e if type(e) is not tuple else e[0]
             deps[m] = deps.get(m, 0) + 1
@@ -201,6 +206,8 @@ def _execute_graph(pairs, retain, create_graph, inputs, accumulate):
             elif isinstance(e, Tensor):
                 if g is not None:
                     _add_leaf(leaf_grads, e, g, n)
+                if early and id(e) in early:
+                    _leaf_edge_done(e, early, leaf_grads, inputs, create_graph, pairs)
                 continue
             else:
                 m, nr = e, 0
@@ -237,11 +244,33 @@ def _execute_graph(pairs, retain, create_graph, inputs, accumulate):
             continue
         g = _leaf_hooks(t, g)
         _accumulate(t, g, create_graph, seen_grads)
+        _post_accumulate(t)
     if inputs is not None:  # non-leaf inputs of backward(inputs=...) get .grad too
         for i, t in enumerate(inputs):
             if t._grad_fn is not None and captured[i] is not None:
                 _accumulate(t, captured[i], create_graph, seen_grads)
     return None
+
+
+def _leaf_edge_done(t: Tensor, early: dict, leaf_grads: dict, inputs, create_graph: bool, pairs: list) -> None:
+    """One more edge into ``t`` is done; after the last one its gradient is final, so accumulate it now
+    and run its post-accumulate hooks (the rest of the graph is still to be differentiated)."""
+    left = early[id(t)] - 1
+    early[id(t)] = left
+    if left or id(t) not in leaf_grads:
+        return
+    if inputs is not None and not any(t is i for i in inputs):
+        return
+    _, g = leaf_grads.pop(id(t))
+    _accumulate(t, _leaf_hooks(t, g), create_graph, {id(g) for _, g in pairs})
+    _post_accumulate(t)
+
+
+def _post_accumulate(t: Tensor) -> None:
+    hooks = t._hooks
+    if hooks is not None:
+        for h in list(hooks.get("post_acc", ())):
+            h(t)
 
 
 def _needed_nodes(roots: list, inputs: tuple) -> set:
