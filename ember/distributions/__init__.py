@@ -16,6 +16,7 @@ from . import constraints, transforms
 from .constraint_registry import biject_to, transform_to
 from .bernoulli import Bernoulli, Binomial
 from .cauchy import Cauchy, HalfCauchy
+from .continuous_bernoulli import ContinuousBernoulli
 from .categorical import Categorical, Multinomial, OneHotCategorical, OneHotCategoricalStraightThrough
 from .dirichlet import Beta, Dirichlet
 from .distribution import Distribution
@@ -52,7 +53,7 @@ __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "
            "ComposeTransform", "CumulativeDistributionTransform", "Geometric", "LowerCholeskyTransform",
            "PositiveDefiniteTransform", "biject_to", "transform_to", "Gumbel", "HalfNormal", "MixtureSameFamily", "StudentT", "HalfCauchy", "InverseGamma",
            "NegativeBinomial", "Pareto", "Weibull", "LowRankMultivariateNormal",
-           "FisherSnedecor", "Kumaraswamy", "LogisticNormal",
+           "FisherSnedecor", "Kumaraswamy", "LogisticNormal", "ContinuousBernoulli",
            "Dirichlet", "Distribution", "ExpRelaxedCategorical", "ExpTransform", "Exponential", "ExponentialFamily",
            "Gamma", "Independent", "IndependentTransform", "Laplace", "LogNormal", "LogitRelaxedBernoulli",
            "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",

@@ -164,4 +164,8 @@ CASES = [
     Case("FisherSnedecor", lambda D, p, c: D.FisherSnedecor(p["df1"], p["df2"]),
          dict(df1=np.array([[1.0, 3.0, 8.0], [2.5, 5.0, 12.0]]), df2=np.array([[1.5, 3.0, 5.0], [4.5, 9.0, 20.0]])),
          _pos(*S, *B, low=0.1, high=4.0)),
+    Case("ContinuousBernoulli-probs", lambda D, p, c: D.ContinuousBernoulli(probs=p["probs"]),
+         dict(probs=np.array([[0.1, 0.4995, 0.3], [0.7, 0.5005, 0.95]])), RNG.uniform(0.05, 0.95, size=S + B), cdf=True),
+    Case("ContinuousBernoulli-logits", lambda D, p, c: D.ContinuousBernoulli(logits=p["logits"]),
+         dict(logits=RNG.normal(size=B) * 2), RNG.uniform(0.05, 0.95, size=S + B), cdf=True),
 ]

@@ -63,6 +63,8 @@ DISTS = {
                 lambda: dict(loc=R.normal(size=(2, 3)), W=R.normal(size=(2, 3, 2)), D=_pos(shape=(2, 3)))),
     "LowRankFlat": (lambda D, p: D.LowRankMultivariateNormal(p["loc"], p["W"], p["D"]),
                     lambda: dict(loc=R.normal(size=(3,)), W=R.normal(size=(3, 1)), D=_pos(shape=(3,)))),
+    "ContinuousBernoulli": (lambda D, p: D.ContinuousBernoulli(probs=p["probs"]),
+                            lambda: dict(probs=np.array([0.2, 0.4999, 0.8]))),
     "ParetoSteep": (lambda D, p: D.Pareto(p["scale"], p["alpha"]), lambda: dict(scale=_pos(0.2, 1.0), alpha=_pos(3, 6))),
 }
 
@@ -90,7 +92,12 @@ PAIRS = [
     ("Pareto", "Uniform"), ("Pareto", "Exponential"), ("ParetoSteep", "Exponential"), ("Pareto", "Gamma"),
     ("ParetoSteep", "Gamma"), ("Pareto", "Normal"), ("ParetoSteep", "Normal"), ("UniformWide", "Pareto"),
     ("Uniform", "Pareto"), ("LowRank", "LowRank"), ("LowRankFlat", "LowRank"), ("LowRank", "MultivariateNormal"),
-    ("MultivariateNormal", "LowRank"), ("MultivariateNormalTril", "LowRankFlat"), ("LowRankFlat", "MultivariateNormal"),
+    ("MultivariateNormal", "LowRank"), ("ContinuousBernoulli", "ContinuousBernoulli"),
+    ("Beta", "ContinuousBernoulli"), ("ContinuousBernoulli", "Pareto"), ("ContinuousBernoulli", "Exponential"),
+    ("ContinuousBernoulli", "Normal"), ("ContinuousBernoulli", "Uniform"), ("ContinuousBernoulli", "UniformWide"),
+    ("Exponential", "ContinuousBernoulli"), ("Gamma", "ContinuousBernoulli"), ("Gumbel", "ContinuousBernoulli"),
+    ("Laplace", "ContinuousBernoulli"), ("Normal", "ContinuousBernoulli"), ("Pareto", "ContinuousBernoulli"),
+    ("Uniform", "ContinuousBernoulli"), ("UniformWide", "ContinuousBernoulli"), ("MultivariateNormalTril", "LowRankFlat"), ("LowRankFlat", "MultivariateNormal"),
 ]
 
 

@@ -69,6 +69,8 @@ BAD_CONSTRUCTION = [
     ("LowRank diag size", lambda D, L: D.LowRankMultivariateNormal(L.zeros(2), L.ones(2, 1), L.ones(3))),
     ("LowRank batch", lambda D, L: D.LowRankMultivariateNormal(L.zeros(3, 2), L.ones(4, 2, 1), L.ones(2))),
     ("LowRank diag < 0", lambda D, L: D.LowRankMultivariateNormal(L.zeros(2), L.ones(2, 1), -L.ones(2))),
+    ("ContinuousBernoulli explicit validate", lambda D, L: D.ContinuousBernoulli(L.tensor([1.5]), validate_args=True)),
+    ("ContinuousBernoulli both", lambda D, L: D.ContinuousBernoulli(L.tensor([0.5]), L.tensor([0.0]))),
     ("Mixture batch mismatch", lambda D, L: D.MixtureSameFamily(D.Categorical(L.ones(3, 2)),
                                                                 D.Normal(L.zeros(4, 2), 1.0))),
 ]
