@@ -81,3 +81,19 @@ def test_policies_repeat_with_seed_and_keep_shape():
         v2.RandAugment(magnitude=31)
     np.testing.assert_array_equal(v2.RandomInvert(p=1.0)(x).numpy(), 255 - x.numpy())
     np.testing.assert_array_equal(v2.RandomPosterize(bits=8, p=1.0)(x).numpy(), x.numpy())
+
+
+def test_augmix_weights_are_convex_and_seeded(monkeypatch):
+    from ember.vision.transforms.v2 import _auto_augment
+
+    x = ember.rand(2, 3, 8, 8)
+    ember.manual_seed(0)
+    a = v2.AugMix()(x).numpy()
+    ember.manual_seed(0)
+    np.testing.assert_array_equal(v2.AugMix()(x).numpy(), a)
+    assert a.dtype == np.float32 and not np.allclose(a, x.numpy())
+    # with every operation replaced by the identity, the Beta/Dirichlet weights must sum to one
+    monkeypatch.setattr(_auto_augment, "_apply_op", lambda img, *args: img)
+    np.testing.assert_allclose(v2.AugMix(mixture_width=4, chain_depth=2)(x).numpy(), x.numpy(), rtol=1e-6)
+    with pytest.raises(ValueError, match="severity"):
+        v2.AugMix(severity=11)

@@ -13,8 +13,8 @@ Random transforms draw from ember's default generator: ``ember.manual_seed(s)`` 
 BoundingBoxes([[4, 0, 6, 1]], format=BoundingBoxFormat.XYXY, canvas_size=(4, 6))
 """
 from ._augment import CutMix, GridMask, MixUp, RandomErasing
-from ._auto_augment import (RandAugment, RandomAdjustSharpness, RandomAutocontrast, RandomEqualize, RandomInvert,
-                            RandomPosterize, RandomSolarize, TrivialAugmentWide)
+from ._auto_augment import (AugMix, RandAugment, RandomAdjustSharpness, RandomAutocontrast, RandomEqualize,
+                            RandomInvert, RandomPosterize, RandomSolarize, TrivialAugmentWide)
 from ._color import ColorJitter, GaussianBlur, Grayscale, Normalize, RandomGrayscale
 from ._detection import RandomIoUCrop, RandomZoomOut
 from ._geometry import (CenterCrop, ElasticTransform, Pad, RandomAffine, RandomCrop, RandomHorizontalFlip,
@@ -25,7 +25,7 @@ from ._sanitize import ClampBoundingBoxes, SanitizeBoundingBoxes
 from .._geometry import InterpolationMode
 from ._transform import Transform
 
-__all__ = ["CenterCrop", "ClampBoundingBoxes", "ColorJitter", "Compose", "ConvertImageDtype", "CutMix",
+__all__ = ["AugMix", "CenterCrop", "ClampBoundingBoxes", "ColorJitter", "Compose", "ConvertImageDtype", "CutMix",
            "ElasticTransform", "GaussianBlur", "Grayscale", "GridMask", "InterpolationMode", "Lambda", "MixUp",
            "Normalize", "PILToTensor", "Pad", "RandAugment", "RandomAdjustSharpness", "RandomAffine", "RandomApply",
            "RandomAutocontrast", "RandomChoice", "RandomCrop", "RandomEqualize", "RandomErasing", "RandomGrayscale",

@@ -188,3 +188,63 @@ class RandomAdjustSharpness(_RandomPoint):
 
     def _image(self, a, p):
         return C.adjust_sharpness(a, self.sharpness_factor)
+
+
+class AugMix(_Policy):
+    """AugMix (Hendrycks et al., 2020): ``mixture_width`` chains of 1-3 (or ``chain_depth``) random
+    operations at a severity bin below ``severity`` (of 10), mixed with Dirichlet(alpha) weights, then blended
+    with the original by a Beta(alpha, alpha) weight m:  out = m0 x + m1 sum_i w_i chain_i(x).
+    ``all_ops=False`` leaves out the colour operations that overlap ImageNet-C's corruptions."""
+
+    _partial = {"ShearX": (_linspace(0.3), True), "ShearY": (_linspace(0.3), True),
+                "TranslateX": (lambda bins, h, w: np.linspace(0.0, w / 3.0, bins), True),
+                "TranslateY": (lambda bins, h, w: np.linspace(0.0, h / 3.0, bins), True),
+                "Rotate": (_linspace(30.0), True), "Posterize": (_POSTERIZE(4), False),
+                "Solarize": (lambda bins, h, w: np.linspace(1.0, 0.0, bins), False),
+                "AutoContrast": (None, False), "Equalize": (None, False)}
+    _colour = {"Brightness": (_linspace(0.9), True), "Color": (_linspace(0.9), True),
+               "Contrast": (_linspace(0.9), True), "Sharpness": (_linspace(0.9), True)}
+
+    def __init__(self, severity: int = 3, mixture_width: int = 3, chain_depth: int = -1, alpha: float = 1.0,
+                 all_ops: bool = True, interpolation="bilinear", fill=None) -> None:
+        super().__init__(10, interpolation, fill)
+        if not 1 <= severity <= 10:
+            raise ValueError(f"The severity must be between [1, 10]. Got {severity} instead.")
+        self.severity, self.mixture_width, self.chain_depth = severity, mixture_width, chain_depth
+        self.alpha, self.all_ops = alpha, all_ops
+        self.space = {**self._partial, **self._colour} if all_ops else dict(self._partial)
+
+    def _chain_op(self, h: int, w: int) -> tuple:
+        g = rng()
+        names = list(self.space)
+        op = names[int(g.integers(0, len(names)))]
+        fn, signed = self.space[op]
+        if fn is None:
+            return op, 0.0
+        mag = float(fn(self.num_magnitude_bins, h, w)[int(g.integers(0, self.severity))])
+        return op, (-mag if signed and g.random() <= 0.5 else mag)
+
+    def _image(self, a, p):
+        g = rng()
+        h, w = a.shape[-2:]
+        batch = a.reshape((-1,) + a.shape[-3:])
+        n = batch.shape[0]
+        m = g.dirichlet([self.alpha, self.alpha], size=n)
+        weights = g.dirichlet([self.alpha] * self.mixture_width, size=n) * m[:, 1:2]
+        shape = (n, 1, 1, 1)
+        mix = m[:, 0].reshape(shape) * batch.astype(np.float64)
+        for i in range(self.mixture_width):
+            aug = batch
+            depth = self.chain_depth if self.chain_depth > 0 else int(g.integers(1, 4))
+            for _ in range(depth):
+                op, mag = self._chain_op(h, w)
+                aug = _apply_op(aug, op, mag, interp(self.interpolation), self.fill)
+            mix += weights[:, i].reshape(shape) * aug
+        return mix.reshape(a.shape).astype(a.dtype)
+
+    def make_params(self, flat_inputs):
+        return {}
+
+    def extra_repr(self) -> str:
+        return (f"severity={self.severity}, mixture_width={self.mixture_width}, chain_depth={self.chain_depth}, "
+                f"alpha={self.alpha}, all_ops={self.all_ops}")
