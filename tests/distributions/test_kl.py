@@ -155,7 +155,7 @@ def test_binomial_kl_is_inf_when_q_has_fewer_trials() -> None:
 
 
 def test_bregman_divergence_of_exponential_families_matches_closed_form() -> None:
-    from ember.distributions.kl import _kl_expfamily_expfamily
+    from ember.distributions.kl_same_family import _kl_expfamily_expfamily
 
     for name in ("Normal", "Gamma", "Beta", "Exponential", "Poisson", "Dirichlet", "Bernoulli"):
         p, _ = _make(name, ember, DISTS[name][1]())
