@@ -33,9 +33,9 @@ def _options(rest: list):
     p.add_argument("--n", type=int, default=8, help="test images in predictions.png (default 8)")
     opts = _text.parse(p, rest, "ember train")
     _vision.check_sizes("ember train", opts, ("image_size", "num_train", "num_test", "n"))
-    if opts.image_size < 32:
-        raise UsageError(f"ember train: error: --image-size must be at least 32 (TinySSD halves it 5 times), "
-                         f"got {opts.image_size}")
+    if opts.image_size < 64:
+        raise UsageError(f"ember train: error: --image-size must be at least 64 (TinySSD halves it 6 times before "
+                         f"its global pool), got {opts.image_size}")
     return opts
 
 

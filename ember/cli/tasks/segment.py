@@ -39,6 +39,8 @@ def _options(rest: list):
     if opts.image_size % 32:
         raise UsageError(f"ember train: error: --image-size must be a multiple of 32 (FCN's stride), got "
                          f"{opts.image_size}")
+    if opts.backbone is not None and not os.path.isfile(opts.backbone):
+        raise UsageError(f"ember train: error: checkpoint {opts.backbone!r} does not exist")
     return opts
 
 
