@@ -183,6 +183,7 @@ class VectorNorm(Op):
     """(sum |x|^p)^(1/p) over dims for finite p != 0; torch's norm_backward:
     p = 1: g sgn(x); p = 2: g x / n; else g x |x|^(p-2) / n^(p-1) (0 where n = 0)."""
 
+    node_name = "LinalgVectorNormBackward0"
     save_output = True
 
     @staticmethod

@@ -159,8 +159,13 @@ class Node:
 
     # ---- the grad_fn API
     def name(self) -> str:
-        fn = self.fn
-        return fn.__name__ + ("Backward0" if getattr(fn, "_internal", False) else "Backward")
+        """torch's node name (``MulBackward0``), which is also this node's class name."""
+        return type(self).__name__
+
+    def rename(self, name: str) -> None:
+        """Make this node torch's ``name`` (an op whose torch node depends on its arguments:
+        ``MmBackward0`` or ``BmmBackward0`` for a matmul)."""
+        self.__class__ = node_class(name)
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -211,6 +216,27 @@ class Node:
         return self.fn.backward(self, *grads)
 
 
+_NODE_CLASSES: dict = {}
+
+
+def name_node(t, name: str):
+    """Give the node that made ``t`` torch's ``name`` (the last op of a composite such as ``mse_loss``, whose
+    torch node is ``MseLossBackward0``); returns ``t``. Nothing happens when ``t`` has no node."""
+    n = t._grad_fn
+    if n is not None and type(n) is not tuple:
+        n.__class__ = node_class(name)
+    return t
+
+
+def node_class(name: str) -> type:
+    """The Node subclass called ``name``: ``type(y.grad_fn).__name__`` is torch's node name, as graph-drawing
+    tools read it. One class per name, made once."""
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": (), "__module__": "ember.autograd.graph"})
+    return cls
+
+
 class AccumulateGrad:
     """What ``next_functions`` shows for a leaf: its gradient is accumulated into ``variable.grad``."""
 
@@ -254,6 +280,7 @@ class Function:
     differentiable = True  # False: never record (comparisons, integer results)
     materialize = True
     _flags = 16  # a user Function (set per subclass by __init_subclass__)
+    _node = Node  # the class of this Function's nodes (set per subclass by __init_subclass__)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):  # pragma: no cover - abstract
@@ -268,6 +295,10 @@ class Function:
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
+        # the node class: torch's name when the Op gives one (``node_name``), else <Name>Backward0 (an Op) or
+        # <Name>Backward (a user Function, as torch names those)
+        name = cls.__dict__.get("node_name") or cls.__name__ + ("Backward0" if cls._internal else "Backward")
+        cls._node = node_class(name)
         cls._flags = ((_VIEW if cls.is_view else 0) | (_BCAST if cls.broadcasting else 0)
                       | (_SAVE_OUT if cls.save_output else 0) | (0 if cls.differentiable else _NO_DIFF)
                       | (0 if cls._internal else _USER))
@@ -275,7 +306,7 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         # The hot path of every op: kept flat on purpose (see PERFORMANCE.md, per-op overhead).
-        ctx = _new(Node)
+        ctx = _new(cls._node)
         ctx.fn = cls
         flags = cls._flags
         edges = None

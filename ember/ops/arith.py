@@ -157,6 +157,8 @@ class Pow(Op):
                 is False and isinstance(y, int) and y < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         out = np.power(x, y)
+        if ctx.next is not None and isinstance(b, Tensor):  # torch's pow(Tensor, Tensor), pow(Scalar, Tensor)
+            ctx.rename("PowBackward1" if isinstance(a, Tensor) else "PowBackward2")
         ctx.save_for_backward(a, b)
         ctx.out = out if ctx.needs_input_grad[1] else None
         return out
@@ -518,7 +520,7 @@ def _fast(cls, ufunc, saves: str | None):
             t = _new(Tensor)
             t._data = out
             if STATE.enabled and (self._requires_grad or rg):
-                ctx = _new(Node)
+                ctx = _new(cls._node)
                 ctx.fn = cls
                 ctx.next = [(self._grad_fn or self) if self._requires_grad else None,
                             (other._grad_fn or other) if rg else None]

@@ -45,6 +45,8 @@ class MatMul(Op):
     def forward(ctx, a, b):
         x, y = a._data, b._data
         ctx.save_for_backward(a, b)
+        if ctx.next is not None:
+            ctx.rename(_MATMUL_NODES.get((min(x.ndim, 3), min(y.ndim, 3)), "MatMulBackward0"))
         if x.ndim > 2 and y.ndim == 2:  # one GEMM over all leading dims (NumPy would loop one per batch entry)
             return np.matmul(_rows(x), y).reshape(x.shape[:-1] + (y.shape[1],))
         return np.asarray(np.matmul(x, y))
@@ -73,6 +75,11 @@ class MatMul(Op):
             if b.ndim == 1:
                 gb = gb.squeeze(-1)
         return ga, gb
+
+
+# torch's node for a matmul of these ranks (3 stands for 3 or more): the last op of its decomposition
+_MATMUL_NODES = {(2, 2): "MmBackward0", (1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4",
+                 (3, 2): "UnsafeViewBackward0", (3, 3): "BmmBackward0", (3, 1): "ViewBackward0"}
 
 
 def _rows(d):
@@ -184,6 +191,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     p = mm(mat1, mat2)
     p = p if alpha == 1 else p * alpha
     res = p + (input if beta == 1 else input * beta) if beta != 0 else p
+    if res._grad_fn is not None:
+        res._grad_fn.rename("AddmmBackward0")  # torch's node for the fused op
     return write_out(res, out)
 
 

@@ -138,7 +138,9 @@ def replay(arr, steps):
     from ..autograd.function import Node
 
     for cls, a, k in steps:
-        arr = cls.forward(Node.__new__(Node), wrap(arr), *a, **k)
+        ctx = Node.__new__(Node)
+        ctx.next = None  # recording nothing
+        arr = cls.forward(ctx, wrap(arr), *a, **k)
     return arr
 
 

@@ -88,7 +88,9 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     if d is None:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-len(shape) - 1}, "
                          f"{len(shape)}], but got {dim})")
-    return cat([t.unsqueeze(d) for t in xs], d, out=out)
+    from ..autograd.function import name_node
+
+    return name_node(cat([t.unsqueeze(d) for t in xs], d, out=out), "StackBackward0")
 
 
 def hstack(tensors) -> Tensor:

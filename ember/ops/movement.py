@@ -302,7 +302,10 @@ def squeeze(input, dim=None):
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
         dims = tuple(wrap_dim(i, d.ndim) for i in dims) if d.ndim else ()
         dims = tuple(i for i in dims if d.shape[i] == 1)
-    return Squeeze.apply(input, dims)
+    out = Squeeze.apply(input, dims)
+    if dim is not None and out._grad_fn is not None:
+        out._grad_fn.rename("SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2")
+    return out
 
 
 class Unsqueeze(Op):
@@ -357,6 +360,19 @@ def unflatten(input, dim: int, sizes):
         d, d.shape[:dim] + sizes + d.shape[dim + 1:]) is not None else reshape(input, d.shape[:dim] + sizes + d.shape[dim + 1:])
 
 
+def _slice_node(key) -> str:
+    """torch's node for basic indexing: that of its last step that is not a whole-dim slice."""
+    for k in reversed(key if isinstance(key, tuple) else (key,)):
+        if k is None:
+            return "UnsqueezeBackward0"
+        if isinstance(k, slice):
+            if k != slice(None):
+                return "SliceBackward0"
+        elif k is not Ellipsis:
+            return "SelectBackward0"
+    return "AliasBackward0"
+
+
 class Slice(Op):
     """Basic indexing (ints, slices, None, Ellipsis): a view; backward scatters into zeros."""
 
@@ -365,6 +381,8 @@ class Slice(Op):
     @staticmethod
     def forward(ctx, x, key):
         ctx.shape, ctx.key = x._data.shape, key
+        if ctx.next is not None:
+            ctx.rename(_slice_node(key))
         return x._data[key]
 
     @staticmethod

@@ -102,6 +102,8 @@ Log = _unary("Log", np.log, lambda c, x, g: g / x)
 Log2 = _unary("Log2", np.log2, lambda c, x, g: g / (x * math.log(2.0)))
 Log10 = _unary("Log10", np.log10, lambda c, x, g: g / (x * math.log(10.0)))
 Log1p = _unary("Log1p", np.log1p, lambda c, x, g: g / (x + 1))
+Log1p.node_name = "Log1PBackward0"  # torch's spelling
+Log1p.__init_subclass__()  # re-derive the node class from node_name
 Sin = _unary("Sin", np.sin, lambda c, x, g: g * x.cos())
 Cos = _unary("Cos", np.cos, lambda c, x, g: -g * x.sin())
 Tan = _unary("Tan", np.tan, lambda c, x, g: g * (1 + x.tan() ** 2))
@@ -198,6 +200,8 @@ class Relu(Op):
 
 class Square(Op):
     """x^2 (integers stay integers); d/dx = 2x."""
+
+    node_name = "PowBackward0"  # torch's square is pow(x, 2)
 
     @staticmethod
     def forward(ctx, x):

@@ -113,6 +113,8 @@ class LogSumExp(Op):
     """y = m + log sum exp(x - m) over dims (m = the max, 0 where it is not finite); d/dx = g exp(x - y),
     the softmax (written with ember ops, so it has a double backward)."""
 
+    node_name = "LogsumexpBackward0"
+
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         d = x._data
@@ -162,6 +164,8 @@ class Prod(Op):
     def forward(ctx, x, dim, keepdim, dtype=None):
         d = x._data
         ctx.save_for_backward(x)
+        if dim is not None:
+            ctx.rename("ProdBackward1")  # torch's prod over a dim
         ctx.dim, ctx.keepdim = dim, keepdim
         return np.asarray(d.prod(axis=dim, keepdims=keepdim, dtype=_sum_dtype(d, dtype)))
 
@@ -193,6 +197,7 @@ class MaxMinDim(Op):
         d = x._data
         if d.size == 0 and d.shape[dim] == 0:
             raise IndexError(f"{'max' if is_max else 'min'}(): Expected reduction dim {dim} to have non-zero size.")
+        ctx.rename("MaxBackward0" if is_max else "MinBackward0")
         idx = (np.argmax if is_max else np.argmin)(d, axis=dim)
         if d.dtype.kind == "f":  # NaN propagates and is chosen, as torch
             nan = np.isnan(d)
@@ -225,6 +230,7 @@ class MaxMinAll(Op):
             name = ("amax" if is_max else "amin") if amax else ("max" if is_max else "min")
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
+        ctx.rename(("Amax" if is_max else "Amin") + "Backward0" if amax else ("Max" if is_max else "Min") + "Backward1")
         ctx.save_for_backward(x)
         out = np.asarray(d.max() if is_max else d.min())
         ctx.out = out
@@ -243,6 +249,7 @@ class AmaxAmin(Op):
     @staticmethod
     def forward(ctx, x, dims, keepdim, is_max):
         d = x._data
+        ctx.rename("AmaxBackward0" if is_max else "AminBackward0")
         out = np.asarray((d.max if is_max else d.min)(axis=dims, keepdims=True))
         ctx.save_for_backward(x)
         ctx.dims, ctx.keepdim, ctx.out = dims, keepdim, out
@@ -264,7 +271,10 @@ def _reduce_args(input, dim, keepdim):
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None):
     """Sum over ``dim`` (all when None); bools and ints sum to int64."""
     dims = norm_dims(dim, input._data.ndim) if dim is not None and dim != () else tuple(range(input._data.ndim))
-    return Sum.apply(input, dims, keepdim, dtype) if dtype is not None else Sum.apply(input, dims, keepdim)
+    out = Sum.apply(input, dims, keepdim, dtype) if dtype is not None else Sum.apply(input, dims, keepdim)
+    if dim is not None and out._grad_fn is not None:
+        out._grad_fn.rename("SumBackward1")  # torch's node for a sum over dims
+    return out
 
 
 @method
@@ -287,7 +297,10 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
     n = 1
     for d in dims:
         n *= input._data.shape[d]
-    return Mean.apply(input, dims, keepdim, n)
+    out = Mean.apply(input, dims, keepdim, n)
+    if dim is not None and out._grad_fn is not None:
+        out._grad_fn.rename("MeanBackward1")  # torch's node for a mean over dims
+    return out
 
 
 @method
@@ -414,7 +427,10 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
     mu = mean(input, dims, keepdim=True)
     diff = input - mu
     sq = (diff * diff.conj()).real if input.is_complex() else diff * diff
-    return Sum.apply(sq, dims, keepdim) / builtins_max(n - c, 0)
+    out = Sum.apply(sq, dims, keepdim) / builtins_max(n - c, 0)
+    if out._grad_fn is not None:
+        out._grad_fn.rename("VarBackward0")  # torch's node for the whole variance
+    return out
 
 
 def builtins_max(a, b):

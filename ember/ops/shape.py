@@ -242,6 +242,7 @@ class Triangle(Op):
         if d.ndim < 2:
             raise RuntimeError(f"{'triu' if upper else 'tril'}: input tensor must have at least 2 dimensions")
         ctx.args = (diagonal, upper)
+        ctx.rename("TriuBackward0" if upper else "TrilBackward0")
         rows, cols = d.shape[-2:]
         keep = (np.triu if upper else np.tril)(np.ones((rows, cols), dtype=bool), diagonal)
         return np.where(keep, d, np.zeros((), d.dtype))

@@ -60,6 +60,8 @@ class Clamp(Op):
         d = x._data
         lo_a = lo._data if isinstance(lo, Tensor) else lo
         hi_a = hi._data if isinstance(hi, Tensor) else hi
+        if ctx.next is not None and not isinstance(lo, Tensor) and not isinstance(hi, Tensor):
+            ctx.rename("ClampBackward1")  # torch's clamp(Scalar, Scalar)
         out = d
         if lo is not None:
             out = np.maximum(out, lo_a)

@@ -413,3 +413,74 @@ def test_backends_cudnn_flags_as_torch():
     cudnn.benchmark = True  # scripts set it at the top; it must stick
     assert ember.backends.cudnn.benchmark
     cudnn.benchmark = False
+
+
+# --------------------------------------------------------------------------- the graph's node names
+_NODES = {
+    "mul": "x2 * 2", "add": "x2 + 1", "sum": "x2.sum()", "sum_dim": "x2.sum(1)", "mean_dim": "x2.mean(1)",
+    "linear2d": "F.linear(x2, w, b)", "linear2d_nobias": "F.linear(x2, w)", "linear3d": "F.linear(x3, w, b)",
+    "linear3d_nobias": "F.linear(x3, w)", "mm": "x2 @ w.t()", "bmm": "lib.bmm(x3, x3.transpose(1, 2))",
+    "matmul3d": "x3 @ w.t()", "dot": "x2[0] @ x2[0]", "mv": "x2 @ x2[0]", "addmm": "lib.addmm(b, x2, w.t())",
+    "relu": "F.relu(x2)", "conv2d": "F.conv2d(img, cw, cb)", "conv_transpose2d": "F.conv_transpose2d(img, cw.transpose(0, 1))",
+    "max_pool2d": "F.max_pool2d(img, 2)", "avg_pool2d": "F.avg_pool2d(img, 2)", "batch_norm": "F.batch_norm(img, None, None, training=True)",
+    "layer_norm": "F.layer_norm(x2, (5,))", "cross_entropy": "F.cross_entropy(x2, tgt)", "nll_loss": "F.nll_loss(x2, tgt)",
+    "mse_loss": "F.mse_loss(x2, x2.detach() * 0)", "bce": "F.binary_cross_entropy(x2.sigmoid(), x2.detach() * 0)",
+    "bce_with_logits": "F.binary_cross_entropy_with_logits(x2, x2.detach() * 0)",
+    "smooth_l1": "F.smooth_l1_loss(x2, x2.detach() * 0)", "select": "x2[0]", "slice": "x2[1:]", "column": "x2[:, 1]",
+    "stack": "lib.stack([x2, x2])", "max": "x2.max()", "max_dim": "x2.max(1)[0]", "min_dim": "x2.min(1)[0]",
+    "amax": "x2.amax(1)", "var": "x2.var()", "std": "x2.std(1)", "norm": "x2.norm()", "prod_dim": "x2.prod(1)",
+    "pow_tensor": "x2 ** x2", "rpow": "2 ** x2", "square": "x2.square()", "clamp": "x2.clamp(0, 1)",
+    "log1p": "x2.abs().log1p()", "logsumexp": "x2.logsumexp(1)", "tril": "x2.tril()", "triu": "x2.triu()",
+    "squeeze_dim": "x2[None].squeeze(0)", "view": "x2.view(-1)", "t": "x2.t()", "permute": "x3.permute(2, 0, 1)",
+    "softmax": "F.softmax(x2, 1)", "log_softmax": "F.log_softmax(x2, 1)", "embedding": "F.embedding(tgt, x2)",
+    "cat": "lib.cat([x2, x2])", "where": "lib.where(x2 > 0, x2, x2 * 2)",
+}
+
+
+def _node_env(lib):
+    r = np.random.default_rng(0)
+
+    def a(*s):
+        return lib.tensor(r.standard_normal(s).astype(np.float32), requires_grad=True)
+
+    return dict(F=lib.nn.functional, lib=lib, x2=a(4, 5), x3=a(2, 4, 5), w=a(3, 5), b=a(3), tgt=lib.tensor([0, 1, 2, 1]),
+                img=a(2, 3, 4, 4), cw=a(6, 3, 3, 3), cb=a(6))
+
+
+@pytest.mark.parametrize("case", list(_NODES))
+def test_grad_fn_class_name_is_torchs_node_name(case):
+    e = eval(_NODES[case], _node_env(ember)).grad_fn
+    t = eval(_NODES[case], _node_env(torch)).grad_fn
+    assert type(e).__name__ == type(t).__name__ == e.name() == t.name()
+
+
+def test_next_functions_are_node_index_pairs_with_accumulate_grad_leaves():
+    out = []
+    for lib in (ember, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * 2 + x.exp()).sum()
+        add = y.grad_fn.next_functions[0][0]
+        out.append((type(add).__name__, [(type(n).__name__, i) for n, i in add.next_functions],
+                    [type(n).__name__ for n, _ in add.next_functions[0][0].next_functions if n is not None],
+                    add.next_functions[1][0].next_functions[0][0].variable is x,
+                    add.next_functions[1][0].next_functions[0][0].name()))
+    assert out[0] == out[1]
+
+
+def test_custom_function_node_is_named_after_the_class():
+    names = []
+    for lib in (ember, torch):
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return 3 * x ** 2 * g
+
+        y = Cube.apply(lib.tensor(2.0, requires_grad=True))
+        names.append((type(y.grad_fn).__name__, y.grad_fn.name()))
+    assert names[0] == names[1]

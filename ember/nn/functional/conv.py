@@ -296,6 +296,8 @@ class ConvolutionTranspose(Op):
     """N-d transposed convolution: GEMM then col2im (the conv's backward-data pass); backward is
     im2col + GEMM (torch's node: ConvolutionBackward0)."""
 
+    node_name = "ConvolutionBackward0"
+
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, output_padding, dilation, groups):
         xd, wd = x._data, w._data

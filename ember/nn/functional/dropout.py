@@ -38,6 +38,8 @@ class MaskedScale(Op):
     """y = x m s + c (m a bool mask broadcast to x, s a number, c a number or None);
     dy/dx = m s. The mask is stored once, as bool."""
 
+    node_name = "MulBackward0"  # torch's dropout node on CPU
+
     @staticmethod
     def forward(ctx, x, mask, scale, shift):
         xd = float_arr(x._data)

@@ -24,8 +24,14 @@ from ...tensor import Tensor, wrap
 __all__ = ["linear", "bilinear"]
 
 
+# torch's node for linear: (more than 2 dims, with bias) -> the last op of addmm/mm and its reshape
+_LINEAR_NODES = {(False, True): "AddmmBackward0", (False, False): "MmBackward0",
+                 (True, True): "ViewBackward0", (True, False): "UnsafeViewBackward0"}
+
+
 class Linear(Op):
-    """x W^T + b as one GEMM (the node is AddmmBackward0 in torch; ember calls it LinearBackward0)."""
+    """x W^T + b as one GEMM (the node is named as torch's last op: AddmmBackward0 or MmBackward0 for a
+    matrix input, ViewBackward0 or UnsafeViewBackward0 for more dims)."""
 
     @staticmethod
     def forward(ctx, x, w, b=None):
@@ -44,6 +50,8 @@ class Linear(Op):
         if b is not None:
             out += b._data
         ctx.save_for_backward(x, w)
+        if ctx.next is not None and xd.ndim >= 2:
+            ctx.rename(_LINEAR_NODES[xd.ndim > 2, b is not None])
         return out
 
     @staticmethod

@@ -88,7 +88,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
     reduction = _red(size_average, reduce, reduction)
     _warn_size(input, target)
     loss = (input - target).square()
-    return reduce_loss(loss * weight if weight is not None else loss, reduction)
+    return _named(reduce_loss(loss * weight if weight is not None else loss, reduction), "MseLossBackward0")
 
 
 @autocast_policy("fp32")
@@ -102,11 +102,12 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     d = input - target
     if beta == 0:
-        return reduce_loss(d.abs(), reduction)
+        return _named(reduce_loss(d.abs(), reduction), "SmoothL1LossBackward0")
     a = d.abs()
     from ... import where
 
-    return reduce_loss(where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta), reduction)
+    loss = where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
+    return _named(reduce_loss(loss, reduction), "SmoothL1LossBackward0")
 
 
 @autocast_policy("fp32")
@@ -170,6 +171,13 @@ def _check_index_target(input: Tensor, target: Tensor, weight: Tensor | None, fn
     return C
 
 
+def _named(loss: Tensor, node: str) -> Tensor:
+    """A composed loss whose last node carries torch's name (``MseLossBackward0``), as graph tools read it."""
+    from ...autograd.function import name_node
+
+    return name_node(loss, node)
+
+
 def _valid_targets(t: np.ndarray, C: int, ignore_index: int) -> tuple:
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= C))
@@ -181,6 +189,8 @@ def _valid_targets(t: np.ndarray, C: int, ignore_index: int) -> tuple:
 class CrossEntropy(Op):
     """Fused softmax cross-entropy over class indices or class probabilities (see ``cross_entropy``).
     Backward runs on the saved softmax (raw arrays); under create_graph it is rebuilt from ember ops."""
+
+    node_name = "NllLossBackward0"  # torch's cross_entropy ends in nll_loss
 
     @staticmethod
     def forward(ctx, input, target, weight, ignore_index, reduction, smoothing, probs):
@@ -341,12 +351,14 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     picked = x2.gather(1, wrap(tc.astype(np.int64)[:, None])).squeeze(1)
     loss = -picked * wrap(wt)
     if reduction == "none":
-        return loss.reshape(tuple(target.shape))
-    if reduction == "sum":
-        return loss.sum()
-    if not valid.any():  # every target ignored: NaN as torch, with torch's zero gradient (not 0 * inf)
-        return loss.sum() * 0 + wrap(np.asarray(np.nan, dtype=input._data.dtype))
-    return loss.sum() / wrap(np.asarray(wt.sum(), dtype=input._data.dtype))
+        out = loss.reshape(tuple(target.shape))
+    elif reduction == "sum":
+        out = loss.sum()
+    elif not valid.any():  # every target ignored: NaN as torch, with torch's zero gradient (not 0 * inf)
+        out = loss.sum() * 0 + wrap(np.asarray(np.nan, dtype=input._data.dtype))
+    else:
+        out = loss.sum() / wrap(np.asarray(wt.sum(), dtype=input._data.dtype))
+    return _named(out, "NllLossBackward0")
 
 
 # --------------------------------------------------------------------------- binary
@@ -390,7 +402,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         from ... import broadcast_to
 
         weight = broadcast_to(weight, tuple(input.shape))
-    return reduce_loss(BinaryCrossEntropy.apply(input, target, weight), reduction)
+    loss = BinaryCrossEntropy.apply(input, target, weight)
+    return _named(reduce_loss(loss, reduction), "BinaryCrossEntropyBackward0")
 
 
 class BCEWithLogits(Op):
@@ -432,7 +445,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     reduction = _red(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
-    return reduce_loss(BCEWithLogits.apply(input, target, weight, pos_weight), reduction)
+    return _named(reduce_loss(BCEWithLogits.apply(input, target, weight, pos_weight), reduction),
+                  "BinaryCrossEntropyWithLogitsBackward0")
 
 
 # --------------------------------------------------------------------------- distributions

@@ -91,6 +91,8 @@ class MaxPoolWithIndices(Op):
         ctx.arg = arg
         ctx.extra = (xp, y.copy()) if arg is None and ctx.next is not None else None  # y may be changed in place
         ctx.geom = (nd, xd.shape, xp.shape[-nd:], pads, out, ksize, stride, dilation)
+        if nd > 1:
+            ctx.rename(f"MaxPool{nd}DWithIndicesBackward0")
         return y
 
     @staticmethod
@@ -166,6 +168,8 @@ class AvgPool(Op):
         y = kernels.window_sum(xp, out, ksize, stride, (1,) * nd)
         y /= divisor
         ctx.geom = (nd, xd.shape, xp.shape[-nd:], pads, out, ksize, stride, divisor)
+        if nd > 1:
+            ctx.rename(f"AvgPool{nd}DBackward0")
         return y.astype(xd.dtype, copy=False)
 
     @staticmethod
