@@ -38,13 +38,14 @@ class Recipe:
 
 _RESNET = Recipe("sgd", 0.05, "default", 28, 3)
 _BIG_RESNET = Recipe("sgd", 0.05, "default", 28, 2)
-_VGG = Recipe("sgd", 0.01, "default", 32, 3)
+_VGG = Recipe("adam", 1e-4, "default", 32, 3)      # no BatchNorm: Adam at a small rate
+_VGG_BN = Recipe("sgd", 0.01, "default", 32, 3)
 
 RECIPES: dict[str, Recipe] = {
     "mlp": Recipe("sgd", 0.05, "default", 28, 10),
     "lenet": Recipe("adam", 3e-3, "xavier", 28, 10),
     "lenet_bn": Recipe("sgd", 0.05, "default", 28, 10),   # the default `ember train`, as it has always run
-    "alexnet": Recipe("sgd", 0.01, "default", 64, 5),
+    "alexnet": Recipe("adam", 1e-4, "default", 64, 3),
     "nin": Recipe("adam", 1e-3, "default", 96, 3),
     "googlenet": Recipe("sgd", 0.05, "default", 32, 3, kwargs={"aux_logits": False}),
     "mobilenet_v2": Recipe("adam", 1e-3, "default", 28, 3),
@@ -58,8 +59,8 @@ RECIPES: dict[str, Recipe] = {
     "se_resnet34": _RESNET,
     "se_resnet50": _BIG_RESNET,
     "se_resnet101": _BIG_RESNET,
-    **{name: _VGG for name in ("vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19",
-                               "vgg19_bn")},
+    **{name: _VGG for name in ("vgg11", "vgg13", "vgg16", "vgg19")},
+    **{name: _VGG_BN for name in ("vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn")},
 }
 
 
