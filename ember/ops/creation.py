@@ -118,7 +118,26 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return tensor(data, dtype=dtype, device=device)
 
 
-asarray = as_tensor
+def asarray(obj, *, dtype=None, device=None, copy: bool | None = None, requires_grad: bool = False) -> Tensor:
+    """torch.asarray: ``obj`` itself (a Tensor) or a tensor on its memory (an ndarray) when dtype and
+    device allow, else a copy; ``copy=True`` always copies, ``copy=False`` raises ValueError when it
+    cannot alias.
+
+    >>> t = ember.ones(2)
+    >>> ember.asarray(t) is t, ember.asarray(t, copy=True) is t
+    (True, False)
+    """
+    if copy is False:
+        if not isinstance(obj, (Tensor, np.ndarray)):
+            raise ValueError("can't alias arbitrary sequence into a tensor.")
+        src = obj.dtype if isinstance(obj, Tensor) else _dt.from_numpy_dtype(obj.dtype)
+        if dtype is not None and _dt.to_dtype(dtype) is not src:
+            raise ValueError(f"can't alias tensor with dtype '{_dt.scalar_type_name(src)}' into dtype "
+                             f"'{_dt.scalar_type_name(_dt.to_dtype(dtype))}'.")
+    out = as_tensor(obj, dtype=dtype, device=device)
+    if copy and (out is obj or isinstance(obj, np.ndarray) and np.shares_memory(out._data, obj)):
+        out = out.clone()
+    return out.requires_grad_(True) if requires_grad else out
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:

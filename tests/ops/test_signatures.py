@@ -113,7 +113,6 @@ KNOWN_EXTRA = {
     ("true_divide", False): {"rounding_mode"},  # ember's true_divide is div
     ("true_divide", True): {"rounding_mode"},
     ("true_divide_", True): {"rounding_mode"},
-    ("asarray", False): {"data"},  # torch: obj
     ("resize_as_", True): {"other"},  # torch: the_template
     ("resize_as_", False): {"other"},
     ("new_tensor", True): {"layout"},
@@ -511,3 +510,19 @@ def test_in_place_methods_take_numpy_names():
         tk = {k: torch.from_numpy(v.copy()) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
         ek = {k: ember.from_numpy(v.copy()) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
         assert _same(getattr(e, name)(*args, **ek), getattr(t, name)(*args, **tk)), name
+
+
+def test_asarray_keywords_and_aliasing_as_torch():
+    a = np.ones(3, np.float32)
+    for m in (torch, ember):
+        t = m.from_numpy(a.copy())
+        assert m.asarray(obj=t) is t and m.asarray(t, copy=True) is not t
+        assert m.asarray(t, copy=True).data_ptr() != t.data_ptr()
+        with pytest.raises(ValueError, match="alias"):
+            m.asarray(t, dtype=m.float64, copy=False)
+        with pytest.raises(ValueError, match="alias"):
+            m.asarray([1, 2], copy=False)
+        r = m.asarray([1.0, 2.0], requires_grad=True)
+        assert r.requires_grad and r.is_leaf
+    assert str(ember.asarray([1, 2]).dtype)[6:] == str(torch.asarray([1, 2]).dtype)[6:]
+    assert str(ember.asarray(np.ones(2)).dtype)[6:] == str(torch.asarray(np.ones(2)).dtype)[6:]
