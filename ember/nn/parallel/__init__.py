@@ -13,8 +13,9 @@ DataParallel`` ports as ``from ember.nn.parallel import DataParallel``.
 from __future__ import annotations
 
 from ..modules.parallel import DataParallel
+from .distributed import DistributedDataParallel
 
-__all__ = ["DataParallel", "data_parallel"]
+__all__ = ["DataParallel", "DistributedDataParallel", "data_parallel"]
 
 
 def data_parallel(module, inputs, device_ids=None, output_device=None, dim: int = 0, module_kwargs=None):
