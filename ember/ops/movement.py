@@ -161,7 +161,7 @@ class Transpose(Op):
         return g.transpose(*ctx.d)
 
 
-@method(names=("swapaxes", "swapdims"))
+@method(names=("swapdims",))
 def transpose(input, dim0: int, dim1: int):
     nd = input._data.ndim
     if nd == 0:
@@ -169,7 +169,13 @@ def transpose(input, dim0: int, dim1: int):
     return Transpose.apply(input, wrap_dim(dim0, nd), wrap_dim(dim1, nd))
 
 
-swapaxes = swapdims = transpose
+swapdims = transpose
+
+
+@method
+def swapaxes(input, axis0: int, axis1: int):
+    """NumPy's name for :func:`transpose`, with NumPy's parameter names as in torch."""
+    return transpose(input, axis0, axis1)
 
 
 class T(Op):

@@ -105,9 +105,6 @@ KNOWN_EXTRA = {
     ("log_softmax", True): {"_stacklevel"},
     ("split", False): {"input"},  # torch's function names it ``tensor``; ember's one op is also the method
     ("split", True): {"split_size_or_sections"},  # torch's method names it ``split_size``
-    ("swapaxes", False): {"dim0", "dim1"},  # an alias of transpose; torch spells them axis0/axis1
-    ("swapaxes", True): {"dim0", "dim1"},
-    ("swapaxes_", True): {"dim0", "dim1"},
     ("tensor_split", False): {"indices_or_sections"},  # torch's three overloads, one ember parameter
     ("tensor_split", True): {"indices_or_sections"},
     ("true_divide", False): {"rounding_mode"},  # ember's true_divide is div
@@ -392,6 +389,7 @@ METHOD_CASES = [
     ("new_full", {"size": (2,), "fill_value": 3.0}), ("permute", {"dims": (1, 0)}), ("flip", {"dims": (0,)}),
     ("reshape", {"shape": (4, 3)}), ("view", {"size": (12,)}), ("expand", {"size": (2, 3, 4)}),
     ("repeat", {"repeats": (2, 1)}), ("sum", {"axis": 0, "keepdims": True}), ("transpose", {"dim0": 0, "dim1": 1}),
+    ("swapaxes", {"axis0": 0, "axis1": 1}), ("swapdims", {"dim0": 0, "dim1": 1}),
 ]
 
 
