@@ -23,6 +23,7 @@ from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .fishersnedecor import FisherSnedecor
 from .gamma import Chi2, Exponential, Gamma
+from .generalized_pareto import GeneralizedPareto
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .half_normal import HalfNormal
@@ -54,7 +55,7 @@ __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "
            "ComposeTransform", "CumulativeDistributionTransform", "Geometric", "LowerCholeskyTransform",
            "PositiveDefiniteTransform", "biject_to", "transform_to", "Gumbel", "HalfNormal", "MixtureSameFamily", "StudentT", "HalfCauchy", "InverseGamma",
            "NegativeBinomial", "Pareto", "Weibull", "LowRankMultivariateNormal",
-           "FisherSnedecor", "Kumaraswamy", "LogisticNormal", "ContinuousBernoulli",
+           "FisherSnedecor", "Kumaraswamy", "LogisticNormal", "ContinuousBernoulli", "GeneralizedPareto",
            "Dirichlet", "Distribution", "ExpRelaxedCategorical", "ExpTransform", "Exponential", "ExponentialFamily",
            "Gamma", "Independent", "IndependentTransform", "Laplace", "LogNormal", "LogitRelaxedBernoulli",
            "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",

@@ -41,6 +41,7 @@ class Case:
     const: dict = field(default_factory=dict)  # non-differentiable arguments (e.g. total_count)
     cdf: bool = False
     int_value: bool = False
+    float32: bool = False  # torch's GeneralizedPareto.log_prob fails on float64 ("Double did not match Float")
 
 
 def _tril(batch, n):
@@ -168,4 +169,7 @@ CASES = [
          dict(probs=np.array([[0.1, 0.4995, 0.3], [0.7, 0.5005, 0.95]])), RNG.uniform(0.05, 0.95, size=S + B), cdf=True),
     Case("ContinuousBernoulli-logits", lambda D, p, c: D.ContinuousBernoulli(logits=p["logits"]),
          dict(logits=RNG.normal(size=B) * 2), RNG.uniform(0.05, 0.95, size=S + B), cdf=True),
+    Case("GeneralizedPareto", lambda D, p, c: D.GeneralizedPareto(p["loc"], p["scale"], p["xi"]),
+         dict(loc=np.full(B, -0.5), scale=_pos(*B, low=1.0, high=2.0), xi=np.array([[-0.2, 0.0, 0.3], [0.6, 1.2, -0.1]])),
+         _pos(*S, *B, low=0.0, high=2.0), cdf=True, float32=True),
 ]

@@ -57,6 +57,8 @@ MOMENT_CASES = {
     "Kumaraswamy": lambda D, L: D.Kumaraswamy(L.tensor([0.7, 3.0]), L.tensor([2.0, 0.9])),
     "FisherSnedecor": lambda D, L: D.FisherSnedecor(L.tensor([5.0, 10.0]), L.tensor([12.0, 20.0])),
     "ContinuousBernoulli": lambda D, L: D.ContinuousBernoulli(L.tensor([0.1, 0.5, 0.8])),
+    "GeneralizedPareto": lambda D, L: D.GeneralizedPareto(L.tensor([0.0, 1.0]), L.tensor([1.0, 2.0]),
+                                                          L.tensor([-0.3, 0.1])),
     "Pareto": lambda D, L: D.Pareto(L.tensor([1.0, 0.5]), L.tensor([6.0, 9.0])),
     "Weibull": lambda D, L: D.Weibull(L.tensor([1.0, 2.0]), L.tensor([0.8, 3.0])),
     "InverseGamma": lambda D, L: D.InverseGamma(L.tensor([6.0, 10.0]), L.tensor([1.0, 3.0])),
