@@ -14,53 +14,13 @@ from ember.cli import finetune, main
 
 torch = pytest.importorskip("torch")
 tnn = torch.nn
-
-
-class _Block(tnn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = tnn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = tnn.BatchNorm2d(cout)
-        self.relu = tnn.ReLU(inplace=True)
-        self.conv2 = tnn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = tnn.BatchNorm2d(cout)
-        self.downsample = None
-        if stride != 1 or cin != cout:
-            self.downsample = tnn.Sequential(tnn.Conv2d(cin, cout, 1, stride, bias=False), tnn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        identity = x if self.downsample is None else self.downsample(x)
-        out = self.relu(self.bn1(self.conv1(x)))
-        return self.relu(self.bn2(self.conv2(out)) + identity)
-
-
-class _TorchResNet18(tnn.Module):
-    """torchvision's resnet18 layout and forward, from torch.nn modules."""
-
-    def __init__(self, num_classes=1000):
-        super().__init__()
-        self.conv1 = tnn.Conv2d(3, 64, 7, 2, 3, bias=False)
-        self.bn1 = tnn.BatchNorm2d(64)
-        self.relu = tnn.ReLU(inplace=True)
-        self.maxpool = tnn.MaxPool2d(3, 2, 1)
-        cin = 64
-        for i, cout in enumerate([64, 128, 256, 512], start=1):
-            stride = 1 if i == 1 else 2
-            setattr(self, f"layer{i}", tnn.Sequential(_Block(cin, cout, stride), _Block(cout, cout, 1)))
-            cin = cout
-        self.avgpool = tnn.AdaptiveAvgPool2d((1, 1))
-        self.fc = tnn.Linear(512, num_classes)
-
-    def forward(self, x):
-        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
+from tests.vision.torch_recipes import TorchResNet18  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def torch_ckpt(tmp_path_factory):
     torch.manual_seed(0)
-    ref = _TorchResNet18(num_classes=7)
+    ref = TorchResNet18(num_classes=7)
     with torch.no_grad():  # non-trivial BN statistics, so eval outputs test them too
         for m in ref.modules():
             if isinstance(m, tnn.BatchNorm2d):

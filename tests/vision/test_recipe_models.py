@@ -16,6 +16,7 @@ from ember.models.style_transfer import (content_loss, extract_features, gram, p
 
 torch = pytest.importorskip("torch")
 tnn = torch.nn
+from tests.vision.torch_recipes import TorchTinySSD, torch_calc_loss  # noqa: E402
 
 
 def _t(x) -> "torch.Tensor":
@@ -46,49 +47,11 @@ def test_tinyssd_output_shapes_at_256_as_printed_in_the_book():
 
 # ---------------------------------------------------------------- TinySSD against the book's model in torch
 
-def _torch_blk(cin, cout):
-    layers = []
-    for _ in range(2):
-        layers += [tnn.Conv2d(cin, cout, 3, padding=1), tnn.BatchNorm2d(cout), tnn.ReLU()]
-        cin = cout
-    return tnn.Sequential(*layers, tnn.MaxPool2d(2))
-
-
-class _TorchTinySSD(tnn.Module):
-    """d2l's TinySSD heads and blocks (anchors are not needed to compare the predictions)."""
-
-    def __init__(self, num_classes):
-        super().__init__()
-        self.num_classes = num_classes
-        blocks = [tnn.Sequential(_torch_blk(3, 16), _torch_blk(16, 32), _torch_blk(32, 64)), _torch_blk(64, 128),
-                  _torch_blk(128, 128), _torch_blk(128, 128), tnn.AdaptiveMaxPool2d((1, 1))]
-        for i, c in enumerate([64, 128, 128, 128, 128]):
-            setattr(self, f"blk_{i}", blocks[i])
-            setattr(self, f"cls_{i}", tnn.Conv2d(c, 4 * (num_classes + 1), 3, padding=1))
-            setattr(self, f"bbox_{i}", tnn.Conv2d(c, 16, 3, padding=1))
-
-    def forward(self, X):
-        cls, bbox = [], []
-        for i in range(5):
-            X = getattr(self, f"blk_{i}")(X)
-            cls.append(getattr(self, f"cls_{i}")(X).permute(0, 2, 3, 1).flatten(1))
-            bbox.append(getattr(self, f"bbox_{i}")(X).permute(0, 2, 3, 1).flatten(1))
-        cls = torch.cat(cls, 1)
-        return cls.reshape(cls.shape[0], -1, self.num_classes + 1), torch.cat(bbox, 1)
-
-
-def _torch_calc_loss(cls_preds, cls_labels, bbox_preds, bbox_labels, bbox_masks):
-    b, c = cls_preds.shape[0], cls_preds.shape[2]
-    cls = tnn.CrossEntropyLoss(reduction="none")(cls_preds.reshape(-1, c), cls_labels.reshape(-1))
-    bbox = tnn.L1Loss(reduction="none")(bbox_preds * bbox_masks, bbox_labels * bbox_masks).mean(dim=1)
-    return cls.reshape(b, -1).mean(dim=1) + bbox
-
-
 @pytest.fixture(scope="module")
 def ssd_pair():
     ember.manual_seed(0)
     net = TinySSD(num_classes=2)
-    ref = _TorchTinySSD(2)
+    ref = TorchTinySSD(2)
     missing, unexpected = ref.load_state_dict({k: _t(v) for k, v in net.state_dict().items()}, strict=True)
     assert not missing and not unexpected
     return net, ref
@@ -112,7 +75,7 @@ def test_tinyssd_predictions_loss_and_gradients_equal_torch(ssd_pair):
     labels = ember.tensor([[[0, 0.1, 0.1, 0.5, 0.4]], [[1, 0.3, 0.2, 0.9, 0.9]]])
     bbox_labels, bbox_masks, cls_labels = multibox_target(anchors, labels)
     loss = calc_loss(cls_preds, cls_labels, bbox_preds, bbox_labels, bbox_masks)
-    ref_loss = _torch_calc_loss(ref_cls, _t(cls_labels), ref_bbox, _t(bbox_labels), _t(bbox_masks))
+    ref_loss = torch_calc_loss(ref_cls, _t(cls_labels), ref_bbox, _t(bbox_labels), _t(bbox_masks))
     np.testing.assert_allclose(loss.detach().numpy(), ref_loss.detach().numpy(), rtol=1e-5)
     loss.mean().backward()
     ref_loss.mean().backward()
