@@ -22,7 +22,7 @@ _np.seterr(all="ignore")  # torch computes inf/nan silently; NumPy's warnings wo
 from . import dtypes as _dtypes
 from .dtypes import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float,
                      float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32, int64,
-                     long, promote_types, set_default_dtype, short, uint8)
+                     long, promote_types, qint8, qint32, quint8, set_default_dtype, short, uint8)
 from .backends.device import Device as device
 from .tensor import Size, Tensor, UntypedStorage, is_tensor
 from . import autograd
@@ -99,12 +99,14 @@ def _lazy(name: str):
 
 def __getattr__(name: str):
     if name in ("nn", "optim", "utils", "linalg", "fft", "distributed", "models", "vision", "text",
-                "serialization", "testing", "onnx", "jit", "special", "distributions", "hub", "amp", "cpu"):
+                "serialization", "testing", "onnx", "jit", "special", "distributions", "hub", "amp", "cpu", "ao"):
         mod = _lazy(name)
         globals()[name] = mod
         return mod
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)
+    if name in ("quantize_per_tensor", "quantize_per_channel", "dequantize"):
+        return getattr(_lazy("ao.quantization"), name)
     if name in ("autocast", "is_autocast_enabled", "is_autocast_cpu_enabled", "get_autocast_dtype",
                 "get_autocast_cpu_dtype", "clear_autocast_cache"):
         return getattr(_lazy("amp"), name)

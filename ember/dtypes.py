@@ -84,6 +84,12 @@ if bfloat16 is not None:
     ALL.append(bfloat16)
 _FROM_NP = {d.np: d for d in ALL}
 
+# quantized element types (torch.qint8, torch.quint8, torch.qint32): only ember.ao's quantized tensors carry
+# them, so they stay out of the NumPy mapping above
+qint8 = dtype("qint8", np.int8, _INT, True)
+quint8 = dtype("quint8", np.uint8, _INT, False)
+qint32 = dtype("qint32", np.int32, _INT, True)
+
 
 def from_numpy_dtype(np_dtype) -> dtype:
     """The ember dtype of a NumPy dtype; raises TypeError for types torch lacks (e.g. uint16)."""

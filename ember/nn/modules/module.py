@@ -78,7 +78,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._remove_from(name, d)
+            self._remove_from(name, d, keep="_parameters")  # torch keeps a re-assigned name in its place
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
@@ -88,7 +88,7 @@ class Module:
         elif isinstance(value, Module):
             if d.get("_modules") is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._remove_from(name, d)
+            self._remove_from(name, d, keep="_modules")
             d["_modules"][name] = value
         elif d.get("_modules") is not None and name in d["_modules"]:
             if value is not None:
@@ -104,9 +104,9 @@ class Module:
             object.__setattr__(self, name, value)
 
     @staticmethod
-    def _remove_from(name: str, d: dict) -> None:
+    def _remove_from(name: str, d: dict, keep: str = "") -> None:
         for key in ("_parameters", "_buffers", "_modules"):
-            if name in d.get(key, ()):
+            if key != keep and name in d.get(key, ()):
                 del d[key][name]
         d.pop(name, None)
         d.get("_non_persistent_buffers_set", set()).discard(name)

@@ -1,0 +1,1 @@
+"""``ember.ao.nn``: quantized layers."""
