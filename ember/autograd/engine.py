@@ -147,7 +147,7 @@ def _execute_graph(pairs, retain, create_graph, inputs, accumulate):
     while stack:
         n = stack.pop()
         for e in n.next:
-            if e is None:
+            if e is None or e is False:
                 continue
             if isinstance(e, Tensor):
                 if accumulate and e._hooks is not None and e._hooks.get("post_acc"):
@@ -194,7 +194,7 @@ def _execute_graph(pairs, retain, create_graph, inputs, accumulate):
         in_meta = n.in_meta
         nres = len(results)
         for i, e in enumerate(n.next):
-            if e is None:
+            if e is None or e is False:
                 continue
             g = results[i] if i < nres else None
             if g is not None and in_meta is not None:
@@ -287,7 +287,7 @@ def _needed_nodes(roots: list, inputs: tuple) -> set:
         if not expanded:
             stack.append((n, True))
             for e in n.next:
-                if e is None or isinstance(e, Tensor):
+                if e is None or e is False or isinstance(e, Tensor):
                     continue
                 m = _edge(e)[0]
                 if m not in done:
@@ -296,7 +296,7 @@ def _needed_nodes(roots: list, inputs: tuple) -> set:
         done.add(n)
         hit = n in targets_node
         for e in n.next:
-            if e is None:
+            if e is None or e is False:
                 continue
             if isinstance(e, Tensor):
                 hit = hit or id(e) in targets_leaf
@@ -350,7 +350,7 @@ def _call(n: Node, grads: list) -> tuple:
     for i, r in enumerate(res[:k]):
         if r is not None and not isinstance(r, Tensor):
             r = wrap(r)
-        if r is not None and n.next[i] is None:
+        if r is not None and (n.next[i] is None or n.next[i] is False):
             r = None
         out.append(r)
     if STATE.anomaly or getattr(type(n.fn), "_check_nan", False):

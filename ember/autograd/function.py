@@ -93,7 +93,7 @@ class Node:
         nxt = self.next
         if nxt is None:
             return _NO_GRADS
-        return tuple(e is not None for e in nxt)
+        return tuple(e is not None and e is not False for e in nxt)
 
     # ---- the ctx API that forward uses
     def free(self, *names: str) -> None:
@@ -174,6 +174,8 @@ class Node:
     def next_functions(self) -> tuple:
         out = []
         for e in self.next:
+            if e is False:  # a non-tensor argument (a dim, a flag): torch lists only tensor inputs
+                continue
             if e is None:
                 out.append((None, 0))
             elif isinstance(e, Tensor):
@@ -281,6 +283,7 @@ class Function:
     materialize = True
     _flags = 16  # a user Function (set per subclass by __init_subclass__)
     _node = Node  # the class of this Function's nodes (set per subclass by __init_subclass__)
+    _number_inputs = 0  # leading arguments that are inputs even as Python numbers (torch wraps x * 2's 2)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):  # pragma: no cover - abstract
@@ -314,11 +317,14 @@ class Function:
             for a in args:
                 if isinstance(a, Tensor) and a._requires_grad:
                     edges = []
-                    for x in args:
+                    numbers = cls._number_inputs
+                    for i, x in enumerate(args):
                         if isinstance(x, Tensor) and x._requires_grad:
                             edges.append(x._grad_fn or x)
-                        else:
+                        elif i < numbers or isinstance(x, Tensor):
                             edges.append(None)
+                        else:  # not an input in torch's graph (a dim, a flag): False, never an edge
+                            edges.append(False)
                     break
         ctx.next = edges
         if flags & _USER:

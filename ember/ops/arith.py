@@ -40,6 +40,8 @@ def _check(x, y, op: str):
 
 
 class Add(Op):
+    _number_inputs = 2  # torch wraps a Python number operand as a tensor input (next_functions lists it)
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         x, y = operands(a, b)
@@ -60,6 +62,8 @@ class Add(Op):
 
 
 class Sub(Op):
+    _number_inputs = 2
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         x, y = operands(a, b)
@@ -87,6 +91,8 @@ def _conj(v):
 
 
 class Mul(Op):
+    _number_inputs = 2
+
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
@@ -108,6 +114,8 @@ class Mul(Op):
 
 
 class Div(Op):
+    _number_inputs = 2
+
     @staticmethod
     def forward(ctx, a, b, rounding_mode=None):
         x, y = operands(a, b)

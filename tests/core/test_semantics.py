@@ -484,3 +484,21 @@ def test_custom_function_node_is_named_after_the_class():
         y = Cube.apply(lib.tensor(2.0, requires_grad=True))
         names.append((type(y.grad_fn).__name__, y.grad_fn.name()))
     assert names[0] == names[1]
+
+
+@pytest.mark.parametrize("expr", ["x.sum(1)", "x * 2", "x * y", "x ** 2", "x.view(-1)", "x[0]", "x.clamp(0, 1)",
+                                  "F.softmax(x, 1)", "x @ w.t()", "lib.cat([x, x])", "x.max(1)[0]", "x.mean(0)",
+                                  "F.conv2d(img, cw, cb)", "F.max_pool2d(img, 2)", "x.transpose(0, 1)"])
+def test_next_functions_list_torchs_inputs(expr):
+    def env(lib):
+        r = np.random.default_rng(0)
+
+        def a(*s, g=True):
+            return lib.tensor(r.standard_normal(s).astype(np.float32), requires_grad=g)
+
+        return dict(lib=lib, F=lib.nn.functional, x=a(2, 3), y=a(2, 3, g=False), w=a(4, 3), img=a(1, 2, 4, 4),
+                    cw=a(3, 2, 3, 3), cb=a(3))
+
+    got = [[(type(n).__name__ if n is not None else None, i) for n, i in eval(expr, env(lib)).grad_fn.next_functions]
+           for lib in (ember, torch)]
+    assert got[0] == got[1]
