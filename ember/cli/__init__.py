@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--resume", action="store_true", help="continue from the run folder's checkpoint")
     t.add_argument("--subset", action="store_true", help="use the shipped 10k/2k subset even if the full data exists")
     t.add_argument("--no-plot", action="store_true", help="skip the PNG of the curves")
+    t.add_argument("--ddp", action="store_true",
+                   help="classify: one rank of `mpirun -n N ember train --ddp` (DistributedDataParallel over MPI)")
     t.add_argument("--list-models", action="store_true", help="print the model names and exit")
     t.add_argument("--finetune", default=None, metavar="CKPT",
                    help="classify: start from CKPT's weights (ember or torch state_dict) with a new head")
@@ -166,6 +168,8 @@ def main(argv: list | None = None) -> int:
             raise UsageError(f"ember: error: a command is required ({', '.join(_command_names(parser))})")
         if args.command == "train":
             mod = _task_module(args.task)
+            if args.ddp and args.task != "classify":
+                raise UsageError(f"ember train: error: --ddp is supported by --task classify, not {args.task!r}")
             if args.task == "classify":
                 if rest:
                     raise UsageError(f"ember train: error: unrecognized arguments: {' '.join(rest)}")

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import UsageError
 from ._common import build_model, load_checkpoint, load_split, model_names, predict_batches, to_input
+from .ddp import Ranks, Silent, inner
 from .recipes import recipe
 
 DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "adagrad": 1e-2}
@@ -188,12 +189,18 @@ def _run_folder(out: str) -> str:
 
 
 def run_train(args) -> int:
-    import ember
-    import ember.nn.functional as F
-
     if args.list_models:
         print("\n".join(model_names()))
         return 0
+    ranks = Ranks(getattr(args, "ddp", False))  # --ddp: this process is one rank of an MPI job (see ddp.py)
+    with ranks.abort_on_error():
+        return _train(args, ranks)
+
+
+def _train(args, ranks: Ranks) -> int:
+    import ember
+    import ember.nn.functional as F
+
     if args.device != "cpu" and not ember.cuda.is_available():
         raise UsageError(f"ember train: error: device {args.device!r} is not available (no CuPy/GPU); use --device cpu")
     if args.model not in model_names():
@@ -227,17 +234,20 @@ def run_train(args) -> int:
         ember.set_rng_state(ckpt["rng"])
         history, start = list(ckpt["history"]), int(ckpt["epoch"]) + 1
     x_fast = to_input(x_train, size) if size == 28 else None
-    print(f"ember train: {args.model} on Fashion-MNIST ({source}; {len(x_train)} train / {len(x_test)} test), "
-          f"{args.optimizer} lr={lr:g}, batch {args.batch_size}, epochs {start}..{args.epochs} -> {out}", flush=True)
+    if ranks.main:
+        print(f"ember train: {args.model} on Fashion-MNIST ({source}; {len(x_train)} train / {len(x_test)} test), "
+              f"{args.optimizer} lr={lr:g}, batch {args.batch_size}, epochs {start}..{args.epochs} -> {out}"
+              + (f" on {ranks.world} ranks" if ranks.enabled else ""), flush=True)
     epoch = start - 1
     if start <= args.epochs:
         n0 = min(args.batch_size, len(x_train))
         _warm_up(model, ember.from_numpy(to_input(x_train[:n0], size)), ember.from_numpy(y_train[:n0]))
+    model = ranks.wrap(model)
     try:
         for epoch in range(start, args.epochs + 1):
             model.train()
-            batches = _batches(len(x_train), args.batch_size, args.seed, epoch)
-            bar = _Progress(len(x_train), f"epoch {epoch}/{args.epochs}")
+            batches = ranks.shard(_batches(len(x_train), args.batch_size, args.seed, epoch))
+            bar = _Progress(sum(len(b) for b in batches), f"epoch {epoch}/{args.epochs}") if ranks.main else Silent()
             t0, seen, loss_sum, correct = time.perf_counter(), 0, 0.0, 0
             if x_fast is not None and args.num_workers == 0:
                 it = ((ember.from_numpy(x_fast[b]), ember.from_numpy(y_train[b])) for b in batches)
@@ -259,7 +269,11 @@ def run_train(args) -> int:
             secs = time.perf_counter() - t0
             if sched is not None and not per_batch:
                 sched.step()
-            test_loss, test_acc = _evaluate(model, x_test, y_test, size)
+            loss_sum, correct, seen = ranks.totals(loss_sum, correct, seen)
+            if not ranks.main:  # rank 0 evaluates and writes the run folder
+                ranks.barrier()
+                continue
+            test_loss, test_acc = _evaluate(inner(model), x_test, y_test, size)
             bar.close(loss=loss_sum / seen, acc=correct / seen, test_acc=test_acc, img_s=seen / secs)
             history.append({"epoch": epoch, "train_loss": loss_sum / seen, "train_acc": correct / seen,
                             "test_loss": test_loss, "test_acc": test_acc, "lr": opt.param_groups[0]["lr"],
@@ -269,16 +283,19 @@ def run_train(args) -> int:
             _write_metrics(out, history, info)
             if not args.no_plot:
                 _plot(out, history, f"ember train --model {args.model} ({source})")
-            ember.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
+            ember.save({"model": inner(model).state_dict(), "optimizer": opt.state_dict(),
                         "scheduler": sched.state_dict() if sched is not None else None, "epoch": epoch,
                         "rng": ember.get_rng_state(), "args": vars(args), "history": history}, ckpt_path)
+            ranks.barrier()
     except KeyboardInterrupt:
+        if not ranks.main:
+            return 130
         path = os.path.join(out, "interrupted.pt")
-        ember.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch - 1,
+        ember.save({"model": inner(model).state_dict(), "optimizer": opt.state_dict(), "epoch": epoch - 1,
                     "rng": ember.get_rng_state(), "args": vars(args), "history": history}, path)
         print(f"\nember train: interrupted in epoch {epoch}; saved {path}; `--resume` continues from the last "
               f"completed epoch ({ckpt_path})")
         return 130
-    if history:
+    if history and ranks.main:
         print(f"final test accuracy {history[-1]['test_acc']:.4f}; metrics, curves.png and checkpoint.pt in {out}")
     return 0
