@@ -44,7 +44,8 @@ from .poisson import Poisson
 from .studentT import StudentT
 from .relaxed import ExpRelaxedCategorical, LogitRelaxedBernoulli, RelaxedBernoulli, RelaxedOneHotCategorical
 from .transformed_distribution import LogNormal, TransformedDistribution
-from .transforms import (AbsTransform, AffineTransform, ComposeTransform, CumulativeDistributionTransform,
+from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform, CorrCholeskyTransform,
+                         CumulativeDistributionTransform, StackTransform,
                          ExpTransform, IndependentTransform, LowerCholeskyTransform, PositiveDefiniteTransform,
                          PowerTransform, ReshapeTransform, SigmoidTransform, SoftmaxTransform, SoftplusTransform,
                          StickBreakingTransform, TanhTransform, Transform, identity_transform)
@@ -53,7 +54,8 @@ from .weibull import Weibull
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
            "ComposeTransform", "CumulativeDistributionTransform", "Geometric", "LowerCholeskyTransform",
-           "PositiveDefiniteTransform", "biject_to", "transform_to", "Gumbel", "HalfNormal", "MixtureSameFamily", "StudentT", "HalfCauchy", "InverseGamma",
+           "PositiveDefiniteTransform", "biject_to", "transform_to", "CatTransform", "StackTransform",
+           "CorrCholeskyTransform", "Gumbel", "HalfNormal", "MixtureSameFamily", "StudentT", "HalfCauchy", "InverseGamma",
            "NegativeBinomial", "Pareto", "Weibull", "LowRankMultivariateNormal",
            "FisherSnedecor", "Kumaraswamy", "LogisticNormal", "ContinuousBernoulli", "GeneralizedPareto",
            "Dirichlet", "Distribution", "ExpRelaxedCategorical", "ExpTransform", "Exponential", "ExponentialFamily",

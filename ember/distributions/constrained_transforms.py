@@ -1,5 +1,6 @@
 """Transforms onto constrained sets of vectors and matrices: the simplex (softmax, stick breaking), lower
-Cholesky factors, positive-definite matrices, and a distribution's CDF onto [0, 1].
+Cholesky factors, Cholesky factors of correlation matrices, positive-definite matrices, and a
+distribution's CDF onto [0, 1].
 
 >>> import ember
 >>> from ember.distributions.transforms import StickBreakingTransform
@@ -11,12 +12,15 @@ from __future__ import annotations
 import ember
 from ember import Size, Tensor
 
-from . import constraints
-from .pointwise_transforms import _clipped_sigmoid
-from .transform_base import Transform
+import math
 
-__all__ = ["CumulativeDistributionTransform", "LowerCholeskyTransform", "PositiveDefiniteTransform",
-           "SoftmaxTransform", "StickBreakingTransform"]
+from . import constraints
+from .pointwise_transforms import _clipped_sigmoid, _softplus
+from .transform_base import Transform
+from .utils import tril_matrix_to_vec, vec_to_tril_matrix
+
+__all__ = ["CorrCholeskyTransform", "CumulativeDistributionTransform", "LowerCholeskyTransform",
+           "PositiveDefiniteTransform", "SoftmaxTransform", "StickBreakingTransform"]
 
 
 class SoftmaxTransform(Transform):
@@ -158,3 +162,55 @@ class CumulativeDistributionTransform(Transform):
         if self._cache_size == cache_size:
             return self
         return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
+
+
+class CorrCholeskyTransform(Transform):
+    r"""A vector x of length D(D-1)/2 to the Cholesky factor L of a D x D correlation matrix:
+    r = tanh(x) fills the strict lower triangle (row by row), and each row is built by stick breaking,
+    L_ij = r_ij sqrt(1 - sum_{k<j} L_ik^2), with L_ii the remaining length, so every row has unit norm.
+    log|det J| = sum log(1 - tanh^2 x) + 1/2 sum_{i > j} log(1 - sum_{k<j} L_ik^2)."""
+
+    domain = constraints.real_vector
+    codomain = constraints.corr_cholesky
+    bijective = True
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, CorrCholeskyTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        eps = ember.finfo(x.dtype).eps
+        r = vec_to_tril_matrix(ember.tanh(x).clamp(min=-1 + eps, max=1 - eps), diag=-1)
+        z1m_cumprod_sqrt = (1 - r ** 2).sqrt().cumprod(-1)
+        r = r + ember.eye(r.shape[-1], dtype=r.dtype)
+        return r * ember.nn.functional.pad(z1m_cumprod_sqrt[..., :-1], [1, 0], value=1)
+
+    def _inverse(self, y):
+        y_cumsum = 1 - ember.cumsum(y * y, dim=-1)
+        y_cumsum_shifted = ember.nn.functional.pad(y_cumsum[..., :-1], [1, 0], value=1)
+        t = tril_matrix_to_vec(y, diag=-1) / tril_matrix_to_vec(y_cumsum_shifted, diag=-1).sqrt()
+        return (t.log1p() - t.neg().log1p()) / 2  # atanh
+
+    def log_abs_det_jacobian(self, x, y, intermediates=None):
+        y1m_cumsum = 1 - (y * y).cumsum(dim=-1)
+        stick_breaking_logdet = 0.5 * tril_matrix_to_vec(y1m_cumsum, diag=-2).log().sum(-1)
+        tanh_logdet = -2 * (x + _softplus(-2 * x) - math.log(2.0)).sum(dim=-1)
+        return stick_breaking_logdet + tanh_logdet
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        N = shape[-1]
+        D = round((0.25 + 2 * N) ** 0.5 + 0.5)
+        if D * (D - 1) // 2 != N:
+            raise ValueError("Input is not a flattened lower-diagonal number")
+        return Size(tuple(shape[:-1]) + (D, D))
+
+    def inverse_shape(self, shape):
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        D = shape[-1]
+        return Size(tuple(shape[:-2]) + (D * (D - 1) // 2,))

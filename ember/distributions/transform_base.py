@@ -1,5 +1,6 @@
 """The transform machinery: ``Transform`` (with ``.inv``, caching, ``sign``, shapes), the inverse of a
-transform, ``ComposeTransform``, ``IndependentTransform`` and ``ReshapeTransform``. Users import all
+transform, and the transforms built from others or from shapes: ``ComposeTransform``,
+``IndependentTransform``, ``ReshapeTransform``, ``CatTransform``, ``StackTransform``. Users import all
 transforms from ``ember.distributions.transforms``.
 """
 from __future__ import annotations
@@ -13,7 +14,8 @@ from ember import Size, Tensor
 from . import constraints
 from .utils import _sum_rightmost, lazy_property
 
-__all__ = ["ComposeTransform", "IndependentTransform", "ReshapeTransform", "Transform", "identity_transform"]
+__all__ = ["CatTransform", "ComposeTransform", "IndependentTransform", "ReshapeTransform", "StackTransform", "Transform",
+           "identity_transform"]
 
 
 class Transform:
@@ -355,3 +357,127 @@ class ReshapeTransform(Transform):
         if tuple(shape[cut:]) != tuple(self.out_shape):
             raise ValueError(f"Shape mismatch: expected {shape[cut:]} but got {self.out_shape}")
         return Size(tuple(shape[:cut]) + tuple(self.in_shape))
+
+
+def _check_dim(z: Tensor, name: str, dim: int, length: int, what: str, in_jacobian: bool = False) -> None:
+    """torch's checks: ``dim`` in range for ``z`` (named ``name``) and ``z.size(dim) == length``."""
+    if not -z.dim() <= dim < z.dim():
+        raise AssertionError(f"dim {dim} out of range for {name if in_jacobian else 'tensor'} with {z.dim()} dimensions")
+    if z.shape[dim] != length:
+        raise AssertionError(f"{name}.size({dim}) = {z.shape[dim]} must equal {what} {length}")
+
+
+class CatTransform(Transform):
+    """Apply ``tseq[i]`` to the i-th slice (of ``lengths[i]`` entries) along ``dim``, as ``torch.cat``."""
+
+    def __init__(self, tseq, dim: int = 0, lengths=None, cache_size: int = 0) -> None:
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms = list(tseq)
+        self.lengths = list(lengths) if lengths is not None else [1] * len(self.transforms)
+        if len(self.lengths) != len(self.transforms):
+            raise AssertionError(f"lengths ({len(self.lengths)}) must match transforms ({len(self.transforms)})")
+        self.dim = dim
+
+    @lazy_property
+    def event_dim(self) -> int:
+        return max(t.event_dim for t in self.transforms)
+
+    @lazy_property
+    def length(self) -> int:
+        return sum(self.lengths)
+
+    def with_cache(self, cache_size: int = 1) -> Transform:
+        if self._cache_size == cache_size:
+            return self
+        return CatTransform(self.transforms, self.dim, self.lengths, cache_size)
+
+    def _map(self, z: Tensor, inverse: bool) -> Tensor:
+        _check_dim(z, "y" if inverse else "x", self.dim, self.length, "length")
+        out, start = [], 0
+        for t, length in zip(self.transforms, self.lengths):
+            part = z.narrow(self.dim, start, length)
+            out.append(t.inv(part) if inverse else t(part))
+            start += length
+        return ember.cat(out, dim=self.dim)
+
+    def _call(self, x):
+        return self._map(x, inverse=False)
+
+    def _inverse(self, y):
+        return self._map(y, inverse=True)
+
+    def log_abs_det_jacobian(self, x, y):
+        _check_dim(x, "x", self.dim, self.length, "length", in_jacobian=True)
+        _check_dim(y, "y", self.dim, self.length, "length", in_jacobian=True)
+        terms, start = [], 0
+        for t, length in zip(self.transforms, self.lengths):
+            term = t.log_abs_det_jacobian(x.narrow(self.dim, start, length), y.narrow(self.dim, start, length))
+            if t.event_dim < self.event_dim:
+                term = _sum_rightmost(term, self.event_dim - t.event_dim)
+            terms.append(term)
+            start += length
+        dim = (self.dim - x.dim() if self.dim >= 0 else self.dim) + self.event_dim
+        return ember.cat(terms, dim=dim) if dim < 0 else reduce(operator.add, terms)
+
+    @property
+    def bijective(self) -> bool:  # type: ignore[override]
+        return all(t.bijective for t in self.transforms)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths)
+
+
+class StackTransform(Transform):
+    """Apply ``tseq[i]`` to the i-th entry along ``dim``, as ``torch.stack``."""
+
+    def __init__(self, tseq, dim: int = 0, cache_size: int = 0) -> None:
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms = list(tseq)
+        self.dim = dim
+
+    def with_cache(self, cache_size: int = 1) -> Transform:
+        if self._cache_size == cache_size:
+            return self
+        return StackTransform(self.transforms, self.dim, cache_size)
+
+    def _slice(self, z: Tensor) -> list:
+        return [z.select(self.dim, i) for i in range(z.shape[self.dim])]
+
+    def _call(self, x):
+        _check_dim(x, "x", self.dim, len(self.transforms), "len(transforms)")
+        return ember.stack([t(part) for part, t in zip(self._slice(x), self.transforms)], dim=self.dim)
+
+    def _inverse(self, y):
+        _check_dim(y, "y", self.dim, len(self.transforms), "len(transforms)")
+        return ember.stack([t.inv(part) for part, t in zip(self._slice(y), self.transforms)], dim=self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        _check_dim(x, "x", self.dim, len(self.transforms), "len(transforms)", in_jacobian=True)
+        _check_dim(y, "y", self.dim, len(self.transforms), "len(transforms)", in_jacobian=True)
+        terms = [t.log_abs_det_jacobian(xs, ys) for xs, ys, t in zip(self._slice(x), self._slice(y), self.transforms)]
+        return ember.stack(terms, dim=self.dim)
+
+    @property
+    def bijective(self) -> bool:  # type: ignore[override]
+        return all(t.bijective for t in self.transforms)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.stack([t.domain for t in self.transforms], self.dim)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.stack([t.codomain for t in self.transforms], self.dim)

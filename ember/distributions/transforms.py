@@ -1,6 +1,7 @@
 """Bijective transforms y = f(x) with ``log_abs_det_jacobian(x, y)`` = log|det dy/dx|, for
 ``TransformedDistribution`` (torch.distributions.transforms): the machinery in ``transform_base``
-(``Transform``, ``ComposeTransform``, ``IndependentTransform``, ``ReshapeTransform``), the elementwise maps in
+(``Transform``, ``ComposeTransform``, ``IndependentTransform``, ``ReshapeTransform``, ``CatTransform``,
+``StackTransform``), the elementwise maps in
 ``pointwise_transforms`` and the maps onto simplices and matrices in ``constrained_transforms``.
 
 ``t.inv`` is the inverse transform. ``cache_size=1`` remembers the last (x, y) pair, so ``t.inv(t(x))``
@@ -14,13 +15,14 @@ returns ``x`` itself.
 >>> AffineTransform(1.0, 2.0)(ember.tensor([3.]))
 tensor([7.])
 """
-from .constrained_transforms import (CumulativeDistributionTransform, LowerCholeskyTransform,
+from .constrained_transforms import (CorrCholeskyTransform, CumulativeDistributionTransform, LowerCholeskyTransform,
                                      PositiveDefiniteTransform, SoftmaxTransform, StickBreakingTransform)
 from .pointwise_transforms import (AbsTransform, AffineTransform, ExpTransform, PowerTransform, SigmoidTransform,
                                    SoftplusTransform, TanhTransform)
-from .transform_base import ComposeTransform, IndependentTransform, ReshapeTransform, Transform, identity_transform
+from .transform_base import (CatTransform, ComposeTransform, IndependentTransform, ReshapeTransform, StackTransform,
+                             Transform, identity_transform)
 
-__all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "CumulativeDistributionTransform", "ExpTransform",
+__all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform", "CumulativeDistributionTransform", "ExpTransform",
            "IndependentTransform", "LowerCholeskyTransform", "PositiveDefiniteTransform", "PowerTransform",
-           "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StickBreakingTransform",
+           "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform", "StickBreakingTransform",
            "TanhTransform", "Transform", "identity_transform"]

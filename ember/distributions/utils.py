@@ -86,3 +86,30 @@ class lazy_property:
 
 def _size(shape) -> Size:
     return Size(tuple(shape))
+
+
+def _tril_mask(n: int, diag: int) -> Tensor:
+    arange = ember.arange(n)
+    return arange < arange.reshape(-1, 1) + (diag + 1)
+
+
+def tril_matrix_to_vec(mat: Tensor, diag: int = 0) -> Tensor:
+    """The entries of ``mat`` on and below diagonal ``diag``, row by row, as the last dimension."""
+    n = mat.shape[-1]
+    if diag < -n or diag >= n:
+        raise ValueError(f"diag ({diag}) provided is outside [{-n}, {n - 1}].")
+    return mat[..., _tril_mask(n, diag)]
+
+
+def vec_to_tril_matrix(vec: Tensor, diag: int = 0) -> Tensor:
+    """The inverse of ``tril_matrix_to_vec``: a square matrix with zeros above diagonal ``diag``."""
+    size = vec.shape[-1]
+    n = (-(1 + 2 * diag) + ((1 + 2 * diag) ** 2 + 8 * size + 4 * abs(diag) * (diag + 1)) ** 0.5) / 2
+    if round(n) - n > ember.finfo(vec.dtype).eps:
+        raise ValueError(f"The size of last dimension is {size} which cannot be expressed as the lower triangular "
+                         "part of a square D x D matrix.")
+    n = round(n)
+    mask = _tril_mask(n, diag)
+    mat = vec.new_zeros(tuple(vec.shape[:-1]) + (n * n,))
+    index = ember.nonzero(mask.reshape(-1)).reshape(-1)
+    return mat.index_add(-1, index, vec).reshape(tuple(vec.shape[:-1]) + (n, n))

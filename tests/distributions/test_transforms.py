@@ -38,14 +38,21 @@ TRANSFORMS = {
     "CumulativeDistribution": (lambda D, L: D.CumulativeDistributionTransform(
         D.Normal(L.tensor(0.5, dtype=L.float64), L.tensor(2.0, dtype=L.float64))), X),
 }
+TRANSFORMS.update({
+    "Cat": (lambda D, L: D.CatTransform([D.ExpTransform(), D.SigmoidTransform(), D.AffineTransform(1.0, 2.0)],
+                                        dim=1, lengths=[1, 1, 1]), X),
+    "Cat-lengths": (lambda D, L: D.CatTransform([D.ExpTransform(), D.TanhTransform()], dim=-1, lengths=[2, 1]), X),
+    "Stack": (lambda D, L: D.StackTransform([D.ExpTransform(), D.SigmoidTransform(), D.TanhTransform()], dim=1), X),
+    "CorrCholesky": (lambda D, L: D.CorrCholeskyTransform(), R.normal(size=(4, 6))),
+})
 NO_JACOBIAN = ("Softmax", "LowerCholesky", "PositiveDefinite")  # torch defines no log|det J| for these
 
 
 def _shape_or_error(t, method: str, shape):
     try:
         return tuple(getattr(t, method)(shape))
-    except ValueError as e:
-        return type(e)
+    except (ValueError, RuntimeError) as e:
+        return type(e).__name__
 
 
 @pytest.mark.parametrize("name", list(TRANSFORMS))
@@ -60,7 +67,7 @@ def test_transform_matches_torch(name: str) -> None:
     assert te.domain.event_dim == tt.domain.event_dim and te.codomain.event_dim == tt.codomain.event_dim
     assert te.bijective == tt.bijective
     for method in ("forward_shape", "inverse_shape"):
-        for shape in ((5, 3), (5, 3, 1)):
+        for shape in ((5, 3), (5, 3, 1), (5, 6), (4, 4)):
             assert _shape_or_error(te, method, ember.Size(shape)) == _shape_or_error(tt, method, torch.Size(shape))
     if name in NO_JACOBIAN:
         return
@@ -123,7 +130,7 @@ def test_biject_to_and_transform_to_match_torch() -> None:
     cases = [("real", (), ()), ("positive", (), ()), ("nonnegative", (), ()), ("unit_interval", (), ()),
              ("simplex", (), ()), ("real_vector", (), ()), ("greater_than", (1.5,), ()),
              ("greater_than_eq", (-1.0,), ()), ("less_than", (2.0,), ()), ("interval", (-2.0, 3.0), ()),
-             ("half_open_interval", (0.0, 1.0), ())]
+             ("half_open_interval", (0.0, 1.0), ()), ("corr_cholesky", (), ())]
     for name, args, _ in cases:
         e_con = getattr(ec, name)(*args) if args else getattr(ec, name)
         t_con = getattr(tc, name)(*args) if args else getattr(tc, name)
@@ -131,8 +138,9 @@ def test_biject_to_and_transform_to_match_torch() -> None:
             et = getattr(ED, registry)(e_con)
             tt = getattr(TD, registry)(t_con)
             assert type(et).__name__ == type(tt).__name__, (name, registry)
-            ye = et(ember.tensor(x, dtype=ember.float64))
-            yt = tt(torch.tensor(x, dtype=torch.float64))
+            xin = R.normal(size=(4, 6)) if name == "corr_cholesky" else x
+            ye = et(ember.tensor(xin, dtype=ember.float64))
+            yt = tt(torch.tensor(xin, dtype=torch.float64))
             np.testing.assert_allclose(ye.numpy(), yt.numpy(), rtol=1e-10, err_msg=f"{registry}({name})")
             assert bool(e_con.check(ye).all())
     m = R.normal(size=(2, 3, 3))
@@ -147,3 +155,22 @@ def test_biject_to_and_transform_to_match_torch() -> None:
             D.biject_to(con.lower_cholesky)
         with pytest.raises(TypeError, match="Expected constraint to be either a Constraint subclass or instance"):
             D.transform_to.register(int, lambda c: None)
+
+
+def test_cat_and_stack_constraints_map_slices_like_torch() -> None:
+    from ember.distributions import constraints as ec
+    from torch.distributions import constraints as tc
+
+    x = R.normal(size=(2, 4))
+    for registry in ("biject_to", "transform_to"):
+        e = getattr(ED, registry)(ec.cat([ec.positive, ec.unit_interval], dim=1, lengths=[3, 1]))
+        t = getattr(TD, registry)(tc.cat([tc.positive, tc.unit_interval], dim=1, lengths=[3, 1]))
+        np.testing.assert_allclose(e(ember.tensor(x)).numpy(), t(torch.tensor(x)).numpy(), rtol=1e-10)
+        e = getattr(ED, registry)(ec.stack([ec.positive, ec.real], dim=0))
+        t = getattr(TD, registry)(tc.stack([tc.positive, tc.real], dim=0))
+        np.testing.assert_allclose(e(ember.tensor(x)).numpy(), t(torch.tensor(x)).numpy(), rtol=1e-10)
+    for lib, D in ((ember, ED), (torch, TD)):
+        with pytest.raises(AssertionError, match=r"x.size\(1\) = 3 must equal length 4"):
+            D.CatTransform([D.ExpTransform(), D.ExpTransform()], dim=1, lengths=[2, 2])(lib.zeros(2, 3))
+        with pytest.raises(AssertionError, match="dim 2 out of range for tensor with 2 dimensions"):
+            D.StackTransform([D.ExpTransform()], dim=2)(lib.zeros(2, 3))
