@@ -197,3 +197,11 @@ def test_advanced_indexing_result_is_contiguous():
 def test_glu_over_an_empty_dim():
     """fuzz class 'glu/prelu: ember raises ValueError (torch does not)'."""
     _assert_same(_both(lambda T, x: T.nn.functional.glu(x, 0).sum() + x.sum(), np.zeros((0, 3))))
+
+
+@pytest.mark.parametrize("nd", [1, 2])
+def test_adaptive_max_pool_zero_size(nd):
+    """fuzz class 'pool: ember raises ValueError (torch does not)': reshape(lead + (-1,)) of zero elements."""
+    shape = (0, 2, 3) if nd == 1 else (0, 2, 3, 4)
+    fn = f"adaptive_max_pool{nd}d"
+    _assert_same(_both(lambda T, x: getattr(T.nn.functional, fn)(x, 2).sum() + x.sum(), np.zeros(shape)))

@@ -299,7 +299,8 @@ class AdaptiveMaxPool(Op):
         grids = [_bins(L, o) for L, o in zip(spatial, out)]
         for cell in np.ndindex(*out):
             bounds = [grids[i][c] for i, c in enumerate(cell)]
-            win = xd[(Ellipsis,) + tuple(slice(a, b) for a, b in bounds)].reshape(lead + (-1,))
+            win = xd[(Ellipsis,) + tuple(slice(a, b) for a, b in bounds)]
+            win = win.reshape(lead + (math.prod(win.shape[len(lead):]),))  # explicit: zero-size leads work
             local = np.argmax(win, axis=-1)  # first maximum, as torch
             nan = np.isnan(win).any(-1) if xd.dtype.kind == "f" else None
             if nan is not None and nan.any():
@@ -326,8 +327,9 @@ def _scatter_flat(g: np.ndarray, idx: np.ndarray, shape: tuple, nd: int) -> np.n
     indices accumulate: the backward of adaptive max pooling."""
     lead = shape[:len(shape) - nd]
     dx = np.zeros(lead + (math.prod(shape[len(lead):]),), dtype=g.dtype)
-    gi = g.reshape(lead + (-1,))
-    ii = idx.reshape(lead + (-1,))
+    cells = (math.prod(g.shape[len(lead):]),)  # explicit, not -1: zero-size leads work
+    gi = g.reshape(lead + cells)
+    ii = idx.reshape(lead + cells)
     for j in range(ii.shape[-1]):  # one output cell at a time, so repeats accumulate
         col = ii[..., j:j + 1]
         np.put_along_axis(dx, col, np.take_along_axis(dx, col, -1) + gi[..., j:j + 1], -1)
