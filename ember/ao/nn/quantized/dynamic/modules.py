@@ -33,13 +33,25 @@ def choose_qparams(lo: float, hi: float, qmin: int = 0, qmax: int = 127) -> tupl
     return scale, int(min(max(np.rint(zp), qmin), qmax))
 
 
+def _int_gemm(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """x @ w.T for integer-valued float32 matrices, exactly (int32 accumulation semantics): float32 GEMMs over
+    blocks of k short enough that no partial sum passes 2^24, the blocks summed in float64."""
+    bound = max(float(np.abs(x).max(initial=0.0)) * float(np.abs(w).max(initial=0.0)), 1.0)
+    block = max(1, int((1 << 24) // bound))
+    k = x.shape[1]
+    if block >= k:
+        return (x @ w.T).astype(np.float64)
+    return sum((x[:, i:i + block] @ w[:, i:i + block].T).astype(np.float64) for i in range(0, k, block))
+
+
 class Linear(nn.Module):
     r"""A Linear layer with int8 weights :math:`W \approx s_W (W_q - z_W)` (per tensor or per output channel):
     each call quantizes the input to uint8 with its own range (:func:`choose_qparams`), multiplies in integers
     with int32 accumulation, and rescales: :math:`y = s_x s_W \sum_k (x_q - z_x) W_q + b`.
 
-    The integer GEMM runs exactly on float64 copies of the integers through BLAS (NumPy has no fast integer
-    GEMM). Shape: as ``nn.Linear``. Made by :func:`ember.ao.quantization.quantize_dynamic` or ``from_float``.
+    The integer GEMM runs exactly through float32 BLAS in blocks of k whose partial sums stay below
+    :math:`2^{24}` (NumPy has no fast integer GEMM). Shape: as ``nn.Linear``. Made by
+    :func:`ember.ao.quantization.quantize_dynamic` or ``from_float``.
     """
 
     _FLOAT_MODULE = nn.Linear
@@ -61,6 +73,14 @@ class Linear(nn.Module):
     def weight(self) -> QTensor:
         return self._weight
 
+    def _weight_ints(self) -> np.ndarray:
+        """W_q - z_W as float32 (exact small integers), made once per weight."""
+        if getattr(self, "_wq_cache", (None,))[0] is not self._weight:
+            w = self._weight
+            ints = w._ints.astype(np.float32) - np.asarray(w._zero_point, dtype=np.float32).reshape(-1, 1)
+            object.__setattr__(self, "_wq_cache", (w, ints))
+        return self._wq_cache[1]
+
     def _weight_scales(self) -> np.ndarray:
         w = self._weight
         return np.asarray(w._scale, dtype=np.float64).reshape(-1)
@@ -69,9 +89,7 @@ class Linear(nn.Module):
         xd = x.detach().float().numpy()
         scale, zp = choose_qparams(float(xd.min()) if xd.size else 0.0, float(xd.max()) if xd.size else 0.0)
         xq = np.clip(np.rint(np.float32(zp) + xd / np.float32(scale)), 0, 127)
-        wq = self._weight._ints.astype(np.float64) - np.asarray(self._weight._zero_point, dtype=np.float64).reshape(
-            -1, 1)
-        acc = (xq.reshape(-1, self.in_features).astype(np.float64) - zp) @ wq.T  # exact int32 accumulation
+        acc = _int_gemm(xq.reshape(-1, self.in_features) - np.float32(zp), self._weight_ints())
         out = (acc * (scale * self._weight_scales())).astype(np.float32).reshape(xd.shape[:-1] + (self.out_features,))
         if self.bias is not None:
             out += self.bias.detach().numpy()
