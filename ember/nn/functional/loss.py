@@ -27,40 +27,11 @@ from ...autograd.function import Op
 from ...autograd.grad_mode import STATE
 from ...ops._common import float_arr
 from ...tensor import Tensor, wrap
+from ._reduction import _red, legacy_get_string, reduce_loss
 
 __all__ = ["l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "poisson_nll_loss",
            "gaussian_nll_loss"]
-
-
-# --------------------------------------------------------------------------- reduction helpers
-def legacy_get_string(size_average, reduce, emit_warning: bool = True) -> str:
-    """torch's mapping of the deprecated (size_average, reduce) pair to a ``reduction`` string."""
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
-    if emit_warning:
-        warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.")
-    return ret
-
-
-def _red(size_average, reduce, reduction: str) -> str:
-    if size_average is not None or reduce is not None:
-        return legacy_get_string(size_average, reduce)
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    return reduction
-
-
-def reduce_loss(loss: Tensor, reduction: str) -> Tensor:
-    """Apply 'none' / 'mean' / 'sum' to a pointwise loss."""
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
 def _warn_size(input: Tensor, target: Tensor) -> None:
@@ -520,7 +491,3 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, ep
     return reduce_loss(loss, reduction)
 
 
-from .loss2 import *  # noqa: E402,F401,F403 - part 2 (margin losses, CTC) shares this namespace
-from .loss2 import __all__ as _all2  # noqa: E402
-
-__all__ += _all2

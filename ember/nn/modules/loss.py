@@ -14,7 +14,7 @@ tensor(5.)
 from __future__ import annotations
 
 from .. import functional as F
-from ..functional.loss import legacy_get_string
+from ..functional._reduction import legacy_get_string
 from .module import Module
 
 __all__ = ["L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "NLLLoss2d",
