@@ -5,8 +5,8 @@ Default: 400 training and 100 test images of 64x64 (``--image-size``; the book u
 training loss (class cross-entropy + masked L1 of the offsets, ``calc_loss``), the anchors' class error
 and box MAE on the test set, and mAP@0.5 of the detections (``multibox_detection``, NMS 0.5) against the true boxes; writes
 ``metrics.csv``/``.json``, ``loss.png`` and ``checkpoint.pt`` (``--resume`` continues it), and after the
-last epoch ``predictions.png``: test images with the predicted boxes (red, score >= ``--threshold``) and
-the true ones (green, dashed).
+last epoch ``predictions.png``: test images with the predicted boxes (red, with their scores: the best one
+and any other with score >= ``--threshold``) and the true ones (green, dashed).
 
 ``ember predict CKPT [--n 8] [--threshold 0.5] [--out PNG]`` draws the same PNG from a checkpoint.
 """
@@ -76,7 +76,8 @@ def evaluate(net, images: np.ndarray, labels: np.ndarray, batch_size: int = 50) 
 
 
 def draw_predictions(path: str, net, images: np.ndarray, labels: np.ndarray, threshold: float) -> str | None:
-    """PNG of ``images`` with predicted boxes (score >= threshold, red) and the true boxes (green, dashed)."""
+    """PNG of ``images`` with the best predicted box and any other with score >= threshold (red), and the true
+    boxes (green, dashed)."""
     import ember
 
     net.eval()
@@ -88,7 +89,9 @@ def draw_predictions(path: str, net, images: np.ndarray, labels: np.ndarray, thr
 
         for _, x1, y1, x2, y2 in labels[i] * np.array([1, size, size, size, size]):
             ax.add_patch(Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1, y2 - y1, fill=False, ec="lime", ls="--", lw=1.2))
-        for _, score, x1, y1, x2, y2 in dets[i][dets[i][:, 1] >= threshold]:
+        keep = dets[i][:, 1] >= threshold
+        keep[:1] = True  # the best box is always drawn, with its score (rows come by decreasing score)
+        for _, score, x1, y1, x2, y2 in dets[i][keep]:
             x1, y1, x2, y2 = np.array([x1, y1, x2, y2]) * size
             ax.add_patch(Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1, y2 - y1, fill=False, ec="red", lw=1.5))
             ax.text(x1, y1, f"{score:.2f}", color="white", fontsize=7, va="bottom",
