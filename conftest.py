@@ -2,6 +2,9 @@
 import numpy as np
 import pytest
 
+# importing ember.compat.torch_alias binds ``torch`` to ember for the whole process: never collect it for doctests
+collect_ignore = ["ember/compat/torch_alias.py"]
+
 
 @pytest.fixture(autouse=True)
 def _doctest_namespace(doctest_namespace):

@@ -15,6 +15,10 @@ import builtins
 
 import numpy as np
 
+# The module name in a dtype's and a Size's repr: "ember"; ``ember.compat.torch_alias`` sets "torch" while it
+# is installed, so a script's printed output reads as it does under PyTorch.
+REPR_PREFIX = "ember"
+
 try:  # optional: bfloat16 comes from the ml_dtypes package
     import ml_dtypes as _ml
 
@@ -52,7 +56,7 @@ class dtype:
         return {float64: complex128}.get(self, complex64) if self.category != _COMPLEX else self
 
     def __repr__(self) -> str:
-        return f"ember.{self.name}"
+        return f"{REPR_PREFIX}.{self.name}"
 
     def __reduce__(self):
         return (_by_name, (self.name,))

@@ -419,7 +419,7 @@ class Size(tuple):
         return n
 
     def __repr__(self) -> str:
-        return f"ember.Size({list(self)})"
+        return f"{_dt.REPR_PREFIX}.Size({list(self)})"
 
     def __getitem__(self, key):
         out = tuple.__getitem__(self, key)
