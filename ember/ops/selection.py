@@ -52,12 +52,15 @@ def _sort_idx(d: np.ndarray, dim: int, descending: bool) -> np.ndarray:
     return np.flip(n - 1 - rev, dim)
 
 
-def _take(input: Tensor, dim: int, idx: np.ndarray, keepdim: bool = True):
-    """(values, indices) at ``idx`` (same ndim as input) along ``dim``; values keep the gradient."""
+def _take(input: Tensor, dim: int, idx: np.ndarray, keepdim: bool = True, node: str | None = None):
+    """(values, indices) at ``idx`` (same ndim as input) along ``dim``; values keep the gradient, in a node
+    named ``node`` (torch's: ``SortBackward0``, ...)."""
     values = input.gather(dim, _long(idx))
     indices = _long(idx)
     if not keepdim:
         values, indices = values.squeeze(dim), indices.squeeze(dim)
+    if node is not None and values._grad_fn is not None:
+        values._grad_fn.rename(node)
     return values, indices
 
 
@@ -74,7 +77,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
         return _out(return_types.sort(input.clone(), _long(0)), out)
     dim = wrap_dim(dim, input._data.ndim)
     idx = _sort_idx(input._data, dim, descending)
-    return _out(return_types.sort(*_take(input, dim, idx)), out)
+    return _out(return_types.sort(*_take(input, dim, idx, node="SortBackward0")), out)
 
 
 @method
@@ -109,7 +112,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     if d.ndim == 0:
         return _out(return_types.topk(input.clone(), _long(0)), out)
     idx = np.take(_sort_idx(d, dim, largest), np.arange(k), axis=dim)
-    return _out(return_types.topk(*_take(input, dim, idx)), out)
+    return _out(return_types.topk(*_take(input, dim, idx, node="TopkBackward0")), out)
 
 
 @method
@@ -127,7 +130,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out
     if d.ndim == 0:
         return _out(return_types.kthvalue(input.clone(), _long(0)), out)
     idx = np.take(_sort_idx(d, dim, False), [k - 1], axis=dim)
-    return _out(return_types.kthvalue(*_take(input, dim, idx, keepdim)), out)
+    return _out(return_types.kthvalue(*_take(input, dim, idx, keepdim, "KthvalueBackward0")), out)
 
 
 class SelectAll(Op):
@@ -173,7 +176,8 @@ def _median(input, dim, keepdim, ignore_nan, rt):
         return rt(input.clone(), _long(0))
     if d.shape[dim] == 0:
         raise IndexError(f"median(): Expected reduction dim {dim} to have non-zero size.")
-    return rt(*_take(input, dim, _lower_median_idx(d, dim, ignore_nan), keepdim))
+    node = "NanmedianBackward1" if ignore_nan else "MedianBackward1"
+    return rt(*_take(input, dim, _lower_median_idx(d, dim, ignore_nan), keepdim, node))
 
 
 @method
@@ -214,7 +218,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
     moved = np.moveaxis(d, dim, -1)
     rows = moved.reshape(-1, moved.shape[-1])
     idx = np.array([_mode_row(r) for r in rows], dtype=np.int64).reshape(moved.shape[:-1])
-    return return_types.mode(*_take(input, dim, np.expand_dims(idx, dim), keepdim))
+    return return_types.mode(*_take(input, dim, np.expand_dims(idx, dim), keepdim, "ModeBackward0"))
 
 
 # --------------------------------------------------------------------------- unique

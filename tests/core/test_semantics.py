@@ -434,6 +434,10 @@ _NODES = {
     "squeeze_dim": "x2[None].squeeze(0)", "view": "x2.view(-1)", "t": "x2.t()", "permute": "x3.permute(2, 0, 1)",
     "softmax": "F.softmax(x2, 1)", "log_softmax": "F.log_softmax(x2, 1)", "embedding": "F.embedding(tgt, x2)",
     "cat": "lib.cat([x2, x2])", "where": "lib.where(x2 > 0, x2, x2 * 2)",
+    "elu": "F.elu(x2)", "selu": "F.selu(x2)", "celu": "F.celu(x2)", "softplus": "F.softplus(x2)",
+    "logsigmoid": "F.logsigmoid(x2)", "mish": "F.mish(x2)", "hardsigmoid": "F.hardsigmoid(x2)", "glu": "F.glu(x2[:, :4])",
+    "topk": "x2.topk(2).values", "sort": "x2.sort(1).values", "kthvalue": "x2.kthvalue(2, 1).values",
+    "median_dim": "x2.median(1).values", "mode": "x2.mode(1).values",
 }
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..._autocast import autocast_policy
 from ... import ops as _ops_pkg  # noqa: F401 - ensure ops are installed
-from ...autograd.function import Op
+from ...autograd.function import Op, name_node
 from ...autograd.grad_mode import STATE
 from ...ops import softmax as _mx
 from ...ops import pointwise as _pw
@@ -245,7 +245,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """ELU(x) = x if x > 0 else alpha (e^x - 1); d/dx = 1 or alpha e^x."""
-    return _maybe_inplace(input, lambda t: _elu(t, alpha, 1.0, 1.0), inplace)
+    return _maybe_inplace(input, lambda t: name_node(_elu(t, alpha, 1.0, 1.0), "EluBackward0"), inplace)
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -263,14 +263,14 @@ def _elu(x: Tensor, alpha: float, scale: float, input_scale: float) -> Tensor:
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """SELU(x) = scale (max(0, x) + min(0, alpha (e^x - 1))), alpha = 1.6732632423543772,
     scale = 1.0507009873554805; d/dx = scale or scale alpha e^x."""
-    return _maybe_inplace(input, lambda t: _elu(t, _SELU_ALPHA, _SELU_SCALE, 1.0), inplace)
+    return _maybe_inplace(input, lambda t: name_node(_elu(t, _SELU_ALPHA, _SELU_SCALE, 1.0), "EluBackward0"), inplace)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """CELU(x) = max(0, x) + min(0, alpha (e^(x/alpha) - 1)); d/dx = 1 or e^(x/alpha)."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    return _maybe_inplace(input, lambda t: _elu(t, alpha, 1.0, 1.0 / alpha), inplace)
+    return _maybe_inplace(input, lambda t: name_node(_elu(t, alpha, 1.0, 1.0 / alpha), "CeluBackward0"), inplace)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -288,7 +288,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """Mish(x) = x tanh(softplus(x)); d/dx = tanh(sp) + x sigmoid(x) (1 - tanh(sp)^2)."""
-    return _maybe_inplace(input, lambda t: t * softplus(t).tanh(), inplace)
+    return _maybe_inplace(input, lambda t: name_node(t * softplus(t).tanh(), "MishBackward0"), inplace)
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -303,7 +303,8 @@ def tanh(input: Tensor) -> Tensor:
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """Hardsigmoid(x) = relu6(x + 3) / 6 = clip(x/6 + 1/2, 0, 1); d/dx = 1/6 on -3 < x < 3."""
-    return _maybe_inplace(input, lambda t: Hardtanh.apply(t / 6 + 0.5, 0.0, 1.0), inplace)
+    return _maybe_inplace(input, lambda t: name_node(Hardtanh.apply(t / 6 + 0.5, 0.0, 1.0), "HardsigmoidBackward0"),
+                          inplace)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -320,7 +321,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     soft = (bx.clamp(max=threshold).exp()).log1p()
     if beta != 1:
         soft = soft / beta
-    return where(bx > threshold, input, soft)
+    return name_node(where(bx > threshold, input, soft), "SoftplusBackward0")
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -357,7 +358,7 @@ def tanhshrink(input: Tensor) -> Tensor:
 def logsigmoid(input: Tensor) -> Tensor:
     """LogSigmoid(x) = log(1 / (1 + e^-x)) = min(x, 0) - log(1 + e^-|x|) (stable);
     d/dx = 1 - sigmoid(x)."""
-    return input.clamp(max=0) - (-input.abs()).exp().log1p()
+    return name_node(input.clamp(max=0) - (-input.abs()).exp().log1p(), "LogSigmoidBackward0")
 
 
 def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
@@ -404,4 +405,4 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
     a, b = input.narrow(d, 0, n // 2), input.narrow(d, n // 2, n // 2)  # narrow: a size-0 dim gives two halves
-    return a * b.sigmoid()
+    return name_node(a * b.sigmoid(), "GluBackward0")
