@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from .lr_scheduler import LRScheduler, _per_group
+from .scheduler import LRScheduler, _per_group
 from .optimizer import Optimizer
 from ..autograd import no_grad
 from ..tensor import Tensor, wrap

@@ -1,6 +1,6 @@
-"""The schedulers that do more than scale the lr each epoch: plateaus, cycles, restarts, Noam warm-up.
-
-Part of ``ember.optim.lr_scheduler`` (split off to keep files short); import them from there.
+"""The schedules that do more than scale the lr by a formula of the epoch: plateaus (``ReduceLROnPlateau``),
+cycles (``CyclicLR``, ``OneCycleLR``), warm restarts (``CosineAnnealingWarmRestarts``) and the Transformer's
+warm-up (``NoamLR``). ``ember.optim.lr_scheduler`` re-exports them, as torch's module holds them all.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import warnings
 from functools import partial
 from typing import Any, Callable
 
-from .lr_scheduler import EPOCH_DEPRECATION_WARNING, LRScheduler, _lrs, _per_group
+from .scheduler import EPOCH_DEPRECATION_WARNING, LRScheduler, _lrs, _per_group
 from .optimizer import Optimizer
 
 
