@@ -432,7 +432,7 @@ def select(input, dim: int, index: int):
 @method
 def unbind(input, dim: int = 0):
     dim = wrap_dim(dim, input._data.ndim)
-    return tuple(select(input, dim, i) for i in range(input._data.shape[dim]))
+    return _named_pieces(tuple(select(input, dim, i) for i in range(input._data.shape[dim])), "UnbindBackward0")
 
 
 @method
@@ -455,7 +455,16 @@ def split(input, split_size_or_sections, dim: int = 0):
     for s in sizes:
         out.append(narrow(input, dim, start, s))
         start += s
-    return tuple(out)
+    return _named_pieces(tuple(out), "SplitBackward0" if isinstance(split_size_or_sections, int)
+                         else "SplitWithSizesBackward0")
+
+
+def _named_pieces(pieces: tuple, node: str) -> tuple:
+    """Views that torch makes with one multi-output node: each piece's node carries that node's name."""
+    for p in pieces:
+        if p._grad_fn is not None and type(p._grad_fn) is not tuple:
+            p._grad_fn.rename(node)
+    return pieces
 
 
 @method

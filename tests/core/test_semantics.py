@@ -438,6 +438,8 @@ _NODES = {
     "logsigmoid": "F.logsigmoid(x2)", "mish": "F.mish(x2)", "hardsigmoid": "F.hardsigmoid(x2)", "glu": "F.glu(x2[:, :4])",
     "topk": "x2.topk(2).values", "sort": "x2.sort(1).values", "kthvalue": "x2.kthvalue(2, 1).values",
     "median_dim": "x2.median(1).values", "mode": "x2.mode(1).values",
+    "chunk": "x2.chunk(2, 1)[0]", "split": "x2.split(2, 1)[1]", "split_sizes": "x2.split([2, 3], 1)[1]",
+    "unbind": "x2.unbind(0)[1]",
 }
 
 
