@@ -1,0 +1,104 @@
+"""Rebuild ``thirdparty/``: the third-party PyTorch code that ``tests/thirdparty`` runs unchanged on ember.
+
+Nothing fetched here is committed (``thirdparty/`` is in .gitignore); this script and its pins are all the
+repository keeps. Each source is pinned to one commit or release:
+
+    python tools/fetch_thirdparty.py                  # download the pins (needs the network: PyPI and GitHub)
+    python tools/fetch_thirdparty.py --mirror pytorch/examples=/path/to/examples.git
+                                                      # take a repository from a local git clone instead
+
+Without ``thirdparty/`` the tests skip, saying so (a fresh clone, CI).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import urllib.request
+import zipfile
+
+ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "thirdparty")
+
+# repository -> (commit, files to keep)
+REPOS = {
+    "pytorch/examples": ("77f55b912142e11fcfdf5b530231fb9c52f181e8", [
+        "regression/main.py",
+        "mnist/main.py",
+        "mnist_rnn/main.py",
+        "mnist_forward_forward/main.py",
+        "vae/main.py",
+        "time_sequence_prediction/generate_sine_wave.py",
+        "time_sequence_prediction/train.py",
+        "word_language_model/data.py",
+        "word_language_model/model.py",
+        "word_language_model/main.py",
+        "word_language_model/generate.py",
+        "siamese_network/main.py",
+    ]),
+}
+# PyPI wheels, downloaded with --no-deps and unpacked
+WHEELS = {"d2l": "1.0.3"}
+
+
+def _from_mirror(git_dir: str, commit: str, path: str) -> bytes:
+    return subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{path}"], check=True,
+                          capture_output=True).stdout
+
+
+def _from_archive(repo: str, commit: str, paths: list) -> dict:
+    url = f"https://codeload.github.com/{repo}/tar.gz/{commit}"
+    with urllib.request.urlopen(url, timeout=120) as r:
+        data = r.read()
+    out = {}
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        for member in tar.getmembers():
+            rel = member.name.split("/", 1)[-1]
+            if rel in paths:
+                out[rel] = tar.extractfile(member).read()
+    return out
+
+
+def fetch_repo(repo: str, mirror: str | None) -> None:
+    commit, paths = REPOS[repo]
+    files = {p: _from_mirror(mirror, commit, p) for p in paths} if mirror else _from_archive(repo, commit, paths)
+    base = os.path.join(ROOT, repo.split("/")[1])
+    for rel, content in files.items():
+        dest = os.path.join(base, rel)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "wb") as f:
+            f.write(content)
+    print(f"{repo}@{commit[:10]}: {len(files)} files -> {base}")
+
+
+def fetch_wheel(name: str, version: str) -> None:
+    dest = os.path.join(ROOT, "wheels")
+    os.makedirs(dest, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", f"{name}=={version}", "-d", dest],
+                   check=True)
+    wheel = next(f for f in os.listdir(dest) if f.startswith(f"{name}-{version}-") and f.endswith(".whl"))
+    with zipfile.ZipFile(os.path.join(dest, wheel)) as z:
+        z.extractall(os.path.join(ROOT, name))
+    print(f"{name}=={version} -> {os.path.join(ROOT, name)}")
+
+
+def main(argv: list | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--mirror", action="append", default=[], metavar="OWNER/NAME=GIT_DIR",
+                   help="read a pinned repository from a local git directory")
+    args = p.parse_args(argv)
+    mirrors = dict(m.split("=", 1) for m in args.mirror)
+    for repo in REPOS:
+        fetch_repo(repo, mirrors.get(repo))
+    for name, version in WHEELS.items():
+        fetch_wheel(name, version)
+    with open(os.path.join(ROOT, "PINS.json"), "w") as f:
+        json.dump({"repos": {r: c for r, (c, _) in REPOS.items()}, "wheels": WHEELS}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
