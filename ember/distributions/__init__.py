@@ -33,6 +33,7 @@ from . import kl_cross_family, kl_same_family  # noqa: F401 - they register the 
 from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
+from .lkj_cholesky import LKJCholesky
 from .logistic_normal import LogisticNormal
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .mixture_same_family import MixtureSameFamily
@@ -55,7 +56,7 @@ from .weibull import Weibull
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
            "ComposeTransform", "CumulativeDistributionTransform", "Geometric", "LowerCholeskyTransform",
            "PositiveDefiniteTransform", "biject_to", "transform_to", "CatTransform", "StackTransform",
-           "CorrCholeskyTransform", "Gumbel", "HalfNormal", "MixtureSameFamily", "StudentT", "HalfCauchy", "InverseGamma",
+           "CorrCholeskyTransform", "LKJCholesky", "Gumbel", "HalfNormal", "MixtureSameFamily", "StudentT", "HalfCauchy", "InverseGamma",
            "NegativeBinomial", "Pareto", "Weibull", "LowRankMultivariateNormal",
            "FisherSnedecor", "Kumaraswamy", "LogisticNormal", "ContinuousBernoulli", "GeneralizedPareto",
            "Dirichlet", "Distribution", "ExpRelaxedCategorical", "ExpTransform", "Exponential", "ExponentialFamily",

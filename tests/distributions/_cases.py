@@ -44,6 +44,12 @@ class Case:
     float32: bool = False  # torch's GeneralizedPareto.log_prob fails on float64 ("Double did not match Float")
 
 
+def _corr_cholesky(batch, n):
+    c = _spd(batch, n)
+    d = np.sqrt(np.diagonal(c, axis1=-2, axis2=-1))
+    return np.linalg.cholesky(c / d[..., :, None] / d[..., None, :])
+
+
 def _tril(batch, n):
     L = np.linalg.cholesky(_spd(batch, n))
     return L
@@ -172,4 +178,6 @@ CASES = [
     Case("GeneralizedPareto", lambda D, p, c: D.GeneralizedPareto(p["loc"], p["scale"], p["xi"]),
          dict(loc=np.full(B, -0.5), scale=_pos(*B, low=1.0, high=2.0), xi=np.array([[-0.2, 0.0, 0.3], [0.6, 1.2, -0.1]])),
          _pos(*S, *B, low=0.0, high=2.0), cdf=True, float32=True),
+    Case("LKJCholesky", lambda D, p, c: D.LKJCholesky(4, p["concentration"]),
+         dict(concentration=np.array([[0.5, 1.0, 2.0], [3.0, 0.8, 10.0]])), _corr_cholesky(S + B, 4)),
 ]

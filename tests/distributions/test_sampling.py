@@ -101,6 +101,18 @@ def test_cauchy_quantile_frequencies() -> None:
             assert abs((x < q).mean() - p) < Z * np.sqrt(p * (1 - p) / N)
 
 
+def test_lkj_cholesky_correlations() -> None:
+    """L L^T has a unit diagonal; each correlation r_ij is marginally a Beta(a, a) on (-1, 1),
+    a = eta - 1 + d/2: mean 0 and variance 1 / (2 eta + d - 1) (the LKJ law; torch's sampler misses it
+    beyond the second row, see ember.distributions.lkj_cholesky)."""
+    eta, d = 1.5, 4
+    L = ED.LKJCholesky(d, ember.tensor(eta)).sample((N,)).numpy().astype(np.float64)
+    corr = L @ np.swapaxes(L, -1, -2)
+    np.testing.assert_allclose(np.diagonal(corr, axis1=-2, axis2=-1), 1.0, atol=1e-5)
+    r = corr[:, np.tril_indices(d, -1)[0], np.tril_indices(d, -1)[1]]
+    _assert_moments(r, np.zeros(r.shape[1]), np.full(r.shape[1], 1 / (2 * eta + d - 1)))
+
+
 def _two_sample(e: np.ndarray, t: np.ndarray, what: str) -> None:
     """ember's and torch's sample means agree within Z combined standard errors."""
     se = np.sqrt(e.var(0) / len(e) + t.var(0) / len(t)) + 1e-12

@@ -71,6 +71,7 @@ BAD_CONSTRUCTION = [
     ("LowRank diag < 0", lambda D, L: D.LowRankMultivariateNormal(L.zeros(2), L.ones(2, 1), -L.ones(2))),
     ("ContinuousBernoulli explicit validate", lambda D, L: D.ContinuousBernoulli(L.tensor([1.5]), validate_args=True)),
     ("ContinuousBernoulli both", lambda D, L: D.ContinuousBernoulli(L.tensor([0.5]), L.tensor([0.0]))),
+    ("LKJCholesky dim 1", lambda D, L: D.LKJCholesky(1, 1.0)),
     ("Mixture batch mismatch", lambda D, L: D.MixtureSameFamily(D.Categorical(L.ones(3, 2)),
                                                                 D.Normal(L.zeros(4, 2), 1.0))),
 ]
@@ -101,6 +102,7 @@ BAD_VALUES = [
     ("HalfNormal negative", lambda D, L: D.HalfNormal(L.ones(1)), lambda L: L.tensor([-1.0])),
     ("Geometric fraction", lambda D, L: D.Geometric(L.tensor([0.5])), lambda L: L.tensor([1.5])),
     ("Pareto below scale", lambda D, L: D.Pareto(L.tensor([1.0]), L.tensor([2.0])), lambda L: L.tensor([0.5])),
+    ("LKJCholesky not unit rows", lambda D, L: D.LKJCholesky(2, 1.0), lambda L: L.tensor([[1.0, 0.0], [0.5, 1.0]])),
     ("Mixture MVN event", lambda D, L: D.MixtureSameFamily(D.Categorical(L.ones(2)), D.MultivariateNormal(
         L.zeros(2, 3), L.eye(3))), lambda L: L.zeros(2)),
 ]
@@ -163,3 +165,9 @@ def test_constraints_repr_and_checks_match_torch() -> None:
     assert not ec.is_dependent(ec.real)
     with pytest.raises(ValueError, match="Cannot determine validity of dependent constraint"):
         ec.dependent.check(ember.zeros(1))
+
+
+def test_lkj_cholesky_rejects_negative_concentration() -> None:
+    # torch's message quotes its internal Beta parameters, which ember corrects (see lkj_cholesky.py)
+    with pytest.raises(ValueError, match="Expected parameter concentration"):
+        ED.LKJCholesky(3, ember.tensor([-1.0]))
