@@ -7,7 +7,8 @@ Losses (Y: features (1, c, h, w) of the synthesized image; hats are targets, tak
 
 - content: ``mean((Y - Y_content)^2)``;
 - Gram matrix of X (c, n = h w after reshaping): ``G = X X^T / (c n)``; style: ``mean((G(Y) - G_style)^2)``;
-- total variation of the image x: ``0.5 (mean |x[:, :, i+1, j] - x[:, :, i, j]| + mean |x[:, :, i, j+1] - x[:, :, i, j]|)``;
+- total variation of the image x:
+  ``0.5 (mean |x[:, :, i+1, j] - x[:, :, i, j]| + mean |x[:, :, i, j+1] - x[:, :, i, j]|)``;
 - total: ``content_weight * sum(content) + style_weight * sum(style) + tv_weight * tv`` (the book: 1, 1e4, 10).
 
 The book's layers of VGG-19's ``features``: style 0, 5, 10, 19, 28 (the first conv of each stage), content 25.

@@ -3,8 +3,8 @@
 Default: 400 training and 100 test images of 64x64 (``--image-size``; the book uses 1000 of 256x256), batch
 32, SGD lr 0.2 with weight decay 5e-4 as the book, 8 epochs (minutes on two cores). Each epoch prints the
 training loss (class cross-entropy + masked L1 of the offsets, ``calc_loss``), the anchors' class error
-and box MAE on the test set, and mAP@0.5 of the detections (``multibox_detection``, NMS 0.5) against the true boxes; writes
-``metrics.csv``/``.json``, ``loss.png`` and ``checkpoint.pt`` (``--resume`` continues it), and after the
+and box MAE on the test set, and mAP@0.5 of the detections (``multibox_detection``, NMS 0.5) against the
+true boxes; writes ``metrics.csv``/``.json``, ``loss.png`` and ``checkpoint.pt`` (``--resume`` continues it), and after the
 last epoch ``predictions.png``: test images with the predicted boxes (red, with their scores: the best one
 and any other with score >= ``--threshold``) and the true ones (green, dashed).
 

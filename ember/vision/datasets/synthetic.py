@@ -105,7 +105,8 @@ class _Generated:
         self.transform, self.target_transform = transform, target_transform
         pairs = [self._draw(np.random.default_rng([self.seed, _SPLIT[bool(train)], i])) for i in range(n)]
         self.data = np.stack([p[0] for p in pairs]) if n else np.zeros((0, 3, image_size, image_size), np.float32)
-        self.targets = np.stack([p[1] for p in pairs]) if n else np.zeros((0,) + self._target_shape()[0], self._target_shape()[1])
+        shape, dtype = self._target_shape()
+        self.targets = np.stack([p[1] for p in pairs]) if n else np.zeros((0,) + shape, dtype)
 
     def _draw(self, rng: np.random.Generator) -> tuple:
         raise NotImplementedError
