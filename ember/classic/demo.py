@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 import ember
-from ..cli._common import load_split
 from . import KNearestNeighbor, LinearSVM, Softmax, TwoLayerNet, cross_validate_k
 
 
 def _load():
-    x_tr, y_tr, _ = load_split(None, True, True)
-    x_te, y_te, _ = load_split(None, False, True)
+    from ..vision.datasets import FashionMNIST
+
+    train, test = FashionMNIST("builtin", train=True), FashionMNIST("builtin", train=False)
+    x_tr, y_tr = np.asarray(train.data), np.asarray(train.targets, dtype=np.int64)
+    x_te, y_te = np.asarray(test.data), np.asarray(test.targets, dtype=np.int64)
     X_tr = ember.tensor(x_tr.reshape(len(x_tr), -1) / 255.0, dtype=ember.float32)
     X_te = ember.tensor(x_te.reshape(len(x_te), -1) / 255.0, dtype=ember.float32)
     return X_tr, ember.tensor(y_tr), X_te, ember.tensor(y_te)

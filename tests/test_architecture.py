@@ -1,0 +1,107 @@
+"""The house of layers (shared ARCHITECTURE.md): no import circles among ember's modules, and no module-level
+import from a higher layer into a lower one. Imports inside functions (the late import from tensor.py to the
+ops, lazy optional dependencies) and names imported from the ``ember`` package itself are not edges here."""
+from __future__ import annotations
+
+import ast
+import pathlib
+from collections import defaultdict
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent / "ember"
+
+# lowest first; a module may import its own layer and the layers below
+LAYERS = [
+    ("backends", "dtypes", "_format", "_grad_mode", "_autocast"),
+    ("tensor",),
+    ("autograd",),
+    ("ops", "linalg", "fft", "random", "layout", "special", "testing", "_legacy"),
+    ("nn",),
+    ("optim", "utils", "serialization", "hub"),
+    ("distributions", "distributed", "amp", "ao", "onnx", "jit", "cuda", "cpu"),
+    ("classic", "preprocessing", "text", "vision", "models"),
+    ("cli", "compat", "__main__"),
+]
+RANK = {name: i for i, names in enumerate(LAYERS) for name in names}
+
+
+def _modules() -> dict:
+    mods = {}
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT.parent).with_suffix("")
+        name = ".".join(rel.parts)
+        is_pkg = path.name == "__init__.py"
+        mods[name[: -len(".__init__")] if is_pkg else name] = (path, is_pkg)
+    return mods
+
+
+def _edges(mods: dict) -> dict:
+    edges = defaultdict(set)
+    for name, (path, is_pkg) in mods.items():
+        for node in ast.parse(path.read_text()).body:  # module level only
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = name if is_pkg else name.rsplit(".", 1)[0]
+                if node.level:
+                    parts = base.split(".")
+                    base = ".".join(parts[: len(parts) - (node.level - 1)])
+                    target = base + ("." + node.module if node.module else "")
+                else:
+                    target = node.module or ""
+                subs = [f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in mods]
+                # ``from . import sub`` depends on the submodule; importing a name depends on the module itself
+                targets = subs + ([target] if len(subs) < len(node.names) else [])
+            else:
+                continue
+            edges[name].update(t for t in targets if t in mods and t != name)
+    return edges
+
+
+def test_every_top_level_part_has_a_layer():
+    tops = {p.stem if p.suffix else p.name for p in ROOT.iterdir()
+            if (p.suffix == ".py" and p.stem != "__init__") or (p.is_dir() and (p / "__init__.py").exists())}
+    assert not tops - set(RANK), f"add these to LAYERS (and to ARCHITECTURE.md's house): {sorted(tops - set(RANK))}"
+
+
+def test_no_import_circles():
+    mods = _modules()
+    edges = _edges(mods)
+    edges.pop("ember", None)  # the package facade imports everything; modules import names from it lazily
+    circles = set()
+    for a, targets in edges.items():
+        for b in targets:
+            if a in edges.get(b, ()) and a < b:
+                circles.add(f"{a} <-> {b}")
+    seen, stack, on_stack = set(), [], set()
+
+    def visit(m):  # longer cycles too (depth-first search)
+        seen.add(m)
+        stack.append(m)
+        on_stack.add(m)
+        for t in sorted(edges.get(m, ())):
+            if t in on_stack and t != "ember":
+                circles.add(" -> ".join(stack[stack.index(t):] + [t]))
+            elif t not in seen:
+                visit(t)
+        stack.pop()
+        on_stack.discard(m)
+
+    for m in sorted(edges):
+        if m not in seen:
+            visit(m)
+    assert not circles, "import circles:\n" + "\n".join(sorted(circles))
+
+
+def test_no_upward_imports():
+    mods = _modules()
+    upward = []
+    for a, targets in _edges(mods).items():
+        if a == "ember":
+            continue
+        for b in targets:
+            la, lb = a.split(".")[1], b.split(".")[1] if b != "ember" else None
+            if lb is None or la == lb:
+                continue
+            if RANK[lb] > RANK[la]:
+                upward.append(f"{a} imports {b} (layer {lb} above {la})")
+    assert not upward, "\n".join(sorted(upward))
