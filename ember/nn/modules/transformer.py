@@ -26,7 +26,7 @@ from typing import Callable
 from ... import full, triu
 from .. import functional as F
 from .. import init
-from .activation_attention import MultiheadAttention
+from .attention import MultiheadAttention
 from .container import ModuleList
 from .linear import Linear
 from .module import Module
