@@ -160,7 +160,14 @@ class Tensor:
         return False
 
     def is_pinned(self) -> bool:
-        return False
+        """Whether the storage is page-locked host memory (only ``pin_memory()`` with a GPU makes such)."""
+        from .backends.device import _cupy
+
+        cp = _cupy()
+        if cp is None or not isinstance(self._data, np.ndarray) or self._data.size == 0:
+            return False
+        attrs = cp.cuda.runtime.pointerGetAttributes(self._data.ctypes.data)
+        return attrs.type == cp.cuda.runtime.memoryTypeHost
 
     def get_device(self) -> int:
         d = self.device

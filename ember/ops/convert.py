@@ -121,7 +121,18 @@ def cuda(self, device=None, non_blocking: bool = False, memory_format=None):
 
 @method
 def pin_memory(self, device=None):
-    return self
+    """A copy in page-locked host memory (so a ``.cuda(non_blocking=True)`` copy can overlap compute) when CuPy
+    sees a GPU; without one the tensor itself (NumPy memory cannot be page-locked without a CUDA driver)."""
+    from ..backends.device import _cupy
+    from ..tensor import wrap
+
+    if _cupy() is None or not isinstance(self._data, np.ndarray) or self.is_pinned():
+        return self
+    import cupyx  # type: ignore
+
+    buf = cupyx.empty_pinned(self._data.shape, self._data.dtype)
+    buf[...] = self._data
+    return wrap(buf)
 
 
 @method

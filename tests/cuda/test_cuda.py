@@ -82,3 +82,13 @@ def test_cupy_kernels_match_numpy_references():
     cp_p, m, v = cp.asarray(p), cp.zeros(6), cp.zeros(6)
     K.adam_step(cp_p, cp.asarray(g), m, v, step=1, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8)
     np.testing.assert_allclose(cp.asnumpy(cp_p), tp.detach().numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_pinned_batches(device):
+    """``pin_memory=True``: page-locked batches with a GPU (then copied to it), the same values either way."""
+    ds = ember.utils.data.TensorDataset(ember.arange(6.0).reshape(3, 2), ember.arange(3))
+    (x, y), = list(ember.utils.data.DataLoader(ds, batch_size=3, pin_memory=True))
+    assert x.is_pinned() == (device == "cuda") == y.is_pinned()
+    np.testing.assert_array_equal(x.to(device).cpu().numpy(), np.arange(6.0).reshape(3, 2))
+    assert not ember.ones(2).is_pinned()

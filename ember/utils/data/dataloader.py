@@ -12,8 +12,8 @@ here naming the worker and sample index; a worker that dies (SIGKILL, segfault) 
 ``RuntimeError("DataLoader worker (pid N) exited unexpectedly ...")`` at once, never a hang; ``timeout``
 bounds each wait for a batch.
 
-``pin_memory=True`` is accepted and is a no-op on the CPU (NumPy memory cannot be page-locked; with a
-CuPy backend it would pin the batch for fast host-to-device copies).
+``pin_memory=True`` puts every batch in page-locked host memory when CuPy sees a GPU (fast, asynchronous
+host-to-device copies); without a GPU it is a no-op (NumPy memory cannot be page-locked without a driver).
 
 >>> import ember
 >>> from ember.utils.data import DataLoader, TensorDataset
@@ -34,6 +34,7 @@ import weakref
 from typing import Callable, Generic, Iterable, TypeVar
 
 from ... import random as _random
+from ...tensor import Tensor
 from . import worker as _worker
 from .collate import default_collate, default_convert
 from .dataset import Dataset, IterableDataset
@@ -184,7 +185,7 @@ class _BaseDataLoaderIter:
         self._index_sampler, self._collate_fn = loader._index_sampler, loader.collate_fn
         self._num_workers, self._timeout = loader.num_workers, loader.timeout
         self._persistent_workers, self._in_order = loader.persistent_workers, loader.in_order
-        self._pin_memory = loader.pin_memory  # no-op on the CPU
+        self._pin_memory = loader.pin_memory  # page-locked batches when CuPy sees a GPU (see _pin)
         self._generator = loader.generator
         self._base_seed = int(_random.np_rng(loader.generator).integers(0, 2**62))
         self._sampler_iter = iter(self._index_sampler)
@@ -199,6 +200,8 @@ class _BaseDataLoaderIter:
 
     def __next__(self):
         data = self._next_data()
+        if self._pin_memory:
+            data = _pin(data)
         self._num_yielded += 1
         return data
 
@@ -215,6 +218,17 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
     def _next_data(self):
         index = next(self._sampler_iter)
         return self._fetcher.fetch(index)
+
+
+def _pin(data):
+    """Every tensor of a batch (in tuples, lists and dicts) in page-locked memory (a no-op without a GPU)."""
+    if isinstance(data, Tensor):
+        return data.pin_memory()
+    if isinstance(data, dict):
+        return {k: _pin(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)) and not hasattr(data, "_fields"):
+        return type(data)(_pin(v) for v in data)
+    return data
 
 
 def _describe_exit(w) -> str:
