@@ -8,7 +8,7 @@ import pytest
 import ember
 import ember.distributions as ED
 
-from ._cases import CASES, RNG, Case
+from ._cases import CASES, Case
 
 torch = pytest.importorskip("torch", reason="torch is the oracle for ember.distributions")
 import torch.distributions as TD  # noqa: E402
