@@ -110,6 +110,9 @@ def ddp(opt_name: str, accumulate: int = 1, unused: bool = False, bucket_cap_mb:
     ref = _net(unused=unused)
     ref.load_state_dict({k[len("module."):]: v for k, v in model.state_dict().items()})
     opt, ref_opt = _optimizer(opt_name, model.parameters()), _optimizer(opt_name, ref.parameters())
+    launched_with_ready = []  # how many gradients were ready when each bucket's all-reduce started
+    launch = model._launch
+    model._launch = lambda bucket: (launched_with_ready.append(len(model._ready)), launch(bucket))
     for step in range(steps):
         opt.zero_grad()
         ref_opt.zero_grad()
@@ -131,6 +134,9 @@ def ddp(opt_name: str, accumulate: int = 1, unused: bool = False, bucket_cap_mb:
             continue
         close(p.detach().numpy(), q.detach().numpy(), 1e-6, f"{opt_name} weight {name}")
     assert list(model.state_dict())[0].startswith("module.")
+    total = sum(p.requires_grad for p in model.parameters())
+    if bucket_cap_mb is not None:  # several buckets: the first starts while backward still has gradients to make
+        assert len(model._buckets) > 1 and min(launched_with_ready) < total, launched_with_ready
 
 
 def syncbn() -> None:
@@ -181,7 +187,7 @@ SCENARIOS = {
     "ddp-sgd-nosync": lambda: ddp("sgd", accumulate=2),
     "ddp-adam-nosync": lambda: ddp("adam", accumulate=3),
     "ddp-unused": lambda: ddp("sgd", unused=True),
-    "ddp-small-buckets": lambda: ddp("adam", bucket_cap_mb=0.0005),
+    "ddp-small-buckets": lambda: ddp("adam", bucket_cap_mb=0.0002),  # 3 buckets of a 4-tensor net
     "syncbn": syncbn,
     "raise": fail,
 }
