@@ -38,6 +38,9 @@ _ops.install(Tensor)
 globals().update(_ops.public_functions())
 from .ops.creation import range_ as range  # noqa: E402,A001 - torch.range
 from . import cuda, backends  # noqa: E402
+from ._settings import (are_deterministic_algorithms_enabled, get_float32_matmul_precision,  # noqa: E402
+                        is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
+                        use_deterministic_algorithms)
 from .layout import channels_last, contiguous_format, preserve_format, memory_format  # noqa: E402
 from ._legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,  # noqa: E402
                       IntTensor, LongTensor, ShortTensor)
@@ -99,7 +102,7 @@ def _lazy(name: str):
 
 def __getattr__(name: str):
     if name in ("nn", "optim", "utils", "linalg", "fft", "distributed", "models", "vision", "text",
-                "serialization", "testing", "onnx", "jit", "special", "distributions", "hub", "amp", "cpu", "ao"):
+                "serialization", "testing", "onnx", "jit", "special", "distributions", "hub", "amp", "cpu", "ao", "accelerator"):
         mod = _lazy(name)
         globals()[name] = mod
         return mod

@@ -28,7 +28,7 @@ class Where(Op):
         if c.dtype != np.bool_:
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
                                f"dtype {cond.dtype.name.capitalize()}")
-        x, y = operands(a, b)
+        x, y = operands(a, b) if isinstance(a, Tensor) or isinstance(b, Tensor) else _scalar_pair(a, b)
         for v in (x, y):
             if hasattr(v, "shape"):
                 check_broadcast(c, v)
@@ -40,6 +40,22 @@ class Where(Op):
         c = wrap(ctx.cond)
         zero = g.new_zeros(())  # a select, not g * 0: a NaN gradient stays out of the branch not taken
         return None, where(c, g, zero), where(c, zero, g)
+
+
+def _scalar_pair(a, b):
+    """``where(cond, 1, 0)``: two Python numbers give torch's dtype (bool, int64, or the default float/complex)."""
+    from .. import dtypes
+
+    kinds = {type(v) for v in (a, b)}
+    if kinds <= {bool}:
+        dt = np.bool_
+    elif complex in kinds:
+        dt = dtypes.default_complex().np
+    elif float in kinds:
+        dt = dtypes.get_default_dtype().np
+    else:
+        dt = np.int64
+    return np.asarray(a, dtype=dt), np.asarray(b, dtype=dt)
 
 
 @method
