@@ -42,7 +42,7 @@ def test_two_ranks_collectives_ddp_and_syncbn():
 
 
 def test_three_ranks_collectives_ddp_and_syncbn():
-    assert_all_ok(mpirun(3, "collectives", "ddp-sgd-nosync", "ddp-adam", "ddp-small-buckets", "syncbn"), 3)
+    assert_all_ok(mpirun(3, "collectives", "ddp-adam-nosync", "syncbn"), 3)
 
 
 def test_a_rank_that_raises_ends_every_rank():
