@@ -235,7 +235,7 @@ def node_class(name: str) -> type:
     tools read it. One class per name, made once."""
     cls = _NODE_CLASSES.get(name)
     if cls is None:
-        cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": (), "__module__": "ember.autograd.graph"})
+        cls = _NODE_CLASSES[name] = type(name, (Node,), {"__slots__": (), "__module__": __name__})
     return cls
 
 
