@@ -89,3 +89,10 @@ def test_launcher_command_line():
     assert command(["ember", "train", "--ddp"]) == [sys.executable, "-m", "ember", "train", "--ddp"]
     assert command(["x.py", "-a"]) == [sys.executable, "x.py", "-a"]
     assert command(["-m", "pkg"]) == [sys.executable, "-m", "pkg"]
+
+
+def test_ddp_flag_is_for_the_classify_task(capsys):
+    from ember.cli import main
+
+    assert main(["train", "--task", "charlm", "--ddp"]) == 2
+    assert capsys.readouterr().err.strip() == "ember train: error: --ddp is supported by --task classify, not 'charlm'"
