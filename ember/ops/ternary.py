@@ -159,6 +159,7 @@ class Atan2(Op):
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
+        check_broadcast(x, y)  # torch's RuntimeError naming both sizes, not NumPy's ValueError
         if x.dtype.kind in "biu":
             x = x.astype(np.float32)
         ctx.save_for_backward(a, b)

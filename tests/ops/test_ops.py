@@ -53,7 +53,7 @@ def _np(x):
     if isinstance(x, Tensor):
         return np.asarray(x.detach()._data)
     if isinstance(x, torch.Tensor):
-        return x.detach().numpy()
+        return x.detach().numpy(force=True)  # force: torch's ZeroTensor gradients (sgn) have no plain array
     return np.asarray(x)
 
 
