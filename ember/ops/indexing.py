@@ -350,6 +350,10 @@ class IndexAdd(Op):
     @staticmethod
     def forward(ctx, x, dim, index, src, alpha=1):
         out = x._data.copy()
+        n = out.shape[dim] if out.ndim else 1
+        if index._data.size and (index._data.max() >= n or index._data.min() < -n):
+            bad = index._data.max() if index._data.max() >= n else index._data.min()
+            raise RuntimeError(f"index_add: index {bad} is out of bounds for dimension {dim} with size {n}")
         key = (slice(None),) * dim + (index._data,)
         np.add.at(out, key, src._data * alpha if alpha != 1 else src._data)
         ctx.key, ctx.alpha = key, alpha

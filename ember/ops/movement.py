@@ -483,7 +483,7 @@ def tensor_split(input, indices_or_sections, dim: int = 0):
         k = indices_or_sections
         sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
     else:
-        idx = [0] + [min(max(int(i), 0), n) for i in indices_or_sections] + [n]
+        idx = [0] + [min(max(int(i) + n if int(i) < 0 else int(i), 0), n) for i in indices_or_sections] + [n]
         sizes = [max(b - a, 0) for a, b in zip(idx[:-1], idx[1:])]
     return split(input, sizes, dim)
 
