@@ -60,6 +60,25 @@ def collectives() -> None:
         src = dist.recv(buf, src=0)
         close(buf.numpy(), [7.0, 8.0], 0, "send/recv")
         assert src == 0
+    t = ember.full((2,), float(r + 1))
+    dist.reduce(t, dst=n - 1, op=dist.ReduceOp.AVG)
+    close(t.numpy(), np.full(2, (n + 1) / 2 if r == n - 1 else r + 1.0), 1e-12, "reduce AVG to the last rank")
+    flat = ember.zeros(2 * n)
+    dist.all_gather_into_tensor(flat, ember.tensor([r, -r], dtype=ember.float32))
+    close(flat.numpy(), np.array([[k, -k] for k in range(n)]).ravel(), 0, "all_gather_into_tensor")
+    piece = ember.zeros(2)
+    dist.reduce_scatter_tensor(piece, ember.arange(2.0 * n) * (r + 1), op=dist.ReduceOp.MAX)
+    close(piece.numpy(), np.arange(2.0 * n)[2 * r:2 * r + 2] * n, 0, "reduce_scatter_tensor MAX")
+    objs = [f"from {r}", r]
+    dist.broadcast_object_list(objs, src=1)
+    if objs != ["from 1", 1]:
+        raise AssertionError(f"broadcast_object_list gave {objs}")
+    right, left = (r + 1) % n, (r - 1) % n
+    inbox = ember.zeros(1)
+    works = [dist.isend(ember.tensor([float(r)]), dst=right), dist.irecv(inbox, src=left)]
+    for w in works:
+        w.wait()
+    close(inbox.numpy(), [float(left)], 0, "isend/irecv around a ring")
     sub = dist.new_group([0, n - 1])
     if r in (0, n - 1):
         t = ember.tensor([1.0])
