@@ -1,0 +1,112 @@
+"""The op tape: run one forward and record every op call (``Function.apply``) with its inputs and outputs.
+
+Recording is off by default and costs nothing then: :class:`OpTape` swaps in a recording ``Function.apply``
+for the duration of a ``with`` block only, together with the plain (non fast-path) tensor operators, so
+every arithmetic op reaches ``apply``. Only top-level calls are recorded (an op that calls another op
+inside its forward is one entry). A module listed in ``leaves`` (the recurrent layers) is recorded as one
+entry of its own, and the ops inside it are not.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+@dataclass
+class Entry:
+    """One recorded call: the Function class (or the leaf module), its arguments and its output tensors."""
+
+    op: Any
+    args: tuple
+    kwargs: dict
+    outputs: tuple
+    module: Any = None
+    nodes: tuple = ()  # each output's grad_fn when it was made (an in-place op later replaces it)
+
+
+@dataclass
+class OpTape:
+    """``with OpTape() as tape: y = model(x)`` fills ``tape.entries``; ``leaves`` maps module classes that
+    are recorded whole (their inner ops are not)."""
+
+    leaves: tuple = ()
+    entries: list = field(default_factory=list)
+    keep: list = field(default_factory=list)  # every array seen stays alive: ids are never reused
+
+    def __enter__(self) -> "OpTape":
+        from ..ops import arith, inplace
+        from ..nn.modules.module import Module
+
+        tape, depth = self, [0]
+        orig_apply = Function.__dict__["apply"]
+        orig_write = inplace._write
+        orig_call = Module.__call__
+        self._restore = [(Function, "apply", orig_apply), (inplace, "_write", orig_write),
+                         (Module, "__call__", orig_call)]
+        for name in ("__add__", "__sub__", "__mul__", "__truediv__"):
+            self._restore.append((Tensor, name, Tensor.__dict__[name]))
+        apply_fn = orig_apply.__func__
+
+        def recording_apply(cls, *args, **kwargs):
+            depth[0] += 1
+            try:
+                out = apply_fn(cls, *args, **kwargs)
+            finally:
+                depth[0] -= 1
+            if depth[0] == 0:
+                tape._record(cls, args, kwargs, out, None)
+            return out
+
+        def recording_write(dst, data, cast_check):
+            orig_write(dst, data, cast_check)
+            if depth[0] == 0:
+                tape.keep.append((dst._data, data))
+                tape.entries.append(Entry("inplace", (dst._data, data), {}, ()))
+
+        def recording_call(module, *args, **kwargs):
+            if depth[0] == 0 and isinstance(module, tape.leaves):
+                depth[0] += 1
+                try:
+                    out = orig_call(module, *args, **kwargs)
+                finally:
+                    depth[0] -= 1
+                tape._record(type(module), args, kwargs, out, module)
+                return out
+            return orig_call(module, *args, **kwargs)
+
+        Function.apply = classmethod(recording_apply)
+        inplace._write = recording_write
+        Module.__call__ = recording_call
+        for name, cls in (("__add__", arith.Add), ("__sub__", arith.Sub), ("__mul__", arith.Mul),
+                          ("__truediv__", arith.Div)):
+            setattr(Tensor, name, _plain(cls))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for owner, name, value in self._restore:
+            setattr(owner, name, value)
+
+    def _record(self, op, args, kwargs, out, module) -> None:
+        outs = _flatten(out)
+        self.keep.append((args, kwargs, outs))
+        self.entries.append(Entry(op, args, kwargs, outs, module, tuple(o._grad_fn for o in outs)))
+
+
+def _plain(cls) -> Callable:
+    def op(self, other):
+        return cls.apply(self, other)
+    return op
+
+
+def _flatten(out) -> tuple:
+    if isinstance(out, Tensor):
+        return (out,)
+    if isinstance(out, (tuple, list)):
+        res = ()
+        for o in out:
+            res += _flatten(o)
+        return res
+    return ()
