@@ -23,7 +23,7 @@ __all__ = ["Backend", "GroupMember", "ProcessGroup", "is_available", "is_initial
 def is_available() -> bool:
     """True when mpi4py (the engine behind ember.distributed) can be imported."""
     try:
-        import mpi4py  # noqa: F401
+        import mpi4py  # noqa: F401 (only whether it imports)
     except ImportError:
         return False
     return True

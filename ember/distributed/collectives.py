@@ -92,7 +92,7 @@ def _buffer(t):
     return buf, back
 
 
-def _run(pg, blocking, nonblocking, async_op: bool, finish):
+def _run(blocking, nonblocking, async_op: bool, finish):
     if async_op:
         return Work(nonblocking(), finish)
     blocking()
@@ -116,7 +116,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op: bool = False):
             else:
                 np.divide(buf, pg.size(), out=buf)
         back()
-    return _run(pg, lambda: pg.comm.Allreduce(MPI.IN_PLACE, buf, op=mop),
+    return _run(lambda: pg.comm.Allreduce(MPI.IN_PLACE, buf, op=mop),
                 lambda: pg.comm.Iallreduce(MPI.IN_PLACE, buf, op=mop), async_op, finish)
 
 
@@ -127,7 +127,7 @@ def broadcast(tensor, src: int | None = None, group=None, async_op: bool = False
         return None
     root = group_src if group_src is not None else pg.group_rank(0 if src is None else src)
     buf, back = _buffer(tensor)
-    return _run(pg, lambda: pg.comm.Bcast(buf, root=root), lambda: pg.comm.Ibcast(buf, root=root), async_op, back)
+    return _run(lambda: pg.comm.Bcast(buf, root=root), lambda: pg.comm.Ibcast(buf, root=root), async_op, back)
 
 
 def _check_list(name: str, tensors: list, n: int, like) -> None:
@@ -155,7 +155,7 @@ def all_gather(tensor_list: list, tensor, group=None, async_op: bool = False):
             else:
                 t._data.set(recv[r].astype(t._data.dtype, copy=False))
             t._bump()
-    return _run(pg, lambda: pg.comm.Allgather(send, recv), lambda: pg.comm.Iallgather(send, recv), async_op,
+    return _run(lambda: pg.comm.Allgather(send, recv), lambda: pg.comm.Iallgather(send, recv), async_op,
                 finish)
 
 
@@ -169,7 +169,7 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op: bo
                          f"{pg.size()} x {input_tensor.numel()}")
     send = np.ascontiguousarray(_buffer(input_tensor)[0])
     recv, back = _buffer(output_tensor)
-    return _run(pg, lambda: pg.comm.Allgather(send, recv), lambda: pg.comm.Iallgather(send, recv), async_op, back)
+    return _run(lambda: pg.comm.Allgather(send, recv), lambda: pg.comm.Iallgather(send, recv), async_op, back)
 
 
 def all_gather_object(object_list: list, obj, group=None) -> None:
@@ -214,7 +214,7 @@ def reduce(tensor, dst: int | None = None, op=ReduceOp.SUM, group=None, async_op
             if key == "avg":
                 buf[...] = buf / pg.size()
             back()
-    return _run(pg, lambda: pg.comm.Reduce(send, buf if mine else scratch, op=mop, root=root),
+    return _run(lambda: pg.comm.Reduce(send, buf if mine else scratch, op=mop, root=root),
                 lambda: pg.comm.Ireduce(send, buf if mine else scratch, op=mop, root=root), async_op, finish)
 
 
@@ -247,7 +247,7 @@ def _reduce_scatter(pg, output, send, op, async_op: bool):
         if key == "avg":
             buf[...] = buf / pg.size()
         back()
-    return _run(pg, lambda: pg.comm.Reduce_scatter_block(send, buf, op=mop),
+    return _run(lambda: pg.comm.Reduce_scatter_block(send, buf, op=mop),
                 lambda: pg.comm.Ireduce_scatter_block(send, buf, op=mop), async_op, finish)
 
 
@@ -296,7 +296,7 @@ def barrier(group=None, async_op: bool = False, device_ids=None):
     pg = _resolve(group)
     if pg is None:
         return None
-    return _run(pg, pg.comm.Barrier, pg.comm.Ibarrier, async_op, lambda: None)
+    return _run(pg.comm.Barrier, pg.comm.Ibarrier, async_op, lambda: None)
 
 
 def monitored_barrier(group=None, timeout=None, wait_all_ranks: bool = False) -> None:
