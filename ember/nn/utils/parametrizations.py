@@ -14,6 +14,7 @@ from ... import no_grad
 from ..functional.distance import normalize
 from ..modules.module import Module
 from .parametrize import register_parametrization
+from .spectral_norm import _check_n_power_iterations, _divide_by_sigma, _random_uv, _weight_to_matrix
 from .weight_norm import _weight_norm, norm_except_dim
 
 __all__ = ["weight_norm", "spectral_norm", "orthogonal"]
@@ -44,24 +45,18 @@ class _SpectralNorm(Module):
         if dim >= ndim or dim < -ndim:
             raise IndexError(f"Dimension out of range (expected to be in range of [-{ndim}, {ndim - 1}] but got "
                              f"{dim})")
-        if n_power_iterations <= 0:
-            raise ValueError(f"Expected n_power_iterations to be positive, but got n_power_iterations="
-                             f"{n_power_iterations}")
+        _check_n_power_iterations(n_power_iterations)
         self.dim = dim if dim >= 0 else dim + ndim
         self.eps, self.n_power_iterations = eps, n_power_iterations
         if ndim > 1:
             mat = self._reshape_weight_to_matrix(weight)
-            h, w = mat.shape
-            u = normalize(mat.new_empty(h).normal_(0, 1), dim=0, eps=self.eps)
-            v = normalize(mat.new_empty(w).normal_(0, 1), dim=0, eps=self.eps)
+            u, v = _random_uv(mat, self.eps)
             self.register_buffer("_u", u)
             self.register_buffer("_v", v)
             self._power_method(mat, 15)
 
     def _reshape_weight_to_matrix(self, weight):
-        if self.dim != 0:
-            weight = weight.permute(self.dim, *(d for d in range(weight.ndim) if d != self.dim))
-        return weight.reshape(weight.shape[0], -1)
+        return _weight_to_matrix(weight, self.dim)
 
     def _power_method(self, mat, n: int) -> None:
         with no_grad():
@@ -75,9 +70,7 @@ class _SpectralNorm(Module):
         mat = self._reshape_weight_to_matrix(weight)
         if self.training:
             self._power_method(mat, self.n_power_iterations)
-        u, v = self._u.clone(), self._v.clone()
-        sigma = u.dot(mat.mv(v))
-        return weight / sigma
+        return _divide_by_sigma(weight, mat, self._u.clone(), self._v.clone())
 
     def right_inverse(self, value):
         return value

@@ -16,25 +16,48 @@ from __future__ import annotations
 from ... import no_grad
 from ..functional.distance import normalize
 from ..parameter import Parameter
+from ._reparam_hook import check_no_hook, remove_hook
 
 __all__ = ["spectral_norm", "remove_spectral_norm"]
+
+
+# The pieces both APIs share (this hook class and ``parametrizations.spectral_norm``): only the order of
+# the two power-iteration steps differs between them, as in torch.
+def _check_n_power_iterations(n_power_iterations: int) -> None:
+    if n_power_iterations <= 0:
+        raise ValueError(f"Expected n_power_iterations to be positive, but got n_power_iterations="
+                         f"{n_power_iterations}")
+
+
+def _weight_to_matrix(weight, dim: int):
+    """W with ``dim`` moved first, flattened to (W.shape[dim], -1)."""
+    if dim != 0:
+        weight = weight.permute(dim, *(d for d in range(weight.ndim) if d != dim))
+    return weight.reshape(weight.shape[0], -1)
+
+
+def _random_uv(mat, eps: float):
+    """The starting singular-vector estimates: normalize(N(0, 1)) of lengths h and w for mat (h, w)."""
+    h, w = mat.shape
+    u = normalize(mat.new_empty(h).normal_(0, 1), dim=0, eps=eps)
+    v = normalize(mat.new_empty(w).normal_(0, 1), dim=0, eps=eps)
+    return u, v
+
+
+def _divide_by_sigma(weight, mat, u, v):
+    """W / sigma with sigma = u^T W v (u, v held constant, so the gradient flows through W only)."""
+    return weight / u.dot(mat.mv(v))
 
 
 class SpectralNorm:
     """The forward pre-hook that recomputes ``name`` = W / sigma(W)."""
 
     def __init__(self, name: str = "weight", n_power_iterations: int = 1, dim: int = 0, eps: float = 1e-12):
-        if n_power_iterations <= 0:
-            raise ValueError(f"Expected n_power_iterations to be positive, but got n_power_iterations="
-                             f"{n_power_iterations}")
+        _check_n_power_iterations(n_power_iterations)
         self.name, self.dim, self.n_power_iterations, self.eps = name, dim, n_power_iterations, eps
 
     def reshape_weight_to_matrix(self, weight):
-        mat = weight
-        if self.dim != 0:
-            perm = [self.dim] + [d for d in range(weight.ndim) if d != self.dim]
-            mat = mat.permute(*perm)
-        return mat.reshape(mat.shape[0], -1)
+        return _weight_to_matrix(weight, self.dim)
 
     def compute_weight(self, module, do_power_iteration: bool):
         weight = getattr(module, self.name + "_orig")
@@ -47,8 +70,7 @@ class SpectralNorm:
                     v.copy_(normalize(mat.t().mv(u), dim=0, eps=self.eps))
                     u.copy_(normalize(mat.mv(v), dim=0, eps=self.eps))
                 u, v = u.clone(), v.clone()
-        sigma = u.dot(mat.mv(v))
-        return weight / sigma
+        return _divide_by_sigma(weight, mat, u, v)
 
     def remove(self, module) -> None:
         with no_grad():
@@ -64,16 +86,11 @@ class SpectralNorm:
 
     @staticmethod
     def apply(module, name: str, n_power_iterations: int, dim: int, eps: float):
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, SpectralNorm) and hook.name == name:
-                raise RuntimeError(f"Cannot register two spectral_norm hooks on the same parameter {name}")
+        check_no_hook(module, SpectralNorm, name, "spectral_norm")
         fn = SpectralNorm(name, n_power_iterations, dim, eps)
         weight = module._parameters[name]
         with no_grad():
-            mat = fn.reshape_weight_to_matrix(weight)
-            h, w = mat.shape
-            u = normalize(weight.new_empty(h).normal_(0, 1), dim=0, eps=fn.eps)
-            v = normalize(weight.new_empty(w).normal_(0, 1), dim=0, eps=fn.eps)
+            u, v = _random_uv(fn.reshape_weight_to_matrix(weight), fn.eps)
         delattr(module, name)
         module.register_parameter(name + "_orig", weight)
         setattr(module, name, weight.data)
@@ -94,9 +111,4 @@ def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1, eps
 
 def remove_spectral_norm(module, name: str = "weight"):
     """Undo ``spectral_norm``."""
-    for k, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[k]
-            return module
-    raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    return remove_hook(module, SpectralNorm, name, "spectral_norm")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import warnings
 
 from ..parameter import Parameter
+from ._reparam_hook import check_no_hook, remove_hook
 
 __all__ = ["weight_norm", "remove_weight_norm", "norm_except_dim"]
 
@@ -45,9 +46,7 @@ class WeightNorm:
 
     @staticmethod
     def apply(module, name: str, dim: int):
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, WeightNorm) and hook.name == name:
-                raise RuntimeError(f"Cannot register two weight_norm hooks on the same parameter {name}")
+        check_no_hook(module, WeightNorm, name, "weight_norm")
         fn = WeightNorm(name, dim)
         weight = getattr(module, name)
         del module._parameters[name]
@@ -79,9 +78,4 @@ def weight_norm(module, name: str = "weight", dim: int = 0):
 
 def remove_weight_norm(module, name: str = "weight"):
     """Undo ``weight_norm``: ``name`` becomes a plain parameter again."""
-    for k, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, WeightNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[k]
-            return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    return remove_hook(module, WeightNorm, name, "weight_norm")
