@@ -110,6 +110,8 @@ def _renorm_(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float)
 
 
 def _norm_padding(padding_idx, n: int):
+    """``padding_idx`` wrapped into [0, n) (None stays None); torch's AssertionError when out of range. The one
+    check behind F.embedding, F.embedding_bag and the Embedding / EmbeddingBag modules."""
     if padding_idx is None:
         return None
     if padding_idx > 0 and padding_idx >= n:

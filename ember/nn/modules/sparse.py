@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ... import empty, no_grad
 from .. import functional as F
+from ..functional.sparse import _norm_padding
 from .. import init
 from ..parameter import Parameter
 from .module import Module
@@ -26,17 +27,10 @@ from .module import Module
 __all__ = ["Embedding", "EmbeddingBag"]
 
 
-def _check_pad(padding_idx, num_embeddings: int):
-    if padding_idx is None:
-        return None
-    if padding_idx > 0:
-        if padding_idx >= num_embeddings:
-            raise AssertionError("Padding_idx must be within num_embeddings")
-    elif padding_idx < 0:
-        if padding_idx < -num_embeddings:
-            raise AssertionError("Padding_idx must be within num_embeddings")
-        padding_idx = num_embeddings + padding_idx
-    return padding_idx
+def _zero_padding_row(weight, padding_idx) -> None:
+    if padding_idx is not None:
+        with no_grad():
+            weight[padding_idx].fill_(0)
 
 
 def _make_weight(num_embeddings: int, embedding_dim: int, _weight, dtype):
@@ -55,7 +49,7 @@ class Embedding(Module):
                  sparse: bool = False, _weight=None, _freeze: bool = False, device=None, dtype=None) -> None:
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        self.padding_idx = _check_pad(padding_idx, num_embeddings)
+        self.padding_idx = _norm_padding(padding_idx, num_embeddings)
         self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         self.weight, fresh = _make_weight(num_embeddings, embedding_dim, _weight, dtype)
@@ -68,9 +62,7 @@ class Embedding(Module):
         self._fill_padding_idx_with_zero()
 
     def _fill_padding_idx_with_zero(self) -> None:
-        if self.padding_idx is not None:
-            with no_grad():
-                self.weight[self.padding_idx].fill_(0)
+        _zero_padding_row(self.weight, self.padding_idx)
 
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
@@ -112,7 +104,7 @@ class EmbeddingBag(Module):
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
-        self.padding_idx = _check_pad(padding_idx, num_embeddings)
+        self.padding_idx = _norm_padding(padding_idx, num_embeddings)
         self.weight, fresh = _make_weight(num_embeddings, embedding_dim, _weight, dtype)
         self.mode, self.sparse, self.include_last_offset = mode, sparse, include_last_offset
         if fresh:
@@ -120,9 +112,7 @@ class EmbeddingBag(Module):
 
     def reset_parameters(self) -> None:
         init.normal_(self.weight)
-        if self.padding_idx is not None:
-            with no_grad():
-                self.weight[self.padding_idx].fill_(0)
+        _zero_padding_row(self.weight, self.padding_idx)
 
     def forward(self, input, offsets=None, per_sample_weights=None):
         return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
