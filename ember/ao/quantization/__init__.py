@@ -1,8 +1,8 @@
 """``ember.ao.quantization``: int8 quantization with torch.ao.quantization's names.
 
 Quantized tensors (``quantize_per_tensor``, ``quantize_per_channel``), observers that choose their scales,
-``QConfig``s, and ``quantize_dynamic`` (int8 weights, activations quantized per call). Post-training static
-quantization (``prepare``/``convert``, fused conv-bn-relu) is not in ember yet.
+``QConfig``s, ``quantize_dynamic`` (int8 weights, activations quantized per call), and post-training static
+quantization: ``QuantStub``/``DeQuantStub``, ``fuse_modules`` (conv-bn-relu), ``prepare``, calibration, ``convert``.
 """
 from __future__ import annotations
 
@@ -11,11 +11,15 @@ from .observer import (MinMaxObserver, MovingAverageMinMaxObserver, ObserverBase
                        default_qconfig, default_weight_observer, get_default_qconfig, per_channel_affine,
                        per_channel_dynamic_qconfig, per_channel_symmetric, per_tensor_affine, per_tensor_symmetric)
 from .qtensor import QTensor, dequantize, quantize_per_channel, quantize_per_tensor
+from .fuse_modules import fuse_conv_bn_eval, fuse_modules
 from .quantize import quantize_dynamic
+from .static import convert, get_default_static_quant_module_mappings, prepare, propagate_qconfig_, quantize
+from .stubs import DeQuantStub, QuantStub, QuantWrapper
 
 __all__ = ["QTensor", "quantize_per_tensor", "quantize_per_channel", "dequantize", "ObserverBase",
            "MinMaxObserver", "MovingAverageMinMaxObserver", "PerChannelMinMaxObserver", "PlaceholderObserver",
            "QConfig", "default_qconfig", "default_dynamic_qconfig", "per_channel_dynamic_qconfig",
            "default_weight_observer", "default_per_channel_weight_observer", "get_default_qconfig",
            "quantize_dynamic", "per_tensor_affine", "per_tensor_symmetric", "per_channel_affine",
-           "per_channel_symmetric"]
+           "per_channel_symmetric", "QuantStub", "DeQuantStub", "QuantWrapper", "fuse_modules", "fuse_conv_bn_eval",
+           "prepare", "convert", "quantize", "propagate_qconfig_", "get_default_static_quant_module_mappings"]

@@ -1,1 +1,9 @@
-"""``ember.ao.nn.quantized``: quantized layers (``dynamic``: int8 weights, activations quantized per call)."""
+"""``ember.ao.nn.quantized``: statically quantized layers (uint8 activations, int8 weights per channel) that
+``ember.ao.quantization.convert`` swaps in; ``dynamic``: int8 weights, activations quantized per call."""
+from __future__ import annotations
+
+from .modules import (AvgPool2d, Conv2d, ConvReLU2d, DeQuantize, Flatten, Linear, LinearReLU, Quantize, ReLU,
+                      Sigmoid)
+
+__all__ = ["Quantize", "DeQuantize", "Conv2d", "Linear", "ConvReLU2d", "LinearReLU", "ReLU", "Sigmoid",
+           "AvgPool2d", "Flatten"]
