@@ -512,3 +512,25 @@ def test_cifar10_download_refuses_path_traversal(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="refusing to extract unsafe member '../escaped'"):
         CIFAR10(tmp_path / "data", download=True)
     assert not (tmp_path / "escaped").exists()
+
+
+# --- VisionDataset: the shared base (torchvision's root / transforms / __repr__) ---------------------------
+
+
+def test_vision_dataset_repr_and_transforms_as_torchvision():
+    from ember.utils.data import ConcatDataset
+    from ember.vision.datasets import VisionDataset
+
+    ds = FashionMNIST(root="builtin", train=False, target_transform=str)
+    assert isinstance(ds, VisionDataset) and ds[0][1] == str(int(ds.targets[0]))
+    # torchvision's layout: the StandardTransform block's later lines are not indented
+    assert repr(ds) == ("Dataset FashionMNIST\n    Number of datapoints: 2000\n    Root location: builtin\n"
+                        "    Split: Test\n    Source: builtin:fashion-mnist-subset\n    StandardTransform\n"
+                        "Target transform: <class 'str'>")
+    joint = FashionMNIST(root="builtin", train=False)
+    joint.transforms = lambda img, target: (img.shape, target + 100)
+    assert joint[0] == ((28, 28), int(ds.targets[0]) + 100)
+    assert isinstance(ds + ds, ConcatDataset) and len(ds + ds) == 4000
+    with pytest.raises(ValueError, match="Only transforms or transform/target_transform"):
+        VisionDataset("x", transforms=lambda a, b: (a, b), transform=abs)
+    assert VisionDataset("~/data").root == os.path.expanduser("~/data")

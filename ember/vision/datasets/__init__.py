@@ -1,5 +1,6 @@
 """Datasets with torchvision's names and signatures: MNIST, FashionMNIST, CIFAR10, and the folder datasets
-DatasetFolder and ImageFolder.
+DatasetFolder and ImageFolder, all on the base class VisionDataset (root, transform,
+target_transform / transforms, __repr__).
 
 Each dataset is a map-style dataset (``__len__`` and ``__getitem__``) returning
 ``(image, target)``, the image a ``uint8`` NumPy array before any ``transform``. Where the
@@ -18,5 +19,7 @@ from .cifar import CIFAR10
 from .folder import DatasetFolder, ImageFolder
 from .mnist import MNIST, FashionMNIST
 from .synthetic import BananasDataset, ShapesSegmentation
+from .vision import VisionDataset
 
-__all__ = ["BananasDataset", "CIFAR10", "DatasetFolder", "FashionMNIST", "ImageFolder", "MNIST", "ShapesSegmentation"]
+__all__ = ["BananasDataset", "CIFAR10", "DatasetFolder", "FashionMNIST", "ImageFolder", "MNIST", "ShapesSegmentation",
+           "VisionDataset"]

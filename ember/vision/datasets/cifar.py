@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from . import _sources
+from .vision import VisionDataset
 
 Transform = Callable[[Any], Any]
 
@@ -145,7 +146,7 @@ def _read_batch(path: Path, num_classes: int) -> tuple[np.ndarray, list[int]]:
     return data, targets
 
 
-class CIFAR10:
+class CIFAR10(VisionDataset):
     """CIFAR-10: 60,000 32x32 colour images in 10 classes, with torchvision's API.
 
     Args:
@@ -197,10 +198,8 @@ class CIFAR10:
         target_transform: Transform | None = None,
         download: bool = False,
     ) -> None:
-        self.root = os.path.expanduser(os.fspath(root)) if root is not None else None
+        super().__init__(root, transform=transform, target_transform=target_transform)
         self.train = train
-        self.transform = transform
-        self.target_transform = target_transform
         names = [name for name, _ in self.train_list + self.test_list] + [self.meta["filename"]]
         located = _sources.locate(
             type(self).__name__,
@@ -240,23 +239,10 @@ class CIFAR10:
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         """Return ``(image, target)``; the image is ``uint8`` ``(32, 32, 3)`` before ``transform``."""
-        img, target = self.data[index], self.targets[index]
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._apply_transforms(self.data[index], self.targets[index])
 
-    def __repr__(self) -> str:
-        return "\n".join(
-            [
-                f"Dataset {type(self).__name__}",
-                f"    Number of datapoints: {len(self)}",
-                f"    Root location: {self.root}",
-                f"    Split: {'Train' if self.train else 'Test'}",
-                f"    Source: {self.source}",
-            ]
-        )
+    def extra_repr(self) -> str:
+        return f"Split: {'Train' if self.train else 'Test'}\nSource: {self.source}"
 
 
 def _extract_tar(archive: Path, dest: Path) -> None:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 from typing import Callable
 
+from .vision import VisionDataset
+
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 
 
@@ -84,15 +86,14 @@ def pil_loader(path: str):
 default_loader = pil_loader
 
 
-class DatasetFolder:
+class DatasetFolder(VisionDataset):
     """A map-style dataset of ``(loader(path), class_index)`` from ``root/<class>/...`` files, after
     ``transform`` and ``target_transform``."""
 
     def __init__(self, root: str | os.PathLike, loader: Callable, extensions=None, transform: Callable | None = None,
                  target_transform: Callable | None = None, is_valid_file: Callable | None = None,
                  allow_empty: bool = False) -> None:
-        self.root = os.fspath(root)
-        self.transform, self.target_transform = transform, target_transform
+        super().__init__(os.fspath(root), transform=transform, target_transform=target_transform)
         self.classes, self.class_to_idx = self.find_classes(self.root)
         self.samples = self.make_dataset(self.root, self.class_to_idx, extensions, is_valid_file, allow_empty)
         self.loader, self.extensions = loader, extensions
@@ -107,18 +108,11 @@ class DatasetFolder:
 
     def __getitem__(self, index: int) -> tuple:
         path, target = self.samples[index]
-        sample = self.loader(path)
-        if self.transform is not None:
-            sample = self.transform(sample)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return sample, target
+        return self._apply_transforms(self.loader(path), target)
 
     def __len__(self) -> int:
         return len(self.samples)
 
-    def __repr__(self) -> str:
-        return f"Dataset {type(self).__name__}\n    Number of datapoints: {len(self)}\n    Root location: {self.root}"
 
 
 class ImageFolder(DatasetFolder):

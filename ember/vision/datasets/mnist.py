@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from . import _sources
+from .vision import VisionDataset
 
 #: IDX type code to the big-endian NumPy dtype it stores.
 _IDX_DTYPES: dict[int, str] = {
@@ -151,7 +152,7 @@ def _check_split(images: np.ndarray, labels: np.ndarray, files: tuple[Path, Path
         )
 
 
-class MNIST:
+class MNIST(VisionDataset):
     """The MNIST handwritten digits, with torchvision's ``MNIST`` API.
 
     Args:
@@ -216,10 +217,8 @@ class MNIST:
         target_transform: Transform | None = None,
         download: bool = False,
     ) -> None:
-        self.root = os.path.expanduser(os.fspath(root)) if root is not None else None
+        super().__init__(root, transform=transform, target_transform=target_transform)
         self.train = train
-        self.transform = transform
-        self.target_transform = target_transform
         located = self._locate(download)
         self.source: str = located.source
         self.data, self.targets = self._load(located.files)
@@ -276,26 +275,10 @@ class MNIST:
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         """Return ``(image, target)``; the image is ``uint8`` ``(28, 28)`` before ``transform``."""
-        img, target = self.data[index], int(self.targets[index])
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._apply_transforms(self.data[index], int(self.targets[index]))
 
-    def __repr__(self) -> str:
-        lines = [
-            f"Dataset {type(self).__name__}",
-            f"    Number of datapoints: {len(self)}",
-            f"    Root location: {self.root}",
-            f"    Split: {'Train' if self.train else 'Test'}",
-            f"    Source: {self.source}",
-        ]
-        for name in ("transform", "target_transform"):
-            value = getattr(self, name)
-            if value is not None:
-                lines.append(f"    {name}: {value!r}")
-        return "\n".join(lines)
+    def extra_repr(self) -> str:
+        return f"Split: {'Train' if self.train else 'Test'}\nSource: {self.source}"
 
 
 class FashionMNIST(MNIST):

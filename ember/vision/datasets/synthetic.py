@@ -11,7 +11,7 @@ kind of background; the target is a mask of class indices (0 background, 1 disc,
 
 Images are float32 ``(3, H, W)`` in [0, 1]. Every sample is a pure function of ``(seed, split,
 index)``: two datasets with the same arguments hold the same pixels, and train and test never share
-a sample. Only NumPy is imported.
+a sample. Only NumPy (and the VisionDataset base) is imported.
 
 >>> ds = BananasDataset(train=False, num_samples=4, image_size=32)
 >>> img, label = ds[0]
@@ -29,6 +29,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from .vision import VisionDataset
 
 __all__ = ["BananasDataset", "ShapesSegmentation"]
 
@@ -91,7 +93,7 @@ def _box(mask: np.ndarray) -> np.ndarray:
     return np.array([cols[0], rows[0], cols[-1] + 1, rows[-1] + 1], np.float32) / size
 
 
-class _Generated:
+class _Generated(VisionDataset):
     """Shared shape of the generated datasets: ``num_samples`` drawn at construction, ``transform``s."""
 
     def __init__(self, train: bool, num_samples: int | None, image_size: int, seed: int,
@@ -101,8 +103,8 @@ class _Generated:
         n = default_n[0 if train else 1] if num_samples is None else int(num_samples)
         if n < 0:
             raise ValueError(f"{type(self).__name__}: num_samples must be >= 0, got {num_samples}")
+        super().__init__(None, transform=transform, target_transform=target_transform)
         self.train, self.image_size, self.seed = train, int(image_size), int(seed)
-        self.transform, self.target_transform = transform, target_transform
         pairs = [self._draw(np.random.default_rng([self.seed, _SPLIT[bool(train)], i])) for i in range(n)]
         self.data = np.stack([p[0] for p in pairs]) if n else np.zeros((0, 3, image_size, image_size), np.float32)
         shape, dtype = self._target_shape()
@@ -118,12 +120,7 @@ class _Generated:
         return len(self.data)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        img, target = self.data[index], self.targets[index]
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._apply_transforms(self.data[index], self.targets[index])
 
     def __repr__(self) -> str:
         split = "train" if self.train else "test"
