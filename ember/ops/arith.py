@@ -228,6 +228,13 @@ class Fmod(Op):
         return g, gb
 
 
+def _pick(g, a, b, loses):
+    """where(a == b, g / 2, g).masked_fill(loses, 0): torch's maximum/minimum gradient for one side."""
+    from .ternary import where
+
+    return where(loses, g.new_zeros(()), where(a == b, g / 2, g))
+
+
 class Maximum(Op):
     broadcasting = True
     _fn = staticmethod(np.maximum)
@@ -242,9 +249,9 @@ class Maximum(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        # ties share the gradient equally, as torch does; a NaN on either side passes it to both
-        tie = (a == b).to(g.dtype) * 0.5
-        return g * (1 - (a < b).to(g.dtype) - tie), g * (1 - (a > b).to(g.dtype) - tie)
+        # torch's masked_fill: ties share the gradient, a NaN on either side passes it to both, and the losing
+        # side gets 0 even where g is NaN (a select, not a product)
+        return _pick(g, a, b, a < b), _pick(g, a, b, a > b)
 
 
 class Minimum(Maximum):
@@ -253,8 +260,7 @@ class Minimum(Maximum):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        tie = (a == b).to(g.dtype) * 0.5
-        return g * (1 - (a > b).to(g.dtype) - tie), g * (1 - (a < b).to(g.dtype) - tie)
+        return _pick(g, a, b, a > b), _pick(g, a, b, a < b)
 
 
 class Fmax(Op):

@@ -219,3 +219,15 @@ def test_conv_shape_errors(case):
             else:
                 F.conv_transpose1d(T.ones(1, 2, 1), T.ones(2, 2, 2), stride=2, padding=1)
     assert ember.nn.functional.conv2d(ember.ones(0, 5, 4, 3), ember.ones(1, 5, 1, 1)).shape == (0, 1, 4, 3)
+
+
+@pytest.mark.parametrize("fn", ["maximum", "minimum"])
+def test_maximum_losing_side_gets_zero_even_for_a_nan_gradient(fn):
+    """fuzz class 'binary: grad value' (second kind): torch masked_fills the losing side with 0, so a NaN
+    upstream gradient (std of a 0-d value) does not reach it; ember multiplied by 0."""
+    a, b = np.array([1.0, np.nan, 2.0, 3.0]), np.array([2.0, 1.0, 2.0, np.nan])
+
+    def f(T, x, y):
+        return getattr(T, fn)(x, y) * T.tensor([np.nan, 1.0, 4.0, 1.0], dtype=x.dtype)
+
+    _assert_same(_both(f, a, b))
