@@ -453,11 +453,6 @@ def _conv_transposend(name: str, nd: int, input, weight, bias, stride, padding, 
         if op >= s and op >= d:
             raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
                                f"output_padding: {output_padding}, stride: {stride}, dilation: {dilation}")
-    out = [(L - 1) * s - 2 * p + d * (k - 1) + op + 1 for L, s, p, d, k, op in
-           zip(x.shape[2:], stride, padding, dilation, weight.shape[2:], output_padding)]
-    if any(o <= 0 for o in out):  # torch's check: a transposed conv never returns an empty output
-        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated output "
-                           f"size per channel: ({' x '.join(map(str, out))}). Output size is too small")
     args = (x, weight, bias, stride, padding, output_padding, dilation, groups)
     y = in_float32(ConvolutionTranspose.apply, *args) if is_low_precision(x) else ConvolutionTranspose.apply(*args)
     return y.squeeze(0) if unbatched else y
