@@ -1,6 +1,8 @@
 """What every op module shares: the method registry, operand promotion and small array helpers."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -167,6 +169,17 @@ def float_arr(x: np.ndarray) -> np.ndarray:
     if x.dtype.kind in "fc":
         return x
     return x.astype(_dt.get_default_dtype().np)
+
+
+def rows(a):
+    """``a`` (an array or a Tensor) as a matrix (rows, last dim): the leading dims merged. Their count is
+    spelled out because ``reshape(-1, n)`` is ambiguous (and fails) when a size is 0."""
+    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
+
+
+def matmul_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x (..., k) @ y (k, n) as one GEMM over all leading dims of x (np.matmul would run one per batch entry)."""
+    return np.matmul(rows(x), y).reshape(x.shape[:-1] + (y.shape[-1],))
 
 
 def norm_dims(dim, ndim: int) -> tuple:

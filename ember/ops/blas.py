@@ -18,7 +18,7 @@ from .. import dtypes as _dt
 from .._autocast import autocast_policy
 from .._grad_mode import STATE as _STATE
 from ..tensor import Tensor, wrap
-from ._common import Op, in_float32, is_low_precision, method, write_out
+from ._common import Op, in_float32, is_low_precision, matmul_rows, method, rows as _rows, write_out
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "addmv", "baddbmm", "addbmm", "addr"]
 
@@ -48,7 +48,7 @@ class MatMul(Op):
         if ctx.next is not None:
             ctx.rename(_MATMUL_NODES.get((min(x.ndim, 3), min(y.ndim, 3)), "MatMulBackward0"))
         if x.ndim > 2 and y.ndim == 2:  # one GEMM over all leading dims (NumPy would loop one per batch entry)
-            return np.matmul(_rows(x), y).reshape(x.shape[:-1] + (y.shape[1],))
+            return matmul_rows(x, y)
         return np.asarray(np.matmul(x, y))
 
     @staticmethod
@@ -80,14 +80,6 @@ class MatMul(Op):
 # torch's node for a matmul of these ranks (3 stands for 3 or more): the last op of its decomposition
 _MATMUL_NODES = {(2, 2): "MmBackward0", (1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4",
                  (3, 2): "UnsafeViewBackward0", (3, 3): "BmmBackward0", (3, 1): "ViewBackward0"}
-
-
-def _rows(d):
-    """``d`` as a matrix of its last dim's rows (its size spelled out: -1 is ambiguous when a size is 0)."""
-    n = 1
-    for s in d.shape[:-1]:
-        n *= s
-    return d.reshape(n, d.shape[-1])
 
 
 def _check_matmul(a: Tensor, b: Tensor) -> None:

@@ -11,14 +11,12 @@ ember.Size([2, 4])
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..._autocast import autocast_policy
 from ...autograd.function import Op
 from ..._grad_mode import STATE as _STATE
-from ...ops._common import in_float32, is_low_precision
+from ...ops._common import in_float32, is_low_precision, matmul_rows, rows as _rows
 from ...tensor import Tensor, wrap
 
 __all__ = ["linear", "bilinear"]
@@ -44,7 +42,7 @@ class Linear(Op):
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x.dtype.name.capitalize()} "
                                f"and {w.dtype.name.capitalize()}")
         if xd.ndim > 2:  # one GEMM over all leading dims (NumPy would loop a GEMM per batch entry)
-            out = np.matmul(_rows(xd), wd.T).reshape(xd.shape[:-1] + (wd.shape[0],))
+            out = matmul_rows(xd, wd.T)
         else:
             out = np.matmul(xd, wd.T)
         if b is not None:
@@ -75,11 +73,6 @@ class Linear(Op):
             if len(need) > 2 and need[2]:
                 gb = g2.sum(0)
         return gx, gw, gb
-
-
-def _rows(a):
-    """``a`` as (rows, last dim): the leading dims merged (explicitly, so zero-size inputs work too)."""
-    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
 
 @autocast_policy("lower")
