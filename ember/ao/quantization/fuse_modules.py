@@ -21,13 +21,15 @@ def fuse_conv_bn_eval(conv, bn, transpose: bool = False):
     if conv.training or bn.training:
         raise AssertionError("Fusion only for eval!")
     fused = copy.deepcopy(conv)
-    w = conv.weight.detach().numpy().astype(np.float64)
-    b = np.zeros(w.shape[0]) if conv.bias is None else conv.bias.detach().numpy().astype(np.float64)
-    gamma = np.ones(w.shape[0]) if bn.weight is None else bn.weight.detach().numpy().astype(np.float64)
-    beta = np.zeros(w.shape[0]) if bn.bias is None else bn.bias.detach().numpy().astype(np.float64)
-    factor = gamma / np.sqrt(bn.running_var.numpy().astype(np.float64) + bn.eps)
-    fused.weight = nn.Parameter(wrap((w * factor.reshape((-1,) + (1,) * (w.ndim - 1))).astype(np.float32)))
-    fused.bias = nn.Parameter(wrap(((b - bn.running_mean.numpy()) * factor + beta).astype(np.float32)))
+    f32 = np.float32
+    w = conv.weight.detach().numpy().astype(f32)
+    b = np.zeros(w.shape[0], f32) if conv.bias is None else conv.bias.detach().numpy().astype(f32)
+    gamma = np.ones(w.shape[0], f32) if bn.weight is None else bn.weight.detach().numpy().astype(f32)
+    beta = np.zeros(w.shape[0], f32) if bn.bias is None else bn.bias.detach().numpy().astype(f32)
+    rsqrt = (f32(1.0) / np.sqrt(bn.running_var.numpy().astype(f32) + f32(bn.eps))).astype(f32)  # float32, as torch
+    factor = (gamma * rsqrt).reshape((-1,) + (1,) * (w.ndim - 1))
+    fused.weight = nn.Parameter(wrap((w * factor).astype(f32)))
+    fused.bias = nn.Parameter(wrap(((b - bn.running_mean.numpy().astype(f32)) * rsqrt * gamma + beta).astype(f32)))
     return fused
 
 
