@@ -16,7 +16,7 @@ import numpy as np
 
 from ..tensor import Tensor, wrap
 from .engine import grad as _grad
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -114,6 +114,12 @@ def gradgradcheck(func: Callable, inputs, grad_outputs=None, *, eps: float = 1e-
 
     def vjp(*args):
         xs, vs = args[:n_in], args[n_in:]
+        # The first derivative needs a graph even where gradcheck's finite differences turn grad mode off;
+        # without it every vjp is empty and the check compares nothing.
+        with enable_grad():
+            return _vjp(xs, vs)
+
+    def _vjp(xs, vs):
         ys = _outputs(func, xs)
         pairs = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
         gs = _grad([p[0] for p in pairs], [xs[i] for i in diff_idx], [p[1] for p in pairs],

