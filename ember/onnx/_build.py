@@ -53,8 +53,10 @@ def trace_graph(model, args: tuple, opset: int, input_names, dynamic_axes: dict,
     names += [f"input_{i}" if i else "input" for i in range(len(names), len(tensors))]
     for t, n in zip(tensors, names):
         g.bind(t, n)
-    if dynamic_axes:
-        g.batch = True
+    for n, t in zip(names, tensors):  # the traced size of the (first) dynamic input axis
+        axes = list(_axes(dynamic_axes.get(n, {})))
+        if axes and g.batch is None:
+            g.batch = int(t.shape[axes[0]])
     was_training = getattr(model, "training", False)
     if hasattr(model, "eval"):
         model.eval()
@@ -104,12 +106,17 @@ def build_model(model, args, opset: int, input_names, output_names, dynamic_axes
     nodes = [helper.make_node(op, ins, outs, **attrs) for op, ins, outs, attrs in g.nodes]
     for t, n in zip(outputs, out_names):
         nodes.append(helper.make_node("Identity", [g.value(t)], [n]))
-    inits = [numpy_helper.from_array(np.asarray(a), name) for name, a in g.initializers.items()]
     graph_inputs = [info(n, t) for n, t in inputs]
-    if not export_params:
-        graph_inputs += [helper.make_tensor_value_info(i.name, i.data_type, list(i.dims)) for i in inits]
+    inits = []
+    params = set(g.param_names.values())
+    for name, a in g.initializers.items():
+        if export_params or name not in params:
+            inits.append(numpy_helper.from_array(np.asarray(a), name))
+        else:  # export_params=False: the parameters are graph inputs, fed at run time
+            graph_inputs.append(helper.make_tensor_value_info(
+                name, helper.np_dtype_to_tensor_dtype(a.dtype), list(a.shape)))
     graph = helper.make_graph(nodes, "ember", graph_inputs, [info(n, t) for t, n in zip(outputs, out_names)],
-                              initializer=inits if export_params else [])
+                              initializer=inits)
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="ember")
     proto.ir_version = min(proto.ir_version, 8)
     onnx.checker.check_model(proto)

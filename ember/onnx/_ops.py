@@ -238,7 +238,8 @@ def _sdpa(g, op, args, outs):
 # ---- shapes and views
 def reshape_target(g, in_shape, out_shape) -> list:
     """The Reshape shape for a dynamic batch: a dim equal to the input's at the same place is copied (0),
-    and the first other dim is inferred (-1), so the graph holds no traced batch size."""
+    and one other dim is inferred (-1): the first equal to the traced batch size, else the first multiple
+    of it, else the first, so the graph holds no traced batch size."""
     target = [int(d) for d in out_shape]
     if g.batch is None:
         return target
@@ -249,7 +250,8 @@ def reshape_target(g, in_shape, out_shape) -> list:
         else:
             free.append(i)
     if free:
-        target[free[0]] = -1
+        pick = [i for i in free if target[i] == g.batch] or [i for i in free if target[i] % g.batch == 0] or free
+        target[pick[0]] = -1
     return target
 
 
