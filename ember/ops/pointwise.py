@@ -24,42 +24,7 @@ __all__ = ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsq
            "absolute", "relu", "floor", "ceil", "trunc", "fix", "sign", "frac", "isnan", "isinf", "isfinite",
            "isposinf", "isneginf", "logical_not", "bitwise_not", "round", "logit", "sgn", "positive"]
 
-try:  # erf/erfinv: scipy when present, else exact math.erf element by element
-    from scipy import special as _sp
-except ImportError:  # pragma: no cover
-    _sp = None
-
-
-def _elementwise(f, x):
-    """Apply a math-module function elementwise (the fallback when scipy is absent); keeps dtype and 0-d."""
-    x = np.asarray(x)
-    return np.asarray(np.frompyfunc(f, 1, 1)(x), dtype=x.dtype)
-
-
-def _erfc(x):
-    if _sp is not None:
-        return _sp.erfc(x)
-    return _elementwise(math.erfc, x)
-
-
-def _erf(x):
-    if _sp is not None:
-        return _sp.erf(x)
-    return _elementwise(math.erf, x)
-
-
-def _erfinv(y):
-    if _sp is not None:
-        return _sp.erfinv(y)
-    # Newton on erf from Giles' single-precision start
-    y = np.asarray(y)
-    dtype, y = y.dtype, y.astype(np.float64)
-    w = -np.log((1.0 - y) * (1.0 + y))
-    x = y * (1.5 + 0.1 * w)
-    for _ in range(60):
-        x = x - (_erf(x) - y) / (2 / math.sqrt(math.pi) * np.exp(-x * x))
-    x = np.where(np.abs(y) == 1, np.copysign(np.inf, y), x)  # erfinv(+-1) = +-inf
-    return np.asarray(x, dtype=dtype)
+from ._special import _erf, _erfc, _erfinv  # noqa: F401 - the scipy/fallback special functions, once
 
 
 class Unary(Op):

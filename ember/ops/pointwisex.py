@@ -20,14 +20,10 @@ from ._common import (METHODS, Op, as_tensor_arg, float_arr, method, operands, r
                       write_out)
 from .arith import float_power as _float_power, true_divide as _true_divide
 from .reduction import _namedtuple, return_types
+from ._special import _bessel_i, _lgamma, _polygamma
 
 __all__ = ["xlogy", "logaddexp", "logaddexp2", "deg2rad", "rad2deg", "sinc", "ldexp", "mvlgamma", "lgamma", "digamma",
            "polygamma", "i0", "copysign", "heaviside", "gcd", "lcm", "nextafter", "frexp"]
-
-try:  # optional: exact special functions; the fallbacks below are accurate to ~1e-10
-    from scipy import special as _sp
-except ImportError:  # pragma: no cover
-    _sp = None
 
 return_types.frexp = _namedtuple("frexp", ("mantissa", "exponent"))
 
@@ -166,60 +162,6 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     return total + p * (p - 1) / 4 * math.log(math.pi)
 
 
-# --------------------------------------------------------------------------- special functions
-def _lgamma(a):
-    if _sp is not None:
-        return _sp.gammaln(a)
-    from .pointwise import _elementwise
-
-    return _elementwise(math.lgamma, a)
-
-
-def _digamma(a):
-    if _sp is not None:
-        return np.where(a == 0, -np.inf, _sp.digamma(a))  # torch: digamma(0) = -inf
-    return _polygamma_fallback(0, a)
-
-
-def _hurwitz_zeta(s: int, q: np.ndarray) -> np.ndarray:
-    """zeta(s, q) = sum_k (q + k)^-s by recurrence up to q >= 10, then Euler-Maclaurin."""
-    q = q.astype(np.float64)
-    acc = np.zeros_like(q)
-    while (q < 10).any():
-        small = q < 10
-        acc += np.where(small, q ** -s, 0)
-        q = np.where(small, q + 1, q)
-    tail = q ** (1 - s) / (s - 1) + 0.5 * q ** -s
-    bern = [1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6]
-    term = q ** (-s - 1) * s  # s (s+1) ... (s+2k-2) q^(-s-2k+1)
-    for k, b in enumerate(bern, 1):
-        tail += b / math.factorial(2 * k) * term
-        term = term * (s + 2 * k - 1) * (s + 2 * k) / q ** 2
-    return acc + tail
-
-
-def _polygamma_fallback(n: int, a: np.ndarray) -> np.ndarray:
-    if n == 0:  # digamma by recurrence to x >= 6, then the asymptotic series
-        x = a.astype(np.float64)
-        acc = np.zeros_like(x)
-        while (x < 6).any():
-            small = x < 6
-            acc -= np.where(small, 1 / x, 0)
-            x = np.where(small, x + 1, x)
-        x2 = 1 / (x * x)
-        series = np.log(x) - 0.5 / x - x2 * (1 / 12 - x2 * (1 / 120 - x2 * (1 / 252 - x2 * (1 / 240 - x2 / 132))))
-        return (acc + series).astype(a.dtype)
-    return ((-1) ** (n + 1) * math.factorial(n) * _hurwitz_zeta(n + 1, a)).astype(a.dtype)
-
-
-def _polygamma(n: int, a):
-    if n == 0:
-        return _digamma(a)
-    if _sp is not None:
-        return _sp.polygamma(n, a).astype(a.dtype)
-    return _polygamma_fallback(n, a)
-
-
 class Lgamma(Op):
     """log|Gamma(x)|; d/dx = digamma(x)."""
 
@@ -247,20 +189,6 @@ class Polygamma(Op):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g * Polygamma.apply(x, ctx.n + 1), None
-
-
-def _bessel_i(order: int, a: np.ndarray) -> np.ndarray:
-    if _sp is not None:
-        return (_sp.i0 if order == 0 else _sp.i1)(a)
-    if order == 0:
-        return np.i0(a)
-    x = a.astype(np.float64)  # power series sum_k (x/2)^(2k+1) / (k! (k+1)!)
-    term = x / 2
-    total = term.copy()
-    for k in range(1, 200):
-        term = term * (x / 2) ** 2 / (k * (k + 1))
-        total += term
-    return total.astype(a.dtype)
 
 
 class I0(Op):

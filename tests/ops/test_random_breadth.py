@@ -89,15 +89,21 @@ def test_randperm_and_multinomial_are_valid():
 
 
 def test_special_function_fallbacks_match_scipy(monkeypatch):
-    """Without scipy, lgamma/digamma/polygamma/i0' use NumPy/math fallbacks: they agree with scipy."""
+    """Without scipy, erf/erfc/erfinv/lgamma/digamma/polygamma/i0' use NumPy/math fallbacks (all in
+    ops/_special.py): they agree with scipy."""
     sp = pytest.importorskip("scipy.special")
-    from ember.ops import pointwisex
+    from ember.ops import _special
 
     x = np.linspace(0.1, 12.0, 40)
-    monkeypatch.setattr(pointwisex, "_sp", None)
-    np.testing.assert_allclose(pointwisex._lgamma(x), sp.gammaln(x), rtol=1e-12)
-    np.testing.assert_allclose(pointwisex._digamma(x), sp.digamma(x), rtol=1e-9, atol=1e-10)
+    monkeypatch.setattr(_special, "_sp", None)
+    np.testing.assert_allclose(_special._lgamma(x), sp.gammaln(x), rtol=1e-12)
+    np.testing.assert_allclose(_special._digamma(x), sp.digamma(x), rtol=1e-9, atol=1e-10)
     for n in (1, 2, 3):
-        np.testing.assert_allclose(pointwisex._polygamma(n, x), sp.polygamma(n, x), rtol=1e-9)
-    np.testing.assert_allclose(pointwisex._bessel_i(0, x), sp.i0(x), rtol=1e-12)
-    np.testing.assert_allclose(pointwisex._bessel_i(1, x), sp.i1(x), rtol=1e-12)
+        np.testing.assert_allclose(_special._polygamma(n, x), sp.polygamma(n, x), rtol=1e-9)
+    np.testing.assert_allclose(_special._bessel_i(0, x), sp.i0(x), rtol=1e-12)
+    np.testing.assert_allclose(_special._bessel_i(1, x), sp.i1(x), rtol=1e-12)
+    z = np.linspace(-3.0, 3.0, 41)
+    np.testing.assert_allclose(_special._erf(z), sp.erf(z), rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(_special._erfc(z), sp.erfc(z), rtol=1e-14)
+    y = np.linspace(-0.99, 0.99, 41)
+    np.testing.assert_allclose(_special._erfinv(y), sp.erfinv(y), rtol=1e-10, atol=1e-12)
