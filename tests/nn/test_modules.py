@@ -43,10 +43,21 @@ def _args(info, rng, want_grad):
             g = want_grad and a.dtype.kind == "f" and i not in info.no_grad_inputs
             ea.append(ember.tensor(a.copy(), requires_grad=g))
             ta.append(torch.tensor(a.copy(), requires_grad=g))
+        elif isinstance(a, tuple) and all(isinstance(x, np.ndarray) for x in a):  # a state such as LSTM's (h0, c0)
+            g = want_grad and i not in info.no_grad_inputs
+            ea.append(tuple(ember.tensor(x.copy(), requires_grad=g) for x in a))
+            ta.append(tuple(torch.tensor(x.copy(), requires_grad=g) for x in a))
         else:
             ea.append(a)
             ta.append(a)
     return ea, ta
+
+
+def _tensors(y) -> list:
+    """The tensors of an output, nested tuples flattened in order (LSTM: out, h, c)."""
+    if isinstance(y, (tuple, list)):
+        return [t for x in y for t in _tensors(x)]
+    return [] if y is None else [y]
 
 
 def _close(a, b, info, what):
@@ -77,12 +88,17 @@ def test_forward_backward(info):
         _close(ye, yt, info, "output")
         _close(ea[0], ta[0], info, "input overwritten")
         return
-    ye, yt = e(*ea), t(*ta)
-    _close(ye, yt, info, "output")
-    g = np.random.default_rng(1).standard_normal(tuple(yt.shape)).astype(np.float32)
-    ye.backward(ember.tensor(g))
-    yt.backward(torch.tensor(g))
-    for i, (a, b) in enumerate(zip(ea, ta)):
+    ye, yt = _tensors(e(*ea)), _tensors(t(*ta))
+    assert len(ye) == len(yt), f"{len(ye)} output tensors, torch {len(yt)}"
+    for k, (a, b) in enumerate(zip(ye, yt)):
+        assert tuple(a.shape) == tuple(b.shape), f"output {k}: shape {tuple(a.shape)}, torch {tuple(b.shape)}"
+        _close(a, b, info, f"output {k}")
+    rng = np.random.default_rng(1)
+    gs = [rng.standard_normal(tuple(b.shape)).astype(np.float32) for b in yt]
+    pairs = [(a, b, g) for a, b, g in zip(ye, yt, gs) if b.requires_grad]
+    ember.autograd.backward([p[0] for p in pairs], [ember.tensor(p[2]) for p in pairs])
+    torch.autograd.backward([p[1] for p in pairs], [torch.tensor(p[2]) for p in pairs])
+    for i, (a, b) in enumerate(zip(_tensors(ea), _tensors(ta))):
         if isinstance(b, torch.Tensor) and b.requires_grad:
             _close(a.grad, b.grad, info, f"grad of input {i}")
     tp = dict(t.named_parameters())
