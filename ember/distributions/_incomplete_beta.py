@@ -23,6 +23,7 @@ import numpy as np
 
 import ember
 from ember import Tensor
+from ember.ops import _special
 from ember.random import np_rng
 from ember.tensor import wrap
 
@@ -30,7 +31,7 @@ _MAX_TERMS = 100_000
 
 
 def _digamma(a: np.ndarray) -> np.ndarray:
-    return ember.digamma(wrap(np.asarray(a, dtype=np.float64)))._data
+    return _special._digamma(np.asarray(a, dtype=np.float64))
 
 
 def _series(x: np.ndarray, a: np.ndarray, b: np.ndarray, wrt_first: bool) -> np.ndarray:

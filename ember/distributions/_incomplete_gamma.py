@@ -20,6 +20,7 @@ import numpy as np
 
 import ember
 from ember import Tensor
+from ember.ops import _special
 from ember.random import np_rng
 from ember.tensor import wrap
 
@@ -28,7 +29,7 @@ _SERIES_MAX_X = 4000.0
 
 
 def _digamma(a: np.ndarray) -> np.ndarray:
-    return ember.digamma(wrap(np.asarray(a, dtype=np.float64)))._data
+    return _special._digamma(np.asarray(a, dtype=np.float64))
 
 
 def _series_grad(x: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -129,7 +130,7 @@ def _upper_continued_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def _lgamma(a: np.ndarray) -> np.ndarray:
-    return ember.lgamma(wrap(np.asarray(a, dtype=np.float64)))._data
+    return _special._lgamma(np.asarray(a, dtype=np.float64))
 
 
 def regularized_gamma_p(a: np.ndarray, x: np.ndarray) -> np.ndarray:
