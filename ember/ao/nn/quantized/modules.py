@@ -43,8 +43,9 @@ def _out_qparams(mod: nn.Module, name: str) -> tuple:
 
 def _requantize(acc: np.ndarray, mult: np.ndarray, zp: int, relu: bool) -> np.ndarray:
     """int32 accumulator -> uint8 with the per-channel multiplier ``s_x s_W / s_y`` (float32, as FBGEMM)."""
-    q = np.rint((acc * mult).astype(np.float32)) + zp
-    return np.clip(q, zp if relu else 0, 255).astype(np.uint8)
+    q = np.rint(acc.astype(np.float32, copy=False) * mult)
+    q += np.float32(zp)
+    return np.clip(q, zp if relu else 0, 255, out=q).astype(np.uint8)
 
 
 class _WeightedLayer(nn.Module):
@@ -80,7 +81,8 @@ class _WeightedLayer(nn.Module):
         return q
 
     def _output(self, acc: np.ndarray, x: QTensor) -> np.ndarray:
-        """The int32 accumulator ``(rows, C_out)`` plus the bias quantized with scale s_x s_W, requantized."""
+        """The int32 accumulator ``(rows, C_out)`` plus the bias quantized with scale s_x s_W, requantized.
+        Exact integers in float32 (or float64) add to the float32 of the int32 sum, as FBGEMM converts it."""
         sxw = x._scale * self._w_scale
         if self.bias_ is not None:
             acc = acc + np.rint((self.bias_ / sxw).astype(np.float32))

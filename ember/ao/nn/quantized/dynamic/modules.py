@@ -35,12 +35,12 @@ def choose_qparams(lo: float, hi: float, qmin: int = 0, qmax: int = 127) -> tupl
 
 def _int_gemm(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """x @ w.T for integer-valued float32 matrices, exactly (int32 accumulation semantics): float32 GEMMs over
-    blocks of k short enough that no partial sum passes 2^24, the blocks summed in float64."""
+    blocks of k short enough that no partial sum passes 2^24, the blocks summed in float64 (one block: float32)."""
     bound = max(float(np.abs(x).max(initial=0.0)) * float(np.abs(w).max(initial=0.0)), 1.0)
     block = max(1, int((1 << 24) // bound))
     k = x.shape[1]
     if block >= k:
-        return (x @ w.T).astype(np.float64)
+        return x @ w.T
     return sum((x[:, i:i + block] @ w[:, i:i + block].T).astype(np.float64) for i in range(0, k, block))
 
 
