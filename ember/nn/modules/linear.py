@@ -34,7 +34,36 @@ class Identity(Module):
 
 
 class Linear(Module):
-    """y = x W^T + b (see the module docstring for shapes, init and gradients)."""
+    r"""Applies an affine map to the last dimension: :math:`y = x W^T + b`.
+
+    Args:
+        in_features: size of each input sample (the last dimension of ``x``).
+        out_features: size of each output sample.
+        bias: if ``False``, the layer learns no additive bias. Default: ``True``.
+
+    Shape:
+        - Input: :math:`(*, H_{in})`, any number of leading dimensions, :math:`H_{in}` = in_features.
+        - Output: :math:`(*, H_{out})`, the same leading dimensions, :math:`H_{out}` = out_features.
+
+    Attributes:
+        weight: the learnable weight of shape (out_features, in_features), initialised from
+            :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})` with :math:`k = 1 / \text{in\_features}`
+            (``kaiming_uniform_`` with ``a = sqrt(5)``, as torch).
+        bias: the learnable bias of shape (out_features,), drawn from the same :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`.
+
+    Gradients, for an upstream gradient ``g`` of the shape of ``y`` (leading dims flattened into rows):
+    :math:`\partial L/\partial x = g W`, :math:`\partial L/\partial W = g^T x`,
+    :math:`\partial L/\partial b = \sum_{rows} g`.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Linear(20, 30)
+        >>> m(ember.randn(128, 20)).shape
+        ember.Size([128, 30])
+        >>> m.weight.shape, m.bias.shape
+        (ember.Size([30, 20]), ember.Size([30]))
+    """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
         super().__init__()
@@ -62,7 +91,33 @@ class Linear(Module):
 
 
 class Bilinear(Module):
-    """y_k = x1^T W_k x2 + b_k; W (out, in1, in2), b (out,), both U(-1/sqrt(in1), 1/sqrt(in1))."""
+    r"""Applies a bilinear map to two inputs: :math:`y_k = x_1^T W_k x_2 + b_k`.
+
+    Args:
+        in1_features: size of each first input sample.
+        in2_features: size of each second input sample.
+        out_features: size of each output sample.
+        bias: if ``False``, the layer learns no additive bias. Default: ``True``.
+
+    Shape:
+        - Input1: :math:`(*, H_{in1})`, Input2: :math:`(*, H_{in2})` with the same leading dimensions.
+        - Output: :math:`(*, H_{out})`.
+
+    Attributes:
+        weight: shape (out_features, in1_features, in2_features), from :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`
+            with :math:`k = 1 / \text{in1\_features}`.
+        bias: shape (out_features,), from the same distribution.
+
+    Gradients: :math:`\partial L/\partial x_1 = \sum_k g_k W_k x_2`, :math:`\partial L/\partial x_2 =
+    \sum_k g_k W_k^T x_1`, :math:`\partial L/\partial W_k = \sum_{rows} g_k x_1 x_2^T`.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Bilinear(20, 30, 40)
+        >>> m(ember.randn(128, 20), ember.randn(128, 30)).shape
+        ember.Size([128, 40])
+    """
 
     def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
                  device=None, dtype=None) -> None:
