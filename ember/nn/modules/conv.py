@@ -130,19 +130,124 @@ class _Conv(_ConvNd):
 
 
 class Conv1d(_Conv):
-    """1-d convolution over (N, C_in, L) (see the module docstring)."""
+    """1-d convolution (cross-correlation) over a signal of ``in_channels`` planes.
+
+    out[n, o, l] = bias[o] + sum_{c in group(o)} sum_{j} weight[o, c, j] * x[n, c, stride * l + dilation * j - padding]
+
+    Args:
+        in_channels: channels of the input.
+        out_channels: channels produced by the convolution.
+        kernel_size: size of the window (int or tuple).
+        stride: step of the window. Default: 1.
+        padding: zeros added on both sides of each spatial dim (int, tuple, ``'valid'`` or ``'same'``). Default: 0.
+        dilation: spacing between kernel elements. Default: 1.
+        groups: input and output channels are split into ``groups`` blocks; block ``j`` of the output sees only
+            block ``j`` of the input. ``groups == in_channels`` is a depthwise convolution. Default: 1.
+        bias: if ``False``, no learnable bias. Default: ``True``.
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``. Default: ``'zeros'``.
+
+    Shape:
+        - Input: (N, C_in, L_in) or (C_in, L_in).
+        - Output: (N, C_out, L_out) or (C_out, L_out) with
+          L_out = floor((L_in + 2 padding - dilation (kernel_size - 1) - 1) / stride) + 1.
+
+    Attributes:
+        weight: shape (out_channels, in_channels / groups, kernel_size), drawn from U(-sqrt(k), sqrt(k)) with
+            k = groups / (in_channels * prod(kernel_size)) (``kaiming_uniform_`` with ``a = sqrt(5)``, as torch).
+        bias: shape (out_channels,), drawn from the same U(-sqrt(k), sqrt(k)).
+
+    Gradients: the input gradient is the transposed convolution of the upstream gradient ``g`` with the same
+    weight (ConvTranspose with the same stride, padding, dilation and groups); the weight gradient is the
+    cross-correlation of the input with ``g``; the bias gradient sums ``g`` over the batch and spatial dims.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Conv1d(16, 33, 3, stride=2)
+        >>> m(ember.randn(20, 16, 50)).shape
+        ember.Size([20, 33, 24])
+    """
     _nd = 1
     _fn = staticmethod(F.conv1d)
 
 
 class Conv2d(_Conv):
-    """2-d convolution over (N, C_in, H, W) (see the module docstring)."""
+    """2-d convolution (cross-correlation) over an image of ``in_channels`` planes.
+
+    out[n, o] = bias[o] + sum_{c in group(o)} weight[o, c] (*) x[n, c], where (*) is the 2-d cross-correlation
+    with the given stride, padding and dilation.
+
+    Args:
+        in_channels: channels of the input.
+        out_channels: channels produced by the convolution.
+        kernel_size: size of the window (int or tuple).
+        stride: step of the window. Default: 1.
+        padding: zeros added on both sides of each spatial dim (int, tuple, ``'valid'`` or ``'same'``). Default: 0.
+        dilation: spacing between kernel elements. Default: 1.
+        groups: input and output channels are split into ``groups`` blocks; block ``j`` of the output sees only
+            block ``j`` of the input. ``groups == in_channels`` is a depthwise convolution. Default: 1.
+        bias: if ``False``, no learnable bias. Default: ``True``.
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``. Default: ``'zeros'``.
+
+    Shape:
+        - Input: (N, C_in, H_in, W_in) or (C_in, H_in, W_in).
+        - Output: (N, C_out, H_out, W_out) or (C_out, H_out, W_out) with
+          H_out = floor((H_in + 2 padding[0] - dilation[0] (kernel_size[0] - 1) - 1) / stride[0]) + 1,
+          and W_out the same with index 1.
+
+    Attributes:
+        weight: shape (out_channels, in_channels / groups, kernel_size[0], kernel_size[1]), drawn from U(-sqrt(k), sqrt(k)) with
+            k = groups / (in_channels * prod(kernel_size)) (``kaiming_uniform_`` with ``a = sqrt(5)``, as torch).
+        bias: shape (out_channels,), drawn from the same U(-sqrt(k), sqrt(k)).
+
+    Gradients: the input gradient is the transposed convolution of the upstream gradient ``g`` with the same
+    weight (ConvTranspose with the same stride, padding, dilation and groups); the weight gradient is the
+    cross-correlation of the input with ``g``; the bias gradient sums ``g`` over the batch and spatial dims.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Conv2d(16, 33, (3, 5), stride=(2, 1), padding=(4, 2), dilation=(3, 1))
+        >>> m(ember.randn(2, 16, 20, 10)).shape
+        ember.Size([2, 33, 11, 10])
+        >>> ember.nn.Conv2d(3, 8, 3, padding="same")(ember.randn(1, 3, 7, 7)).shape
+        ember.Size([1, 8, 7, 7])
+    """
     _nd = 2
     _fn = staticmethod(F.conv2d)
 
 
 class Conv3d(_Conv):
-    """3-d convolution over (N, C_in, D, H, W)."""
+    """3-d convolution (cross-correlation) over a volume of ``in_channels`` planes; as ``Conv2d`` with a
+    third spatial dim.
+
+    Args:
+        in_channels: channels of the input.
+        out_channels: channels produced by the convolution.
+        kernel_size: size of the window (int or tuple).
+        stride: step of the window. Default: 1.
+        padding: zeros added on both sides of each spatial dim (int, tuple, ``'valid'`` or ``'same'``). Default: 0.
+        dilation: spacing between kernel elements. Default: 1.
+        groups: input and output channels are split into ``groups`` blocks; block ``j`` of the output sees only
+            block ``j`` of the input. ``groups == in_channels`` is a depthwise convolution. Default: 1.
+        bias: if ``False``, no learnable bias. Default: ``True``.
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``. Default: ``'zeros'``.
+
+    Shape:
+        - Input: (N, C_in, D_in, H_in, W_in) or unbatched (C_in, D_in, H_in, W_in).
+        - Output: (N, C_out, D_out, H_out, W_out), each spatial size as in ``Conv2d``.
+
+    Attributes:
+        weight: shape (out_channels, in_channels / groups, *kernel_size), drawn from U(-sqrt(k), sqrt(k)) with
+            k = groups / (in_channels * prod(kernel_size)) (``kaiming_uniform_`` with ``a = sqrt(5)``, as torch).
+        bias: shape (out_channels,), drawn from the same U(-sqrt(k), sqrt(k)).
+
+    Examples::
+
+        >>> import ember
+        >>> ember.nn.Conv3d(2, 4, 3, padding=1)(ember.randn(1, 2, 4, 5, 6)).shape
+        ember.Size([1, 4, 4, 5, 6])
+    """
     _nd = 3
     _fn = staticmethod(F.conv3d)
 
@@ -189,19 +294,100 @@ class _ConvTranspose(_ConvNd):
 
 
 class ConvTranspose1d(_ConvTranspose):
-    """1-d transposed convolution (see the module docstring)."""
+    """1-d transposed convolution: the gradient of ``Conv1d`` with respect to its input, as a layer
+    (sometimes called a fractionally-strided convolution or "deconvolution").
+
+    Args:
+        in_channels, out_channels, kernel_size, stride, groups, bias, dilation: as in ``Conv2d``.
+        padding: ``dilation * (kernel_size - 1) - padding`` zeros are added to both sides of the input
+            (so that ``padding`` undoes the padding of the matching ``Conv``). Default: 0.
+        output_padding: extra size added to one side of the output, to pick one of the input sizes a
+            strided ``Conv`` maps to the same output size. Default: 0.
+        padding_mode: only ``'zeros'``.
+
+    ``forward(input, output_size=None)``: with ``output_size`` the layer picks ``output_padding`` to reach it.
+
+    Shape:
+        - Input: (N, C_in, L_in) or (C_in, L_in).
+        - Output: (N, C_out, L_out) with
+          L_out = (L_in - 1) stride - 2 padding + dilation (kernel_size - 1) + output_padding + 1.
+
+    Attributes:
+        weight: shape (in_channels, out_channels / groups, kernel_size), drawn from U(-sqrt(k), sqrt(k)) with
+            k = groups / (out_channels * prod(kernel_size)) (torch computes the fan-in of this transposed
+            weight from its dim 1, ``out_channels / groups``).
+        bias: shape (out_channels,), drawn from the same U(-sqrt(k), sqrt(k)).
+
+    Gradients: the input gradient is the (forward) convolution of the upstream gradient with the same weight;
+    the weight gradient is the cross-correlation of ``g`` with the input.
+
+    Examples::
+
+        >>> import ember
+        >>> ember.nn.ConvTranspose1d(4, 2, 3, stride=2)(ember.randn(1, 4, 5)).shape
+        ember.Size([1, 2, 11])
+    """
     _nd = 1
     _fn = staticmethod(F.conv_transpose1d)
 
 
 class ConvTranspose2d(_ConvTranspose):
-    """2-d transposed convolution (see the module docstring); ``forward(x, output_size=...)`` picks
-    output_padding to reach an exact size."""
+    """2-d transposed convolution: the gradient of ``Conv2d`` with respect to its input, as a layer
+    (sometimes called a fractionally-strided convolution or "deconvolution"); it upsamples by ``stride``.
+
+    Args:
+        in_channels, out_channels, kernel_size, stride, groups, bias, dilation: as in ``Conv2d``.
+        padding: ``dilation * (kernel_size - 1) - padding`` zeros are added to both sides of the input
+            (so that ``padding`` undoes the padding of the matching ``Conv``). Default: 0.
+        output_padding: extra size added to one side of the output, to pick one of the input sizes a
+            strided ``Conv`` maps to the same output size. Default: 0.
+        padding_mode: only ``'zeros'``.
+
+    ``forward(input, output_size=None)``: with ``output_size`` the layer picks ``output_padding`` to reach it.
+
+    Shape:
+        - Input: (N, C_in, H_in, W_in) or (C_in, H_in, W_in).
+        - Output: (N, C_out, H_out, W_out) with
+          H_out = (H_in - 1) stride[0] - 2 padding[0] + dilation[0] (kernel_size[0] - 1) + output_padding[0] + 1,
+          and W_out the same with index 1.
+
+    Attributes:
+        weight: shape (in_channels, out_channels / groups, kernel_size[0], kernel_size[1]), drawn from U(-sqrt(k), sqrt(k)) with
+            k = groups / (out_channels * prod(kernel_size)) (torch computes the fan-in of this transposed
+            weight from its dim 1, ``out_channels / groups``).
+        bias: shape (out_channels,), drawn from the same U(-sqrt(k), sqrt(k)).
+
+    Gradients: the input gradient is the (forward) convolution of the upstream gradient with the same weight;
+    the weight gradient is the cross-correlation of ``g`` with the input.
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.randn(1, 16, 12, 12)
+        >>> down = ember.nn.Conv2d(16, 16, 3, stride=2, padding=1)
+        >>> up = ember.nn.ConvTranspose2d(16, 16, 3, stride=2, padding=1)
+        >>> h = down(x)
+        >>> h.shape
+        ember.Size([1, 16, 6, 6])
+        >>> up(h).shape
+        ember.Size([1, 16, 11, 11])
+        >>> up(h, output_size=x.shape).shape
+        ember.Size([1, 16, 12, 12])
+    """
     _nd = 2
     _fn = staticmethod(F.conv_transpose2d)
 
 
 class ConvTranspose3d(_ConvTranspose):
+    """3-d transposed convolution: the gradient of ``Conv3d`` with respect to its input, as a layer; the
+    arguments, init and output size are those of ``ConvTranspose2d`` with a third spatial dim.
+
+    Examples::
+
+        >>> import ember
+        >>> ember.nn.ConvTranspose3d(2, 3, 2, stride=2)(ember.randn(1, 2, 2, 3, 4)).shape
+        ember.Size([1, 3, 4, 6, 8])
+    """
     _nd = 3
     _fn = staticmethod(F.conv_transpose3d)
 
