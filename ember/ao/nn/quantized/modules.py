@@ -32,6 +32,11 @@ def _check_q(x, name: str) -> QTensor:
     return x
 
 
+def _absmax(x: QTensor) -> float:
+    """The largest |q - z| a uint8 tensor can hold."""
+    return float(max(x._zero_point, 255 - x._zero_point))
+
+
 def _out_qparams(mod: nn.Module, name: str) -> tuple:
     obs = getattr(mod, "activation_post_process", None)
     if obs is None:
@@ -136,7 +141,7 @@ class Linear(_WeightedLayer):
             raise RuntimeError(f"quantized Linear: mat1 and mat2 shapes cannot be multiplied "
                                f"({math.prod(lead)}x{x._ints.shape[-1]} and {self.in_features}x{self.out_features})")
         cols = x._ints.reshape(-1, self.in_features).astype(np.float32) - np.float32(x._zero_point)
-        q = self._output(_int_gemm(cols, self._w_int), x)
+        q = self._output(_int_gemm(cols, self._w_int, _absmax(x)), x)
         return QTensor(q.reshape(lead + (self.out_features,)), dtypes.quint8, self.scale, self.zero_point)
 
     def extra_repr(self) -> str:
@@ -185,7 +190,7 @@ class Conv2d(_WeightedLayer):
         cols = im2col(xp, (oh, ow), (kh, kw), (sh, sw), (dh, dw), self.groups)  # (G, rows, kh*kw*Cg)
         g, cout_g = self.groups, self.out_channels // self.groups
         w2d = np.moveaxis(self._w_int, 1, -1).reshape(self.out_channels, -1)  # (C_out, kh*kw*Cg)
-        acc = np.concatenate([_int_gemm(np.ascontiguousarray(cols[i]), w2d[i * cout_g:(i + 1) * cout_g])
+        acc = np.concatenate([_int_gemm(cols[i], w2d[i * cout_g:(i + 1) * cout_g], _absmax(x))
                               for i in range(g)], axis=1)
         q = self._output(acc, x)
         return QTensor(np.ascontiguousarray(q.reshape(n, oh, ow, self.out_channels).transpose(0, 3, 1, 2)),

@@ -33,10 +33,12 @@ def choose_qparams(lo: float, hi: float, qmin: int = 0, qmax: int = 127) -> tupl
     return scale, int(min(max(np.rint(zp), qmin), qmax))
 
 
-def _int_gemm(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _int_gemm(x: np.ndarray, w: np.ndarray, x_absmax: float | None = None) -> np.ndarray:
     """x @ w.T for integer-valued float32 matrices, exactly (int32 accumulation semantics): float32 GEMMs over
     blocks of k short enough that no partial sum passes 2^24, the blocks summed in float64 (one block: float32)."""
-    bound = max(float(np.abs(x).max(initial=0.0)) * float(np.abs(w).max(initial=0.0)), 1.0)
+    if x_absmax is None:  # a bound on |x| known to the caller (e.g. from the zero point) saves a pass over x
+        x_absmax = float(np.abs(x).max(initial=0.0))
+    bound = max(x_absmax * float(np.abs(w).max(initial=0.0)), 1.0)
     block = max(1, int((1 << 24) // bound))
     k = x.shape[1]
     if block >= k:
