@@ -85,7 +85,43 @@ class _BatchNorm(_NormBase):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch norm over (N, C) or (N, C, L) (see the module docstring)."""
+    """Batch normalization over (N, C) or (N, C, L): each channel is standardised with the statistics of the batch.
+
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias, per channel C. In training E and Var are taken over
+    the batch and the other non-channel dims (biased variance) and the running estimates are updated:
+    running = (1 - momentum) * running + momentum * batch_statistic (with the unbiased variance). In eval
+    mode the running estimates are used instead (unless ``track_running_stats=False``).
+
+    Args:
+        num_features: C, the channel dim (dim 1) of the input.
+        eps: added to the variance for stability. Default: 1e-5.
+        momentum: weight of the new batch in the running estimates; ``None`` for the cumulative average
+            (momentum = 1 / num_batches_tracked). Default: 0.1.
+        affine: if ``True``, learnable per-channel ``weight`` and ``bias``. Default: ``True``.
+        track_running_stats: if ``True``, keep ``running_mean``/``running_var`` buffers and use them in eval;
+            if ``False``, batch statistics are used in both modes. Default: ``True``.
+
+    Shape:
+        - Input: (N, C) or (N, C, L).
+        - Output: the same shape as the input.
+
+    Attributes:
+        weight: (C,), initialised to 1 (gamma). bias: (C,), initialised to 0 (beta).
+        running_mean: buffer (C,) = 0; running_var: buffer (C,) = 1; num_batches_tracked: int64 buffer = 0.
+
+    Gradient (training mode, one fused op; x_hat the standardised input, M the values per channel):
+    dL/dx = weight / sqrt(Var + eps) * (g - mean(g) - x_hat * mean(g * x_hat)), means over the M values.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.BatchNorm1d(100)
+        >>> y = m(ember.randn(20, 100))
+        >>> y.shape
+        ember.Size([20, 100])
+        >>> bool(y.mean(0).abs().max() < 1e-5)
+        True
+    """
 
     def _check_input_dim(self, input) -> None:
         if input.dim() not in (2, 3):
@@ -93,7 +129,43 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch norm over (N, C, H, W) (see the module docstring)."""
+    """Batch normalization over (N, C, H, W): each channel is standardised with the statistics of the batch.
+
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias, per channel C. In training E and Var are taken over
+    the batch and the other non-channel dims (biased variance) and the running estimates are updated:
+    running = (1 - momentum) * running + momentum * batch_statistic (with the unbiased variance). In eval
+    mode the running estimates are used instead (unless ``track_running_stats=False``).
+
+    Args:
+        num_features: C, the channel dim (dim 1) of the input.
+        eps: added to the variance for stability. Default: 1e-5.
+        momentum: weight of the new batch in the running estimates; ``None`` for the cumulative average
+            (momentum = 1 / num_batches_tracked). Default: 0.1.
+        affine: if ``True``, learnable per-channel ``weight`` and ``bias``. Default: ``True``.
+        track_running_stats: if ``True``, keep ``running_mean``/``running_var`` buffers and use them in eval;
+            if ``False``, batch statistics are used in both modes. Default: ``True``.
+
+    Shape:
+        - Input: (N, C, H, W).
+        - Output: the same shape as the input.
+
+    Attributes:
+        weight: (C,), initialised to 1 (gamma). bias: (C,), initialised to 0 (beta).
+        running_mean: buffer (C,) = 0; running_var: buffer (C,) = 1; num_batches_tracked: int64 buffer = 0.
+
+    Gradient (training mode, one fused op; x_hat the standardised input, M the values per channel):
+    dL/dx = weight / sqrt(Var + eps) * (g - mean(g) - x_hat * mean(g * x_hat)), means over the M values.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.BatchNorm2d(3, affine=False)
+        >>> y = m(ember.randn(4, 3, 5, 5))
+        >>> y.shape
+        ember.Size([4, 3, 5, 5])
+        >>> m.num_batches_tracked
+        tensor(1)
+    """
 
     def _check_input_dim(self, input) -> None:
         if input.dim() != 4:
@@ -101,7 +173,39 @@ class BatchNorm2d(_BatchNorm):
 
 
 class BatchNorm3d(_BatchNorm):
-    """Batch norm over (N, C, D, H, W)."""
+    """Batch normalization over (N, C, D, H, W): each channel is standardised with the statistics of the batch.
+
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias, per channel C. In training E and Var are taken over
+    the batch and the other non-channel dims (biased variance) and the running estimates are updated:
+    running = (1 - momentum) * running + momentum * batch_statistic (with the unbiased variance). In eval
+    mode the running estimates are used instead (unless ``track_running_stats=False``).
+
+    Args:
+        num_features: C, the channel dim (dim 1) of the input.
+        eps: added to the variance for stability. Default: 1e-5.
+        momentum: weight of the new batch in the running estimates; ``None`` for the cumulative average
+            (momentum = 1 / num_batches_tracked). Default: 0.1.
+        affine: if ``True``, learnable per-channel ``weight`` and ``bias``. Default: ``True``.
+        track_running_stats: if ``True``, keep ``running_mean``/``running_var`` buffers and use them in eval;
+            if ``False``, batch statistics are used in both modes. Default: ``True``.
+
+    Shape:
+        - Input: (N, C, D, H, W).
+        - Output: the same shape as the input.
+
+    Attributes:
+        weight: (C,), initialised to 1 (gamma). bias: (C,), initialised to 0 (beta).
+        running_mean: buffer (C,) = 0; running_var: buffer (C,) = 1; num_batches_tracked: int64 buffer = 0.
+
+    Gradient (training mode, one fused op; x_hat the standardised input, M the values per channel):
+    dL/dx = weight / sqrt(Var + eps) * (g - mean(g) - x_hat * mean(g * x_hat)), means over the M values.
+
+    Examples::
+
+        >>> import ember
+        >>> ember.nn.BatchNorm3d(2)(ember.randn(2, 2, 3, 3, 3)).shape
+        ember.Size([2, 2, 3, 3, 3])
+    """
 
     def _check_input_dim(self, input) -> None:
         if input.dim() != 5:
