@@ -23,10 +23,39 @@ __all__ = ["LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm", "Switchable
 
 
 class LayerNorm(Module):
-    """Standardize over the trailing ``normalized_shape`` dims (see the module docstring).
+    """Layer normalization: each sample is standardised over its trailing ``normalized_shape`` dims.
 
-    Shape: input (*, *normalized_shape) -> same shape. Gradient: one fused op,
-    dx = gamma / std (g - mean(g) - x_hat mean(g x_hat)) over the normalized elements.
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias, with E and Var (biased) over the last
+    ``len(normalized_shape)`` dims of each sample; the same in training and eval (no running statistics).
+
+    Args:
+        normalized_shape: an int or the trailing shape to normalise over, e.g. ``(C,)`` or ``(H, W)``.
+        eps: added to the variance for stability. Default: 1e-5.
+        elementwise_affine: if ``True``, learnable ``weight`` (and ``bias``) of shape normalized_shape. Default: ``True``.
+        bias: if ``False`` (with elementwise_affine), no ``bias``. Default: ``True``.
+
+    Shape:
+        - Input: (*, *normalized_shape).
+        - Output: the same shape as the input.
+
+    Attributes:
+        weight: shape normalized_shape, initialised to 1. bias: shape normalized_shape, initialised to 0.
+
+    Gradient (one fused op; x_hat the standardised input, means over the normalised elements of a sample):
+    dL/dx = weight / sqrt(Var + eps) * (g - mean(g) - x_hat * mean(g * x_hat)).
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.randn(20, 5, 10)
+        >>> m = ember.nn.LayerNorm(10)
+        >>> y = m(x)
+        >>> y.shape
+        ember.Size([20, 5, 10])
+        >>> bool(y.mean(-1).abs().max() < 1e-5)
+        True
+        >>> ember.nn.LayerNorm([5, 10], elementwise_affine=False)(x).shape
+        ember.Size([20, 5, 10])
     """
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True,
