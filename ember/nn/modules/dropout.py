@@ -28,21 +28,78 @@ class _DropoutNd(Module):
 
 
 class Dropout(_DropoutNd):
-    """Zero each element with probability p in training; scale the kept ones by 1 / (1 - p)."""
+    """Randomly zeroes elements in training (Srivastava et al., 2014) and rescales the rest.
+
+    In training, y = x * m / (1 - p) with m ~ Bernoulli(1 - p) drawn independently per element, so that
+    E[y] = x; in eval mode (``model.eval()``) y = x. The mask is drawn from ember's global generator
+    (``ember.manual_seed`` makes it reproducible).
+
+    Args:
+        p: probability of zeroing an element. Default: 0.5.
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: any shape (*).
+        - Output: the same shape as the input.
+
+    Gradient: dL/dx = g * m / (1 - p), with the same mask (and g in eval mode). No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Dropout(p=0.5)
+        >>> y = m(ember.ones(4, 1000))
+        >>> sorted(set(y.unique().tolist()))
+        [0.0, 2.0]
+        >>> m.eval()
+        Dropout(p=0.5, inplace=False)
+        >>> bool((m(ember.ones(3)) == 1).all())
+        True
+    """
 
     def forward(self, input):
         return F.dropout(input, self.p, self.training, self.inplace)
 
 
 class Dropout1d(_DropoutNd):
-    """Zero whole channels of (N, C, L) / (C, L) input with probability p in training."""
+    """Randomly zeroes whole channels in training: y[n, c] = x[n, c] * m[n, c] / (1 - p), one
+    m[n, c] ~ Bernoulli(1 - p) per sample and channel; identity in eval mode.
+
+    Args:
+        p: probability of zeroing a channel. Default: 0.5.
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape: Input (N, C, L) or (C, L); Output the same shape.
+
+    Examples::
+
+        >>> import ember
+        >>> y = ember.nn.Dropout1d(0.5)(ember.ones(2, 8, 5))
+        >>> bool(((y == 0).all(-1) | (y == 2).all(-1)).all())
+        True
+    """
 
     def forward(self, input):
         return F.dropout1d(input, self.p, self.training, self.inplace)
 
 
 class Dropout2d(_DropoutNd):
-    """Zero whole channels of (N, C, H, W) / (C, H, W) input with probability p in training."""
+    """Randomly zeroes whole channels (feature maps) in training: y[n, c] = x[n, c] * m[n, c] / (1 - p),
+    one m[n, c] ~ Bernoulli(1 - p) per sample and channel (Tompson et al., 2015); identity in eval mode.
+
+    Args:
+        p: probability of zeroing a channel. Default: 0.5.
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape: Input (N, C, H, W) or (C, H, W); Output the same shape.
+
+    Examples::
+
+        >>> import ember
+        >>> y = ember.nn.Dropout2d(0.5)(ember.ones(2, 8, 3, 3))
+        >>> bool(((y == 0).all((-2, -1)) | (y == 2).all((-2, -1))).all())
+        True
+    """
 
     def forward(self, input):
         return F.dropout2d(input, self.p, self.training, self.inplace)

@@ -42,7 +42,40 @@ def _make_weight(num_embeddings: int, embedding_dim: int, _weight, dtype):
 
 
 class Embedding(Module):
-    """A lookup table of ``num_embeddings`` vectors of size ``embedding_dim`` (see the module docstring)."""
+    """A lookup table of ``num_embeddings`` vectors of size ``embedding_dim``: y[j] = weight[input[j]].
+
+    Args:
+        num_embeddings: the size of the table (indices run over 0 .. num_embeddings - 1).
+        embedding_dim: the size of each vector.
+        padding_idx: this row is initialised to zeros and gets no gradient (a "padding" token). Default: None.
+        max_norm: if given, looked-up rows with a larger ``norm_type``-norm are renormalised in place to
+            ``max_norm``. Default: None.
+        norm_type: the p of the p-norm for ``max_norm``. Default: 2.
+        scale_grad_by_freq: divide each row's gradient by the count of its index in the batch. Default: ``False``.
+        sparse: accepted for torch compatibility; the gradient is dense.
+
+    Shape:
+        - Input: (*), an integer tensor of indices of any shape.
+        - Output: (*, embedding_dim).
+
+    Attributes:
+        weight: (num_embeddings, embedding_dim), initialised from N(0, 1) (the ``padding_idx`` row zeroed).
+
+    Gradient: dL/dweight[i] = sum of g[j] over the positions j with input[j] == i (a scatter-add; zero for
+    padding_idx; divided by the count of i with scale_grad_by_freq). Indices get no gradient.
+
+    Examples::
+
+        >>> import ember
+        >>> emb = ember.nn.Embedding(10, 3, padding_idx=0)
+        >>> emb(ember.tensor([[1, 2, 4, 5], [4, 3, 2, 9]])).shape
+        ember.Size([2, 4, 3])
+        >>> emb.weight[0].tolist()
+        [0.0, 0.0, 0.0]
+        >>> pretrained = ember.nn.Embedding.from_pretrained(ember.tensor([[1.0, 2.3], [4.0, 5.1]]))
+        >>> pretrained(ember.tensor([1])).tolist()
+        [[4.0, 5.099999904632568]]
+    """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
