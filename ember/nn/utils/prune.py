@@ -21,6 +21,7 @@ from abc import ABC, abstractmethod
 
 import ember
 from ...tensor import Tensor
+from ._reparam_hook import remove_hook
 
 __all__ = ["BasePruningMethod", "PruningContainer", "Identity", "RandomUnstructured", "L1Unstructured",
            "RandomStructured", "LnStructured", "CustomFromMask", "identity", "random_unstructured",
@@ -356,12 +357,9 @@ def global_unstructured(parameters, pruning_method, importance_scores: dict | No
 
 def remove(module, name: str):
     """Make the pruning of ``module.name`` permanent and drop its hook, ``_orig`` and ``_mask``."""
-    for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, BasePruningMethod) and hook._tensor_name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"Parameter '{name}' of module {module} has to be pruned before pruning can be removed")
+    if not remove_hook(module, BasePruningMethod, name, attr="_tensor_name"):
+        raise ValueError(f"Parameter '{name}' of module {module} has to be pruned before pruning can be removed")
+    return module
 
 
 def is_pruned(module) -> bool:

@@ -111,4 +111,6 @@ def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1, eps
 
 def remove_spectral_norm(module, name: str = "weight"):
     """Undo ``spectral_norm``."""
-    return remove_hook(module, SpectralNorm, name, "spectral_norm")
+    if not remove_hook(module, SpectralNorm, name):
+        raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    return module

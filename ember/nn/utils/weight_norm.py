@@ -78,4 +78,6 @@ def weight_norm(module, name: str = "weight", dim: int = 0):
 
 def remove_weight_norm(module, name: str = "weight"):
     """Undo ``weight_norm``: ``name`` becomes a plain parameter again."""
-    return remove_hook(module, WeightNorm, name, "weight_norm")
+    if not remove_hook(module, WeightNorm, name):
+        raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    return module
