@@ -165,3 +165,23 @@ def test_errors():
         lin = nn.Linear(2, 2)
         lin.qconfig = eq.get_default_qconfig()
         enq.Linear.from_float(lin)
+
+
+@pytest.mark.parametrize("kw", [dict(stride=2, padding=1), dict(groups=2, dilation=2, padding=2), dict(bias=False)])
+def test_conv_geometry_and_max_pool_match_torch(kw):
+    rng = np.random.default_rng(3)
+    tm = torch.nn.Sequential(tq.QuantStub(), torch.nn.Conv2d(4, 6, 3, **kw), torch.nn.MaxPool2d(2, padding=1),
+                             tq.DeQuantStub()).eval()
+    em = nn.Sequential(eq.QuantStub(), nn.Conv2d(4, 6, 3, **kw), nn.MaxPool2d(2, padding=1), eq.DeQuantStub())
+    em.load_state_dict({k: ember.tensor(v.numpy()) for k, v in tm.state_dict().items()})
+    em.eval()
+    tm.qconfig, em.qconfig = _qconfigs()
+    tp, ep = tq.prepare(tm), eq.prepare(em)
+    calib = rng.normal(size=(4, 4, 9, 9)).astype(np.float32)
+    tp(torch.tensor(calib)), ep(ember.tensor(calib))
+    tc, ec = tq.convert(tp), eq.convert(ep)
+    assert type(ec[2]) is enq.MaxPool2d
+    x = rng.normal(size=(3, 4, 9, 9)).astype(np.float32)
+    ye, yt = ec(ember.tensor(x)).numpy(), tc(torch.tensor(x)).numpy()
+    assert ye.shape == yt.shape
+    assert np.rint(np.abs(ye - yt) / tc[1].scale).max() <= 1

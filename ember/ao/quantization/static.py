@@ -18,7 +18,7 @@ def get_default_static_quant_module_mappings() -> dict:
 
     return {QuantStub: nnq.Quantize, DeQuantStub: nnq.DeQuantize, nn.Conv2d: nnq.Conv2d, nn.Linear: nnq.Linear,
             nni.ConvReLU2d: nnq.ConvReLU2d, nni.LinearReLU: nnq.LinearReLU, nn.ReLU: nnq.ReLU,
-            nn.Sigmoid: nnq.Sigmoid, nn.AvgPool2d: nnq.AvgPool2d, nn.Flatten: nnq.Flatten}
+            nn.Sigmoid: nnq.Sigmoid, nn.AvgPool2d: nnq.AvgPool2d, nn.MaxPool2d: nnq.MaxPool2d, nn.Flatten: nnq.Flatten}
 
 
 # layers whose quantized output scale/zero point come from calibration (the others keep the input's or are fixed)

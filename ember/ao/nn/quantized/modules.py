@@ -312,6 +312,36 @@ class AvgPool2d(nn.Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}"
 
 
+class MaxPool2d(nn.Module):
+    """Quantized max pooling: the largest integer of each window (padding never wins: it is 0, the smallest
+    uint8); the scale and zero point pass through."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.kernel_size, self.padding, self.dilation = _pair(kernel_size), _pair(padding), _pair(dilation)
+        self.stride = _pair(stride if stride is not None else kernel_size)
+        if return_indices or ceil_mode:
+            raise NotImplementedError("quantized MaxPool2d: ember supports return_indices=False, ceil_mode=False")
+
+    @classmethod
+    def from_float(cls, mod: nn.Module) -> "MaxPool2d":
+        return cls(mod.kernel_size, mod.stride, mod.padding, mod.dilation, mod.return_indices, mod.ceil_mode)
+
+    def forward(self, x: QTensor) -> QTensor:
+        x = _check_q(x, "quantized MaxPool2d")
+        n, c, h, w = x._ints.shape
+        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = self.kernel_size, self.stride, self.padding, self.dilation
+        oh, ow = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+        xp = np.pad(np.moveaxis(x._ints, 1, -1), ((0, 0), (ph, ph), (pw, pw), (0, 0)))
+        cols = im2col(xp, (oh, ow), (kh, kw), (sh, sw), (dh, dw), 1)[0].reshape(n * oh * ow, kh * kw, c)
+        q = cols.max(1).reshape(n, oh, ow, c).transpose(0, 3, 1, 2)
+        return QTensor(np.ascontiguousarray(q), x.dtype, x._scale, x._zero_point)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
 class Flatten(nn.Module):
     """Flatten of a quantized tensor (integers reshaped; parameters unchanged)."""
 
