@@ -41,6 +41,10 @@ TORCHVISION_VERSION = "0.28.0"
 
 _ROOTS = ("torch", "torchvision")
 
+# Where a name missing from an ember module is looked up next: torch's nn.modules.<file> split differs from
+# ember's (``torch.nn.modules.activation.MultiheadAttention`` is ``ember.nn.MultiheadAttention``).
+_FALLBACK = {"ember.nn.modules.": "ember.nn", "ember.nn.functional.": "ember.nn.functional"}
+
 # Names that do not live at ember.<same path>: the alias name (or its prefix) -> the ember module.
 _TABLE = {
     "torch": "ember",
@@ -85,18 +89,14 @@ class AliasModule(types.ModuleType):
             return getattr(target, name)
         if child in _TABLE:
             return importlib.import_module(child)
-        try:
-            value = getattr(target, name)
-        except AttributeError:
-            value = None
-            if not hasattr(target, "__path__"):
-                raise AttributeError(f"module '{self.__name__}' has no attribute '{name}' "
-                                     f"({target.__name__}.{name} is not in ember yet)") from None
-        if value is None or isinstance(value, types.ModuleType):
+        value = getattr(target, name, _MISSING)
+        if value is _MISSING:
+            value = _fallback(target.__name__, name)
+        if value is _MISSING or isinstance(value, types.ModuleType):
             try:   # a submodule: hand out its alias, so torch.cuda.amp stays in the torch namespace
                 return importlib.import_module(child)
             except ModuleNotFoundError:
-                if value is not None:
+                if value is not _MISSING:
                     return value
                 raise AttributeError(f"module '{self.__name__}' has no attribute '{name}' "
                                      f"({target.__name__}.{name} is not in ember yet)") from None
@@ -121,6 +121,16 @@ class AliasModule(types.ModuleType):
     def __repr__(self) -> str:
         target = object.__getattribute__(self, "_ember_module")
         return f"<module '{self.__name__}' (ember alias of '{target.__name__}')>"
+
+
+_MISSING = object()
+
+
+def _fallback(module_name: str, name: str):
+    for prefix, other in _FALLBACK.items():
+        if module_name.startswith(prefix):
+            return getattr(importlib.import_module(other), name, _MISSING)
+    return _MISSING
 
 
 class _AliasLoader(importlib.abc.Loader):

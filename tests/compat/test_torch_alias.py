@@ -146,3 +146,11 @@ def test_python_m_ember_run_subprocess(tmp_path):
                        env=env, timeout=120)
     assert p.returncode == 0, p.stderr
     assert "argv ['a']" in p.stdout and "torch.Size([4, 2])" in p.stdout
+
+
+def test_nn_modules_file_split_falls_back_to_nn(alias):
+    # pytorch/examples word_language_model: torch.nn.modules.activation.MultiheadAttention
+    import torch.nn.modules.activation as activation
+
+    assert activation.MultiheadAttention is ember.nn.MultiheadAttention
+    assert activation.ReLU is ember.nn.ReLU
