@@ -152,7 +152,8 @@ class Conv1d(_Conv):
           L_out = floor((L_in + 2 padding - dilation (kernel_size - 1) - 1) / stride) + 1.
 
     Attributes:
-        weight: shape (out_channels, in_channels / groups, kernel_size), drawn from U(-sqrt(k), sqrt(k)) with
+        weight: shape (out_channels, in_channels / groups, kernel_size),
+            drawn from U(-sqrt(k), sqrt(k)) with
             k = groups / (in_channels * prod(kernel_size)) (``kaiming_uniform_`` with ``a = sqrt(5)``, as torch).
         bias: shape (out_channels,), drawn from the same U(-sqrt(k), sqrt(k)).
 
@@ -196,7 +197,8 @@ class Conv2d(_Conv):
           and W_out the same with index 1.
 
     Attributes:
-        weight: shape (out_channels, in_channels / groups, kernel_size[0], kernel_size[1]), drawn from U(-sqrt(k), sqrt(k)) with
+        weight: shape (out_channels, in_channels / groups, kernel_size[0], kernel_size[1]),
+            drawn from U(-sqrt(k), sqrt(k)) with
             k = groups / (in_channels * prod(kernel_size)) (``kaiming_uniform_`` with ``a = sqrt(5)``, as torch).
         bias: shape (out_channels,), drawn from the same U(-sqrt(k), sqrt(k)).
 
@@ -238,7 +240,8 @@ class Conv3d(_Conv):
         - Output: (N, C_out, D_out, H_out, W_out), each spatial size as in ``Conv2d``.
 
     Attributes:
-        weight: shape (out_channels, in_channels / groups, *kernel_size), drawn from U(-sqrt(k), sqrt(k)) with
+        weight: shape (out_channels, in_channels / groups, *kernel_size),
+            drawn from U(-sqrt(k), sqrt(k)) with
             k = groups / (in_channels * prod(kernel_size)) (``kaiming_uniform_`` with ``a = sqrt(5)``, as torch).
         bias: shape (out_channels,), drawn from the same U(-sqrt(k), sqrt(k)).
 
@@ -313,7 +316,8 @@ class ConvTranspose1d(_ConvTranspose):
           L_out = (L_in - 1) stride - 2 padding + dilation (kernel_size - 1) + output_padding + 1.
 
     Attributes:
-        weight: shape (in_channels, out_channels / groups, kernel_size), drawn from U(-sqrt(k), sqrt(k)) with
+        weight: shape (in_channels, out_channels / groups, kernel_size),
+            drawn from U(-sqrt(k), sqrt(k)) with
             k = groups / (out_channels * prod(kernel_size)) (torch computes the fan-in of this transposed
             weight from its dim 1, ``out_channels / groups``).
         bias: shape (out_channels,), drawn from the same U(-sqrt(k), sqrt(k)).
@@ -352,7 +356,8 @@ class ConvTranspose2d(_ConvTranspose):
           and W_out the same with index 1.
 
     Attributes:
-        weight: shape (in_channels, out_channels / groups, kernel_size[0], kernel_size[1]), drawn from U(-sqrt(k), sqrt(k)) with
+        weight: shape (in_channels, out_channels / groups, kernel_size[0], kernel_size[1]),
+            drawn from U(-sqrt(k), sqrt(k)) with
             k = groups / (out_channels * prod(kernel_size)) (torch computes the fan-in of this transposed
             weight from its dim 1, ``out_channels / groups``).
         bias: shape (out_channels,), drawn from the same U(-sqrt(k), sqrt(k)).

@@ -31,7 +31,8 @@ class LayerNorm(Module):
     Args:
         normalized_shape: an int or the trailing shape to normalise over, e.g. ``(C,)`` or ``(H, W)``.
         eps: added to the variance for stability. Default: 1e-5.
-        elementwise_affine: if ``True``, learnable ``weight`` (and ``bias``) of shape normalized_shape. Default: ``True``.
+        elementwise_affine: if ``True``, learnable ``weight`` (and ``bias``) of shape normalized_shape.
+            Default: ``True``.
         bias: if ``False`` (with elementwise_affine), no ``bias``. Default: ``True``.
 
     Shape:

@@ -261,7 +261,45 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh) (``nonlinearity='relu'`` for ReLU)."""
+    """A multi-layer Elman RNN with tanh or ReLU: for each step t and layer,
+
+        h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh)
+
+    Args:
+        input_size: H_in, the features of each input step.
+        hidden_size: H, the features of the hidden state.
+        num_layers: stacked layers; layer k > 0 reads the outputs of layer k - 1. Default: 1.
+        nonlinearity: ``'tanh'`` or ``'relu'``. Default: ``'tanh'``.
+        bias: if ``False``, no ``bias_ih``/``bias_hh``. Default: ``True``.
+        batch_first: if ``True``, input and output are (N, L, *) instead of (L, N, *). Default: ``False``.
+        dropout: dropout on the outputs of every layer but the last (training mode only). Default: 0.
+        bidirectional: if ``True``, a second direction runs over the reversed sequence and the outputs are
+            concatenated (D = 2). Default: ``False``.
+
+    Shape (L sequence length, N batch, D = 2 if bidirectional else 1):
+        - input: (L, N, H_in), (N, L, H_in) with batch_first, (L, H_in) unbatched, or a ``PackedSequence``.
+        - h_0: (D * num_layers, N, H) or (D * num_layers, H) unbatched; zeros when not given.
+        - output: (L, N, D * H) (batch_first: (N, L, D * H)), the last layer's state at every step.
+        - h_n: the final states of every layer and direction, the shape of h_0.
+
+    Attributes:
+        weight_ih_l[k]: (H, H_in) for k = 0, (H, D*H) for k > 0; weight_hh_l[k]: (H, H);
+        bias_ih_l[k], bias_hh_l[k]: (H,); the reverse direction's have the suffix ``_reverse``.
+        All are initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size.
+
+    Gradient: backpropagation through time, one fused op per layer and direction (each step's gate
+    derivatives, then the weight gradients as three GEMMs over all steps); it has no double backward.
+
+    Returns ``(output, h_n)``.
+
+    Examples::
+
+        >>> import ember
+        >>> rnn = ember.nn.RNN(10, 20, 2)
+        >>> output, hn = rnn(ember.randn(5, 3, 10), ember.randn(2, 3, 20))
+        >>> output.shape, hn.shape
+        (ember.Size([5, 3, 20]), ember.Size([2, 3, 20]))
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         if "proj_size" in kwargs:
@@ -281,14 +319,110 @@ class RNN(RNNBase):
 
 
 class LSTM(RNNBase):
-    """Long short-term memory (gates i, f, g, o; optional ``proj_size``); returns (output, (h_n, c_n))."""
+    """A multi-layer long short-term memory RNN (Hochreiter and Schmidhuber, 1997): for each step t and layer,
+
+        i_t = sigmoid(x_t W_ii^T + b_ii + h_(t-1) W_hi^T + b_hi)      (input gate)
+        f_t = sigmoid(x_t W_if^T + b_if + h_(t-1) W_hf^T + b_hf)      (forget gate)
+        g_t = tanh(x_t W_ig^T + b_ig + h_(t-1) W_hg^T + b_hg)         (cell candidate)
+        o_t = sigmoid(x_t W_io^T + b_io + h_(t-1) W_ho^T + b_ho)      (output gate)
+        c_t = f_t * c_(t-1) + i_t * g_t,     h_t = o_t * tanh(c_t)
+
+    With ``proj_size = P > 0``, h_t = (o_t * tanh(c_t)) W_hr^T has size P (H_out = P, else H_out = H).
+
+    Args:
+        input_size: H_in, the features of each input step.
+        hidden_size: H, the features of the hidden state.
+        num_layers: stacked layers; layer k > 0 reads the outputs of layer k - 1. Default: 1.
+        proj_size: if > 0, project h_t to this size with ``weight_hr_l[k]``. Default: 0.
+        bias: if ``False``, no ``bias_ih``/``bias_hh``. Default: ``True``.
+        batch_first: if ``True``, input and output are (N, L, *) instead of (L, N, *). Default: ``False``.
+        dropout: dropout on the outputs of every layer but the last (training mode only). Default: 0.
+        bidirectional: if ``True``, a second direction runs over the reversed sequence and the outputs are
+            concatenated (D = 2). Default: ``False``.
+
+    Shape (L sequence length, N batch, D = 2 if bidirectional else 1):
+        - input: (L, N, H_in), (N, L, H_in) with batch_first, (L, H_in) unbatched, or a ``PackedSequence``.
+        - h_0, c_0 (a tuple): (D * num_layers, N, H_out) or (D * num_layers, H_out) unbatched; zeros when not given.
+        - output: (L, N, D * H_out) (batch_first: (N, L, D * H_out)), the last layer's state at every step.
+        - h_n, c_n: the final states of every layer and direction, shaped as h_0 and c_0 (c has H, not H_out).
+
+    Attributes:
+        weight_ih_l[k]: (4*H, H_in) for k = 0, (4*H, D*H_out) for k > 0; weight_hh_l[k]: (4*H, H_out);
+        bias_ih_l[k], bias_hh_l[k]: (4*H,); the reverse direction's have the suffix ``_reverse``.
+        weight_hr_l[k]: (P, H) when proj_size > 0. The four row blocks of each weight are the gates i, f, g, o.
+        All are initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size.
+
+    Gradient: backpropagation through time, one fused op per layer and direction (each step's gate
+    derivatives, then the weight gradients as three GEMMs over all steps); it has no double backward.
+
+    Returns ``(output, (h_n, c_n))``.
+
+    Examples::
+
+        >>> import ember
+        >>> lstm = ember.nn.LSTM(10, 20, num_layers=2)
+        >>> output, (hn, cn) = lstm(ember.randn(5, 3, 10))
+        >>> output.shape, hn.shape, cn.shape
+        (ember.Size([5, 3, 20]), ember.Size([2, 3, 20]), ember.Size([2, 3, 20]))
+        >>> lstm.weight_ih_l0.shape
+        ember.Size([80, 10])
+        >>> bi = ember.nn.LSTM(10, 8, batch_first=True, bidirectional=True, proj_size=4)
+        >>> output, (hn, cn) = bi(ember.randn(3, 5, 10))
+        >>> output.shape, hn.shape, cn.shape
+        (ember.Size([3, 5, 8]), ember.Size([2, 3, 4]), ember.Size([2, 3, 8]))
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__("LSTM", *args, **kwargs)
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit (gates r, z, n, with r applied to W_hn h + b_hn); returns (output, h_n)."""
+    """A multi-layer gated recurrent unit RNN (Cho et al., 2014): for each step t and layer,
+
+        r_t = sigmoid(x_t W_ir^T + b_ir + h_(t-1) W_hr^T + b_hr)      (reset gate)
+        z_t = sigmoid(x_t W_iz^T + b_iz + h_(t-1) W_hz^T + b_hz)      (update gate)
+        n_t = tanh(x_t W_in^T + b_in + r_t * (h_(t-1) W_hn^T + b_hn))
+        h_t = (1 - z_t) * n_t + z_t * h_(t-1)
+
+    (r_t multiplies the hidden projection including its bias, as torch and cuDNN.)
+
+    Args:
+        input_size: H_in, the features of each input step.
+        hidden_size: H, the features of the hidden state.
+        num_layers: stacked layers; layer k > 0 reads the outputs of layer k - 1. Default: 1.
+        bias: if ``False``, no ``bias_ih``/``bias_hh``. Default: ``True``.
+        batch_first: if ``True``, input and output are (N, L, *) instead of (L, N, *). Default: ``False``.
+        dropout: dropout on the outputs of every layer but the last (training mode only). Default: 0.
+        bidirectional: if ``True``, a second direction runs over the reversed sequence and the outputs are
+            concatenated (D = 2). Default: ``False``.
+
+    Shape (L sequence length, N batch, D = 2 if bidirectional else 1):
+        - input: (L, N, H_in), (N, L, H_in) with batch_first, (L, H_in) unbatched, or a ``PackedSequence``.
+        - h_0: (D * num_layers, N, H) or (D * num_layers, H) unbatched; zeros when not given.
+        - output: (L, N, D * H) (batch_first: (N, L, D * H)), the last layer's state at every step.
+        - h_n: the final states of every layer and direction, the shape of h_0.
+
+    Attributes:
+        weight_ih_l[k]: (3*H, H_in) for k = 0, (3*H, D*H) for k > 0; weight_hh_l[k]: (3*H, H);
+        bias_ih_l[k], bias_hh_l[k]: (3*H,); the reverse direction's have the suffix ``_reverse``.
+        The three row blocks of each weight are the gates r, z, n.
+        All are initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size.
+
+    Gradient: backpropagation through time, one fused op per layer and direction (each step's gate
+    derivatives, then the weight gradients as three GEMMs over all steps); it has no double backward.
+
+    Returns ``(output, h_n)``.
+
+    Examples::
+
+        >>> import ember
+        >>> gru = ember.nn.GRU(10, 20, 2)
+        >>> output, hn = gru(ember.randn(5, 3, 10), ember.randn(2, 3, 20))
+        >>> output.shape, hn.shape
+        (ember.Size([5, 3, 20]), ember.Size([2, 3, 20]))
+        >>> gru.weight_hh_l1.shape
+        ember.Size([60, 20])
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         if "proj_size" in kwargs:
