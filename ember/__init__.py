@@ -85,8 +85,11 @@ def set_num_threads(n: int) -> None:
 
 
 def compile(model=None, **kwargs):
-    """torch.compile stand-in: returns the model unchanged (ember has no graph compiler)."""
-    return model if model is not None else (lambda m: m)
+    """torch.compile: calls of ``model`` replay a captured op program (``ember.jit``), falling back to eager
+    mode with a one-time warning where the forward cannot be captured."""
+    from .jit import compile as _compile
+
+    return _compile(model, **kwargs)
 
 
 def _lazy(name: str):

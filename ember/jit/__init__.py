@@ -1,0 +1,149 @@
+"""``ember.jit``: graph capture. ``trace`` records one forward as a flat list of op calls and replays it
+without the Python around them (module calls, hooks, argument parsing, shape checks in functional code).
+
+A traced function is specialised to its inputs' shapes, dtypes and grad mode: a call with new ones is a
+guard miss, and the function is traced again (one cached program per signature). Replay calls each op's
+``apply`` directly, so gradients flow as in eager mode. As with ``torch.jit.trace``, Python control flow
+and Python numbers read from tensors are frozen at the traced values; values made outside ops (a tensor
+built with ``ember.zeros`` inside forward) are constants of the program.
+
+>>> import ember
+>>> net = ember.nn.Sequential(ember.nn.Linear(3, 4), ember.nn.ReLU())
+>>> traced = ember.jit.trace(net, ember.randn(2, 3))
+>>> x = ember.randn(2, 3)
+>>> bool((traced(x) == net(x)).all())
+True
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable
+
+from ._program import Program, capture
+
+__all__ = ["trace", "script", "TracedModule", "save", "load"]
+
+
+class TracedModule:
+    """A module (or function) with its forward captured; calls replay the program for the inputs'
+    signature and trace again on a guard miss (new shapes, dtypes or grad mode)."""
+
+    def __init__(self, fn: Callable, example_inputs: tuple) -> None:
+        self._fn = fn
+        self._programs: dict = {}
+        self.retraces = 0
+        self(*example_inputs)
+
+    @property
+    def module(self):
+        return self._fn
+
+    def __getattr__(self, name: str) -> Any:  # parameters(), state_dict(), train() ... of the module
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._fn, name)
+
+    def __call__(self, *inputs):
+        key = _signature(inputs, getattr(self._fn, "training", None))
+        prog = self._programs.get(key)
+        if prog is None:
+            if self._programs:
+                self.retraces += 1
+            prog = self._programs[key] = capture(self._fn, inputs)
+        return prog.run(inputs)
+
+    def forward(self, *inputs):
+        return self(*inputs)
+
+
+def _signature(inputs, training) -> tuple:
+    from ..tensor import Tensor
+
+    parts = []
+    for a in inputs:
+        if isinstance(a, Tensor):
+            parts.append((tuple(a.shape), str(a.dtype)))
+        else:
+            parts.append(("py", repr(a)))
+    return tuple(parts), training
+
+
+def trace(func: Callable, example_inputs: Any, **kwargs: Any) -> TracedModule:
+    """Capture ``func(*example_inputs)`` (a Module or a function of tensors) as a replayable program."""
+    from ..tensor import Tensor
+
+    inputs = (example_inputs,) if isinstance(example_inputs, Tensor) else tuple(example_inputs)
+    return TracedModule(func, inputs)
+
+
+def script(obj: Any, example_inputs: Any = None, **kwargs: Any):
+    """ember has no TorchScript compiler: a module is traced instead (with ``example_inputs``, or on its
+    first call), which is right only when its forward has no data-dependent control flow."""
+    warnings.warn("ember.jit.script traces the module instead of compiling its source: the result is "
+                  "correct only if forward has no data-dependent control flow (if/while on tensor values)",
+                  stacklevel=2)
+    if example_inputs is not None:
+        return trace(obj, example_inputs)
+    return _LazyTrace(obj)
+
+
+class _LazyTrace:
+    """Traces on the first call (``script`` without example inputs)."""
+
+    def __init__(self, fn: Callable) -> None:
+        self._fn, self._traced = fn, None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._fn, name)
+
+    def __call__(self, *inputs):
+        if self._traced is None:
+            self._traced = TracedModule(self._fn, inputs)
+        return self._traced(*inputs)
+
+
+def save(m: Any, f: Any) -> None:
+    raise NotImplementedError("ember.jit.save is not implemented yet; save the module's state_dict with "
+                              "ember.save and trace it again after loading")
+
+
+def load(f: Any, map_location: Any = None) -> Any:
+    raise NotImplementedError("ember.jit.load is not implemented yet; load a state_dict with ember.load")
+
+
+def compile(model: Any = None, *, fullgraph: bool = False, dynamic: Any = None, backend: Any = None,
+            mode: Any = None, options: Any = None, disable: bool = False):
+    """``ember.compile``: calls of ``model`` replay a captured program (see :func:`trace`), traced on the
+    first call of each input signature. Where capture is not possible (see ``Program``), the model runs
+    eagerly with a one-time warning."""
+    if model is None:
+        return lambda m: compile(m, fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode,
+                                 options=options, disable=disable)
+    if disable:
+        return model
+    return CompiledModule(model)
+
+
+class CompiledModule(TracedModule):
+    """What ``ember.compile`` returns: a lazily traced module that falls back to eager mode."""
+
+    def __init__(self, fn: Callable) -> None:
+        self._fn = fn
+        self._programs = {}
+        self.retraces = 0
+        self._eager_reason = None
+
+    def __call__(self, *inputs):
+        if self._eager_reason is not None:
+            return self._fn(*inputs)
+        try:
+            return TracedModule.__call__(self, *inputs)
+        except CaptureError as e:
+            self._eager_reason = str(e)
+            warnings.warn(f"ember.compile: running {type(self._fn).__name__} eagerly: {e}", stacklevel=2)
+            return self._fn(*inputs)
+
+
+from ._program import CaptureError  # noqa: E402

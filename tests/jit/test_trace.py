@@ -1,0 +1,112 @@
+"""ember.jit.trace / script and ember.compile: the replay equals eager mode (values and gradients), guards
+trace again on new shapes or dtypes, and compile falls back to eager with one warning."""
+import warnings
+
+import numpy as np
+import pytest
+
+import ember
+from ember import nn
+
+
+def _first(y):
+    return y[0] if isinstance(y, tuple) else y
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: ember.models.get_model("resnet18", num_classes=10).eval(), (2, 3, 32, 32)),
+    (lambda: ember.models.get_model("mobilenet_v2", num_classes=10).eval(), (2, 3, 32, 32)),
+    (lambda: ember.models.get_model("lenet"), (2, 1, 28, 28)),
+    (lambda: nn.LSTM(4, 5, num_layers=2), (3, 2, 4)),
+    (lambda: nn.GRU(4, 5, bidirectional=True, batch_first=True), (2, 3, 4)),
+    (lambda: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0), (3, 2, 8)),
+])
+def test_replay_equals_eager_values_and_gradients(make, shape):
+    model = make()
+    traced = ember.jit.trace(model, ember.randn(*shape))
+    x = ember.randn(*shape, requires_grad=True)
+    x2 = x.detach().clone().requires_grad_(True)
+    got, want = _first(traced(x)), _first(model(x2))
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-5, atol=1e-6)
+    w = ember.randn(*got.shape)
+    params = [p for p in model.parameters()]
+    g_got = ember.autograd.grad((got * w).sum(), [x] + params, allow_unused=True)
+    g_want = ember.autograd.grad((want * w).sum(), [x2] + params, allow_unused=True)
+    for a, b in zip(g_got, g_want):
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert a.dtype == b.dtype
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_replay_sees_parameter_updates_and_inplace_ops():
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(inplace=True), nn.Linear(4, 2))
+    traced = ember.jit.trace(net, ember.randn(2, 3))
+    with ember.no_grad():
+        net[0].weight.mul_(2.0)
+    x = ember.randn(2, 3)
+    np.testing.assert_allclose(traced(x).detach().numpy(), net(x).detach().numpy(), rtol=1e-6)
+
+
+def test_guards_trace_again_on_new_shape_or_dtype():
+    net = nn.Linear(3, 2)
+    traced = ember.jit.trace(net, ember.randn(2, 3))
+    traced(ember.randn(2, 3))
+    assert traced.retraces == 0
+    y = traced(ember.randn(5, 3))
+    assert traced.retraces == 1 and y.shape == (5, 2)
+    net.double()
+    x = ember.randn(4, 3, dtype=ember.float64)
+    y = traced(x)
+    assert traced.retraces == 2 and y.dtype == ember.float64
+    np.testing.assert_allclose(y.detach().numpy(), net(x).detach().numpy())
+
+
+def test_trace_a_function():
+    def f(a, b):
+        return (a * b + 1).tanh().sum(1)
+
+    traced = ember.jit.trace(f, (ember.randn(2, 3), ember.randn(2, 3)))
+    a, b = ember.randn(2, 3), ember.randn(2, 3)
+    np.testing.assert_allclose(traced(a, b).numpy(), f(a, b).numpy(), rtol=1e-6)
+
+
+def test_script_warns_that_it_traces():
+    net = nn.Linear(3, 2)
+    with pytest.warns(UserWarning, match="data-dependent control flow"):
+        scripted = ember.jit.script(net)
+    x = ember.randn(2, 3)
+    np.testing.assert_allclose(scripted(x).detach().numpy(), net(x).detach().numpy())
+
+
+def test_compile_replays_and_falls_back_with_one_warning():
+    net = nn.Sequential(nn.Linear(3, 4), nn.Tanh())
+    compiled = ember.compile(net)
+    x = ember.randn(2, 3)
+    np.testing.assert_allclose(compiled(x).detach().numpy(), net(x).detach().numpy())
+    bn = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)).train()
+    cbn = ember.compile(bn)
+    with pytest.warns(UserWarning, match="eagerly: BatchNorm1d in training mode") as rec:
+        cbn(ember.randn(4, 3))
+    assert len(rec) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = cbn(ember.randn(4, 3))  # no second warning
+    assert y.shape == (4, 4)
+
+
+def test_compiled_training_step_matches_eager():
+    ember.manual_seed(0)
+    a = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    b = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    b.load_state_dict(a.state_dict())
+    ca = ember.compile(a)
+    opt_a, opt_b = ember.optim.SGD(a.parameters(), lr=0.1), ember.optim.SGD(b.parameters(), lr=0.1)
+    for _ in range(3):
+        x, y = ember.randn(5, 4), ember.randint(0, 3, (5,))
+        for model, opt in ((ca, opt_a), (b, opt_b)):
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+    for p, q in zip(a.parameters(), b.parameters()):
+        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-5, atol=1e-7)
