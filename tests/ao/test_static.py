@@ -185,3 +185,18 @@ def test_conv_geometry_and_max_pool_match_torch(kw):
     ye, yt = ec(ember.tensor(x)).numpy(), tc(torch.tensor(x)).numpy()
     assert ye.shape == yt.shape
     assert np.rint(np.abs(ye - yt) / tc[1].scale).max() <= 1
+
+
+def test_converted_state_dict_round_trip(nets):
+    ec = nets["ec"]
+    other = EmberNet().eval()
+    other.qconfig = _qconfigs()[1]
+    op = eq.prepare(eq.fuse_modules(other, FUSE))
+    op(ember.randn(4, 2, 6, 6) * 5)  # other weights and other ranges
+    oc = eq.convert(op)
+    x = ember.tensor(nets["test"])
+    assert not np.array_equal(oc(x).numpy(), ec(x).numpy())
+    oc.load_state_dict(ec.state_dict())
+    np.testing.assert_array_equal(oc(x).numpy(), ec(x).numpy())
+    with pytest.raises(RuntimeError, match="Missing"):
+        oc.load_state_dict({k: v for k, v in ec.state_dict().items() if k != "fc.scale"})

@@ -96,11 +96,36 @@ class _WeightedLayer(nn.Module):
     def _save_to_state_dict(self, destination, prefix, keep_vars):
         super()._save_to_state_dict(destination, prefix, keep_vars)
         destination[prefix + "weight_int8"] = self._weight.int_repr()
-        destination[prefix + "weight_scale"] = wrap(np.asarray(self._w_scale, dtype=np.float32))
+        destination[prefix + "weight_scale"] = wrap(np.asarray(self._w_scale, dtype=np.float64))
+        destination[prefix + "weight_zero_point"] = wrap(np.broadcast_to(
+            np.asarray(self._weight._zero_point, dtype=np.int64).reshape(-1), self._w_scale.shape).copy())
         if self.bias_ is not None:
             destination[prefix + "bias"] = wrap(self.bias_)
-        destination[prefix + "scale"] = wrap(np.asarray(self.scale, dtype=np.float32))
+        destination[prefix + "scale"] = wrap(np.asarray(self.scale, dtype=np.float64))
         destination[prefix + "zero_point"] = wrap(np.asarray(self.zero_point, dtype=np.int64))
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs) -> None:
+        """Reload what ``_save_to_state_dict`` wrote (the weight comes back per output channel)."""
+        keys = ["weight_int8", "weight_scale", "weight_zero_point", "scale", "zero_point"]
+        keys += ["bias"] if self.bias_ is not None else []
+        if strict:
+            unexpected_keys.extend(k for k in state_dict if k.startswith(prefix) and "." not in k[len(prefix):]
+                                   and k[len(prefix):] not in keys)
+        missing = [prefix + k for k in keys if prefix + k not in state_dict]
+        if missing:
+            missing_keys.extend(missing)
+            return
+        ints = state_dict[prefix + "weight_int8"].numpy()
+        if ints.shape != self._weight._ints.shape:
+            error_msgs.append(f"size mismatch for {prefix}weight_int8: copying a param with shape "
+                              f"{list(ints.shape)} from checkpoint, the shape in current model is "
+                              f"{list(self._weight._ints.shape)}.")
+            return
+        weight = QTensor(ints.astype(np.int8), dtypes.qint8, state_dict[prefix + "weight_scale"].numpy().copy(),
+                         state_dict[prefix + "weight_zero_point"].numpy().copy(), 0)
+        self._set_weight(weight, state_dict.get(prefix + "bias"), float(state_dict[prefix + "scale"]),
+                         int(state_dict[prefix + "zero_point"]))
 
 
 class Linear(_WeightedLayer):
@@ -229,8 +254,16 @@ class Quantize(nn.Module):
         return quantize_per_tensor(x, self.scale, self.zero_point, self.dtype)
 
     def _save_to_state_dict(self, destination, prefix, keep_vars):
-        destination[prefix + "scale"] = wrap(np.asarray([self.scale], dtype=np.float32))
+        destination[prefix + "scale"] = wrap(np.asarray([self.scale], dtype=np.float64))
         destination[prefix + "zero_point"] = wrap(np.asarray([self.zero_point], dtype=np.int64))
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs) -> None:
+        if prefix + "scale" not in state_dict or prefix + "zero_point" not in state_dict:
+            missing_keys.extend(prefix + k for k in ("scale", "zero_point") if prefix + k not in state_dict)
+            return
+        self.scale = float(state_dict[prefix + "scale"].numpy().reshape(-1)[0])
+        self.zero_point = int(state_dict[prefix + "zero_point"].numpy().reshape(-1)[0])
 
     def extra_repr(self) -> str:
         return f"scale={self.scale}, zero_point={self.zero_point}, dtype=ember.{self.dtype.name}"
