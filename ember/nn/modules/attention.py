@@ -36,7 +36,61 @@ class NonDynamicallyQuantizableLinear(Linear):
 
 
 class MultiheadAttention(Module):
-    """Multi-head attention with torch's parameters, masks and return values (see module docstring)."""
+    """Attends to ``num_heads`` subspaces at once (Vaswani et al., 2017, "Attention Is All You Need"):
+
+        MultiHead(Q, K, V) = concat(head_1, ..., head_h) W_O^T + b_O,
+        head_i = softmax(Q W_Qi^T (K W_Ki^T)^T / sqrt(d) + M) V W_Vi^T,   d = embed_dim / num_heads,
+
+    where M is the attention mask (``-inf`` where attention is not allowed). The attention itself is the
+    fused ``F.scaled_dot_product_attention`` kernel.
+
+    Args:
+        embed_dim: E, the model dim (of the query and the output).
+        num_heads: h; embed_dim must be divisible by it.
+        dropout: dropout on the attention weights (training mode only). Default: 0.
+        bias: if ``False``, no input/output projection biases. Default: ``True``.
+        add_bias_kv: if ``True``, learnable ``bias_k``, ``bias_v`` appended to the key and value sequences.
+        add_zero_attn: if ``True``, a zero step is appended to the key and value sequences.
+        kdim, vdim: features of the key and value (default: E).
+        batch_first: if ``True``, inputs and output are (N, L, E) instead of (L, N, E). Default: ``False``.
+
+    ``forward(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+    average_attn_weights=True, is_causal=False)``; masks: key_padding_mask (N, S), attn_mask (L, S) or
+    (N * h, L, S); a bool True marks a position that may not be attended, a float mask is added.
+
+    Shape (L target length, S source length, N batch):
+        - query: (L, N, E), (N, L, E) with batch_first, or (L, E) unbatched.
+        - key: (S, N, kdim); value: (S, N, vdim) (batch_first / unbatched likewise).
+        - output: the shape of query; attention weights (N, L, S) averaged over heads, or (N, h, L, S) with
+          ``average_attn_weights=False``; ``None`` with ``need_weights=False``.
+
+    Attributes:
+        in_proj_weight: (3E, E), the stacked W_Q, W_K, W_V, initialised by ``xavier_uniform_`` (when
+            kdim = vdim = E; otherwise ``q_proj_weight`` (E, E), ``k_proj_weight`` (E, kdim),
+            ``v_proj_weight`` (E, vdim), each ``xavier_uniform_``).
+        in_proj_bias: (3E,), zeros.
+        out_proj: a Linear(E, E) (W_O, b_O): weight as ``Linear`` (U(-1/sqrt(E), 1/sqrt(E))), bias zeros.
+        bias_k, bias_v: (1, 1, E) with add_bias_kv, ``xavier_normal_``.
+
+    Gradient: through the softmax, dL/ds = p * (dL/dp - sum(p * dL/dp)) for the weights p = softmax(s) of each
+    query row; the projections' gradients are those of ``Linear``.
+
+    Examples::
+
+        >>> import ember
+        >>> mha = ember.nn.MultiheadAttention(16, 4)
+        >>> x = ember.randn(5, 2, 16)
+        >>> out, w = mha(x, x, x)
+        >>> out.shape, w.shape
+        (ember.Size([5, 2, 16]), ember.Size([2, 5, 5]))
+        >>> causal = ember.triu(ember.ones(5, 5, dtype=ember.bool), diagonal=1)
+        >>> out, w = mha(x, x, x, attn_mask=causal, average_attn_weights=False)
+        >>> w.shape, float(w[0, 0, 0, 1])
+        (ember.Size([2, 4, 5, 5]), 0.0)
+        >>> cross = ember.nn.MultiheadAttention(8, 2, kdim=3, vdim=5, batch_first=True)
+        >>> cross(ember.randn(2, 4, 8), ember.randn(2, 6, 3), ember.randn(2, 6, 5))[0].shape
+        ember.Size([2, 4, 8])
+    """
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
                  add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
