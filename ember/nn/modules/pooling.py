@@ -44,12 +44,63 @@ class _MaxPoolNd(Module):
 
 
 class MaxPool1d(_MaxPoolNd):
-    """Max over windows of (N, C, L)."""
+    """1-d max pooling: out[n, c, l] = max_{j < kernel_size} x[n, c, stride * l + dilation * j - padding].
+
+    Args:
+        kernel_size: the window size (int or tuple).
+        stride: the window step. Default: kernel_size.
+        padding: implicit -inf padding on both sides of each spatial dim (at most kernel_size / 2). Default: 0.
+        dilation: spacing between window elements. Default: 1.
+        return_indices: if ``True``, also return the flat (per-plane) index of each maximum, for
+            ``MaxUnpool``. Default: ``False``.
+        ceil_mode: if ``True``, use ceil instead of floor for the output size (a last, partial window that
+            starts inside the input or the left padding is kept). Default: ``False``.
+
+    Shape: Input (N, C, L_in) or (C, L_in); Output (N, C, L_out) with
+    L_out = floor((L_in + 2 padding - dilation (kernel_size - 1) - 1) / stride) + 1 (ceil with ceil_mode).
+
+    Gradient: g goes to the position of the (first) maximum of each window; other inputs get 0. No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> ember.nn.MaxPool1d(3, stride=2)(ember.randn(20, 16, 50)).shape
+        ember.Size([20, 16, 24])
+    """
     _fn = staticmethod(F.max_pool1d)
 
 
 class MaxPool2d(_MaxPoolNd):
-    """Max over windows of (N, C, H, W) (see the module docstring)."""
+    """2-d max pooling: out[n, c, i, j] = max over the kernel_size window whose corner is at
+    (stride[0] * i - padding[0], stride[1] * j - padding[1]), elements ``dilation`` apart.
+
+    Args:
+        kernel_size: the window size (int or tuple).
+        stride: the window step. Default: kernel_size.
+        padding: implicit -inf padding on both sides of each spatial dim (at most kernel_size / 2). Default: 0.
+        dilation: spacing between window elements. Default: 1.
+        return_indices: if ``True``, also return the flat (per-plane) index of each maximum, for
+            ``MaxUnpool``. Default: ``False``.
+        ceil_mode: if ``True``, use ceil instead of floor for the output size (a last, partial window that
+            starts inside the input or the left padding is kept). Default: ``False``.
+
+    Shape:
+        - Input: (N, C, H_in, W_in) or (C, H_in, W_in).
+        - Output: (N, C, H_out, W_out) with
+          H_out = floor((H_in + 2 padding[0] - dilation[0] (kernel_size[0] - 1) - 1) / stride[0]) + 1
+          (ceil with ceil_mode), and W_out the same with index 1.
+
+    Gradient: g goes to the position of the (first) maximum of each window; other inputs get 0. No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> ember.nn.MaxPool2d(3, stride=2)(ember.randn(20, 16, 50, 32)).shape
+        ember.Size([20, 16, 24, 15])
+        >>> y, idx = ember.nn.MaxPool2d(2, return_indices=True)(ember.tensor([[[[1., 2.], [4., 3.]]]]))
+        >>> y.tolist(), idx.tolist()
+        ([[[[4.0]]]], [[[[2]]]])
+    """
     _fn = staticmethod(F.max_pool2d)
 
 
@@ -72,7 +123,26 @@ class _AvgPoolNd(Module):
 
 
 class AvgPool1d(_AvgPoolNd):
-    """Mean over windows of (N, C, L)."""
+    """1-d average pooling: out[n, c, l] = (1 / kernel_size) sum_{j < kernel_size} x[n, c, stride * l + j - padding].
+
+    Args:
+        kernel_size: the window size (int or tuple).
+        stride: the window step. Default: kernel_size.
+        padding: implicit zero padding on both sides of each spatial dim (at most kernel_size / 2). Default: 0.
+        ceil_mode: if ``True``, use ceil instead of floor for the output size. Default: ``False``.
+        count_include_pad: if ``True``, the padded zeros count in the divisor. Default: ``True``.
+
+    Shape: Input (N, C, L_in) or (C, L_in); Output (N, C, L_out) with
+    L_out = floor((L_in + 2 padding - kernel_size) / stride) + 1 (ceil with ceil_mode).
+
+    Gradient: each window spreads g / divisor evenly over its inputs. No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> ember.nn.AvgPool1d(3, stride=2)(ember.tensor([[[1., 2, 3, 4, 5, 6, 7]]])).tolist()
+        [[[2.0, 4.0, 6.0]]]
+    """
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True) -> None:
@@ -84,7 +154,32 @@ class AvgPool1d(_AvgPoolNd):
 
 
 class AvgPool2d(_AvgPoolNd):
-    """Mean over windows of (N, C, H, W) (sum / divisor_override when given)."""
+    """2-d average pooling: out[n, c, i, j] = (1 / (kH kW)) sum of the kernel_size window whose corner is at
+    (stride[0] * i - padding[0], stride[1] * j - padding[1]).
+
+    Args:
+        kernel_size: the window size (int or tuple).
+        stride: the window step. Default: kernel_size.
+        padding: implicit zero padding on both sides of each spatial dim (at most kernel_size / 2). Default: 0.
+        ceil_mode: if ``True``, use ceil instead of floor for the output size. Default: ``False``.
+        count_include_pad: if ``True``, the padded zeros count in the divisor. Default: ``True``.
+        divisor_override: if given, divide every window's sum by it instead. Default: None.
+
+    Shape:
+        - Input: (N, C, H_in, W_in) or (C, H_in, W_in).
+        - Output: (N, C, H_out, W_out) with H_out = floor((H_in + 2 padding[0] - kernel_size[0]) / stride[0]) + 1
+          (ceil with ceil_mode), and W_out the same with index 1.
+
+    Gradient: each window spreads g / divisor evenly over its inputs. No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> ember.nn.AvgPool2d((3, 2), stride=(2, 1))(ember.randn(20, 16, 50, 32)).shape
+        ember.Size([20, 16, 24, 31])
+        >>> ember.nn.AvgPool2d(2)(ember.arange(16.0).reshape(1, 1, 4, 4)).tolist()
+        [[[[2.5, 4.5], [10.5, 12.5]]]]
+    """
 
     def forward(self, input):
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
@@ -119,7 +214,25 @@ class AdaptiveAvgPool1d(_AdaptiveNd):
 
 
 class AdaptiveAvgPool2d(_AdaptiveNd):
-    """Average into (oH, oW) bins; ``AdaptiveAvgPool2d(1)`` is global average pooling."""
+    """2-d adaptive average pooling to a fixed output size: output cell (i, j) averages the input rows
+    [floor(i H / oH), ceil((i + 1) H / oH)) and columns [floor(j W / oW), ceil((j + 1) W / oW)).
+    ``AdaptiveAvgPool2d(1)`` is global average pooling.
+
+    Args:
+        output_size: (oH, oW), or one int for both; ``None`` in a place keeps that input size.
+
+    Shape: Input (N, C, H, W) or (C, H, W); Output (N, C, oH, oW) or (C, oH, oW).
+
+    Gradient: each bin spreads g / (bin size) evenly over its inputs. No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> ember.nn.AdaptiveAvgPool2d((5, 7))(ember.randn(1, 64, 8, 9)).shape
+        ember.Size([1, 64, 5, 7])
+        >>> ember.nn.AdaptiveAvgPool2d(1)(ember.arange(4.0).reshape(1, 1, 2, 2)).tolist()
+        [[[[1.5]]]]
+    """
     _fn = staticmethod(F.adaptive_avg_pool2d)
 
 
