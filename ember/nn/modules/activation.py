@@ -38,14 +38,48 @@ class _Inplace(Module):
 
 
 class ReLU(_Inplace):
-    """ReLU(x) = max(0, x); d/dx = [x > 0]."""
+    """ReLU(x) = max(0, x); d/dx = [x > 0].
+
+    Args:
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.ReLU()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([0.0000, 0.0000, 0.0000, 1.5000])
+    """
 
     def forward(self, input):
         return F.relu(input, inplace=self.inplace)
 
 
 class ReLU6(_Inplace):
-    """ReLU6(x) = min(max(0, x), 6); d/dx = [0 < x < 6]."""
+    """ReLU6(x) = min(max(0, x), 6); d/dx = [0 < x < 6].
+
+    Args:
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.ReLU6()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([0.0000, 0.0000, 0.0000, 1.5000])
+    """
 
     def forward(self, input):
         return F.relu6(input, inplace=self.inplace)
@@ -59,7 +93,24 @@ class SELU(_Inplace):
 
 
 class SiLU(_Inplace):
-    """SiLU(x) = x sigmoid(x); d/dx = s (1 + x (1 - s))."""
+    """SiLU(x) = x sigmoid(x); d/dx = s (1 + x (1 - s)).
+
+    Args:
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.SiLU()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-0.2384, -0.1888,  0.0000,  1.2264])
+    """
 
     def forward(self, input):
         return F.silu(input, inplace=self.inplace)
@@ -92,14 +143,42 @@ class _NoArgs(Module):
 
 
 class Sigmoid(_NoArgs):
-    """Sigmoid(x) = 1 / (1 + e^-x); d/dx = s (1 - s)."""
+    """Sigmoid(x) = 1 / (1 + e^-x); d/dx = s (1 - s).
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Sigmoid()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([0.1192, 0.3775, 0.5000, 0.8176])
+    """
 
     def forward(self, input):
         return F.sigmoid(input)
 
 
 class Tanh(_NoArgs):
-    """Tanh(x) = (e^x - e^-x) / (e^x + e^-x); d/dx = 1 - tanh^2."""
+    """Tanh(x) = (e^x - e^-x) / (e^x + e^-x); d/dx = 1 - tanh^2.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Tanh()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-0.9640, -0.4621,  0.0000,  0.9051])
+    """
 
     def forward(self, input):
         return F.tanh(input)
@@ -136,7 +215,25 @@ class Softmax2d(_NoArgs):
 
 
 class LeakyReLU(Module):
-    """LeakyReLU(x) = x if x > 0 else negative_slope x; d/dx = 1 or negative_slope."""
+    """LeakyReLU(x) = x if x > 0 else negative_slope x; d/dx = 1 or negative_slope.
+
+    Args:
+        negative_slope: the slope for x < 0. Default: 0.01.
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.LeakyReLU(0.1)
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-0.2000, -0.0500,  0.0000,  1.5000])
+    """
 
     def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
         super().__init__()
@@ -187,7 +284,25 @@ class RReLU(Module):
 
 
 class ELU(Module):
-    """ELU(x) = x if x > 0 else alpha (e^x - 1); d/dx = 1 or alpha e^x."""
+    """ELU(x) = x if x > 0 else alpha (e^x - 1); d/dx = 1 or alpha e^x.
+
+    Args:
+        alpha: the value ELU approaches for x -> -inf. Default: 1.0.
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.ELU()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-0.8647, -0.3935,  0.0000,  1.5000])
+    """
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -208,7 +323,25 @@ class CELU(ELU):
 
 
 class GELU(Module):
-    """GELU(x) = x Phi(x) (exact erf), or the tanh approximation; d/dx = Phi(x) + x phi(x)."""
+    """GELU(x) = x Phi(x) (exact erf), or the tanh approximation; d/dx = Phi(x) + x phi(x).
+
+    Args:
+        approximate: ``'none'`` (exact, with erf) or ``'tanh'``: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+            Default: ``'none'``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.GELU()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-0.0455, -0.1543,  0.0000,  1.3998])
+    """
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
@@ -222,7 +355,25 @@ class GELU(Module):
 
 
 class Hardtanh(Module):
-    """Hardtanh(x) = clip(x, min_val, max_val); d/dx = [min_val < x < max_val]."""
+    """Hardtanh(x) = clip(x, min_val, max_val); d/dx = [min_val < x < max_val].
+
+    Args:
+        min_val, max_val: the clip range. Default: -1, 1.
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Hardtanh()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-1.0000, -0.5000,  0.0000,  1.0000])
+    """
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
                  min_value=None, max_value=None) -> None:
@@ -245,7 +396,25 @@ class Hardtanh(Module):
 
 
 class Softplus(Module):
-    """Softplus(x) = log(1 + e^(beta x)) / beta (x above threshold / beta); d/dx = sigmoid(beta x)."""
+    """Softplus(x) = log(1 + e^(beta x)) / beta (x above threshold / beta); d/dx = sigmoid(beta x).
+
+    Args:
+        beta: the sharpness. Default: 1.
+        threshold: above beta x > threshold the layer returns x. Default: 20.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Softplus()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([0.1269, 0.4741, 0.6931, 1.7014])
+    """
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
