@@ -200,3 +200,38 @@ def test_converted_state_dict_round_trip(nets):
     np.testing.assert_array_equal(oc(x).numpy(), ec(x).numpy())
     with pytest.raises(RuntimeError, match="Missing"):
         oc.load_state_dict({k: v for k, v in ec.state_dict().items() if k != "fc.scale"})
+
+
+def test_lenet_bn_recipe_matches_torch():
+    """LeNet-BN's recipe (conv-bn and linear-bn folded, sigmoid, avg-pool, flatten) against torch's."""
+    from ember.models import lenet_bn
+
+    rng = np.random.default_rng(4)
+    em = lenet_bn().eval()
+    for m in em.modules():  # BN statistics that make the folding matter
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            m.running_mean.copy_(ember.tensor(rng.normal(size=m.num_features).astype(np.float32) * 0.3))
+            m.running_var.copy_(ember.tensor(rng.uniform(0.3, 2.0, m.num_features).astype(np.float32)))
+    tn = torch.nn
+    tm = tn.Sequential(tn.Conv2d(1, 6, 5), tn.BatchNorm2d(6), tn.Sigmoid(), tn.AvgPool2d(2, 2), tn.Conv2d(6, 16, 5),
+                       tn.BatchNorm2d(16), tn.Sigmoid(), tn.AvgPool2d(2, 2), tn.Flatten(), tn.Linear(256, 120),
+                       tn.BatchNorm1d(120), tn.Sigmoid(), tn.Linear(120, 84), tn.BatchNorm1d(84), tn.Sigmoid(),
+                       tn.Linear(84, 10))
+    tm.load_state_dict({k[4:]: torch.tensor(v.numpy()) for k, v in em.state_dict().items()})
+    tw, ew = tq.QuantWrapper(tm.eval()).eval(), eq.QuantWrapper(em)
+    tw.qconfig, ew.qconfig = _qconfigs()
+    pairs = [["0", "1"], ["4", "5"], ["9", "10"], ["12", "13"]]
+    tf = tq.fuse_modules(tw, [["module." + a, "module." + b] for a, b in pairs])
+    ef = eq.fuse_modules(ew, [["module.net." + a, "module.net." + b] for a, b in pairs])
+    tp, ep = tq.prepare(tf), eq.prepare(ef)
+    calib, x = rng.normal(size=(16, 1, 28, 28)).astype(np.float32), rng.normal(size=(8, 1, 28, 28)).astype(np.float32)
+    tp(torch.tensor(calib)), ep(ember.tensor(calib))
+    tc, ec = tq.convert(tp), eq.convert(ep)
+    assert [type(ec.module.net[i]) for i in (0, 2, 3, 8, 9)] == \
+        [enq.Conv2d, enq.Sigmoid, enq.AvgPool2d, enq.Flatten, enq.Linear]
+    for i in (0, 4, 9, 12, 15):
+        np.testing.assert_array_equal(ec.module.net[i].weight().int_repr().numpy(),
+                                      tc.module[i].weight().int_repr().numpy())
+    ye, yt = ec(ember.tensor(x)).numpy(), tc(torch.tensor(x)).numpy()
+    assert np.rint(np.abs(ye - yt) / tc.module[15].scale).max() <= 3
+    np.testing.assert_array_equal(ye.argmax(1), yt.argmax(1))
