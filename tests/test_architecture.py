@@ -11,13 +11,13 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "ember"
 
 # lowest first; a module may import its own layer and the layers below
 LAYERS = [
-    ("backends", "dtypes", "_format", "_grad_mode", "_autocast"),
+    ("backends", "dtypes", "_format", "_grad_mode", "_autocast", "_settings"),
     ("tensor",),
     ("autograd",),
     ("ops", "linalg", "fft", "random", "layout", "special", "testing", "_legacy"),
     ("nn",),
     ("optim", "utils", "serialization", "hub"),
-    ("distributions", "distributed", "amp", "ao", "onnx", "jit", "cuda", "cpu"),
+    ("distributions", "distributed", "amp", "ao", "onnx", "jit", "cuda", "cpu", "accelerator"),
     ("classic", "preprocessing", "text", "vision", "models"),
     ("cli", "compat", "__main__"),
 ]
