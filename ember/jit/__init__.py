@@ -104,13 +104,20 @@ class _LazyTrace:
         return self._traced(*inputs)
 
 
-def save(m: Any, f: Any) -> None:
-    raise NotImplementedError("ember.jit.save is not implemented yet; save the module's state_dict with "
-                              "ember.save and trace it again after loading")
+def save(m: TracedModule, f: Any) -> None:
+    """Write the traced program of ``m`` (its first input signature) and its weights to ``f`` (a path or a
+    binary file): one ``.npz`` of arrays and a JSON program, no pickle (see ``_serialize``)."""
+    from ._serialize import save_program
+
+    save_program(m, f)
 
 
-def load(f: Any, map_location: Any = None) -> Any:
-    raise NotImplementedError("ember.jit.load is not implemented yet; load a state_dict with ember.load")
+def load(f: Any, map_location: Any = None):
+    """Read a program written by :func:`save`; only ember's own ops are imported, no code from the file
+    runs. The result is callable on inputs of the traced shapes and dtypes."""
+    from ._serialize import load_program
+
+    return load_program(f)
 
 
 def compile(model: Any = None, *, fullgraph: bool = False, dynamic: Any = None, backend: Any = None,

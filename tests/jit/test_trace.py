@@ -110,3 +110,28 @@ def test_compiled_training_step_matches_eager():
             opt.step()
     for p, q in zip(a.parameters(), b.parameters()):
         np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_save_and_load_round_trip(tmp_path):
+    model = ember.models.get_model("lenet_bn").eval()
+    x = ember.randn(2, 1, 28, 28)
+    traced = ember.jit.trace(model, x)
+    path = tmp_path / "lenet.pt"
+    ember.jit.save(traced, str(path))
+    loaded = ember.jit.load(str(path))
+    with ember.no_grad():
+        np.testing.assert_allclose(loaded(x).numpy(), model(x).numpy(), rtol=1e-5, atol=1e-6)
+    assert set(loaded.state_dict()) <= set(model.state_dict())
+    with pytest.raises(RuntimeError, match="traced for inputs"):
+        loaded(ember.randn(3, 1, 28, 28))
+
+
+def test_load_refuses_foreign_ops(tmp_path):
+    import json
+
+    path = tmp_path / "evil.npz"
+    meta = {"steps": [{"op": "os:system", "args": [], "kwargs": {}, "outs": [0]}], "n_slots": 1,
+            "inputs": [], "out": {"slot": 0}, "signature": []}
+    np.savez(path, __program__=np.array(json.dumps(meta)))
+    with pytest.raises(ValueError, match="only ember's own ops"):
+        ember.jit.load(str(path))
