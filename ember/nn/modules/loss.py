@@ -41,14 +41,50 @@ class _WeightedLoss(_Loss):
 
 
 class L1Loss(_Loss):
-    """l = |x - y|; d/dx = sign(x - y)."""
+    """Mean absolute error: l_n = |x_n - y_n| per element, then reduced (mean by default).
+
+    Args:
+        reduction: ``'none'`` (one loss per element), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+
+    Shape: Input (*), Target (*) of the same shape; Output a scalar, or (*) with ``reduction='none'``.
+
+    Gradient: dl/dx = sign(x - y) (0 where x = y), divided by the element count with ``'mean'``.
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        >>> y = ember.tensor([[1.5, 2.0], [2.0, 6.0]])
+        >>> loss = ember.nn.L1Loss()(x, y)
+        >>> loss.backward()
+        >>> loss, x.grad
+        (tensor(0.8750, grad_fn=<MeanBackward0>), tensor([[-0.2500,  0.0000],
+                [ 0.2500, -0.2500]]))
+    """
 
     def forward(self, input, target):
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class MSELoss(_Loss):
-    """l = (x - y)^2; d/dx = 2 (x - y)."""
+    """Mean squared error: l_n = (x_n - y_n)^2 per element, then reduced (mean by default).
+
+    Args:
+        reduction: ``'none'`` (one loss per element), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+
+    Shape: Input (*), Target (*) of the same shape; Output a scalar, or (*) with ``reduction='none'``.
+
+    Gradient: dl/dx = 2 (x - y), divided by the element count with ``'mean'``.
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> loss = ember.nn.MSELoss()(x, ember.tensor([1.0, 0.0, 5.0]))
+        >>> loss.backward()
+        >>> loss, x.grad
+        (tensor(2.6667, grad_fn=<MseLossBackward0>), tensor([ 0.0000,  1.3333, -1.3333]))
+    """
 
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
@@ -77,8 +113,40 @@ class HuberLoss(_Loss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
-    """H(y, softmax(x)) with class-index or class-probability targets, ``weight`` (C,),
-    ``ignore_index``, ``label_smoothing``; one fused stable kernel. d/dx = w (softmax(x) - y)."""
+    """Cross entropy between the softmax of logits x and a target: for a class index y_n,
+
+        l_n = -w[y_n] log(exp(x[n, y_n]) / sum_c exp(x[n, c]))
+
+    and for class probabilities p_n, l_n = -sum_c w[c] p[n, c] log softmax(x_n)[c]. With
+    ``label_smoothing = e`` the target is (1 - e) onehot(y_n) + e / C. One fused, stable kernel
+    (log-sum-exp shifted by the row maximum).
+
+    Args:
+        weight: a (C,) weight per class. Default: None (all 1).
+        ignore_index: a class-index target value that contributes nothing (nor to the mean's
+            denominator). Default: -100.
+        reduction: ``'none'`` (one loss per element), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+            With class indices, ``'mean'`` divides by sum_n w[y_n] over the targets not ignored.
+        label_smoothing: e in [0, 1]. Default: 0.
+
+    Shape (C classes, N batch, d_k extra dims):
+        - Input: (N, C), (C,), or (N, C, d_1, ..., d_K) logits.
+        - Target: class indices (N) / () / (N, d_1, ..., d_K) in [0, C), int64; or probabilities of the
+          input's shape.
+        - Output: a scalar, or (N) / (N, d_1, ..., d_K) with ``reduction='none'``.
+
+    Gradient: dl_n/dx_n = w (softmax(x_n) - t_n), t_n the (smoothed) one-hot or probability target.
+
+    Examples::
+
+        >>> import ember
+        >>> logits = ember.tensor([[2.0, 0.5, -1.0], [0.0, 1.0, 0.0]], requires_grad=True)
+        >>> loss = ember.nn.CrossEntropyLoss()(logits, ember.tensor([0, 2]))
+        >>> loss.backward()
+        >>> loss, logits.grad
+        (tensor(0.8964, grad_fn=<NllLossBackward0>), tensor([[-0.1072,  0.0876,  0.0196],
+                [ 0.1060,  0.2881, -0.3940]]))
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
                  reduction: str = "mean", label_smoothing: float = 0.0) -> None:
@@ -91,7 +159,26 @@ class CrossEntropyLoss(_WeightedLoss):
 
 
 class NLLLoss(_WeightedLoss):
-    """l_n = -w_{y_n} x_{n, y_n} on log-probabilities x; 'mean' divides by sum of w_{y_n}."""
+    """Negative log likelihood of log-probabilities x (e.g. a ``LogSoftmax`` output):
+    l_n = -w[y_n] x[n, y_n]; ``'mean'`` divides by sum_n w[y_n] over the targets not ignored.
+
+    Args:
+        weight: a (C,) weight per class. Default: None (all 1).
+        ignore_index: a target value that contributes nothing. Default: -100.
+        reduction: ``'none'`` (one loss per element), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+
+    Shape: Input (N, C), (C,) or (N, C, d_1, ..., d_K); Target (N), () or (N, d_1, ..., d_K) class indices;
+    Output a scalar, or the target's shape with ``reduction='none'``.
+
+    Gradient: dl_n/dx[n, c] = -w[y_n] where c = y_n, else 0 (scaled by the mean's denominator).
+
+    Examples::
+
+        >>> import ember
+        >>> logp = ember.log_softmax(ember.tensor([[2.0, 0.5, -1.0], [0.0, 1.0, 0.0]]), dim=1)
+        >>> ember.nn.NLLLoss()(logp, ember.tensor([0, 2]))
+        tensor(0.8964)
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
                  reduction: str = "mean") -> None:
@@ -114,7 +201,32 @@ class BCELoss(_WeightedLoss):
 
 
 class BCEWithLogitsLoss(_Loss):
-    """BCE on logits, stable; ``pos_weight`` (C,) weighs the positive term. d/dx = w (sigmoid(x) - y)."""
+    """Binary cross entropy on logits, in one numerically stable expression:
+
+        l_n = -w_n [p y_n log sigmoid(x_n) + (1 - y_n) log(1 - sigmoid(x_n))]
+            = w_n [(1 - y_n) x_n + (1 + (p - 1) y_n) (log(1 + exp(-|x_n|)) + max(-x_n, 0))]
+
+    with p = ``pos_weight`` (1 if not given).
+
+    Args:
+        weight: a rescaling weight broadcast to the input. Default: None.
+        reduction: ``'none'`` (one loss per element), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+        pos_weight: weight of the positive term, broadcast along the last (class) dim, e.g. (C,). Default: None.
+
+    Shape: Input (*) logits, Target (*) in [0, 1] of the same shape; Output a scalar, or (*) with
+    ``reduction='none'``.
+
+    Gradient: dl_n/dx_n = w_n [(1 + (p - 1) y_n) sigmoid(x_n) - p y_n]; w_n (sigmoid(x_n) - y_n) when p = 1.
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.tensor([1.5, -0.5, 0.0], requires_grad=True)
+        >>> loss = ember.nn.BCEWithLogitsLoss()(x, ember.tensor([1.0, 0.0, 1.0]))
+        >>> loss.backward()
+        >>> loss, x.grad
+        (tensor(0.4562, grad_fn=<BinaryCrossEntropyWithLogitsBackward0>), tensor([-0.0608,  0.1258, -0.1667]))
+    """
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean",
                  pos_weight=None) -> None:
