@@ -61,7 +61,43 @@ def _generate_square_subsequent_mask(sz: int, device=None, dtype=None):
 
 
 class TransformerEncoderLayer(Module):
-    """Self-attention then a feed-forward block, each with a residual connection and LayerNorm."""
+    """One Transformer encoder layer (Vaswani et al., 2017): self-attention, then a position-wise
+    feed-forward block, each with a residual connection and a LayerNorm. Post-LN (default):
+
+        x = norm1(x + dropout(self_attn(x, x, x)))
+        x = norm2(x + dropout(linear2(dropout(activation(linear1(x))))))
+
+    and with ``norm_first=True``: x = x + dropout(self_attn(norm1(x))), x = x + ff(norm2(x)).
+
+    Args:
+        d_model: E, the features of each position.
+        nhead: heads of each attention (d_model divisible by nhead).
+        dim_feedforward: the hidden size of the feed-forward block. Default: 2048.
+        dropout: dropout after attention, inside and after the feed-forward block. Default: 0.1.
+        activation: ``'relu'``, ``'gelu'`` or a callable, inside the feed-forward block. Default: ``'relu'``.
+        layer_norm_eps: eps of the LayerNorms. Default: 1e-5.
+        batch_first: if ``True``, tensors are (N, L, E) instead of (L, N, E). Default: ``False``.
+        norm_first: if ``True``, LayerNorm is applied before each block (pre-LN) instead of after. Default: ``False``.
+        bias: if ``False``, the Linear and LayerNorm layers learn no bias. Default: ``True``.
+
+    ``forward(src, src_mask=None, src_key_padding_mask=None, is_causal=False)``; masks as in ``MultiheadAttention``.
+
+    Shape: src (S, N, E), (N, S, E) with batch_first, or (S, E) unbatched; output the shape of src.
+
+    Attributes: the attentions are ``MultiheadAttention`` (in_proj xavier-uniform, biases zero), ``linear1``
+    (E -> dim_feedforward) and ``linear2`` back are ``Linear`` (U(-1/sqrt(fan_in), 1/sqrt(fan_in))), the
+    LayerNorms start at weight 1, bias 0. The gradient is that of the composition of these layers.
+
+    Examples::
+
+        >>> import ember
+        >>> layer = ember.nn.TransformerEncoderLayer(d_model=16, nhead=4, dim_feedforward=32)
+        >>> layer(ember.randn(10, 2, 16)).shape
+        ember.Size([10, 2, 16])
+        >>> encoder = ember.nn.TransformerEncoder(layer, num_layers=2)
+        >>> encoder(ember.randn(10, 2, 16)).shape
+        ember.Size([10, 2, 16])
+    """
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
                  activation="relu", layer_norm_eps: float = 1e-5, batch_first: bool = False,
@@ -100,7 +136,45 @@ class TransformerEncoderLayer(Module):
 
 
 class TransformerDecoderLayer(Module):
-    """Self-attention, attention over the encoder's memory, then a feed-forward block."""
+    """One Transformer decoder layer (Vaswani et al., 2017): self-attention over the target, attention over
+    the encoder's output (``memory``), then a feed-forward block, each with a residual connection and a
+    LayerNorm. Post-LN (default):
+
+        x = norm1(x + dropout(self_attn(x, x, x)))
+        x = norm2(x + dropout(multihead_attn(x, memory, memory)))
+        x = norm3(x + dropout(linear2(dropout(activation(linear1(x))))))
+
+    and with ``norm_first=True`` each block reads norm_k(x) and adds to x.
+
+    Args:
+        d_model: E, the features of each position.
+        nhead: heads of each attention (d_model divisible by nhead).
+        dim_feedforward: the hidden size of the feed-forward block. Default: 2048.
+        dropout: dropout after attention, inside and after the feed-forward block. Default: 0.1.
+        activation: ``'relu'``, ``'gelu'`` or a callable, inside the feed-forward block. Default: ``'relu'``.
+        layer_norm_eps: eps of the LayerNorms. Default: 1e-5.
+        batch_first: if ``True``, tensors are (N, L, E) instead of (L, N, E). Default: ``False``.
+        norm_first: if ``True``, LayerNorm is applied before each block (pre-LN) instead of after. Default: ``False``.
+        bias: if ``False``, the Linear and LayerNorm layers learn no bias. Default: ``True``.
+
+    ``forward(tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+    memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False)``.
+
+    Shape: tgt (T, N, E), memory (S, N, E) ((N, T, E) and (N, S, E) with batch_first); output the shape of tgt.
+
+    Attributes: the attentions are ``MultiheadAttention`` (in_proj xavier-uniform, biases zero), ``linear1``
+    (E -> dim_feedforward) and ``linear2`` back are ``Linear`` (U(-1/sqrt(fan_in), 1/sqrt(fan_in))), the
+    LayerNorms start at weight 1, bias 0. The gradient is that of the composition of these layers.
+
+    Examples::
+
+        >>> import ember
+        >>> layer = ember.nn.TransformerDecoderLayer(d_model=16, nhead=4, dim_feedforward=32, batch_first=True)
+        >>> memory, tgt = ember.randn(2, 10, 16), ember.randn(2, 7, 16)
+        >>> causal = ember.nn.Transformer.generate_square_subsequent_mask(7)
+        >>> layer(tgt, memory, tgt_mask=causal).shape
+        ember.Size([2, 7, 16])
+    """
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
                  activation="relu", layer_norm_eps: float = 1e-5, batch_first: bool = False,
