@@ -485,13 +485,38 @@ class _DimSoftmax(Module):
 
 class Softmax(_DimSoftmax):
     """Softmax(x)_i = e^(x_i) / sum_j e^(x_j) along ``dim``; input grad y (g - sum(g y)).
-    Shape: Input (*), Output (*), values in [0, 1] summing to 1 along dim."""
+
+    Args:
+        dim: the dim along which the outputs sum to 1 (give it; ``None`` picks torch's legacy default).
+
+    Shape: Input (*), Output (*), values in [0, 1] summing to 1 along dim. No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> ember.nn.Softmax(dim=1)(ember.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]))
+        tensor([[0.0900, 0.2447, 0.6652],
+                [0.3333, 0.3333, 0.3333]])
+    """
 
     _fn = staticmethod(F.softmax)
 
 
 class LogSoftmax(_DimSoftmax):
-    """LogSoftmax(x)_i = x_i - log sum_j e^(x_j); input grad g - softmax(x) sum(g)."""
+    """LogSoftmax(x)_i = x_i - log sum_j e^(x_j) along ``dim`` (stable: shifted by the max); input grad
+    g - softmax(x) sum(g).
+
+    Args:
+        dim: the dim of the classes.
+
+    Shape: Input (*), Output (*), values in (-inf, 0]. No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> ember.nn.LogSoftmax(dim=-1)(ember.tensor([1.0, 2.0, 3.0]))
+        tensor([-2.4076, -1.4076, -0.4076])
+    """
 
     _fn = staticmethod(F.log_softmax)
 

@@ -27,7 +27,30 @@ def _index(idx: int, n: int) -> int:
 
 
 class Sequential(Module):
-    """Modules applied in order: ``forward(x) = m_k(...m_1(x))``."""
+    """Modules applied in order: ``forward(x) = m_k(...m_2(m_1(x)))``.
+
+    Args:
+        *args: the modules, named "0", "1", ...; or one ``OrderedDict`` of name -> module.
+
+    Indexing gives a module (``seq[0]``) or a ``Sequential`` of a slice (``seq[1:]``); ``append``,
+    ``insert``, ``extend``, ``del seq[i]`` and ``len`` work as on a list. The parameters are those of the
+    children, under "<name>.<param>"; the gradient is that of the composition.
+
+    Shape: the input shape of m_1 to the output shape of m_k.
+
+    Examples::
+
+        >>> import ember
+        >>> from collections import OrderedDict
+        >>> model = ember.nn.Sequential(ember.nn.Linear(4, 8), ember.nn.ReLU(), ember.nn.Linear(8, 2))
+        >>> model(ember.randn(3, 4)).shape
+        ember.Size([3, 2])
+        >>> [name for name, _ in model.named_parameters()]
+        ['0.weight', '0.bias', '2.weight', '2.bias']
+        >>> named = ember.nn.Sequential(OrderedDict([("fc", ember.nn.Linear(4, 2)), ("act", ember.nn.Tanh())]))
+        >>> named.fc.weight.shape, len(named[1:])
+        (ember.Size([2, 4]), 1)
+    """
 
     def __init__(self, *args) -> None:
         super().__init__()
