@@ -235,3 +235,17 @@ def test_lenet_bn_recipe_matches_torch():
     ye, yt = ec(ember.tensor(x)).numpy(), tc(torch.tensor(x)).numpy()
     assert np.rint(np.abs(ye - yt) / tc.module[15].scale).max() <= 3
     np.testing.assert_array_equal(ye.argmax(1), yt.argmax(1))
+
+
+def test_sigmoid_gets_torchs_fixed_qparams_observer():
+    tm = torch.nn.Sequential(tq.QuantStub(), torch.nn.Sigmoid())
+    em = nn.Sequential(eq.QuantStub(), nn.Sigmoid())
+    tm.qconfig, em.qconfig = _qconfigs()
+    tp, ep = tq.prepare(tm), eq.prepare(em)
+    se, ze = ep[1].activation_post_process.calculate_qparams()
+    st, zt = tp[1].activation_post_process.calculate_qparams()
+    assert type(ep[1].activation_post_process).__name__ == type(tp[1].activation_post_process).__name__
+    assert float(se[0]) == float(st) and int(ze[0]) == int(zt)
+    ep(ember.randn(4, 3))
+    q = eq.convert(ep)
+    assert (q[1].scale, q[1].zero_point) == (1.0 / 256.0, 0)

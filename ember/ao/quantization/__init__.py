@@ -6,11 +6,12 @@ quantization: ``QuantStub``/``DeQuantStub``, ``fuse_modules`` (conv-bn-relu), ``
 """
 from __future__ import annotations
 
-from .observer import (MinMaxObserver, MovingAverageMinMaxObserver, ObserverBase, PerChannelMinMaxObserver,
+from .observer import (FixedQParamsObserver, MinMaxObserver, MovingAverageMinMaxObserver, ObserverBase, PerChannelMinMaxObserver,
                        PlaceholderObserver, QConfig, default_dynamic_qconfig, default_per_channel_weight_observer,
                        default_qconfig, default_weight_observer, get_default_qconfig, per_channel_affine,
                        per_channel_dynamic_qconfig, per_channel_symmetric, per_tensor_affine, per_tensor_symmetric)
 from .qtensor import QTensor, dequantize, quantize_per_channel, quantize_per_tensor
+from .fake_quantize import FixedQParamsFakeQuantize
 from .fuse_modules import fuse_conv_bn_eval, fuse_modules
 from .quantize import quantize_dynamic
 from .static import convert, get_default_static_quant_module_mappings, prepare, propagate_qconfig_, quantize
@@ -21,5 +22,5 @@ __all__ = ["QTensor", "quantize_per_tensor", "quantize_per_channel", "dequantize
            "QConfig", "default_qconfig", "default_dynamic_qconfig", "per_channel_dynamic_qconfig",
            "default_weight_observer", "default_per_channel_weight_observer", "get_default_qconfig",
            "quantize_dynamic", "per_tensor_affine", "per_tensor_symmetric", "per_channel_affine",
-           "per_channel_symmetric", "QuantStub", "DeQuantStub", "QuantWrapper", "fuse_modules", "fuse_conv_bn_eval",
+           "per_channel_symmetric", "FixedQParamsObserver", "FixedQParamsFakeQuantize", "QuantStub", "DeQuantStub", "QuantWrapper", "fuse_modules", "fuse_conv_bn_eval",
            "prepare", "convert", "quantize", "propagate_qconfig_", "get_default_static_quant_module_mappings"]

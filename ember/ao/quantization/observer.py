@@ -155,6 +155,27 @@ class PlaceholderObserver(ObserverBase):
         raise Exception("calculate_qparams should not be called for PlaceholderObserver")
 
 
+class FixedQParamsObserver(ObserverBase):
+    """Observes nothing and always gives the same ``(scale, zero_point)``: for ops whose output range is known,
+    such as sigmoid (scale 1/256, zero point 0 for quint8)."""
+
+    def __init__(self, scale: float, zero_point: int, dtype=dtypes.quint8, qscheme: str = per_tensor_affine,
+                 quant_min: int = 0, quant_max: int = 255, is_dynamic: bool = False, **kwargs) -> None:
+        super().__init__(dtype, qscheme, False, quant_min, quant_max, is_dynamic=is_dynamic)
+        self.register_buffer("scale", wrap(np.asarray([scale], dtype=np.float32)))
+        self.register_buffer("zero_point", wrap(np.asarray([zero_point], dtype=np.int32)))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x
+
+    def calculate_qparams(self):
+        return self.scale, self.zero_point
+
+
+default_fixed_qparams_range_0to1_observer = FixedQParamsObserver.with_args(scale=1.0 / 256.0, zero_point=0,
+                                                                           dtype=dtypes.quint8, quant_min=0,
+                                                                           quant_max=255)
+
 QConfig = namedtuple("QConfig", ["activation", "weight"])
 QConfig.__doc__ = "Factories of the activation and weight observers of a quantized layer."
 

@@ -9,6 +9,7 @@ import copy
 
 from ... import nn
 from ..nn import intrinsic as nni
+from .fake_quantize import default_fixed_qparams_range_0to1_fake_quant
 from .stubs import DeQuantStub, QuantStub
 
 
@@ -23,6 +24,8 @@ def get_default_static_quant_module_mappings() -> dict:
 
 # layers whose quantized output scale/zero point come from calibration (the others keep the input's or are fixed)
 _OBSERVED = (QuantStub, nn.Conv2d, nn.Linear, nni.ConvReLU2d, nni.LinearReLU)
+# layers with a known output range: a fixed-qparams fake quantizer instead of qconfig.activation (as torch)
+_FIXED = {nn.Sigmoid: default_fixed_qparams_range_0to1_fake_quant}
 
 
 def _observer_forward_hook(module: nn.Module, inputs, output):
@@ -44,7 +47,8 @@ def propagate_qconfig_(module: nn.Module, qconfig_dict: dict | None = None) -> N
 def prepare(model: nn.Module, inplace: bool = False, allow_list=None, observer_non_leaf_module_list=None,
             prepare_custom_config_dict=None) -> nn.Module:
     """Propagate ``qconfig`` and attach an ``activation_post_process`` observer (with a forward hook that
-    feeds it the output) to each QuantStub, Conv2d, Linear and fused ConvReLU2d/LinearReLU with a qconfig.
+    feeds it the output) to each QuantStub, Conv2d, Linear and fused ConvReLU2d/LinearReLU with a qconfig
+    (Sigmoid: a ``FixedQParamsFakeQuantize`` of scale 1/256, zero point 0, as torch).
     Run calibration batches through the result, then :func:`convert` it.
 
     >>> import ember, ember.nn as nn
@@ -60,9 +64,10 @@ def prepare(model: nn.Module, inplace: bool = False, allow_list=None, observer_n
     propagate_qconfig_(model)
     attached = 0
     for mod in model.modules():
-        if isinstance(mod, _OBSERVED) and getattr(mod, "qconfig", None) is not None \
+        if isinstance(mod, _OBSERVED + tuple(_FIXED)) and getattr(mod, "qconfig", None) is not None \
                 and not hasattr(mod, "activation_post_process"):
-            mod.add_module("activation_post_process", mod.qconfig.activation())
+            factory = _FIXED.get(type(mod), mod.qconfig.activation)
+            mod.add_module("activation_post_process", factory())
             mod.register_forward_hook(_observer_forward_hook)
             attached += 1
     if not attached:

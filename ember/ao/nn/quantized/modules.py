@@ -305,6 +305,8 @@ class Sigmoid(nn.Module):
 
     @classmethod
     def from_float(cls, mod: nn.Module) -> "Sigmoid":
+        if hasattr(mod, "activation_post_process"):
+            return cls(*_out_qparams(mod, cls.__name__))
         return cls()
 
     def forward(self, x: QTensor) -> QTensor:
