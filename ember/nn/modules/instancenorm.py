@@ -41,12 +41,63 @@ class _InstanceNorm(_NormBase):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """Instance norm over (N, C, L) or (C, L)."""
+    """Instance normalization (Ulyanov et al., 2016): each (sample, channel) plane of (N, C, L) or (C, L)
+    is standardised
+    over its own spatial dims: y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance).
+
+    Args:
+        num_features: C, the channel dim.
+        eps: added to the variance for stability. Default: 1e-5.
+        momentum: weight of the new batch in the running estimates (track_running_stats only). Default: 0.1.
+        affine: if ``True``, learnable per-channel ``weight`` and ``bias``. Default: ``False`` (unlike BatchNorm).
+        track_running_stats: if ``True``, keep running averages of the per-instance statistics (unbiased
+            variance) in training and use them in eval. Default: ``False``.
+
+    Shape: Input (N, C, L) or (C, L); Output the same shape.
+
+    Attributes: weight (C,) = 1 and bias (C,) = 0 when affine; running_mean (C,) = 0, running_var (C,) = 1
+    when track_running_stats.
+
+    Gradient: that of LayerNorm over each plane: weight / sqrt(Var + eps) (g - mean(g) - x_hat mean(g x_hat)).
+
+    Examples::
+
+        >>> import ember
+        >>> y = ember.nn.InstanceNorm1d(3)(ember.randn(2, 3, 7))
+        >>> y.shape, bool(y.mean(-1).abs().max() < 1e-5)
+        (ember.Size([2, 3, 7]), True)
+    """
     _nd = 1
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Instance norm over (N, C, H, W) or (C, H, W) (see the module docstring)."""
+    """Instance normalization (Ulyanov et al., 2016): each (sample, channel) plane of (N, C, H, W) or (C, H, W)
+    is standardised
+    over its own spatial dims: y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance).
+
+    Args:
+        num_features: C, the channel dim.
+        eps: added to the variance for stability. Default: 1e-5.
+        momentum: weight of the new batch in the running estimates (track_running_stats only). Default: 0.1.
+        affine: if ``True``, learnable per-channel ``weight`` and ``bias``. Default: ``False`` (unlike BatchNorm).
+        track_running_stats: if ``True``, keep running averages of the per-instance statistics (unbiased
+            variance) in training and use them in eval. Default: ``False``.
+
+    Shape: Input (N, C, H, W) or (C, H, W); Output the same shape.
+
+    Attributes: weight (C,) = 1 and bias (C,) = 0 when affine; running_mean (C,) = 0, running_var (C,) = 1
+    when track_running_stats.
+
+    Gradient: that of LayerNorm over each plane: weight / sqrt(Var + eps) (g - mean(g) - x_hat mean(g x_hat)).
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.InstanceNorm2d(3, affine=True)
+        >>> y = m(ember.randn(2, 3, 4, 4))
+        >>> y.shape, m.weight.shape
+        (ember.Size([2, 3, 4, 4]), ember.Size([3]))
+    """
     _nd = 2
 
 
