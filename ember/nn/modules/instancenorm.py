@@ -42,8 +42,8 @@ class _InstanceNorm(_NormBase):
 
 class InstanceNorm1d(_InstanceNorm):
     """Instance normalization (Ulyanov et al., 2016): each (sample, channel) plane of (N, C, L) or (C, L)
-    is standardised
-    over its own spatial dims: y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance).
+    is standardised over its own spatial dims:
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance).
 
     Args:
         num_features: C, the channel dim.
@@ -72,8 +72,8 @@ class InstanceNorm1d(_InstanceNorm):
 
 class InstanceNorm2d(_InstanceNorm):
     """Instance normalization (Ulyanov et al., 2016): each (sample, channel) plane of (N, C, H, W) or (C, H, W)
-    is standardised
-    over its own spatial dims: y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance).
+    is standardised over its own spatial dims:
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance).
 
     Args:
         num_features: C, the channel dim.
