@@ -4,8 +4,6 @@ test_modules.py against torch. Layers with dropout are built with ``dropout=0.0`
 outputs are deterministic; tuple outputs (``LSTM``'s ``(out, (h, c))``) are compared element by element."""
 from __future__ import annotations
 
-import numpy as np
-
 from tests.nn.module_db import F32, ModuleInfo
 
 

@@ -9,7 +9,7 @@ import torch
 import ember
 
 from .op_db_shape import _f, gen
-from .opinfo import ALL, FLOAT, OpInfo
+from .opinfo import ALL, OpInfo
 
 OPS: list = []
 

@@ -8,8 +8,8 @@ import torch
 
 import ember
 
-from .op_db_shape import _f, _t, err, gen, same
-from .opinfo import FLOAT, INT, OpInfo, Sample, T, arr, positive, standard_binary, standard_unary, unit
+from .op_db_shape import _f, _t, err, gen
+from .opinfo import FLOAT, OpInfo, T, arr, positive, standard_binary, standard_unary, unit
 
 OPS: list = []
 
