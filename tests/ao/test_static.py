@@ -249,3 +249,15 @@ def test_sigmoid_gets_torchs_fixed_qparams_observer():
     ep(ember.randn(4, 3))
     q = eq.convert(ep)
     assert (q[1].scale, q[1].zero_point) == (1.0 / 256.0, 0)
+
+
+def test_qconfig_none_keeps_a_submodule_float():
+    m = nn.Sequential(eq.QuantStub(), nn.Linear(3, 4), eq.DeQuantStub(), nn.Linear(4, 2))
+    m.qconfig = eq.get_default_qconfig("x86")
+    m[3].qconfig = None
+    p = eq.prepare(m)
+    assert hasattr(p[1], "activation_post_process") and not hasattr(p[3], "activation_post_process")
+    p(ember.randn(8, 3))
+    q = eq.convert(p)
+    assert type(q[1]) is enq.Linear and type(q[3]) is nn.Linear
+    assert tuple(q(ember.randn(2, 3)).shape) == (2, 2)

@@ -33,10 +33,12 @@ def _observer_forward_hook(module: nn.Module, inputs, output):
 
 
 def propagate_qconfig_(module: nn.Module, qconfig_dict: dict | None = None) -> None:
-    """Give every submodule its own ``qconfig`` or, failing that, its parent's (in place)."""
+    """Give every submodule its own ``qconfig`` (``None`` opts it out), else the one ``qconfig_dict`` names for
+    its qualified name or type, else its parent's (in place)."""
     def walk(mod: nn.Module, parent_qconfig, prefix: str) -> None:
-        qconfig = (qconfig_dict or {}).get(type(mod), (qconfig_dict or {}).get(prefix, parent_qconfig))
-        qconfig = getattr(mod, "qconfig", None) or qconfig
+        table = qconfig_dict or {}
+        qconfig = table.get(prefix, table.get(type(mod), parent_qconfig))  # own attribute > name > type > parent
+        qconfig = getattr(mod, "qconfig", qconfig)  # an explicit None opts a submodule out
         mod.qconfig = qconfig
         for name, child in mod.named_children():
             walk(child, qconfig, prefix + ("." if prefix else "") + name)
