@@ -261,3 +261,15 @@ def test_qconfig_none_keeps_a_submodule_float():
     q = eq.convert(p)
     assert type(q[1]) is enq.Linear and type(q[3]) is nn.Linear
     assert tuple(q(ember.randn(2, 3)).shape) == (2, 2)
+
+
+def test_quantize_is_prepare_calibrate_convert(nets):
+    calib = ember.randn(8, 2, 6, 6)
+    fused = nets["ef"]
+    one = eq.quantize(fused, lambda m, data: m(data), [calib])
+    two_p = eq.prepare(fused)
+    two_p(calib)
+    two = eq.convert(two_p)
+    x = ember.tensor(nets["test"])
+    np.testing.assert_array_equal(one(x).numpy(), two(x).numpy())
+    assert not hasattr(fused.conv, "activation_post_process")  # not in place
