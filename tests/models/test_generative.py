@@ -76,7 +76,8 @@ def test_vae_negative_elbo_and_gradients_match_torch(conv):
     ref = _torch_neg_elbo(t, torch.tensor(x), torch.tensor(eps))
     ref.backward()
     np.testing.assert_allclose(loss.item(), ref.item(), rtol=1e-5)
-    _grads_match(m, t)
+    # float32 sums of ~1e4 terms; the conv kernels (oneDNN, numba, torch's) sum in different orders
+    _grads_match(m, t, rtol=1e-3, atol=1e-4)
 
 
 def test_reparameterisation_carries_the_gradient_and_kl_is_closed_form():
