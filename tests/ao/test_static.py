@@ -155,8 +155,10 @@ def test_quantized_sigmoid_relu_pool_flatten_match_torch():
 
 
 def test_errors():
-    with pytest.raises(TypeError, match="QuantStub"):
-        enq.ReLU()(ember.randn(2))
+    with pytest.raises(NotImplementedError, match="QuantStub"):  # torch: NotImplementedError for quantized ops
+        enq.Linear(2, 2)(ember.randn(2))
+    with pytest.raises(NotImplementedError):
+        torch.ao.nn.quantized.Linear(2, 2)(torch.randn(2, 2))
     with pytest.raises(NotImplementedError, match="cannot fuse"):
         eq.fuse_modules(nn.Sequential(nn.ReLU(), nn.Conv2d(1, 1, 1)), ["0", "1"])
     with pytest.raises(AssertionError, match="eval"):

@@ -27,7 +27,7 @@ def _pair(v) -> tuple:
 
 def _check_q(x, name: str) -> QTensor:
     if not isinstance(x, QTensor) or x._axis is not None:
-        raise TypeError(f"{name}: expected a per-tensor quantized input (a QTensor from Quantize), got "
+        raise NotImplementedError(f"{name}: expected a per-tensor quantized input (a QTensor from Quantize), got "
                         f"{type(x).__name__}; put a QuantStub before it and run convert()")
     return x
 
