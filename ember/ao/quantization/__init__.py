@@ -6,7 +6,8 @@ quantization: ``QuantStub``/``DeQuantStub``, ``fuse_modules`` (conv-bn-relu), ``
 """
 from __future__ import annotations
 
-from .observer import (FixedQParamsObserver, MinMaxObserver, MovingAverageMinMaxObserver, ObserverBase, PerChannelMinMaxObserver,
+from .observer import (FixedQParamsObserver, MinMaxObserver, MovingAverageMinMaxObserver, ObserverBase,
+                       PerChannelMinMaxObserver,
                        PlaceholderObserver, QConfig, default_dynamic_qconfig, default_per_channel_weight_observer,
                        default_qconfig, default_weight_observer, get_default_qconfig, per_channel_affine,
                        per_channel_dynamic_qconfig, per_channel_symmetric, per_tensor_affine, per_tensor_symmetric)
@@ -22,5 +23,6 @@ __all__ = ["QTensor", "quantize_per_tensor", "quantize_per_channel", "dequantize
            "QConfig", "default_qconfig", "default_dynamic_qconfig", "per_channel_dynamic_qconfig",
            "default_weight_observer", "default_per_channel_weight_observer", "get_default_qconfig",
            "quantize_dynamic", "per_tensor_affine", "per_tensor_symmetric", "per_channel_affine",
-           "per_channel_symmetric", "FixedQParamsObserver", "FixedQParamsFakeQuantize", "QuantStub", "DeQuantStub", "QuantWrapper", "fuse_modules", "fuse_conv_bn_eval",
+           "per_channel_symmetric", "FixedQParamsObserver", "FixedQParamsFakeQuantize", "QuantStub", "DeQuantStub",
+           "QuantWrapper", "fuse_modules", "fuse_conv_bn_eval",
            "prepare", "convert", "quantize", "propagate_qconfig_", "get_default_static_quant_module_mappings"]

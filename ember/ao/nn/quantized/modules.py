@@ -1,7 +1,8 @@
 r"""Statically quantized layers: uint8 activations per tensor in, uint8 out, with the output scale and zero
 point fixed at calibration. Conv2d and Linear hold int8 weights per output channel and compute
 
-:math:`q_y = \mathrm{clamp}(z_y + \mathrm{round}(\frac{s_x s_W}{s_y}(\sum (q_x - z_x) q_W + \mathrm{round}(b / (s_x s_W)))))`
+:math:`q_y = \mathrm{clamp}(z_y + \mathrm{round}(\frac{s_x s_W}{s_y}
+(\sum (q_x - z_x) q_W + \mathrm{round}(b / (s_x s_W)))))`
 
 with int32 accumulation (``_int_gemm``: exact, through float32 BLAS). ``ConvReLU2d``/``LinearReLU`` clamp
 below at :math:`z_y`. ReLU, AvgPool2d and Flatten keep the input's scale and zero point; Sigmoid outputs with
