@@ -364,3 +364,45 @@ def _narrow(g, op, args, outs):
 @converts("IndexSelect")
 def _index_select(g, op, args, outs):
     return [g.one("Gather", [g.value(args[0]), g.value(args[2])], axis=int(args[1]))]
+
+
+@converts("ConvolutionTranspose")
+def _conv_transpose(g, op, args, outs):
+    x, w, b, stride, padding, output_padding, dilation, groups = args[:8]
+    ins = [g.value(x), g.value(w)] + ([g.value(b)] if b is not None else [])
+    return [g.one("ConvTranspose", ins, kernel_shape=list(w.shape[2:]), strides=list(stride),
+                  pads=[int(p) for p in padding] * 2, output_padding=list(output_padding),
+                  dilations=list(dilation), group=int(groups))]
+
+
+_COMMON_EPS = (1e-5, 1e-6, 1e-3, 1e-12, 1e-8, 1e-4, 1e-2)
+
+
+def _recover_eps(x: np.ndarray, inv_std: np.ndarray, axes: tuple) -> float:
+    """NativeNorm receives 1/sqrt(var + eps), not eps: recover eps from the batch variance (float64),
+    snapped to a common value within 5%."""
+    var = x.astype(np.float64).var(axis=axes, keepdims=True)
+    est = float(np.median(1.0 / np.asarray(inv_std, dtype=np.float64) ** 2 - var))
+    for e in _COMMON_EPS:
+        if abs(est - e) <= 0.05 * e:
+            return e
+    return max(est, 0.0)
+
+
+@converts("NativeNorm", "NativeBatchNorm")
+def _native_norm(g, op, args, outs):
+    """Normalization over ``stat_axes`` with the input's own statistics (group, instance and batch norm
+    in their statistics-from-input form), then the affine weight and bias."""
+    x, w, b, _, inv_std, stat_axes, param_shape = args[:7]
+    axes = tuple(int(a) for a in stat_axes)
+    eps = _recover_eps(x._data, inv_std, axes)
+    xv = g.value(x)
+    xc = g.one("Sub", [xv, g.reduce("ReduceMean", xv, axes, True)])
+    var = g.reduce("ReduceMean", g.one("Mul", [xc, xc]), axes, True)
+    y = g.one("Div", [xc, g.one("Sqrt", [g.one("Add", [var, g.scalar_like(eps, x)])])])
+    shape = g.ints([int(s) for s in param_shape])
+    if w is not None:
+        y = g.one("Mul", [y, g.one("Reshape", [g.value(w), shape])])
+    if b is not None:
+        y = g.one("Add", [y, g.one("Reshape", [g.value(b), shape])])
+    return [y]

@@ -135,3 +135,16 @@ def test_export_writes_a_file_and_restores_training_mode(tmp_path):
     model.eval()
     with ember.no_grad():
         np.testing.assert_allclose(sess.run(None, {"input": x.numpy()})[0], model(x).numpy(), atol=1e-5)
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: nn.GroupNorm(2, 4), (4, 5, 5)),
+    (lambda: nn.InstanceNorm2d(4, affine=True), (4, 5, 5)),
+    (lambda: nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1, output_padding=1), (4, 5, 5)),
+    (lambda: nn.Sequential(nn.Conv2d(4, 6, 3, groups=2, dilation=2, padding=2), nn.Hardswish(),
+                           nn.AdaptiveAvgPool2d((2, 3)), nn.Flatten(), nn.SiLU()), (4, 5, 7)),
+])
+def test_other_layers(make, shape):
+    ember.manual_seed(6)
+    export_and_run(make(), None, ["x"], ["y"], {"x": {0: "batch"}, "y": {0: "batch"}},
+                   make=lambda b: ember.randn(b, *shape))
