@@ -42,6 +42,8 @@ def test_module_grad_dtype(info, create_graph):
         if isinstance(a, np.ndarray):
             g = a.dtype.kind == "f" and i not in info.no_grad_inputs
             args.append(ember.tensor(a.copy(), requires_grad=g))
+        elif isinstance(a, tuple) and all(isinstance(x, np.ndarray) for x in a):  # a state such as (h0, c0)
+            args.append(tuple(ember.tensor(x.copy()) for x in a))
         else:
             args.append(a)
     y = e(*args)
