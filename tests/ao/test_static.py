@@ -275,3 +275,9 @@ def test_quantize_is_prepare_calibrate_convert(nets):
     x = ember.tensor(nets["test"])
     np.testing.assert_array_equal(one(x).numpy(), two(x).numpy())
     assert not hasattr(fused.conv, "activation_post_process")  # not in place
+
+
+def test_prepare_observes_a_fused_module_once(nets):
+    ep = nets["ep"]
+    assert hasattr(ep.conv, "activation_post_process")
+    assert not hasattr(ep.conv[0], "activation_post_process") and not hasattr(ep.fc[0], "activation_post_process")

@@ -65,9 +65,10 @@ def prepare(model: nn.Module, inplace: bool = False, allow_list=None, observer_n
         model = copy.deepcopy(model)
     propagate_qconfig_(model)
     attached = 0
-    for mod in model.modules():
+    inside_fused = {id(c) for m in model.modules() if isinstance(m, nni._FusedModule) for c in m.children()}
+    for mod in list(model.modules()):
         if isinstance(mod, _OBSERVED + tuple(_FIXED)) and getattr(mod, "qconfig", None) is not None \
-                and not hasattr(mod, "activation_post_process"):
+                and id(mod) not in inside_fused and not hasattr(mod, "activation_post_process"):
             factory = _FIXED.get(type(mod), mod.qconfig.activation)
             mod.add_module("activation_post_process", factory())
             mod.register_forward_hook(_observer_forward_hook)
