@@ -41,8 +41,8 @@ def _binary(g, op, args, outs):
     a, b = args[0], args[1]
     like = _tensor_of((a, b))
     y = g.one(_BINARY[op], [_operand(g, a, like), _operand(g, b, like)])
-    if op == "Div" and len(args) > 2 and args[2] is not None:
-        y = g.one("Floor" if args[2] == "floor" else "Floor", [y]) if args[2] == "floor" else _trunc(g, y)
+    if op == "Div" and len(args) > 2 and args[2] is not None:  # rounding_mode "floor" or "trunc"
+        y = g.one("Floor", [y]) if args[2] == "floor" else _trunc(g, y)
     return [y]
 
 
