@@ -16,8 +16,8 @@ import traceback
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-m", dest="module", default=None, metavar="MODULE",
-                        help="run a module as `python -m MODULE` does, instead of a script")
+    parser.add_argument("-m", dest="module", default=None, nargs=argparse.REMAINDER, metavar="MODULE",
+                        help="run a module as `python -m MODULE [args]` does, instead of a script")
     parser.add_argument("script", nargs="?", default=None, help="the PyTorch script to run")
     parser.add_argument("script_args", nargs=argparse.REMAINDER, help="arguments passed to the script")
 
@@ -28,8 +28,10 @@ def main(args: argparse.Namespace) -> int:
 
     if args.module is None and args.script is None:
         raise UsageError("ember run: error: a script is required (ember run script.py [args], or -m MODULE)")
-    if args.module is not None and args.script is not None:   # `ember run -m pkg.mod a b`: a, b are its args
-        args.script_args = [args.script, *args.script_args]
+    if args.module is not None:   # `ember run -m pkg.mod a b`: everything after -m is the module and its args
+        if not args.module:
+            raise UsageError("ember run: error: argument -m: expected a module name")
+        args.module, args.script_args = args.module[0], args.module[1:]
     if args.module is None and not os.path.isfile(args.script):
         raise UsageError(f"ember run: error: can't open file {args.script!r}: no such file")
     try:

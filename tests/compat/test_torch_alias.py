@@ -154,3 +154,16 @@ def test_nn_modules_file_split_falls_back_to_nn(alias):
 
     assert activation.MultiheadAttention is ember.nn.MultiheadAttention
     assert activation.ReLU is ember.nn.ReLU
+
+
+def test_ember_run_module(tmp_path, capsys, monkeypatch):
+    pkg = tmp_path / "mypkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "train.py").write_text(SCRIPT)
+    monkeypatch.chdir(tmp_path)
+    for k in [k for k in sys.modules if k == "torch" or k.startswith("torch.")]:
+        monkeypatch.delitem(sys.modules, k)
+    assert cli_main(["run", "-m", "mypkg.train", "--help-is-its-own", "0"]) == 0
+    assert "argv ['--help-is-its-own', '0']" in capsys.readouterr().out
+    assert cli_main(["run", "-m"]) == 2
