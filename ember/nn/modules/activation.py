@@ -250,7 +250,23 @@ class PReLU(Module):
     """PReLU(x) = max(0, x) + a min(0, x), with a learnable ``weight`` a of shape (num_parameters,)
     (1, shared, or one per channel = dim 1), initialised to the constant ``init`` = 0.25.
     d/dx = 1 or a; d/da = min(0, x) summed over the positions sharing a.
-    Shape: Input (*), Output (*)."""
+
+    Args:
+        num_parameters: 1 (one a shared by all channels) or the number of channels (dim 1 of the input).
+        init: the initial value of a. Default: 0.25.
+
+    Shape: Input (*) (channels at dim 1 when num_parameters > 1), Output (*), the same shape.
+
+    Attributes:
+        weight: (num_parameters,), initialised to the constant ``init``. (Weight decay on it can hurt.)
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.PReLU()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5])).detach()
+        tensor([-0.5000, -0.1250,  0.0000,  1.5000])
+    """
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None) -> None:
         super().__init__()

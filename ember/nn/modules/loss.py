@@ -91,7 +91,24 @@ class MSELoss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
-    """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta."""
+    """Smooth L1 loss on d = x - y: l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta (quadratic near 0,
+    linear beyond beta; HuberLoss(delta) equals beta * SmoothL1Loss(beta=delta)).
+
+    Args:
+        reduction: ``'none'`` (one loss per element), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+        beta: where the quadratic part ends; 0 gives L1Loss. Default: 1.0.
+
+    Shape: Input (*), Target (*) of the same shape; Output a scalar, or (*) with ``reduction='none'``.
+
+    Gradient: dl/dx = d / beta if |d| < beta else sign(d).
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.tensor([0.0, 0.5, 3.0])
+        >>> ember.nn.SmoothL1Loss(reduction='none')(x, ember.zeros(3))
+        tensor([0.0000, 0.1250, 2.5000])
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(size_average, reduce, reduction)
@@ -102,7 +119,23 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta)."""
+    """Huber loss on d = x - y: l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta).
+
+    Args:
+        reduction: ``'none'`` (one loss per element), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+        delta: where the quadratic part ends. Default: 1.0.
+
+    Shape: Input (*), Target (*) of the same shape; Output a scalar, or (*) with ``reduction='none'``.
+
+    Gradient: dl/dx = d if |d| < delta else delta sign(d).
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.tensor([0.0, 0.5, 3.0])
+        >>> ember.nn.HuberLoss(reduction='none', delta=2.0)(x, ember.zeros(3))
+        tensor([0.0000, 0.1250, 4.0000])
+    """
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction=reduction)
@@ -194,7 +227,25 @@ NLLLoss2d = NLLLoss
 
 
 class BCELoss(_WeightedLoss):
-    """l = -w (y log x + (1 - y) log(1 - x)), logs clamped to >= -100."""
+    """Binary cross entropy on probabilities x in [0, 1]: l_n = -w_n (y_n log x_n + (1 - y_n) log(1 - x_n)),
+    each log clamped to >= -100 (as torch) so that x = 0 or 1 gives a finite loss. On logits prefer the
+    stabler ``BCEWithLogitsLoss``.
+
+    Args:
+        weight: a rescaling weight broadcast to the input. Default: None.
+        reduction: ``'none'`` (one loss per element), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+
+    Shape: Input (*), Target (*) of the same shape; Output a scalar, or (*) with ``reduction='none'``.
+
+    Gradient: dl/dx = w (x - y) / max(x (1 - x), 1e-12).
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.tensor([0.9, 0.2, 0.5])
+        >>> ember.nn.BCELoss()(x, ember.tensor([1.0, 0.0, 1.0]))
+        tensor(0.3406)
+    """
 
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
@@ -241,7 +292,26 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class KLDivLoss(_Loss):
-    """l = y (log y - x) on log-probabilities x ('batchmean' is the true KL divergence)."""
+    """Kullback-Leibler divergence loss on log-probabilities x (e.g. a ``LogSoftmax`` output) and target
+    probabilities y: l = y (log y - x) per element (0 where y = 0); with ``log_target=True`` the target is
+    log y and l = e^(log y) (log y - x).
+
+    Args:
+        reduction: ``'none'``, ``'sum'``, ``'mean'`` (over all elements, not the KL divergence) or
+            ``'batchmean'`` (the sum divided by the batch size N: the true KL divergence). Default: ``'mean'``.
+        log_target: whether the target is given as log-probabilities. Default: ``False``.
+
+    Shape: Input (*), Target (*) of the same shape; Output a scalar, or (*) with ``reduction='none'``.
+
+    Gradient: dl/dx = -y.
+
+    Examples::
+
+        >>> import ember
+        >>> logq = ember.log_softmax(ember.tensor([[1.0, 2.0, 0.5]]), dim=1)
+        >>> ember.nn.KLDivLoss(reduction='batchmean')(logq, ember.tensor([[0.2, 0.5, 0.3]]))
+        tensor(0.0847)
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False) -> None:
         super().__init__(size_average, reduce, reduction)
