@@ -19,7 +19,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Callable
 
-from ._program import Program, capture
+from ._program import capture
 
 __all__ = ["trace", "script", "TracedModule", "save", "load"]
 

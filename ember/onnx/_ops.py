@@ -406,3 +406,15 @@ def _native_norm(g, op, args, outs):
     if b is not None:
         y = g.one("Add", [y, g.one("Reshape", [g.value(b), shape])])
     return [y]
+
+
+@converts("AdaptiveMaxPool")
+def _adaptive_max(g, op, args, outs):
+    """Bins of equal size are a MaxPool with kernel = stride = L / out (the indices are not exported)."""
+    x, out = args[0], args[1]
+    spatial = x.shape[-len(out):]
+    if any(L % o for L, o in zip(spatial, out)):
+        raise g.unsupported(f"ember::AdaptiveMaxPool with input size {tuple(spatial)} not divisible by the "
+                            f"output size {tuple(out)}")
+    k = [L // o for L, o in zip(spatial, out)]
+    return [g.one("MaxPool", [g.value(x)], kernel_shape=k, strides=k), None]

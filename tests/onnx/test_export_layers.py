@@ -141,6 +141,7 @@ def test_export_writes_a_file_and_restores_training_mode(tmp_path):
     (lambda: nn.GroupNorm(2, 4), (4, 5, 5)),
     (lambda: nn.InstanceNorm2d(4, affine=True), (4, 5, 5)),
     (lambda: nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1, output_padding=1), (4, 5, 5)),
+    (lambda: nn.AdaptiveMaxPool2d((2, 3)), (4, 4, 6)),
     (lambda: nn.Sequential(nn.Conv2d(4, 6, 3, groups=2, dilation=2, padding=2), nn.Hardswish(),
                            nn.AdaptiveAvgPool2d((2, 3)), nn.Flatten(), nn.SiLU()), (4, 5, 7)),
 ])
