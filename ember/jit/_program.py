@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..tensor import Tensor
+import numpy as _np
+
+from ..tensor import Tensor, wrap
+
+_new = object.__new__
 from ..onnx._graph import _node_key
 from ..onnx._trace import OpTape
 
@@ -23,6 +27,10 @@ class Program:
         self.steps, self.n_slots, self.input_slots, self.out, self.result = steps, n_slots, input_slots, out, result
 
     def run(self, inputs):
+        from ..autograd.function import STATE
+
+        if not STATE.enabled and not STATE.anomaly:
+            return self._run_no_grad(inputs)
         env = [None] * self.n_slots
         for slot, x in zip(self.input_slots, inputs):
             if slot is not None:
@@ -33,6 +41,34 @@ class Program:
                 env[outs[0]] = args[0]
                 continue
             res = cls.apply(*args, **kwargs)
+            if len(outs) == 1:
+                env[outs[0]] = res
+            else:
+                for s, r in zip(outs, res):
+                    env[s] = r
+        return _rebuild(self.out, env)
+
+
+    def _run_no_grad(self, inputs):
+        """Inference replay: an op that is not a view runs its forward directly on a bare node (nothing is
+        recorded, so ``apply``'s graph bookkeeping is skipped); views and user Functions go through ``apply``."""
+        env = [None] * self.n_slots
+        for slot, x in zip(self.input_slots, inputs):
+            if slot is not None:
+                env[slot] = x
+        for cls, template, kwargs, outs in self.steps:
+            args = [env[a[1]] if type(a) is tuple and a and a[0] is _SLOT else a for a in template]
+            if cls is None:
+                env[outs[0]] = args[0]
+                continue
+            if not cls._internal or cls.is_view:
+                res = cls.apply(*args, **kwargs)
+            else:
+                ctx = _new(cls._node)
+                ctx.fn = cls
+                ctx.next = None
+                out = cls.forward(ctx, *args, **kwargs)
+                res = tuple(wrap(_np.asarray(o)) for o in out) if type(out) is tuple else wrap(_np.asarray(out))
             if len(outs) == 1:
                 env[outs[0]] = res
             else:

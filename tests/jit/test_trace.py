@@ -135,3 +135,15 @@ def test_load_refuses_foreign_ops(tmp_path):
     np.savez(path, __program__=np.array(json.dumps(meta)))
     with pytest.raises(ValueError, match="only ember's own ops"):
         ember.jit.load(str(path))
+
+
+@pytest.mark.parametrize("name,shape", [("resnet18", (2, 3, 32, 32)), ("googlenet", (2, 3, 64, 64))])
+def test_inference_replay_equals_eager(name, shape):
+    kw = {"num_classes": 10, "aux_logits": False} if name == "googlenet" else {"num_classes": 10}
+    model = ember.models.get_model(name, **kw).eval()
+    x = ember.randn(*shape)
+    traced = ember.jit.trace(model, x)
+    with ember.no_grad():
+        got, want = traced(x), model(x)
+    assert not got.requires_grad
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
