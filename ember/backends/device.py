@@ -24,6 +24,22 @@ def _cupy():
     return _CUPY or None
 
 
+class _NoGPU:
+    """The array module of a 'cuda' device on a machine without one: any use raises torch's RuntimeError."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):   # introspection (copy, pickle, doctest) is not a use
+            raise AttributeError(name)
+        raise RuntimeError(
+            "ember was asked for a 'cuda' device, but CuPy with a working GPU is not "
+            "available. Install the GPU extra (pip install 'ember[cuda]') on a machine "
+            "with an NVIDIA GPU, or use device='cpu'."
+        )
+
+
+_NO_GPU = _NoGPU()
+
+
 class Device:
     """A place for tensors: ``type`` is "cpu" or "cuda", ``index`` the GPU number (None on cpu).
 
@@ -50,14 +66,8 @@ class Device:
                 f"Expected one of cpu, cuda device type at start of device string: {type}"
             )
         if type == "cuda":
-            cp = _cupy()
-            if cp is None:
-                raise RuntimeError(
-                    "ember was asked for a 'cuda' device, but CuPy with a working GPU is not "
-                    "available. Install the GPU extra (pip install 'ember[cuda]') on a machine "
-                    "with an NVIDIA GPU, or use device='cpu'."
-                )
-            self.xp = cp
+            # no GPU: the device can still be named (torch.device('cuda') is a descriptor); using it raises
+            self.xp = _cupy() or _NO_GPU
         else:
             self.xp = np
         self.type = type

@@ -74,3 +74,13 @@ def test_where_with_two_python_scalars(a, b):
     got = ember.where(ember.tensor([True, False]), a, b)
     assert str(got.dtype).split(".")[1] == str(want.dtype).split(".")[1]
     assert got.tolist() == want.tolist()
+
+
+def test_cuda_device_is_a_descriptor_without_a_gpu():
+    # PyTorch's tensors tutorial: `torch.cuda.is_available() & (torch.device('cuda').index is not None)`
+    if ember.cuda.is_available():
+        pytest.skip("a GPU is present: this is the behaviour of a machine without one")
+    e, t = ember.device("cuda"), torch.device("cuda")
+    assert (e.type, e.index, str(e)) == (t.type, t.index, str(t))
+    with pytest.raises(RuntimeError, match="CuPy"):
+        ember.ones(2, device=e)
