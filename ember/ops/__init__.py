@@ -8,13 +8,13 @@ import inspect
 import types
 
 from . import (arith, blas, convert, creation, indexing, inplace, joining, linalg, mathx, movement, pointwise,
-               pointwisex, random, reduction, selection, shape, softmax, spectral, ternary)
+               pointwisex, random, reduction, selection, shape, softmax, spectral, splitting, ternary)
 from ._common import METHODS
 from .calling import bind
 from .reduction import return_types
 
-MODULES = [arith, pointwise, ternary, reduction, movement, indexing, joining, blas, creation, random, convert, softmax,
-           inplace, shape, selection, mathx, pointwisex, linalg, spectral]
+MODULES = [arith, pointwise, ternary, reduction, movement, splitting, indexing, joining, blas, creation, random, convert,
+           softmax, inplace, shape, selection, mathx, pointwisex, linalg, spectral]
 
 
 def register_module(mod) -> None:
