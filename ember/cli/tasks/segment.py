@@ -29,8 +29,9 @@ MEAN, STD = 0.5, 0.25  # the generated images' pixels are in [0, 1]
 
 def _options(rest: list):
     p = _text.parser("ember train --task segment")
-    p.add_argument("--image-size", type=int, default=64, help="side of the generated images, a multiple of 32")
-    p.add_argument("--num-train", type=int, default=256, help="generated training images (default 256)")
+    # 128 px: the FCN's 1/32 feature map is 4x4 (at 64 px it is 2x2 and the net never leaves the background)
+    p.add_argument("--image-size", type=int, default=128, help="side of the generated images, a multiple of 32")
+    p.add_argument("--num-train", type=int, default=512, help="generated training images (default 512)")
     p.add_argument("--num-test", type=int, default=64, help="generated test images (default 64)")
     p.add_argument("--backbone", default=None, help="a ResNet-18 state_dict (ember or torch) to start from")
     p.add_argument("--n", type=int, default=8, help="test images in predictions.png (default 8)")
