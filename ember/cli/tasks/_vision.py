@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 
 from .. import UsageError
-from . import _text
+from . import _run
 
 
 def check_sizes(prog: str, opts, names: tuple) -> None:
@@ -36,17 +36,17 @@ def fit(args, task: str, model, opt, sched, per_batch: bool, num_train: int,
     ckpt_path = os.path.join(out, "checkpoint.pt")
     history, start = [], 1
     if args.resume:
-        ckpt = _text.resume_from(ckpt_path, task, args.model)
+        ckpt = _run.resume_from(ckpt_path, task, args.model)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
         if sched is not None and ckpt.get("scheduler") is not None:
             sched.load_state_dict(ckpt["scheduler"])
         history, start = list(ckpt["history"]), int(ckpt["epoch"]) + 1
     for epoch in range(start, args.epochs + 1):
-        _text.seed_epoch(args.seed, epoch)
+        _run.seed_epoch(args.seed, epoch)
         order = np.random.default_rng([args.seed, epoch]).permutation(num_train)
         batches = [order[i:i + args.batch_size] for i in range(0, num_train, args.batch_size)]
-        bar = _text.Progress(len(batches), f"epoch {epoch}/{args.epochs}")
+        bar = _run.Progress(len(batches), f"epoch {epoch}/{args.epochs}")
         model.train()
         t0, total, seen = time.perf_counter(), 0.0, 0
         for idx in batches:
@@ -63,13 +63,13 @@ def fit(args, task: str, model, opt, sched, per_batch: bool, num_train: int,
         bar.close(**{progress_key: total / seen}, **figures)
         history.append({"epoch": epoch, "train_loss": total / seen, **figures, "lr": opt.param_groups[0]["lr"],
                         "seconds": secs, "images_per_s": seen / secs})
-        _text.write_metrics(out, history, {k: v for k, v in ckpt_args.items() if not k.startswith("_")})
+        _run.write_metrics(out, history, {k: v for k, v in ckpt_args.items() if not k.startswith("_")})
         if not args.no_plot:
-            _text.plot_lines(os.path.join(out, "loss.png"), history, ["train_loss"], "loss",
+            _run.plot_lines(os.path.join(out, "loss.png"), history, ["train_loss"], "loss",
                              f"ember train --task {task}")
             if after_epoch is not None and epoch == args.epochs:
                 after_epoch(out)
-        _text.save_checkpoint(ckpt_path, {
+        _run.save_checkpoint(ckpt_path, {
             "model": model.state_dict(), "optimizer": opt.state_dict(),
             "scheduler": None if sched is None else sched.state_dict(), "epoch": epoch, "history": history,
             "rng": ember.get_rng_state(), "args": ckpt_args})

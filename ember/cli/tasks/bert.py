@@ -15,7 +15,7 @@ import random
 import time
 
 from .. import UsageError
-from . import _text
+from . import _run
 
 TASK = "bert-pretrain"
 DEFAULTS = {"epochs": 10, "batch_size": 64, "optimizer": "adam"}
@@ -23,7 +23,7 @@ DEFAULT_LR = {"adam": 1e-3, "adamw": 1e-3, "sgd": 0.05, "rmsprop": 1e-3, "adagra
 
 
 def _options(rest: list):
-    p = _text.parser("ember train --task bert-pretrain")
+    p = _run.parser("ember train --task bert-pretrain")
     p.add_argument("--hidden", type=int, default=128)
     p.add_argument("--ffn-hidden", type=int, default=256)
     p.add_argument("--heads", type=int, default=2)
@@ -32,7 +32,7 @@ def _options(rest: list):
     p.add_argument("--dropout", type=float, default=0.2)
     p.add_argument("--min-freq", type=int, default=5, help="vocabulary cut-off (default 5)")
     p.add_argument("--max-steps", type=int, default=0, help="stop each epoch after N batches (default: all)")
-    opts = _text.parse(p, rest, "ember train")
+    opts = _run.parse(p, rest, "ember train")
     for name in ("hidden", "ffn_hidden", "heads", "layers", "max_len", "min_freq"):
         if getattr(opts, name) < 1:
             raise UsageError(f"ember train: error: --{name.replace('_', '-')} must be positive")
@@ -66,7 +66,7 @@ def run_train(args, rest: list) -> int:
     from ...text import load_data_wiki
 
     opts = _options(rest)
-    _text.check_device(args)
+    _run.check_device(args)
     args.model = (args.model or "bert").lower()
     if args.model != "bert":
         raise UsageError(f"ember train: error: unknown model {args.model!r} for --task bert-pretrain; choose: bert")
@@ -80,7 +80,7 @@ def run_train(args, rest: list) -> int:
         raise UsageError(f"ember train: error: cannot read the paragraphs: {str(e).splitlines()[0]}") from None
     if len(data.dataset) == 0:
         raise UsageError("ember train: error: no paragraph with two sentences in the text")
-    out = _text.run_folder(args.out or os.path.join("runs", "bert-pretrain"))
+    out = _run.run_folder(args.out or os.path.join("runs", "bert-pretrain"))
     ckpt_path = os.path.join(out, "checkpoint.pt")
     a = {"task": TASK, "model": args.model, "hidden": opts.hidden, "ffn_hidden": opts.ffn_hidden,
          "heads": opts.heads, "layers": opts.layers, "max_len": opts.max_len, "dropout": opts.dropout,
@@ -88,7 +88,7 @@ def run_train(args, rest: list) -> int:
          "epochs": args.epochs}
     history, start, ckpt = [], 1, None
     if args.resume:
-        ckpt = _text.resume_from(ckpt_path, TASK, args.model)
+        ckpt = _run.resume_from(ckpt_path, TASK, args.model)
         if ckpt["vocab"] != list(vocab.idx_to_token):
             raise UsageError(f"ember train: error: {ckpt_path} was trained on another vocabulary; same --data, "
                              "--min-freq and --seed are needed to resume")
@@ -96,8 +96,8 @@ def run_train(args, rest: list) -> int:
     ember.manual_seed(args.seed)
     net = build_model(len(vocab), a)
     steps = len(data) if opts.max_steps <= 0 else min(len(data), opts.max_steps)
-    opt = _text.make_optimizer(args.optimizer, net.parameters(), lr)
-    sched, per_batch = _text.make_scheduler(args.scheduler, opt, args.epochs, steps, lr)
+    opt = _run.make_optimizer(args.optimizer, net.parameters(), lr)
+    sched, per_batch = _run.make_scheduler(args.scheduler, opt, args.epochs, steps, lr)
     if ckpt is not None:
         net.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
@@ -109,9 +109,9 @@ def run_train(args, rest: list) -> int:
           f"max_len {a['max_len']}), {args.optimizer} lr={lr:g}, batch {args.batch_size}, "
           f"epochs {start}..{args.epochs} -> {out}", flush=True)
     for epoch in range(start, args.epochs + 1):
-        _text.seed_epoch(args.seed, epoch)
+        _run.seed_epoch(args.seed, epoch)
         net.train()
-        bar = _text.Progress(steps, f"epoch {epoch}/{args.epochs}")
+        bar = _run.Progress(steps, f"epoch {epoch}/{args.epochs}")
         t0, mlm_sum, nsp_sum, correct, seen, n = time.perf_counter(), 0.0, 0.0, 0, 0, 0
         for i, batch in enumerate(data):
             if i >= steps:
@@ -133,11 +133,11 @@ def run_train(args, rest: list) -> int:
                "lr": opt.param_groups[0]["lr"], "seconds": secs}
         bar.close(mlm=row["mlm_loss"], nsp=row["nsp_loss"], nsp_acc=row["nsp_acc"])
         history.append(row)
-        _text.write_metrics(out, history, {**a, "pairs": len(data.dataset), "vocab_size": len(vocab)})
+        _run.write_metrics(out, history, {**a, "pairs": len(data.dataset), "vocab_size": len(vocab)})
         if not args.no_plot:
-            _text.plot_lines(os.path.join(out, "losses.png"), history, ["mlm_loss", "nsp_loss"], "cross-entropy",
+            _run.plot_lines(os.path.join(out, "losses.png"), history, ["mlm_loss", "nsp_loss"], "cross-entropy",
                              "BERT pretraining")
-        _text.save_checkpoint(ckpt_path, {
+        _run.save_checkpoint(ckpt_path, {
             "model": net.state_dict(), "optimizer": opt.state_dict(),
             "scheduler": None if sched is None else sched.state_dict(), "epoch": epoch, "history": history,
             "vocab": list(vocab.idx_to_token), "args": a})
@@ -152,9 +152,9 @@ def run_predict(args, rest: list, ckpt: dict) -> int:
     import ember
     from ...text import Vocab, get_tokens_and_segments
 
-    p = _text.parser("ember predict")
+    p = _run.parser("ember predict")
     p.add_argument("--sentence", required=True, help='text with <mask> tokens, e.g. "alice was <mask> tired"')
-    opts = _text.parse(p, rest, "ember predict")
+    opts = _run.parse(p, rest, "ember predict")
     words = opts.sentence.lower().split()
     a = ckpt["args"]
     if "<mask>" not in words:

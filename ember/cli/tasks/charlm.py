@@ -16,7 +16,7 @@ import re
 import time
 
 from .. import UsageError
-from . import _text
+from . import _run
 
 TASK = "charlm"
 MODELS = ("lstm", "gru", "rnn", "rnn-scratch")
@@ -25,7 +25,7 @@ DEFAULT_LR = {"sgd": 1.0, "adam": 5e-3, "adamw": 5e-3, "rmsprop": 2e-3, "adagrad
 
 
 def _options(rest: list):
-    p = _text.parser("ember train --task charlm")
+    p = _run.parser("ember train --task charlm")
     p.add_argument("--hidden", type=int, default=256, help="hidden units (default 256)")
     p.add_argument("--layers", type=int, default=1, help="recurrent layers (default 1)")
     p.add_argument("--num-steps", type=int, default=32, help="characters per subsequence (default 32)")
@@ -33,7 +33,7 @@ def _options(rest: list):
     p.add_argument("--prefix", default="time traveller", help="prefix of the sample printed each epoch")
     p.add_argument("--num-preds", type=int, default=60, help="characters sampled each epoch (default 60)")
     p.add_argument("--clip", type=float, default=1.0, help="gradient-norm clip (default 1)")
-    opts = _text.parse(p, rest, "ember train")
+    opts = _run.parse(p, rest, "ember train")
     for name in ("hidden", "layers", "num_steps"):
         if getattr(opts, name) < 1:
             raise UsageError(f"ember train: error: --{name.replace('_', '-')} must be positive")
@@ -125,7 +125,7 @@ def run_train(args, rest: list) -> int:
     import ember
 
     opts = _options(rest)
-    _text.check_device(args)
+    _run.check_device(args)
     args.model = (args.model or "lstm").lower()
     if args.model not in MODELS:
         build_model(args.model, 2, 1, 1)  # the one-line error
@@ -134,21 +134,21 @@ def run_train(args, rest: list) -> int:
     if len(train_ids) < args.batch_size * (opts.num_steps + 1):
         raise UsageError(f"ember train: error: the text ({len(train_ids)} training characters) is too short for "
                          f"--batch-size {args.batch_size} x --num-steps {opts.num_steps}")
-    out = _text.run_folder(args.out or os.path.join("runs", f"charlm-{args.model}"))
+    out = _run.run_folder(args.out or os.path.join("runs", f"charlm-{args.model}"))
     ckpt_path = os.path.join(out, "checkpoint.pt")
     ember.manual_seed(args.seed)
     model = build_model(args.model, len(vocab), opts.hidden, opts.layers)
     steps = (len(train_ids) - 1) // args.batch_size // opts.num_steps
-    opt = _text.make_optimizer(args.optimizer, model.parameters(), lr)
-    sched, per_batch = _text.make_scheduler(args.scheduler, opt, args.epochs, steps, lr)
+    opt = _run.make_optimizer(args.optimizer, model.parameters(), lr)
+    sched, per_batch = _run.make_scheduler(args.scheduler, opt, args.epochs, steps, lr)
     history, start = [], 1
     if args.resume:
-        ckpt = _text.resume_from(ckpt_path, TASK, args.model)
+        ckpt = _run.resume_from(ckpt_path, TASK, args.model)
         model = build_model(args.model, len(vocab), ckpt["args"]["hidden"], ckpt["args"]["layers"])
         model.load_state_dict(ckpt["model"])
-        opt = _text.make_optimizer(args.optimizer, model.parameters(), lr)
+        opt = _run.make_optimizer(args.optimizer, model.parameters(), lr)
         opt.load_state_dict(ckpt["optimizer"])
-        sched, per_batch = _text.make_scheduler(args.scheduler, opt, args.epochs, steps, lr)
+        sched, per_batch = _run.make_scheduler(args.scheduler, opt, args.epochs, steps, lr)
         if sched is not None and ckpt.get("scheduler") is not None:
             sched.load_state_dict(ckpt["scheduler"])
         history, start = list(ckpt["history"]), int(ckpt["epoch"]) + 1
@@ -161,8 +161,8 @@ def run_train(args, rest: list) -> int:
                  "num_steps": opts.num_steps, "optimizer": args.optimizer, "lr": lr, "batch_size": args.batch_size,
                  "seed": args.seed, "epochs": args.epochs}
     for epoch in range(start, args.epochs + 1):
-        _text.seed_epoch(args.seed, epoch)
-        bar = _text.Progress(steps, f"epoch {epoch}/{args.epochs}")
+        _run.seed_epoch(args.seed, epoch)
+        bar = _run.Progress(steps, f"epoch {epoch}/{args.epochs}")
         t0 = time.perf_counter()
         train_loss = train_epoch(model, train_ids, args.batch_size, opts.num_steps, opt, opts.clip, bar,
                                  sched if per_batch else None)
@@ -175,11 +175,11 @@ def run_train(args, rest: list) -> int:
         print(f"  sample: {sample!r}", flush=True)
         history.append({"epoch": epoch, "train_ppl": math.exp(train_loss), "val_ppl": math.exp(val_loss),
                         "lr": opt.param_groups[0]["lr"], "seconds": secs, "sample": sample})
-        _text.write_metrics(out, history, {**ckpt_args, "vocab_size": len(vocab)})
+        _run.write_metrics(out, history, {**ckpt_args, "vocab_size": len(vocab)})
         if not args.no_plot:
-            _text.plot_lines(os.path.join(out, "perplexity.png"), history, ["train_ppl", "val_ppl"], "perplexity",
+            _run.plot_lines(os.path.join(out, "perplexity.png"), history, ["train_ppl", "val_ppl"], "perplexity",
                              f"charlm {args.model}")
-        _text.save_checkpoint(ckpt_path, {
+        _run.save_checkpoint(ckpt_path, {
             "model": model.state_dict(), "optimizer": opt.state_dict(),
             "scheduler": None if sched is None else sched.state_dict(), "epoch": epoch, "history": history,
             "vocab": list(vocab.idx_to_token), "args": ckpt_args})
@@ -201,10 +201,10 @@ def load_model(ckpt: dict):
 
 
 def run_predict(args, rest: list, ckpt: dict) -> int:
-    p = _text.parser("ember predict")
+    p = _run.parser("ember predict")
     p.add_argument("--prefix", default="time traveller")
     p.add_argument("--num-preds", type=int, default=100)
-    opts = _text.parse(p, rest, "ember predict")
+    opts = _run.parse(p, rest, "ember predict")
     if not opts.prefix:
         raise UsageError("ember predict: error: --prefix must not be empty")
     if opts.num_preds < 0:

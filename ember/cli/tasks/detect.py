@@ -17,7 +17,7 @@ import os
 import numpy as np
 
 from .. import UsageError
-from . import _text, _vision
+from . import _run, _vision
 
 TASK = "detect"
 DEFAULTS = {"epochs": 8, "batch_size": 32, "optimizer": "sgd"}
@@ -25,13 +25,13 @@ DEFAULT_LR = {"sgd": 0.2, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "adagrad
 
 
 def _options(rest: list):
-    p = _text.parser("ember train --task detect")
+    p = _run.parser("ember train --task detect")
     p.add_argument("--image-size", type=int, default=64, help="side of the generated images (default 64)")
     p.add_argument("--num-train", type=int, default=400, help="generated training images (default 400)")
     p.add_argument("--num-test", type=int, default=100, help="generated test images (default 100)")
     p.add_argument("--threshold", type=float, default=0.5, help="score of the boxes drawn (default 0.5)")
     p.add_argument("--n", type=int, default=8, help="test images in predictions.png (default 8)")
-    opts = _text.parse(p, rest, "ember train")
+    opts = _run.parse(p, rest, "ember train")
     _vision.check_sizes("ember train", opts, ("image_size", "num_train", "num_test", "n"))
     if opts.image_size < 64:
         raise UsageError(f"ember train: error: --image-size must be at least 64 (TinySSD halves it 6 times before "
@@ -107,22 +107,22 @@ def run_train(args, rest: list) -> int:
     from ...vision.detection import multibox_target
 
     opts = _options(rest)
-    _text.check_device(args)
+    _run.check_device(args)
     args.model = (args.model or "tinyssd").lower()
     if args.model != "tinyssd":
         raise UsageError(f"ember train: error: unknown model {args.model!r} for --task detect; choose tinyssd")
     lr = args.lr or DEFAULT_LR[args.optimizer]
-    args.out = _text.run_folder(args.out or os.path.join("runs", "detect-tinyssd"))
+    args.out = _run.run_folder(args.out or os.path.join("runs", "detect-tinyssd"))
     train = BananasDataset(True, opts.num_train, opts.image_size, seed=args.seed)
     test = BananasDataset(False, opts.num_test, opts.image_size, seed=args.seed)
     ember.manual_seed(args.seed)
     net = TinySSD(num_classes=1)
-    opt = _text.make_optimizer(args.optimizer, net.parameters(), lr)
+    opt = _run.make_optimizer(args.optimizer, net.parameters(), lr)
     if args.optimizer == "sgd":  # the book's SGD has weight decay 5e-4
         for group in opt.param_groups:
             group["weight_decay"] = 5e-4
     steps = -(-len(train) // args.batch_size)
-    sched, per_batch = _text.make_scheduler(args.scheduler, opt, args.epochs, steps, lr)
+    sched, per_batch = _run.make_scheduler(args.scheduler, opt, args.epochs, steps, lr)
     print(f"ember train: TinySSD on generated bananas ({len(train)} train / {len(test)} test, "
           f"{opts.image_size}x{opts.image_size}), {args.optimizer} lr={lr:g}, batch {args.batch_size}, "
           f"{args.epochs} epochs -> {args.out}", flush=True)
@@ -154,9 +154,9 @@ def run_predict(args, rest: list, ckpt: dict) -> int:
     from ...models.detection import TinySSD
     from ...vision.datasets import BananasDataset
 
-    p = _text.parser("ember predict")
+    p = _run.parser("ember predict")
     p.add_argument("--threshold", type=float, default=None, help="score of the boxes drawn (default: training's)")
-    opts = _text.parse(p, rest, "ember predict")
+    opts = _run.parse(p, rest, "ember predict")
     a = ckpt["args"]
     net = TinySSD(num_classes=1)
     net.load_state_dict(ckpt["model"])

@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from .. import UsageError
-from . import _text as run
+from . import _run as run
 
 MODELS = {"vae": ("vae-conv", "vae-mlp", "cvae", "vqvae"), "gan": ("dcgan", "lsgan"), "pixelcnn": ("pixelcnn",),
           "diffusion": ("ddpm",)}
@@ -112,7 +112,6 @@ class _Recipe:
 
     def step(self, x, y) -> dict:
         import ember
-        import ember.nn.functional as F
         from ...models import generative as G
 
         m, task = self.model, self.task

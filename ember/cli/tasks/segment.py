@@ -19,7 +19,7 @@ import os
 import numpy as np
 
 from .. import UsageError
-from . import _text, _vision
+from . import _run, _vision
 
 TASK = "segment"
 DEFAULTS = {"epochs": 8, "batch_size": 32, "optimizer": "adam"}
@@ -28,14 +28,14 @@ MEAN, STD = 0.5, 0.25  # the generated images' pixels are in [0, 1]
 
 
 def _options(rest: list):
-    p = _text.parser("ember train --task segment")
+    p = _run.parser("ember train --task segment")
     # 128 px: the FCN's 1/32 feature map is 4x4 (at 64 px it is 2x2 and the net never leaves the background)
     p.add_argument("--image-size", type=int, default=128, help="side of the generated images, a multiple of 32")
     p.add_argument("--num-train", type=int, default=512, help="generated training images (default 512)")
     p.add_argument("--num-test", type=int, default=64, help="generated test images (default 64)")
     p.add_argument("--backbone", default=None, help="a ResNet-18 state_dict (ember or torch) to start from")
     p.add_argument("--n", type=int, default=8, help="test images in predictions.png (default 8)")
-    opts = _text.parse(p, rest, "ember train")
+    opts = _run.parse(p, rest, "ember train")
     _vision.check_sizes("ember train", opts, ("image_size", "num_train", "num_test", "n"))
     if opts.image_size % 32:
         raise UsageError(f"ember train: error: --image-size must be a multiple of 32 (FCN's stride), got "
@@ -97,20 +97,20 @@ def run_train(args, rest: list) -> int:
     from ...vision.datasets import ShapesSegmentation
 
     opts = _options(rest)
-    _text.check_device(args)
+    _run.check_device(args)
     args.model = (args.model or "fcn_resnet18").lower()
     if args.model != "fcn_resnet18":
         raise UsageError(f"ember train: error: unknown model {args.model!r} for --task segment; choose fcn_resnet18")
     lr = args.lr or DEFAULT_LR[args.optimizer]
-    args.out = _text.run_folder(args.out or os.path.join("runs", "segment-fcn"))
+    args.out = _run.run_folder(args.out or os.path.join("runs", "segment-fcn"))
     train = ShapesSegmentation(True, opts.num_train, opts.image_size, seed=args.seed)
     test = ShapesSegmentation(False, opts.num_test, opts.image_size, seed=args.seed)
     k = len(train.classes)
     ember.manual_seed(args.seed)
     net = build(k, opts.backbone)
-    opt = _text.make_optimizer(args.optimizer, net.parameters(), lr)
+    opt = _run.make_optimizer(args.optimizer, net.parameters(), lr)
     steps = -(-len(train) // args.batch_size)
-    sched, per_batch = _text.make_scheduler(args.scheduler, opt, args.epochs, steps, lr)
+    sched, per_batch = _run.make_scheduler(args.scheduler, opt, args.epochs, steps, lr)
     print(f"ember train: FCN (ResNet-18) on generated shapes ({len(train)} train / {len(test)} test, "
           f"{opts.image_size}x{opts.image_size}, {k} classes), {args.optimizer} lr={lr:g}, batch {args.batch_size}, "
           f"{args.epochs} epochs -> {args.out}", flush=True)
@@ -139,7 +139,7 @@ def run_predict(args, rest: list, ckpt: dict) -> int:
     from ...models.segmentation import fcn_resnet18
     from ...vision.datasets import ShapesSegmentation
 
-    _text.parse(_text.parser("ember predict"), rest, "ember predict")
+    _run.parse(_run.parser("ember predict"), rest, "ember predict")
     a = ckpt["args"]
     test = ShapesSegmentation(False, args.n, a["image_size"], seed=a["seed"])
     net = fcn_resnet18(len(test.classes))

@@ -25,7 +25,7 @@ import os
 import numpy as np
 
 from .. import UsageError
-from . import _text
+from . import _run
 
 TASK = "style"
 DEFAULTS = {"epochs": 100, "batch_size": 1, "optimizer": "adam"}
@@ -34,7 +34,7 @@ SHIPPED = os.path.join(os.path.dirname(__file__), "..", "..", "vision", "dataset
 
 
 def _options(rest: list):
-    p = _text.parser("ember train --task style")
+    p = _run.parser("ember train --task style")
     p.add_argument("--content", default=os.path.join(SHIPPED, "content.png"), help="content image (PNG/JPEG)")
     p.add_argument("--style", default=os.path.join(SHIPPED, "style.png"), help="style image (PNG/JPEG)")
     p.add_argument("--image-size", type=int, default=64, help="height of the result; width keeps the content's "
@@ -43,7 +43,7 @@ def _options(rest: list):
     p.add_argument("--content-weight", type=float, default=None, help="default 1")
     p.add_argument("--style-weight", type=float, default=None, help="default 1e5 (random VGG) or 1e4 (--vgg)")
     p.add_argument("--tv-weight", type=float, default=None, help="default 1 (random VGG) or 10 (--vgg)")
-    opts = _text.parse(p, rest, "ember train")
+    opts = _run.parse(p, rest, "ember train")
     if opts.image_size < 32:
         raise UsageError(f"ember train: error: --image-size must be at least 32 (VGG pools 4 times before "
                          f"layer 28), got {opts.image_size}")
@@ -102,12 +102,12 @@ def run_train(args, rest: list) -> int:
                                           preprocess)
 
     opts = _options(rest)
-    _text.check_device(args)
+    _run.check_device(args)
     args.model = (args.model or "vgg19").lower()
     if args.model != "vgg19":
         raise UsageError(f"ember train: error: unknown model {args.model!r} for --task style; choose vgg19")
     lr = args.lr or DEFAULT_LR[args.optimizer]
-    out = _text.run_folder(args.out or os.path.join("runs", "style"))
+    out = _run.run_folder(args.out or os.path.join("runs", "style"))
     content = read_rgb(opts.content, opts.image_size)
     style = read_rgb(opts.style, opts.image_size)
     ember.manual_seed(args.seed)
@@ -120,13 +120,13 @@ def run_train(args, rest: list) -> int:
     gen = SynthesizedImage(content_x.shape)
     with ember.no_grad():
         gen.weight.copy_(content_x)
-    opt = _text.make_optimizer(args.optimizer, gen.parameters(), lr)
+    opt = _run.make_optimizer(args.optimizer, gen.parameters(), lr)
     sched = ember.optim.lr_scheduler.StepLR(opt, step_size=50, gamma=0.8)
     print(f"ember train: style transfer {opts.content} + {opts.style} at {content.shape[0]}x{content.shape[1]}, "
           f"{'trained' if opts.vgg else 'random'} VGG-19 features, weights content {opts.content_weight:g} / style "
           f"{opts.style_weight:g} / tv {opts.tv_weight:g}, {args.optimizer} lr={lr:g}, {args.epochs} steps -> {out}",
           flush=True)
-    bar = _text.Progress(args.epochs, "style transfer")
+    bar = _run.Progress(args.epochs, "style transfer")
     history = []
     for step in range(1, args.epochs + 1):
         X = gen()
@@ -145,10 +145,10 @@ def run_train(args, rest: list) -> int:
     result = postprocess(gen())
     _save_png(os.path.join(out, "result.png"), result)
     info = {k: v for k, v in {**vars(args), **vars(opts)}.items() if isinstance(v, (int, float, str, type(None)))}
-    _text.write_metrics(out, history, info)
+    _run.write_metrics(out, history, info)
     if not args.no_plot:
         save_panel(os.path.join(out, "style_transfer.png"), content, style, result)
-        _text.plot_lines(os.path.join(out, "loss.png"), history, ["content", "style", "tv"], "weighted loss",
+        _run.plot_lines(os.path.join(out, "loss.png"), history, ["content", "style", "tv"], "weighted loss",
                          "ember train --task style")
     print(f"done: style loss {history[0]['style']:.4g} -> {history[-1]['style']:.4g}, content loss "
           f"{history[-1]['content']:.4g}; result.png in {out}", flush=True)

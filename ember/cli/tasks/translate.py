@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 from .. import UsageError
-from . import _text
+from . import _run
 
 TASK = "translate"
 MODELS = ("seq2seq-attn", "transformer", "seq2seq")
@@ -30,7 +30,7 @@ RESERVED = ["<pad>", "<bos>", "<eos>"]
 
 
 def _options(rest: list):
-    p = _text.parser("ember train --task translate")
+    p = _run.parser("ember train --task translate")
     p.add_argument("--num-steps", type=int, default=12, help="tokens per padded sentence (default 12)")
     p.add_argument("--hidden", type=int, default=None, help="hidden units (default 128; transformer 128)")
     p.add_argument("--layers", type=int, default=2, help="GRU layers / Transformer blocks (default 2)")
@@ -39,7 +39,7 @@ def _options(rest: list):
     p.add_argument("--num-examples", type=int, default=0, help="use the first N pairs (default all)")
     p.add_argument("--beam-size", type=int, default=1, help="beam search for the held-out BLEU (default 1: greedy)")
     p.add_argument("--clip", type=float, default=1.0)
-    opts = _text.parse(p, rest, "ember train")
+    opts = _run.parse(p, rest, "ember train")
     for name in ("num_steps", "layers", "heads", "beam_size"):
         if getattr(opts, name) < 1:
             raise UsageError(f"ember train: error: --{name.replace('_', '-')} must be positive")
@@ -189,7 +189,7 @@ def run_train(args, rest: list) -> int:
     from ...text import Vocab, load_array
 
     opts = _options(rest)
-    _text.check_device(args)
+    _run.check_device(args)
     args.model = (args.model or "seq2seq-attn").lower()
     if args.model not in MODELS:
         build_model(args.model, 1, 1, 1, 1, 1, 0.0)
@@ -198,7 +198,7 @@ def run_train(args, rest: list) -> int:
     train_pairs, val_pairs = load_pairs(args.data, opts.num_examples)
     src_vocab = Vocab([s for s, _ in train_pairs], min_freq=2, reserved_tokens=RESERVED)
     tgt_vocab = Vocab([t for _, t in train_pairs], min_freq=2, reserved_tokens=RESERVED)
-    out = _text.run_folder(args.out or os.path.join("runs", f"translate-{args.model}"))
+    out = _run.run_folder(args.out or os.path.join("runs", f"translate-{args.model}"))
     ckpt_path = os.path.join(out, "checkpoint.pt")
     ember.manual_seed(args.seed)
     ckpt_args = {"task": TASK, "model": args.model, "hidden": hidden, "layers": opts.layers, "heads": opts.heads,
@@ -207,15 +207,15 @@ def run_train(args, rest: list) -> int:
     history, start = [], 1
     ckpt = None
     if args.resume:
-        ckpt = _text.resume_from(ckpt_path, TASK, args.model)
+        ckpt = _run.resume_from(ckpt_path, TASK, args.model)
         ckpt_args.update({k: ckpt["args"][k] for k in ("hidden", "layers", "heads", "dropout", "num_steps")})
         src_vocab, tgt_vocab = _vocab_from(ckpt["src_vocab"]), _vocab_from(ckpt["tgt_vocab"])
     a = ckpt_args
     net = build_model(args.model, len(src_vocab), len(tgt_vocab), a["hidden"], a["layers"], a["heads"], a["dropout"])
     data = load_array(arrays(train_pairs, src_vocab, tgt_vocab, a["num_steps"]), args.batch_size)
     steps = len(data)
-    opt = _text.make_optimizer(args.optimizer, net.parameters(), lr)
-    sched, per_batch = _text.make_scheduler(args.scheduler, opt, args.epochs, steps, lr)
+    opt = _run.make_optimizer(args.optimizer, net.parameters(), lr)
+    sched, per_batch = _run.make_scheduler(args.scheduler, opt, args.epochs, steps, lr)
     if ckpt is not None:
         net.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
@@ -229,8 +229,8 @@ def run_train(args, rest: list) -> int:
     loss_fn = MaskedSoftmaxCELoss()
     bos = tgt_vocab["<bos>"]
     for epoch in range(start, args.epochs + 1):
-        _text.seed_epoch(args.seed, epoch)
-        bar = _text.Progress(steps, f"epoch {epoch}/{args.epochs}")
+        _run.seed_epoch(args.seed, epoch)
+        bar = _run.Progress(steps, f"epoch {epoch}/{args.epochs}")
         net.train()
         t0, total, count = time.perf_counter(), 0.0, 0
         for batch in data:
@@ -249,12 +249,12 @@ def run_train(args, rest: list) -> int:
         history.append({"epoch": epoch, "train_loss": total / count, "train_ppl": math.exp(total / count),
                         "bleu": mean_bleu, "corpus_bleu": c_bleu, "lr": opt.param_groups[0]["lr"], "seconds": secs,
                         "examples": [[" ".join(s), h] for (s, _), h in list(zip(val_pairs, hyps))[:4]]})
-        _text.write_metrics(out, history, {**ckpt_args, "train_pairs": len(train_pairs), "held_out": len(val_pairs)})
+        _run.write_metrics(out, history, {**ckpt_args, "train_pairs": len(train_pairs), "held_out": len(val_pairs)})
         if not args.no_plot:
-            _text.plot_lines(os.path.join(out, "curves.png"), history, ["train_loss", "bleu"], "loss / BLEU",
+            _run.plot_lines(os.path.join(out, "curves.png"), history, ["train_loss", "bleu"], "loss / BLEU",
                              f"translate {args.model}")
             attention_map(net, val_pairs[0][0], src_vocab, tgt_vocab, a["num_steps"], os.path.join(out, "attention.png"))
-        _text.save_checkpoint(ckpt_path, {
+        _run.save_checkpoint(ckpt_path, {
             "model": net.state_dict(), "optimizer": opt.state_dict(),
             "scheduler": None if sched is None else sched.state_dict(), "epoch": epoch, "history": history,
             "src_vocab": list(src_vocab.idx_to_token), "tgt_vocab": list(tgt_vocab.idx_to_token), "args": ckpt_args})
@@ -276,11 +276,11 @@ def load_model(ckpt: dict):
 def run_predict(args, rest: list, ckpt: dict) -> int:
     from ...text import preprocess_nmt
 
-    p = _text.parser("ember predict")
+    p = _run.parser("ember predict")
     p.add_argument("--sentence", required=True, help='an English sentence, e.g. "go ."')
     p.add_argument("--beam-size", type=int, default=1)
     p.add_argument("--attention", default=None, help="also write a PNG heat map of the attention here")
-    opts = _text.parse(p, rest, "ember predict")
+    opts = _run.parse(p, rest, "ember predict")
     if opts.beam_size < 1:
         raise UsageError("ember predict: error: --beam-size must be positive")
     tokens = preprocess_nmt(opts.sentence.strip()).split()

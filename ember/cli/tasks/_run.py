@@ -1,5 +1,5 @@
-"""What the text tasks (``charlm``, ``translate``, ``bert-pretrain``) share: their option parser, the run
-folder, a progress bar, metrics files, PNG plots, optimizers and checkpoints."""
+"""What the ``ember train --task`` recipes share: their option parser, the run folder, a progress bar, metrics
+files, PNG plots, optimizers and checkpoints."""
 from __future__ import annotations
 
 import csv
