@@ -141,10 +141,13 @@ def _install_abort_hook(comm) -> None:
     previous = sys.excepthook
 
     def hook(kind, value, tb) -> None:
-        previous(kind, value, tb)
-        if GroupMember.WORLD is not None and comm.Get_size() > 1:
+        aborting = GroupMember.WORLD is not None and comm.Get_size() > 1
+        if aborting:  # the one-line reason first: mpiexec may drop what a rank writes just before the abort
             sys.stderr.write(f"ember.distributed: rank {comm.Get_rank()} raised {kind.__name__}: {value}; "
                              f"aborting all {comm.Get_size()} ranks\n")
+            sys.stderr.flush()
+        previous(kind, value, tb)
+        if aborting:
             sys.stderr.flush()
             comm.Abort(1)
 
