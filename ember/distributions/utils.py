@@ -113,3 +113,13 @@ def vec_to_tril_matrix(vec: Tensor, diag: int = 0) -> Tensor:
     mat = vec.new_zeros(tuple(vec.shape[:-1]) + (n * n,))
     index = ember.nonzero(mask.reshape(-1)).reshape(-1)
     return mat.index_add(-1, index, vec).reshape(tuple(vec.shape[:-1]) + (n, n))
+
+
+def expand_probs_or_logits(src, new, batch_shape) -> None:
+    """Give ``new`` whichever of ``probs``/``logits`` ``src`` holds (both when both were computed), expanded to
+    ``batch_shape``; ``_param`` is the last one set (the probs-or-logits families share this step of ``expand``)."""
+    for name in ("probs", "logits"):
+        if name in src.__dict__:
+            value = getattr(src, name).expand(batch_shape)
+            setattr(new, name, value)
+            new._param = value
