@@ -86,7 +86,28 @@ class ReLU6(_Inplace):
 
 
 class SELU(_Inplace):
-    """SELU(x) = 1.0507 (max(0, x) + min(0, 1.6733 (e^x - 1))); d/dx = 1.0507 or 1.0507 * 1.6733 e^x."""
+    """SELU(x) = scale (max(0, x) + min(0, alpha (e^x - 1))), with alpha = 1.6732632423543772 and
+    scale = 1.0507009873554805 (Klambauer et al., 2017: self-normalizing for inputs of zero mean and unit
+    variance with ``kaiming_normal_(nonlinearity='linear')`` weights).
+
+    Gradient: d/dx = scale for x > 0, scale alpha e^x for x <= 0.
+
+    Args:
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.SELU()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-1.5202, -0.6918,  0.0000,  1.5761])
+    """
 
     def forward(self, input):
         return F.selu(input, self.inplace)
@@ -117,21 +138,78 @@ class SiLU(_Inplace):
 
 
 class Mish(_Inplace):
-    """Mish(x) = x tanh(softplus(x))."""
+    """Mish(x) = x tanh(softplus(x)) = x tanh(log(1 + e^x)) (Misra, 2019).
+
+    Gradient: with t = tanh(softplus(x)), d/dx = t + x (1 - t^2) sigmoid(x).
+
+    Args:
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Mish()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-0.2525, -0.2207,  0.0000,  1.4034])
+    """
 
     def forward(self, input):
         return F.mish(input, inplace=self.inplace)
 
 
 class Hardsigmoid(_Inplace):
-    """Hardsigmoid(x) = relu6(x + 3) / 6; d/dx = 1/6 on (-3, 3)."""
+    """Hardsigmoid(x) = 0 if x <= -3, 1 if x >= 3, else x / 6 + 1/2 (= relu6(x + 3) / 6).
+
+    Gradient: d/dx = 1/6 on (-3, 3), else 0.
+
+    Args:
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Hardsigmoid()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([0.1667, 0.4167, 0.5000, 0.7500])
+    """
 
     def forward(self, input):
         return F.hardsigmoid(input, self.inplace)
 
 
 class Hardswish(_Inplace):
-    """Hardswish(x) = x relu6(x + 3) / 6; d/dx = 0, x/3 + 1/2, or 1."""
+    """Hardswish(x) = 0 if x <= -3, x if x >= 3, else x (x + 3) / 6 (MobileNetV3).
+
+    Gradient: d/dx = 0 for x < -3, x / 3 + 1/2 on [-3, 3], 1 for x > 3.
+
+    Args:
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Hardswish()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-0.3333, -0.2083,  0.0000,  1.1250])
+    """
 
     def forward(self, input):
         return F.hardswish(input, self.inplace)
@@ -185,28 +263,94 @@ class Tanh(_NoArgs):
 
 
 class Softsign(_NoArgs):
-    """Softsign(x) = x / (1 + |x|); d/dx = 1 / (1 + |x|)^2."""
+    """Softsign(x) = x / (1 + |x|).
+
+    Gradient: d/dx = 1 / (1 + |x|)^2.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Softsign()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-0.6667, -0.3333,  0.0000,  0.6000])
+    """
 
     def forward(self, input):
         return F.softsign(input)
 
 
 class LogSigmoid(_NoArgs):
-    """LogSigmoid(x) = log(1 / (1 + e^-x)); d/dx = 1 - sigmoid(x)."""
+    """LogSigmoid(x) = log(1 / (1 + e^-x)) = -softplus(-x), computed stably as min(x, 0) - log(1 + e^-|x|).
+
+    Gradient: d/dx = 1 - sigmoid(x).
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.LogSigmoid()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-2.1269, -0.9741, -0.6931, -0.2014])
+    """
 
     def forward(self, input):
         return F.logsigmoid(input)
 
 
 class Tanhshrink(_NoArgs):
-    """Tanhshrink(x) = x - tanh(x); d/dx = tanh^2(x)."""
+    """Tanhshrink(x) = x - tanh(x).
+
+    Gradient: d/dx = tanh^2(x).
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Tanhshrink()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-1.0360, -0.0379,  0.0000,  0.5949])
+    """
 
     def forward(self, input):
         return F.tanhshrink(input)
 
 
 class Softmax2d(_NoArgs):
-    """Softmax over the channels (dim -3) of (N, C, H, W) or (C, H, W) input."""
+    """Softmax over the channels at every spatial location: y[n, c, h, w] = e^x[n, c, h, w] /
+    sum_c' e^x[n, c', h, w] (``softmax`` along dim -3).
+
+    Gradient: as Softmax along the channel dim, dL/dx = y (g - sum_c(g y)).
+
+    Shape:
+        - Input: (N, C, H, W) or (C, H, W).
+        - Output: the same shape as the input, values in [0, 1] summing to 1 over C.
+
+    No parameters. Raises ``ValueError`` for input that is not 3-D or 4-D.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Softmax2d()
+        >>> y = m(ember.randn(2, 3, 4, 5))
+        >>> y.shape, bool(y.sum(1).allclose(ember.ones(2, 4, 5)))
+        (ember.Size([2, 3, 4, 5]), True)
+    """
 
     def forward(self, input):
         if input.ndim not in (3, 4):
@@ -286,7 +430,31 @@ class PReLU(Module):
 
 
 class RReLU(Module):
-    """RReLU: slope a ~ U(lower, upper) per element in training, (lower + upper) / 2 in eval."""
+    """Randomized leaky ReLU (Xu et al., 2015): RReLU(x) = x if x >= 0 else a x.
+
+    In training, a ~ U(lower, upper) is drawn independently for every element; in eval, a is the
+    fixed mean (lower + upper) / 2.
+
+    Gradient: d/dx = 1 for x >= 0, else the same a that was used in forward.
+
+    Args:
+        lower: lower bound of the uniform distribution. Default: 1/8.
+        upper: upper bound of the uniform distribution. Default: 1/3.
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.RReLU().eval()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-0.4583, -0.1146,  0.0000,  1.5000])
+    """
 
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False) -> None:
         super().__init__()
@@ -332,7 +500,27 @@ class ELU(Module):
 
 
 class CELU(ELU):
-    """CELU(x) = max(0, x) + min(0, alpha (e^(x/alpha) - 1)); d/dx = 1 or e^(x/alpha)."""
+    """CELU(x) = max(0, x) + min(0, alpha (e^(x / alpha) - 1)) (Barron, 2017).
+
+    Gradient: d/dx = 1 for x > 0, e^(x / alpha) for x <= 0.
+
+    Args:
+        alpha: the alpha value of the formula. Default: 1.0.
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.CELU()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-0.8647, -0.3935,  0.0000,  1.5000])
+    """
 
     def forward(self, input):
         return F.celu(input, self.alpha, self.inplace)
@@ -444,7 +632,28 @@ class Softplus(Module):
 
 
 class Threshold(Module):
-    """Threshold(x) = x if x > threshold else value; d/dx = [x > threshold]."""
+    """Threshold(x) = x if x > threshold else value.
+
+    Gradient: d/dx = 1 where x > threshold, else 0.
+
+    Args:
+        threshold: the value to threshold at.
+        value: the value that replaces the input at or below ``threshold``.
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Threshold(0.1, 20.0)
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([20.0000, 20.0000, 20.0000,  1.5000])
+    """
 
     def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
         super().__init__()
@@ -467,14 +676,52 @@ class _Shrink(Module):
 
 
 class Softshrink(_Shrink):
-    """Softshrink(x) = x - lambd sign(x) where |x| > lambd, else 0; d/dx = [|x| > lambd]."""
+    """Softshrink(x) = x - lambd if x > lambd, x + lambd if x < -lambd, else 0.
+
+    Gradient: d/dx = 1 where |x| > lambd, else 0.
+
+    Args:
+        lambd: the lambda of the formula (must be >= 0). Default: 0.5.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Softshrink()
+        >>> m(ember.tensor([-2.0, 0.25, 1.5]))
+        tensor([-1.5000,  0.0000,  1.0000])
+    """
 
     def forward(self, input):
         return F.softshrink(input, self.lambd)
 
 
 class Hardshrink(_Shrink):
-    """Hardshrink(x) = x where |x| > lambd, else 0; d/dx = [|x| > lambd]."""
+    """Hardshrink(x) = x if |x| > lambd, else 0.
+
+    Gradient: d/dx = 1 where |x| > lambd, else 0.
+
+    Args:
+        lambd: the lambda of the formula. Default: 0.5.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Hardshrink()
+        >>> m(ember.tensor([-2.0, -0.5, 0.0, 1.5]))
+        tensor([-2.0000,  0.0000,  0.0000,  1.5000])
+    """
 
     def forward(self, input):
         return F.hardshrink(input, self.lambd)
@@ -538,14 +785,53 @@ class LogSoftmax(_DimSoftmax):
 
 
 class Softmin(_DimSoftmax):
-    """Softmin(x) = softmax(-x) along ``dim``."""
+    """Softmin(x)_i = e^(-x_i) / sum_j e^(-x_j) along ``dim`` (= softmax(-x)).
+
+    Gradient: with y = softmin(x), dL/dx = -y (g - sum(g y)).
+
+    Args:
+        dim: the dim along which the outputs sum to 1 (give it; ``None`` picks torch's legacy default).
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape, values in [0, 1] summing to 1 along ``dim``.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> ember.nn.Softmin(dim=-1)(ember.tensor([1.0, 2.0, 3.0]))
+        tensor([0.6652, 0.2447, 0.0900])
+    """
 
     _fn = staticmethod(F.softmin)
 
 
 class GLU(Module):
-    """GLU(a, b) = a sigmoid(b), (a, b) the halves of the input along ``dim``.
-    Shape: Input (*1, N, *2), Output (*1, N/2, *2)."""
+    """Gated linear unit (Dauphin et al., 2017): GLU(a, b) = a sigmoid(b), where a and b are the first
+    and second halves of the input along ``dim``.
+
+    Gradient: dL/da = g sigmoid(b), dL/db = g a sigmoid(b) (1 - sigmoid(b)).
+
+    Args:
+        dim: the dim to split in half (its size must be even). Default: -1.
+
+    Shape:
+        - Input: (*1, N, *2), N even.
+        - Output: (*1, N / 2, *2).
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.GLU()
+        >>> m(ember.tensor([[1.0, 2.0, 0.0, 1.0]]))
+        tensor([[0.5000, 1.4621]])
+        >>> m(ember.randn(4, 2, 6)).shape
+        ember.Size([4, 2, 3])
+    """
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
