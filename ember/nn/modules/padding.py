@@ -39,8 +39,69 @@ class _PadNd(Module):
         return f"padding={self.padding}, value={self.value}" if self._mode == "constant" else f"{self.padding}"
 
 
+_RULE = {
+    "constant": "y = value outside the input, x inside",
+    "zero": "y = 0 outside the input, x inside",
+    "reflect": "the border is the mirror image of the input without the edge: x[-i] = x[i]",
+    "replicate": "the border repeats the edge element: x[-i] = x[0]",
+    "circular": "the border wraps around: x[-i] = x[n - i]",
+}
+# Examples: ReflectionPad1d(2) etc. on arange(4.).reshape(1, 1, 4); values checked against torch.
+_EXAMPLE_1D = {
+    "constant": "tensor([[[3.5000, 3.5000, 0.0000, 1.0000, 2.0000, 3.0000, 3.5000, 3.5000]]])",
+    "zero": "tensor([[[0., 0., 0., 1., 2., 3., 0., 0.]]])",
+    "reflect": "tensor([[[2., 1., 0., 1., 2., 3., 2., 1.]]])",
+    "replicate": "tensor([[[0., 0., 0., 1., 2., 3., 3., 3.]]])",
+    "circular": "tensor([[[2., 3., 0., 1., 2., 3., 0., 1.]]])",
+}
+_DIMS = {1: ("(N, C, W) or (C, W)", "W_out = W + left + right", "(left, right)"),
+         2: ("(N, C, H, W) or (C, H, W)", "H_out = H + top + bottom, W_out = W + left + right",
+             "(left, right, top, bottom)"),
+         3: ("(N, C, D, H, W) or (C, D, H, W)",
+             "D_out = D + front + back, H_out = H + top + bottom, W_out = W + left + right",
+             "(left, right, top, bottom, front, back)")}
+
+
+def _doc(name: str, nd: int, mode: str, zero: bool) -> str:
+    """The class docstring of a generated padding layer: rule, Args, Shape, gradient, example."""
+    kind = "zero" if zero else mode
+    shape_in, shape_out, sides = _DIMS[nd]
+    value_arg = "\n        value: the fill value of the border." if kind == "constant" else ""
+    value_ex = ", 3.5" if kind == "constant" else ""
+    if nd == 1:
+        example = (f">>> m = ember.nn.{name}(2{value_ex})\n        >>> m(ember.arange(4.0).reshape(1, 1, 4))\n"
+                   f"        {_EXAMPLE_1D[kind]}")
+    else:
+        pad, size, out = ((1, 1, 2, 0), "1, 1, 3, 3", "1, 1, 5, 5") if nd == 2 else \
+            ((1, 1, 2, 0, 1, 0), "1, 1, 2, 3, 4", "1, 1, 3, 5, 6")
+        example = (f">>> m = ember.nn.{name}({pad}{value_ex})\n        >>> m(ember.ones({size})).shape\n"
+                   f"        ember.Size([{out}])")
+    grad = ("the gradient of the input is the gradient of the output cropped to the input" if kind in
+            ("constant", "zero") else
+            "the adjoint of the index map: each border gradient is added onto the element it copied")
+    dims = "dim" if nd == 1 else f"{nd} dims"
+    return f"""Pads the last {dims} of the input ({kind} padding): {_RULE[kind]}.
+
+    Gradient: {grad}.
+
+    Args:
+        padding: an int (the same on every side) or a {2 * nd}-tuple {sides}, the last dim first.{value_arg}
+
+    Shape:
+        - Input: {shape_in}.
+        - Output: the same leading dims, {shape_out}.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        {example}
+    """
+
+
 def _make(name: str, nd: int, mode: str, zero: bool = False):
-    doc = f"{mode.capitalize()} padding of the last {nd} dim(s) (see the module docstring)."
+    doc = _doc(name, nd, mode, zero)
     if mode == "constant":
         if zero:
             def __init__(self, padding) -> None:
