@@ -7,14 +7,14 @@ from __future__ import annotations
 import inspect
 import types
 
-from . import (arith, blas, convert, creation, indexing, inplace, joining, linalg, mathx, movement, pointwise,
-               pointwisex, random, reduction, selection, shape, softmax, spectral, splitting, ternary)
+from . import (arith, binary, contract, convert, creation, gather_scatter, indexing, inplace, joining, linalg, random,
+               reduction, scan, shape, softmax, sort, special, spectral, splitting, statistics, ternary, unary, views)
 from ._common import METHODS
 from .calling import bind
 from .reduction import return_types
 
-MODULES = [arith, pointwise, ternary, reduction, movement, splitting, indexing, joining, blas, creation, random, convert,
-           softmax, inplace, shape, selection, mathx, pointwisex, linalg, spectral]
+MODULES = [unary, arith, binary, ternary, special, reduction, softmax, scan, statistics, views, splitting, shape, indexing,
+           gather_scatter, sort, joining, contract, linalg, spectral, creation, random, convert, inplace]
 
 
 def register_module(mod) -> None:
@@ -58,24 +58,24 @@ def install(Tensor) -> None:
 
     for name, fn in METHODS.items():
         setattr(Tensor, name, bind(fn, name, method=True))
-    for name, fn in getattr(pointwise, "METHODS_EXTRA", {}).items():
+    for name, fn in getattr(unary, "METHODS_EXTRA", {}).items():
         setattr(Tensor, name, bind(fn, name, method=True))
     for name, fn in list(vars(Tensor).items()):  # the Tensor's own methods (size(dim), stride(dim), ...)
         if not name.startswith("_") and name not in METHODS and isinstance(fn, types.FunctionType):
             setattr(Tensor, name, bind(fn, name, method=True))
     for name, fn in arith.OPERATORS.items():
         setattr(Tensor, name, fn)
-    for name, fn in movement.PROPERTIES.items():
+    for name, fn in views.PROPERTIES.items():
         setattr(Tensor, name, property(fn))
     Tensor.__getitem__ = getitem
     Tensor.__setitem__ = setitem
-    Tensor.__neg__ = pointwise.neg
+    Tensor.__neg__ = unary.neg
     Tensor.__pos__ = lambda self: self
-    Tensor.__abs__ = pointwise.abs
-    Tensor.__invert__ = lambda self: pointwise.logical_not(self) if self._data.dtype.kind == "b" \
-        else pointwise.bitwise_not(self)
-    Tensor.__matmul__ = blas.matmul
-    Tensor.__rmatmul__ = lambda self, other: blas.matmul(other, self)
+    Tensor.__abs__ = unary.abs
+    Tensor.__invert__ = lambda self: unary.logical_not(self) if self._data.dtype.kind == "b" \
+        else unary.bitwise_not(self)
+    Tensor.__matmul__ = contract.matmul
+    Tensor.__rmatmul__ = lambda self, other: contract.matmul(other, self)
     for name in INPLACE:
         fn = getattr(Tensor, name, None)
         if fn is not None and not hasattr(Tensor, name + "_"):

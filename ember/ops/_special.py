@@ -1,6 +1,6 @@
 """The special functions behind the pointwise ops, on raw arrays: scipy.special when it is installed, else
-one NumPy/math fallback each (accurate to ~1e-10): erf, erfc, erfinv (pointwise.py); lgamma, digamma,
-polygamma, i0/i1 (pointwisex.py). Nothing here is exported as ``ember.<name>``.
+one NumPy/math fallback each (accurate to ~1e-10): erf, erfc, erfinv (unary.py); lgamma, digamma,
+polygamma, i0/i1 (special.py). Nothing here is exported as ``ember.<name>``.
 
 >>> import numpy as np
 >>> float(_erf(np.float64(0.0))), float(_lgamma(np.float64(3.0)).round(6))

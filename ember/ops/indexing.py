@@ -14,8 +14,7 @@ import numpy as np
 from ..tensor import Tensor, wrap
 from ._common import Op, method, wrap_dim
 
-__all__ = ["gather", "take_along_dim", "scatter", "scatter_add", "index_select", "index_add", "masked_fill",
-           "masked_select", "nonzero", "argwhere", "take", "index_put"]
+__all__ = ["index_select", "masked_select", "nonzero", "argwhere", "take", "index_put"]
 
 
 def _list_is_tuple(key: list) -> bool:
@@ -120,7 +119,7 @@ class Index(Op):
 
 
 def getitem(self: Tensor, key):
-    from .movement import Slice
+    from .views import Slice
 
     k, basic = _convert_key(key)
     try:
@@ -183,142 +182,6 @@ def setitem(self: Tensor, key, value) -> None:
     apply_inplace(self, lambda s, v: IndexPut.apply(s, k, v), value, cast_check=False, overlap_check=False)
 
 
-class Gather(Op):
-    """out[i][j] = x[i][index[i][j]] (dim=1); backward scatter-adds into zeros."""
-
-    @staticmethod
-    def forward(ctx, x, dim, index):
-        d, idx = x._data, index._data
-        if idx.dtype != np.int64:
-            raise RuntimeError("gather(): Expected dtype int64 for index")
-        if d.ndim != idx.ndim and not (d.ndim == 0 or idx.ndim == 0):
-            raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-        for i in range(idx.ndim):
-            if i != dim and idx.shape[i] > d.shape[i]:
-                raise RuntimeError(f"Size does not match at dimension {i} expected index {list(idx.shape)} to be "
-                                   f"smaller than self {list(d.shape)} apart from dimension {dim}")
-        if idx.size and (idx.max() >= d.shape[dim] or idx.min() < -d.shape[dim]):
-            raise RuntimeError(f"index {idx.max()} is out of bounds for dimension {dim} with size {d.shape[dim]}")
-        ctx.shape, ctx.dim, ctx.index = d.shape, dim, index
-        sub = d[tuple(slice(0, s) if i != dim else slice(None) for i, s in enumerate(idx.shape))]
-        return np.take_along_axis(sub, idx, axis=dim)
-
-    @staticmethod
-    def backward(ctx, g):
-        z = wrap(np.zeros(ctx.shape, dtype=g._data.dtype))
-        return z.scatter_add(ctx.dim, ctx.index, g), None
-
-
-@method
-def gather(input, dim: int, index, *, sparse_grad: bool = False):
-    dim = wrap_dim(dim, input._data.ndim)
-    if _scalar_like(input, index):  # torch reads a 0-d input or index as one element along dim 0
-        return Gather.apply(_as_1d(input), 0, _as_1d(index)).reshape(index._data.shape)
-    return Gather.apply(input, dim, index)
-
-
-def _scalar_like(input, index) -> bool:
-    """A 0-d input or index with nothing of more than one dim: gather/scatter work on one element."""
-    a, b = input._data.ndim, index._data.ndim
-    return (a == 0 or b == 0) and a <= 1 and b <= 1
-
-
-def _as_1d(t):
-    return t.reshape(1) if isinstance(t, Tensor) and t._data.ndim == 0 else t
-
-
-@method
-def take_along_dim(input, indices, dim=None):
-    if dim is None:
-        return gather(input.reshape(-1), 0, indices.reshape(-1))
-    from .movement import expand
-
-    shape = list(np.broadcast_shapes(input._data.shape[:dim] + (1,) + input._data.shape[dim + 1:] if False
-                                     else tuple(1 if i == wrap_dim(dim, input.ndim) else s
-                                                for i, s in enumerate(input._data.shape)),
-                                     tuple(1 if i == wrap_dim(dim, input.ndim) else s
-                                           for i, s in enumerate(indices._data.shape))))
-    d = wrap_dim(dim, input.ndim)
-    ishape = list(shape)
-    ishape[d] = indices._data.shape[d]
-    xs = list(shape)
-    xs[d] = input._data.shape[d]
-    return gather(expand(input, tuple(xs)), d, expand(indices, tuple(ishape)))
-
-
-def _scatter_index(d, dim, idx):
-    """Full NumPy index tuples for writing ``src[j...]`` at ``index[j...]`` along ``dim``."""
-    grids = np.indices(idx.shape, sparse=True)
-    key = list(grids)
-    key[dim] = idx
-    return tuple(key)
-
-
-class Scatter(Op):
-    """out = x with out[...index...] = src (reduce None) or += src (reduce 'add')."""
-
-    @staticmethod
-    def forward(ctx, x, dim, index, src, reduce=None):
-        d, idx = x._data, index._data
-        if idx.dtype != np.int64:
-            raise RuntimeError("scatter(): Expected dtype int64 for index")
-        out = d.copy()
-        s = src._data if isinstance(src, Tensor) else src
-        if isinstance(src, Tensor):
-            s = s[tuple(slice(0, n) for n in idx.shape)]
-        key = _scatter_index(d, dim, idx)
-        if idx.size and (idx.max() >= d.shape[dim] or idx.min() < -d.shape[dim]):
-            raise RuntimeError(f"index {idx.max()} is out of bounds for dimension {dim} with size {d.shape[dim]}")
-        if reduce in ("add", "sum"):
-            np.add.at(out, key, s)
-        elif reduce in ("multiply", "prod"):
-            np.multiply.at(out, key, s)
-        elif reduce is None:
-            out[key] = s
-        else:
-            raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
-        ctx.dim, ctx.index, ctx.key, ctx.reduce = dim, index, key, reduce
-        ctx.src_shape = getattr(s, "shape", None)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        gx = g
-        if ctx.reduce is None:
-            gx = wrap(g._data.copy())
-            gx._data[ctx.key] = 0
-        gs = None
-        if ctx.needs_input_grad[3]:
-            gs = wrap(g._data[ctx.key])
-            if gs._data.shape != ctx.src_shape:
-                full = np.zeros(ctx.src_shape, g._data.dtype)
-                full[tuple(slice(0, n) for n in gs._data.shape)] = gs._data
-                gs = wrap(full)
-        return gx, None, None, gs
-
-
-@method
-def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
-    if src is None:
-        src = value
-    if not isinstance(src, Tensor):
-        src = float(src) if input.is_floating_point() else src
-    return _scatter(input, dim, index, src, reduce)
-
-
-def _scatter(input, dim, index, src, reduce):
-    dim = wrap_dim(dim, input._data.ndim)
-    if _scalar_like(input, index):  # one element, as torch
-        out = Scatter.apply(_as_1d(input), 0, _as_1d(index), _as_1d(src), reduce)
-        return out.reshape(input._data.shape)
-    return Scatter.apply(input, dim, index, src, reduce)
-
-
-@method
-def scatter_add(input, dim: int, index, src):
-    return _scatter(input, dim, index, src, "add")
-
-
 class IndexSelect(Op):
     @staticmethod
     def forward(ctx, x, dim, index):
@@ -344,66 +207,9 @@ def index_select(input, dim: int, index):
     return IndexSelect.apply(input, wrap_dim(dim, max(input._data.ndim, 1)), index)
 
 
-class IndexAdd(Op):
-    """out = x; out.select(dim, index[i]) += alpha * src.select(dim, i)."""
-
-    @staticmethod
-    def forward(ctx, x, dim, index, src, alpha=1):
-        out = x._data.copy()
-        n = out.shape[dim] if out.ndim else 1
-        if index._data.size and (index._data.max() >= n or index._data.min() < -n):
-            bad = index._data.max() if index._data.max() >= n else index._data.min()
-            raise RuntimeError(f"index_add: index {bad} is out of bounds for dimension {dim} with size {n}")
-        key = (slice(None),) * dim + (index._data,)
-        np.add.at(out, key, src._data * alpha if alpha != 1 else src._data)
-        ctx.key, ctx.alpha = key, alpha
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        gs = Index.apply(g, ctx.key) if ctx.needs_input_grad[3] else None
-        return g, None, None, (gs * ctx.alpha if gs is not None and ctx.alpha != 1 else gs), None
-
-
-@method
-def index_add(input, dim: int, index, source, *, alpha=1):
-    return IndexAdd.apply(input, wrap_dim(dim, input._data.ndim), index, source, alpha)
-
-
-class MaskedFill(Op):
-    broadcasting = True
-
-    @staticmethod
-    def forward(ctx, x, mask, value):
-        m = mask._data
-        if m.dtype != np.bool_:
-            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                               f"{mask.dtype.name}")
-        v = value._data if isinstance(value, Tensor) else value
-        ctx.mask = m
-        return np.where(m, np.asarray(v, dtype=x._data.dtype), x._data)
-
-    @staticmethod
-    def backward(ctx, g):
-        m = wrap(ctx.mask)
-        gv = None
-        if ctx.needs_input_grad[2]:
-            gv = (g * m).sum()
-        return g.masked_fill(m, 0), None, gv
-
-
-@method
-def masked_fill(input, mask, value):
-    """Where ``mask`` holds, ``value``; elsewhere ``input`` (gradient flows only there)."""
-    if isinstance(value, Tensor) and value._data.ndim != 0:
-        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                           f"{value._data.ndim} dimension(s).")
-    return MaskedFill.apply(input, mask, value)
-
-
 @method
 def masked_select(input, mask):
-    from .movement import expand
+    from .views import expand
     from ._common import broadcast_shapes_or_raise
 
     shape = broadcast_shapes_or_raise(tuple(input.shape), tuple(mask.shape))
@@ -418,6 +224,7 @@ def nonzero(input, *, as_tuple: bool = False):
     return wrap(np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((0, 0), np.int64))
 
 
+@method
 def argwhere(input):
     return nonzero(input)
 

@@ -20,17 +20,18 @@ tensor([[ 3., -1.],
 """
 from __future__ import annotations
 
+import math
 import numpy as np
 
 from .._autocast import autocast_policy
 from .. import dtypes as _dt
 from ..autograd.grad_mode import STATE
 from ..tensor import Tensor, wrap
-from ._common import Op, method
+from ._common import method, Op, wrap_dim
 from .reduction import _namedtuple, return_types
 
-__all__ = ["inverse", "det", "slogdet", "logdet", "cholesky", "qr", "svd", "pinverse", "matrix_power", "trace", "norm",
-           "cross"]
+__all__ = ["inverse", "det", "slogdet", "logdet", "cholesky", "qr", "svd", "pinverse", "matrix_power", "trace",
+           "norm", "cross", "renorm"]
 
 
 class LinAlgError(RuntimeError):
@@ -435,3 +436,24 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
         shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
         dim = next((i for i, s in enumerate(shape) if s == 3), -1)
     return linalg.cross(input, other, dim=dim)
+
+
+@method
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+    """Scale each slice along ``dim`` whose p-norm exceeds ``maxnorm`` down to norm maxnorm:
+    x_i * maxnorm / (||x_i||_p + 1e-7).
+
+    >>> ember.renorm(ember.tensor([[3., 4.], [0.3, 0.4]]), 2, 0, 1.)
+    tensor([[0.6000, 0.8000],
+            [0.3000, 0.4000]])
+    """
+    if p <= 0:
+        raise RuntimeError(f"renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    dim = wrap_dim(dim, input.ndim)
+    others = tuple(i for i in range(input.ndim) if i != dim)
+    a = input.abs()
+    norm = a.amax(others, keepdim=True) if p == math.inf else (a ** p).sum(others, keepdim=True) ** (1.0 / p)
+    factor = (maxnorm / (norm + 1e-7)).masked_fill(norm <= maxnorm, 1.0)
+    return input * factor

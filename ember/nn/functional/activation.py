@@ -25,7 +25,7 @@ from ... import ops as _ops_pkg  # noqa: F401 - ensure ops are installed
 from ...autograd.function import Op, name_node
 from ...autograd.grad_mode import STATE
 from ...ops import softmax as _mx
-from ...ops import pointwise as _pw
+from ...ops import unary as _pw
 from ...ops._common import float_arr, wrap_dim
 from ...ops.inplace import apply_inplace
 from ...tensor import Tensor, wrap

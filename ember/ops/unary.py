@@ -10,22 +10,20 @@ tensor([1.0000, 2.7183])
 from __future__ import annotations
 
 import math
-
 import numpy as np
 
 from .._grad_mode import STATE as _STATE
 from ..backends import kernels as _kernels
-from ..tensor import wrap as _wrap
-from ._common import Op, float_arr, method
+from ..tensor import Tensor, wrap
+from ._common import float_arr, method, Op, write_out
+from .reduction import _namedtuple, return_types
+from ._special import _erf, _erfc, _erfinv  # noqa: F401 - the scipy/fallback special functions, once
 
 __all__ = ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "square", "sin", "cos", "tan",
            "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "tanh", "asinh", "arcsinh", "acosh",
            "arccosh", "atanh", "arctanh", "sigmoid", "erf", "erfc", "erfinv", "reciprocal", "neg", "negative", "abs",
-           "absolute", "relu", "floor", "ceil", "trunc", "fix", "sign", "frac", "isnan", "isinf", "isfinite",
-           "isposinf", "isneginf", "logical_not", "bitwise_not", "round", "logit", "sgn", "positive"]
-
-from ._special import _erf, _erfc, _erfinv  # noqa: F401 - the scipy/fallback special functions, once
-
+           "absolute", "relu", "floor", "ceil", "trunc", "fix", "sign", "frac", "isnan", "isinf", "isfinite", "isposinf",
+           "isneginf", "logical_not", "bitwise_not", "round", "logit", "sgn", "positive", "deg2rad", "rad2deg", "frexp"]
 
 class Unary(Op):
     """y = f(x) with ``grad(ctx, x, g)`` written in ember ops (x is the saved input Tensor)."""
@@ -106,7 +104,7 @@ def _sigmoid_grad(y, g):
     if not _STATE.enabled:  # no double backward needed: one fused pass
         d = _kernels.sigmoid_backward(g._data, y._data)
         if d is not None:
-            return _wrap(d)
+            return wrap(d)
     return g * y * (1 - y)
 
 
@@ -159,7 +157,7 @@ class Relu(Op):
         if not _STATE.enabled:  # no create_graph: one raw pass
             dx = _kernels.relu_backward(g._data, y._data)
             if dx is not None:
-                return _wrap(dx)
+                return wrap(dx)
         return g * (y > 0)
 
 
@@ -336,3 +334,54 @@ def sgn(input):
 @method
 def positive(input):
     return input
+
+
+return_types.frexp = _namedtuple("frexp", ("mantissa", "exponent"))
+
+
+@method
+def deg2rad(input: Tensor, *, out=None) -> Tensor:
+    """x * pi / 180 (integers give the default float dtype)."""
+    return write_out(wrap(float_arr(input._data)) * (math.pi / 180) if not input.is_floating_point()
+                else input * (math.pi / 180), out)
+
+
+@method
+def rad2deg(input: Tensor, *, out=None) -> Tensor:
+    """x * 180 / pi."""
+    return write_out(wrap(float_arr(input._data)) * (180 / math.pi) if not input.is_floating_point()
+                else input * (180 / math.pi), out)
+
+
+class Frexp(Op):
+    """x = mantissa * 2^exponent with |mantissa| in [0.5, 1); d mantissa / dx = 2^-exponent."""
+
+    @staticmethod
+    def forward(ctx, x):
+        d = x._data
+        if d.dtype.kind != "f":
+            raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+        m, e = np.frexp(d)
+        ctx.exp = e
+        e32 = np.asarray(e.astype(np.int32))
+        ctx.mark_non_differentiable(e32)
+        return np.asarray(m), e32
+
+    @staticmethod
+    def backward(ctx, g, g_exp=None):
+        return g * wrap(np.exp2(-ctx.exp).astype(g._data.dtype))
+
+
+@method
+def frexp(input: Tensor, *, out=None):
+    """(mantissa, exponent) with input = mantissa * 2^exponent; exponent is int32.
+
+    >>> ember.frexp(ember.tensor([8.])).exponent
+    tensor([4], dtype=ember.int32)
+    """
+    m, e = Frexp.apply(input)
+    if out is not None:
+        write_out(m, out[0])
+        write_out(e, out[1])
+        return return_types.frexp(*out)
+    return return_types.frexp(m, e)
