@@ -106,21 +106,87 @@ class Dropout2d(_DropoutNd):
 
 
 class Dropout3d(_DropoutNd):
-    """Zero whole channels of (N, C, D, H, W) / (C, D, H, W) input with probability p in training."""
+    """Randomly zeroes whole channels (3-d feature maps) in training: y[n, c] = x[n, c] * m[n, c] / (1 - p),
+    one m[n, c] ~ Bernoulli(1 - p) per sample and channel; identity in eval mode.
+
+    Args:
+        p: probability of zeroing a channel. Default: 0.5.
+        inplace: if ``True``, overwrite the input. Default: ``False``.
+
+    Shape:
+        - Input: (N, C, D, H, W) or (C, D, H, W).
+        - Output: the same shape as the input.
+
+    Gradient: dL/dx = g * m / (1 - p), with the same channel mask (and g in eval mode). No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> y = ember.nn.Dropout3d(0.5)(ember.ones(2, 8, 2, 3, 3))
+        >>> bool(((y == 0).all((-3, -2, -1)) | (y == 2).all((-3, -2, -1))).all())
+        True
+    """
 
     def forward(self, input):
         return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(_DropoutNd):
-    """Alpha dropout for SELU networks (keeps zero mean and unit variance)."""
+    """Alpha dropout for self-normalizing (SELU) networks (Klambauer et al., 2017): keeps zero mean and
+    unit variance of its input.
+
+    In training, dropped elements take SELU's negative saturation alpha' = -scale alpha = -1.7581 instead of 0,
+    then an affine map restores the moments: y = a (x m + alpha' (1 - m)) + b, m ~ Bernoulli(1 - p) per element,
+    a = ((1 - p)(1 + p alpha'^2))^(-1/2), b = -a alpha' p. In eval mode y = x.
+
+    Gradient: dL/dx = g a m (and g in eval mode).
+
+    Args:
+        p: probability of dropping an element. Default: 0.5.
+        inplace: accepted for torch's signature. Default: ``False``.
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> y = ember.nn.AlphaDropout(0.2)(ember.randn(100000))
+        >>> abs(float(y.mean())) < 0.05, abs(float(y.std()) - 1) < 0.05
+        (True, True)
+    """
 
     def forward(self, input):
         return F.alpha_dropout(input, self.p, self.training)
 
 
 class FeatureAlphaDropout(_DropoutNd):
-    """Alpha dropout of whole channels."""
+    """Alpha dropout of whole channels: as AlphaDropout, y = a (x m + alpha' (1 - m)) + b with
+    alpha' = -1.7581, a = ((1 - p)(1 + p alpha'^2))^(-1/2), b = -a alpha' p, but one m[n, c] ~ Bernoulli(1 - p)
+    per sample and channel (dim 1), shared by all positions of the channel. Identity in eval mode.
+
+    Gradient: dL/dx = g a m (and g in eval mode).
+
+    Args:
+        p: probability of dropping a channel. Default: 0.5.
+        inplace: accepted for torch's signature. Default: ``False``.
+
+    Shape:
+        - Input: (N, C, *) or (C, *).
+        - Output: the same shape as the input.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> y = ember.nn.FeatureAlphaDropout(0.5)(ember.ones(2, 8, 3, 3))
+        >>> bool((y == y[..., :1, :1]).all())
+        True
+    """
 
     def forward(self, input):
         return F.feature_alpha_dropout(input, self.p, self.training)
