@@ -322,7 +322,35 @@ class KLDivLoss(_Loss):
 
 
 class PoissonNLLLoss(_Loss):
-    """l = e^x - y x (log_input) or x - y log(x + eps); ``full`` adds Stirling's term."""
+    """Negative log likelihood of a target y under a Poisson distribution of rate lambda:
+    l_n = e^(x_n) - y_n x_n (``log_input=True``, x = log lambda) or x_n - y_n log(x_n + eps) (x = lambda);
+    ``full=True`` adds Stirling's term y log y - y + 0.5 log(2 pi y) for y > 1.
+
+    Gradient: dl/dx = e^x - y (log_input) or 1 - y / (x + eps); divided by the element count with ``'mean'``.
+
+    Args:
+        log_input: whether the input is log lambda (``True``) or lambda. Default: ``True``.
+        full: whether to add the Stirling approximation term. Default: ``False``.
+        eps: added to lambda before the log when ``log_input=False``. Default: 1e-8.
+        reduction: ``'none'`` (one loss per sample), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+        size_average, reduce: deprecated; mapped onto ``reduction`` as in torch.
+
+    Shape:
+        - Input: (*), any shape.
+        - Target: (*), the same shape.
+        - Output: a scalar, or (*) with ``reduction='none'``.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.tensor([1.0, 0.5, 2.0], requires_grad=True)
+        >>> loss = ember.nn.PoissonNLLLoss()(x, ember.tensor([2.0, 0.0, 1.0]))
+        >>> loss.backward()
+        >>> round(loss.item(), 4), x.grad
+        (2.5854, tensor([0.2394, 0.5496, 2.1297]))
+    """
 
     def __init__(self, log_input: bool = True, full: bool = False, size_average=None, eps: float = 1e-8,
                  reduce=None, reduction: str = "mean") -> None:
@@ -335,7 +363,39 @@ class PoissonNLLLoss(_Loss):
 
 
 class GaussianNLLLoss(_Loss):
-    """l = 0.5 (log max(var, eps) + (x - y)^2 / max(var, eps)) (+ 0.5 log 2 pi if full)."""
+    """Negative log likelihood of a target y under a Gaussian N(x, var) with predicted mean x and
+    variance var: l_n = 0.5 (log max(var_n, eps) + (x_n - y_n)^2 / max(var_n, eps)), plus 0.5 log(2 pi)
+    with ``full=True``.
+
+    Gradient: dl/dx = (x - y) / v, dl/dvar = 0.5 (1 / v - (x - y)^2 / v^2) where var > eps (0 where clamped),
+    v = max(var, eps); divided by the element count with ``'mean'``.
+
+    Args:
+        full: include the constant 0.5 log(2 pi). Default: ``False``.
+        eps: the clamp of var, for stability. Default: 1e-6.
+        reduction: ``'none'``, ``'mean'`` or ``'sum'``. Default: ``'mean'``.
+
+    Call: ``m(input, target, var)``.
+
+    Shape:
+        - Input: (N, *) or (*).
+        - Target: the shape of the input, or broadcastable to it.
+        - Var: the shape of the input, or with the last dim 1 or absent (one variance per sample, homoscedastic).
+        - Output: a scalar, or the shape of the input with ``reduction='none'``.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.tensor([[0.0, 1.0], [2.0, 2.0]], requires_grad=True)
+        >>> y = ember.tensor([[0.0, 0.0], [1.0, 3.0]])
+        >>> loss = ember.nn.GaussianNLLLoss()(x, y, ember.tensor([[1.0, 1.0], [0.5, 2.0]]))
+        >>> loss.backward()
+        >>> round(loss.item(), 4), x.grad
+        (0.4375, tensor([[ 0.0000,  0.2500],
+                [ 0.5000, -0.1250]]))
+    """
 
     def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
         super().__init__(None, None, reduction)
@@ -346,7 +406,35 @@ class GaussianNLLLoss(_Loss):
 
 
 class MarginRankingLoss(_Loss):
-    """l = max(0, -y (x1 - x2) + margin)."""
+    """Ranking loss for pairs: l_n = max(0, -y_n (x1_n - x2_n) + margin), y = 1 when x1 should rank
+    higher than x2 and y = -1 when lower.
+
+    Gradient: dl/dx1 = -y, dl/dx2 = y where the hinge is active, else 0.
+
+    Args:
+        margin: the required gap. Default: 0.
+        reduction: ``'none'`` (one loss per sample), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+        size_average, reduce: deprecated; mapped onto ``reduction`` as in torch.
+
+    Call: ``m(input1, input2, target)``.
+
+    Shape:
+        - Input1, Input2: (N) or ().
+        - Target: the same shape, values in {1, -1}.
+        - Output: a scalar, or (N) with ``reduction='none'``.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> x1 = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> x2, y = ember.tensor([2.0, 2.0, 3.0]), ember.tensor([1.0, -1.0, 1.0])
+        >>> loss = ember.nn.MarginRankingLoss(margin=0.5)(x1, x2, y)
+        >>> loss.backward()
+        >>> round(loss.item(), 4), x1.grad
+        (0.8333, tensor([-0.3333,  0.3333, -0.3333]))
+    """
 
     def __init__(self, margin: float = 0.0, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
@@ -357,7 +445,32 @@ class MarginRankingLoss(_Loss):
 
 
 class HingeEmbeddingLoss(_Loss):
-    """l = x if y = 1, max(0, margin - x) if y = -1."""
+    """Hinge loss for similarity learning with distances x: l_n = x_n if y_n = 1, max(0, margin - x_n)
+    if y_n = -1.
+
+    Gradient: dl/dx = 1 where y = 1, -1 where y = -1 and x < margin, else 0.
+
+    Args:
+        margin: the margin for the dissimilar pairs. Default: 1.
+        reduction: ``'none'`` (one loss per sample), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+        size_average, reduce: deprecated; mapped onto ``reduction`` as in torch.
+
+    Shape:
+        - Input: (*), any shape.
+        - Target: (*), the same shape, values in {1, -1}.
+        - Output: a scalar, or (*) with ``reduction='none'``.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.tensor([0.3, 2.0, 0.5], requires_grad=True)
+        >>> loss = ember.nn.HingeEmbeddingLoss()(x, ember.tensor([1.0, -1.0, -1.0]))
+        >>> loss.backward()
+        >>> round(loss.item(), 4), x.grad
+        (0.2667, tensor([ 0.3333,  0.0000, -0.3333]))
+    """
 
     def __init__(self, margin: float = 1.0, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
@@ -368,7 +481,34 @@ class HingeEmbeddingLoss(_Loss):
 
 
 class MultiMarginLoss(_WeightedLoss):
-    """The multiclass SVM hinge: l = (1/C) sum_{j != y} w_y max(0, margin - x_y + x_j)^p."""
+    """Multi-class hinge (SVM) loss: l_n = (1/C) sum_{j != y_n} w_{y_n} max(0, margin - x_n[y_n] + x_n[j])^p.
+
+    Gradient: for each active term h_j = margin - x[y] + x[j] > 0, dl/dx[j] += w_y p h_j^(p-1) / C and
+    dl/dx[y] -= the same.
+
+    Args:
+        p: 1 or 2. Default: 1.
+        margin: the margin. Default: 1.
+        weight: a manual rescaling weight per class, shape (C,). Default: None (all 1).
+        reduction: ``'none'`` (one loss per sample), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+        size_average, reduce: deprecated; mapped onto ``reduction`` as in torch.
+
+    Shape:
+        - Input: (N, C) or (C).
+        - Target: (N) or (), class indices in [0, C).
+        - Output: a scalar, or (N) with ``reduction='none'``.
+
+    No parameters (``weight`` is a buffer).
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.tensor([[0.1, 0.2, 0.4, 0.8]], requires_grad=True)
+        >>> loss = ember.nn.MultiMarginLoss()(x, ember.tensor([3]))
+        >>> loss.backward()
+        >>> round(loss.item(), 4), x.grad
+        (0.325, tensor([[ 0.2500,  0.2500,  0.2500, -0.7500]]))
+    """
 
     def __init__(self, p: int = 1, margin: float = 1.0, weight=None, size_average=None, reduce=None,
                  reduction: str = "mean") -> None:
@@ -385,28 +525,126 @@ class MultiMarginLoss(_WeightedLoss):
 
 
 class MultiLabelMarginLoss(_Loss):
-    """l = sum_{j in targets, k not} max(0, 1 - (x_j - x_k)) / C."""
+    """Multi-label hinge loss: l_n = sum_{j in Y_n, i not in Y_n} max(0, 1 - (x_n[j] - x_n[i])) / C, where
+    the target set Y_n is the leading class indices of y_n before the first -1.
+
+    Gradient: each active pair (j, i) adds -1/C to dl/dx[j] and +1/C to dl/dx[i].
+
+    Args:
+        reduction: ``'none'`` (one loss per sample), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+        size_average, reduce: deprecated; mapped onto ``reduction`` as in torch.
+
+    Shape:
+        - Input: (C) or (N, C).
+        - Target: the same shape, class indices padded with -1.
+        - Output: a scalar, or (N) with ``reduction='none'``.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.tensor([[0.1, 0.2, 0.4, 0.8]], requires_grad=True)
+        >>> loss = ember.nn.MultiLabelMarginLoss()(x, ember.tensor([[3, 0, -1, 1]]))
+        >>> loss.backward()
+        >>> round(loss.item(), 4), x.grad
+        (0.85, tensor([[-0.5000,  0.5000,  0.5000, -0.5000]]))
+    """
 
     def forward(self, input, target):
         return F.multilabel_margin_loss(input, target, reduction=self.reduction)
 
 
 class MultiLabelSoftMarginLoss(_WeightedLoss):
-    """l = -(1/C) sum_c w_c (y_c log s(x_c) + (1 - y_c) log s(-x_c))."""
+    """Multi-label one-versus-all logistic loss:
+    l_n = -(1/C) sum_c w_c (y_nc log sigmoid(x_nc) + (1 - y_nc) log sigmoid(-x_nc)).
+
+    Gradient: dl/dx_c = w_c (sigmoid(x_c) - y_c) / C, divided by N with ``'mean'``.
+
+    Args:
+        weight: a manual rescaling weight per class, shape (C,). Default: None (all 1).
+        reduction: ``'none'`` (one loss per sample), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+        size_average, reduce: deprecated; mapped onto ``reduction`` as in torch.
+
+    Shape:
+        - Input: (N, C).
+        - Target: (N, C), values in {0, 1}.
+        - Output: a scalar, or (N) with ``reduction='none'``.
+
+    No parameters (``weight`` is a buffer).
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.tensor([[0.5, 2.0, -1.0]], requires_grad=True)
+        >>> loss = ember.nn.MultiLabelSoftMarginLoss()(x, ember.tensor([[1.0, 1.0, 0.0]]))
+        >>> loss.backward()
+        >>> round(loss.item(), 4), x.grad
+        (0.3048, tensor([[-0.1258, -0.0397,  0.0896]]))
+    """
 
     def forward(self, input, target):
         return F.multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
 
 
 class SoftMarginLoss(_Loss):
-    """l = log(1 + e^(-y x))."""
+    """Two-class logistic loss: l_n = log(1 + e^(-y_n x_n)), y in {1, -1}.
+
+    Gradient: dl/dx = -y sigmoid(-y x), divided by the element count with ``'mean'``.
+
+    Args:
+        reduction: ``'none'`` (one loss per sample), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+        size_average, reduce: deprecated; mapped onto ``reduction`` as in torch.
+
+    Shape:
+        - Input: (*), any shape.
+        - Target: (*), the same shape, values in {1, -1}.
+        - Output: a scalar, or (*) with ``reduction='none'``.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> x = ember.tensor([0.0, 2.0, -1.0], requires_grad=True)
+        >>> loss = ember.nn.SoftMarginLoss()(x, ember.tensor([1.0, -1.0, -1.0]))
+        >>> loss.backward()
+        >>> round(loss.item(), 4), x.grad
+        (1.0444, tensor([-0.1667,  0.2936,  0.0896]))
+    """
 
     def forward(self, input, target):
         return F.soft_margin_loss(input, target, reduction=self.reduction)
 
 
 class CosineEmbeddingLoss(_Loss):
-    """l = 1 - cos(x1, x2) if y = 1, max(0, cos(x1, x2) - margin) if y = -1."""
+    """Cosine embedding loss: l_n = 1 - cos(x1_n, x2_n) if y_n = 1, max(0, cos(x1_n, x2_n) - margin)
+    if y_n = -1, with cos the cosine similarity along the last dim.
+
+    Gradient: dl/dx1 = -y dcos/dx1 where the term is active, dcos/dx1 = x2 / (|x1| |x2|) - cos x1 / |x1|^2.
+
+    Args:
+        margin: in [-1, 1]; 0 to 0.5 is suggested. Default: 0.
+        reduction: ``'none'`` (one loss per sample), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+        size_average, reduce: deprecated; mapped onto ``reduction`` as in torch.
+
+    Call: ``m(input1, input2, target)``.
+
+    Shape:
+        - Input1, Input2: (N, D) or (D).
+        - Target: (N) or (), values in {1, -1}.
+        - Output: a scalar, or (N) with ``reduction='none'``.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> x1 = ember.tensor([[1.0, 0.0], [1.0, 1.0]])
+        >>> x2 = ember.tensor([[1.0, 1.0], [1.0, 1.0]])
+        >>> ember.nn.CosineEmbeddingLoss(margin=0.5, reduction="none")(x1, x2, ember.tensor([1.0, -1.0]))
+        tensor([0.2929, 0.5000])
+    """
 
     def __init__(self, margin: float = 0.0, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
@@ -417,7 +655,37 @@ class CosineEmbeddingLoss(_Loss):
 
 
 class TripletMarginLoss(_Loss):
-    """l = max(d(a, p) - d(a, n) + margin, 0), d the pairwise p-distance."""
+    """Triplet loss (Schroff et al., 2015): l_n = max(d(a_n, p_n) - d(a_n, n_n) + margin, 0), with
+    d(u, v) = ||u - v + eps||_p; ``swap=True`` uses min(d(a, n), d(p, n)) for the negative distance.
+
+    Gradient: where active, dl/da = dd(a, p)/da - dd(a, n)/da, dl/dp = dd(a, p)/dp, dl/dn = -dd(a, n)/dn,
+    with dd(u, v)/du = |w|^(p-1) sign(w) / d^(p-1), w = u - v + eps.
+
+    Args:
+        margin: the margin, > 0. Default: 1.
+        p: the norm degree of the distance. Default: 2.
+        eps: added to the difference. Default: 1e-6.
+        swap: use the distance swap. Default: ``False``.
+        reduction: ``'none'`` (one loss per sample), ``'mean'`` or ``'sum'`` of them. Default: ``'mean'``.
+        size_average, reduce: deprecated; mapped onto ``reduction`` as in torch.
+
+    Call: ``m(anchor, positive, negative)``.
+
+    Shape:
+        - Anchor, Positive, Negative: (N, D) or (D).
+        - Output: a scalar, or (N) with ``reduction='none'``.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> a = ember.tensor([[0.0, 0.0]], requires_grad=True)
+        >>> loss = ember.nn.TripletMarginLoss(eps=0.0)(a, ember.tensor([[3.0, 4.0]]), ember.tensor([[1.0, 0.0]]))
+        >>> loss.backward()
+        >>> loss.item(), a.grad
+        (5.0, tensor([[ 0.4000, -0.8000]]))
+    """
 
     def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
                  size_average=None, reduce=None, reduction: str = "mean") -> None:
@@ -432,7 +700,37 @@ class TripletMarginLoss(_Loss):
 
 
 class TripletMarginWithDistanceLoss(_Loss):
-    """Triplet loss with any ``distance_function`` (default: pairwise 2-distance)."""
+    """Triplet loss with any distance: l_n = max(d(a_n, p_n) - d(a_n, n_n) + margin, 0), d =
+    ``distance_function``; ``swap=True`` uses min(d(a, n), d(p, n)) for the negative distance.
+
+    Gradient: through ``distance_function`` by autograd, where the hinge is active.
+
+    Args:
+        distance_function: a callable (x1, x2) -> a tensor of distances, one per sample. Default:
+            ``F.pairwise_distance`` (the 2-norm).
+        margin: the margin, > 0. Default: 1.
+        swap: use the distance swap. Default: ``False``.
+        reduction: ``'none'``, ``'mean'`` or ``'sum'``. Default: ``'mean'``.
+
+    Call: ``m(anchor, positive, negative)``.
+
+    Shape:
+        - Anchor, Positive, Negative: (N, *) or (*), whatever ``distance_function`` accepts.
+        - Output: a scalar, or (N) with ``reduction='none'``.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> l1 = lambda u, v: (u - v).abs().sum(-1)
+        >>> a = ember.tensor([[0.0, 0.0]], requires_grad=True)
+        >>> m = ember.nn.TripletMarginWithDistanceLoss(distance_function=l1)
+        >>> loss = m(a, ember.tensor([[3.0, 4.0]]), ember.tensor([[1.0, 0.0]]))
+        >>> loss.backward()
+        >>> loss.item(), a.grad
+        (7.0, tensor([[ 0., -1.]]))
+    """
 
     def __init__(self, *, distance_function=None, margin: float = 1.0, swap: bool = False,
                  reduction: str = "mean") -> None:
@@ -450,8 +748,44 @@ class TripletMarginWithDistanceLoss(_Loss):
 
 
 class CTCLoss(_Loss):
-    """Connectionist temporal classification (log-space alpha-beta); Input (T, N, C) log-probs,
-    Targets (N, S) or concatenated, input/target lengths (N,)."""
+    """Connectionist temporal classification loss (Graves et al., 2006): l_n = -log p(y_n | x_n), the sum
+    over every alignment of the input frames to the target that collapses to y_n (repeats merged, blanks
+    removed), computed by the forward (alpha) recursion in log space.
+
+    Gradient: dl/dlog_probs[t, c] = e^(log_probs[t, c]) - (1 / p) sum_{s: label s = c} alpha_t(s) beta_t(s), from
+    the forward-backward (alpha-beta) recursion.
+
+    Args:
+        blank: the index of the blank label. Default: 0.
+        reduction: ``'none'``, ``'mean'`` (each loss divided by its target length, then the batch mean) or
+            ``'sum'``. Default: ``'mean'``.
+        zero_infinity: replace infinite losses (impossible alignments) and their gradients by 0.
+            Default: ``False``.
+
+    Call: ``m(log_probs, targets, input_lengths, target_lengths)``.
+
+    Shape:
+        - Log_probs: (T, N, C) or (T, C), log-softmax outputs; T input length, N batch, C classes with the blank.
+        - Targets: (N, S) padded, or (sum(target_lengths),) concatenated; no blanks.
+        - Input_lengths: (N) or (), each <= T.
+        - Target_lengths: (N) or (), each <= S.
+        - Output: a scalar, or (N) with ``reduction='none'``.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> log_probs = ember.full((2, 1, 3), 1 / 3).log()  # T=2, N=1, C=3, uniform
+        >>> loss = ember.nn.CTCLoss()(log_probs, ember.tensor([[1]]), ember.tensor([2]), ember.tensor([1]))
+        >>> round(loss.item(), 4)  # 3 of 9 paths give "1": -log(1/3)
+        1.0986
+        >>> log_probs = ember.randn(50, 16, 20).log_softmax(2)
+        >>> targets = ember.randint(1, 20, (16, 30))
+        >>> lengths = ember.full((16,), 50, dtype=ember.long), ember.randint(10, 30, (16,))
+        >>> ember.nn.CTCLoss(reduction="none")(log_probs, targets, *lengths).shape
+        ember.Size([16])
+    """
 
     def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> None:
         super().__init__(reduction=reduction)
