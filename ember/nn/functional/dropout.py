@@ -35,14 +35,21 @@ _ALPHA_P = -1.7580993408473766  # -SELU scale * SELU alpha
 
 
 class MaskedScale(Op):
-    """y = x m s + c (m a bool mask broadcast to x, s a number, c a number or None);
-    dy/dx = m s. The mask is stored once, as bool."""
+    """y = x m s + c (m ~ Bernoulli(1 - p) of ``mask_shape``, broadcast to x; s and c from p: 1 / (1 - p) and
+    none, or alpha dropout's a and (1 - m) a alpha' + b); dy/dx = m s. The mask is drawn inside the op (so
+    a replayed graph draws a new one) and stored once, as bool."""
 
     node_name = "MulBackward0"  # torch's dropout node on CPU
 
     @staticmethod
-    def forward(ctx, x, mask, scale, shift):
+    def forward(ctx, x, p, mask_shape, alpha):
         xd = float_arr(x._data)
+        mask = np_rng(None).random(mask_shape) >= p
+        if alpha:
+            scale = 1.0 / math.sqrt((1 - p) * (1 + p * _ALPHA_P ** 2))
+            shift = ((~mask) * (scale * _ALPHA_P) - scale * _ALPHA_P * p).astype(xd.dtype)
+        else:
+            scale, shift = 1.0 / (1.0 - p), None
         ctx.mask, ctx.scale = mask, scale
         y = xd * mask
         y *= xd.dtype.type(scale)
@@ -68,14 +75,7 @@ def _check_p(p: float) -> None:
 def _apply(input: Tensor, p: float, mask_shape: tuple, alpha: bool, inplace: bool) -> Tensor:
     if p == 1:
         return apply_inplace(input, lambda t: t * 0) if inplace else input * 0
-    keep = np_rng(None).random(mask_shape) >= p
-    if alpha:
-        a = 1.0 / math.sqrt((1 - p) * (1 + p * _ALPHA_P ** 2))
-        b = -a * _ALPHA_P * p
-        shift = ((~keep) * (a * _ALPHA_P) + b).astype(float_arr(input._data).dtype)
-        fn = (lambda t: MaskedScale.apply(t, keep, a, shift))
-    else:
-        fn = (lambda t: MaskedScale.apply(t, keep, 1.0 / (1.0 - p), None))
+    fn = (lambda t: MaskedScale.apply(t, p, mask_shape, alpha))
     return apply_inplace(input, fn) if inplace else fn(input)
 
 
