@@ -385,7 +385,32 @@ class ConvTranspose2d(_ConvTranspose):
 
 class ConvTranspose3d(_ConvTranspose):
     """3-d transposed convolution: the gradient of ``Conv3d`` with respect to its input, as a layer; the
-    arguments, init and output size are those of ``ConvTranspose2d`` with a third spatial dim.
+    arguments, init and output size are those of ``ConvTranspose2d`` with a third spatial dim:
+    y[n, o] = b[o] + sum_{c in group(o)} x[n, c] (*)^T W[c, o], each input voxel scattering a weighted copy
+    of the kernel into the output, ``stride`` apart.
+
+    Args:
+        in_channels, out_channels, kernel_size, stride, groups, bias, dilation: as in ``Conv3d``.
+        padding: ``dilation * (kernel_size - 1) - padding`` zeros are added to both sides of the input.
+            Default: 0.
+        output_padding: extra size added to one side of each spatial dim of the output. Default: 0.
+        padding_mode: only ``'zeros'``.
+
+    ``forward(input, output_size=None)``: with ``output_size`` the layer picks ``output_padding`` to reach it.
+
+    Shape:
+        - Input: (N, C_in, D_in, H_in, W_in) or (C_in, D_in, H_in, W_in).
+        - Output: (N, C_out, D_out, H_out, W_out), each spatial dim k:
+          out_k = (in_k - 1) stride[k] - 2 padding[k] + dilation[k] (kernel_size[k] - 1) + output_padding[k] + 1.
+
+    Attributes:
+        weight: shape (in_channels, out_channels / groups, *kernel_size), drawn from U(-sqrt(k), sqrt(k))
+            with k = groups / (out_channels * prod(kernel_size)) (the fan-in of the transposed weight is
+            read from its dim 1, as torch).
+        bias: shape (out_channels,), drawn from the same U(-sqrt(k), sqrt(k)).
+
+    Gradients: the input gradient is the (forward) 3-d convolution of ``g`` with the same weight; the
+    weight gradient is the cross-correlation of ``g`` with the input.
 
     Examples::
 
@@ -420,13 +445,51 @@ class _LazyConvMixin:
         return Module.__call__(self, input, *args, **kwargs)
 
 
+_LAZY_EXAMPLE = {  # (input shape, output shape) for out_channels=8, kernel_size=3; checked against torch
+    "Conv1d": ("2, 3, 10", "2, 8, 8"), "Conv2d": ("2, 3, 10, 10", "2, 8, 8, 8"),
+    "Conv3d": ("2, 3, 4, 5, 6", "2, 8, 2, 3, 4"), "ConvTranspose1d": ("2, 3, 10", "2, 8, 12"),
+    "ConvTranspose2d": ("2, 3, 10, 10", "2, 8, 12, 12"), "ConvTranspose3d": ("2, 3, 4, 5, 6", "2, 8, 6, 7, 8"),
+}
+
+
+def _lazy_doc(eager) -> str:
+    """The class docstring of a generated lazy conv: what it defers, Args, Shape, init, example."""
+    name = eager.__name__
+    shape_in, shape_out = _LAZY_EXAMPLE[name]
+    weight = ("(in_channels, out_channels / groups, *kernel_size)" if eager.transposed else
+              "(out_channels, in_channels / groups, *kernel_size)")
+    return f"""A ``{name}`` whose ``in_channels`` is inferred from the first input: in_channels = input.shape[1]
+    (input.shape[0] when unbatched). Until then ``weight`` and ``bias`` are ``UninitializedParameter``;
+    the first call materializes them, initialises them as ``{name}`` does, and the module becomes a
+    ``{name}`` (``cls_to_become``). The formula and gradients are those of ``{name}``.
+
+    Args:
+        out_channels, kernel_size, stride, padding, ...: as in ``{name}`` (every argument but in_channels).
+
+    Shape:
+        - Input and Output: as in ``{name}``.
+
+    Attributes:
+        weight: {weight} once materialized, drawn from U(-sqrt(k), sqrt(k)) as in ``{name}``.
+        bias: (out_channels,), drawn from the same U(-sqrt(k), sqrt(k)).
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Lazy{name}(8, 3)
+        >>> m(ember.randn({shape_in})).shape
+        ember.Size([{shape_out}])
+        >>> type(m).__name__, m.in_channels
+        ('{name}', 3)
+    """
+
+
 def _lazy(eager, nd):
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, *args, bias: bool = True, **kwargs):
         _lazy_init(self, out_channels, kernel_size, stride, padding, bias, eager, nd, args, kwargs)
 
     return type(f"Lazy{eager.__name__}", (_LazyConvMixin, eager),
-                {"__init__": __init__, "cls_to_become": eager, "__doc__": f"{eager.__name__} whose in_channels "
-                 f"is read from the first input.", "__module__": __name__})
+                {"__init__": __init__, "cls_to_become": eager, "__doc__": _lazy_doc(eager), "__module__": __name__})
 
 
 def _lazy_init(self, out_channels, kernel_size, stride, padding, bias, eager, nd, args, kwargs) -> None:
