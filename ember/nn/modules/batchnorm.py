@@ -244,15 +244,87 @@ class _LazyBatchNorm(_BatchNorm):
 
 
 class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
-    """BatchNorm1d whose num_features is read from the first input."""
+    """A ``BatchNorm1d`` whose ``num_features`` is inferred from the first input: C = input.shape[1].
+    Until then ``weight`` and ``bias`` are ``UninitializedParameter`` (and the running buffers empty); the
+    first call materializes them, initialises them as ``BatchNorm1d`` does, and the module becomes a
+    ``BatchNorm1d`` (``cls_to_become``). Formula and gradient: those of ``BatchNorm1d``,
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias per channel.
+
+    Args:
+        eps, momentum, affine, track_running_stats: as in ``BatchNorm1d`` (every argument but num_features).
+
+    Shape:
+        - Input and Output: as in ``BatchNorm1d``.
+
+    Attributes:
+        weight: (C,), initialised to 1 once materialized. bias: (C,), initialised to 0.
+        running_mean (C,) = 0, running_var (C,) = 1, num_batches_tracked = 0: buffers.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.LazyBatchNorm1d()
+        >>> m(ember.randn(4, 3, 5)).shape
+        ember.Size([4, 3, 5])
+        >>> type(m).__name__, m.num_features, m.weight.shape
+        ('BatchNorm1d', 3, ember.Size([3]))
+    """
     cls_to_become = BatchNorm1d
 
 
 class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
-    """BatchNorm2d whose num_features is read from the first input."""
+    """A ``BatchNorm2d`` whose ``num_features`` is inferred from the first input: C = input.shape[1].
+    Until then ``weight`` and ``bias`` are ``UninitializedParameter`` (and the running buffers empty); the
+    first call materializes them, initialises them as ``BatchNorm2d`` does, and the module becomes a
+    ``BatchNorm2d`` (``cls_to_become``). Formula and gradient: those of ``BatchNorm2d``,
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias per channel.
+
+    Args:
+        eps, momentum, affine, track_running_stats: as in ``BatchNorm2d`` (every argument but num_features).
+
+    Shape:
+        - Input and Output: as in ``BatchNorm2d``.
+
+    Attributes:
+        weight: (C,), initialised to 1 once materialized. bias: (C,), initialised to 0.
+        running_mean (C,) = 0, running_var (C,) = 1, num_batches_tracked = 0: buffers.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.LazyBatchNorm2d()
+        >>> m(ember.randn(4, 3, 5, 5)).shape
+        ember.Size([4, 3, 5, 5])
+        >>> type(m).__name__, m.num_features, m.weight.shape
+        ('BatchNorm2d', 3, ember.Size([3]))
+    """
     cls_to_become = BatchNorm2d
 
 
 class LazyBatchNorm3d(_LazyBatchNorm, BatchNorm3d):
-    """BatchNorm3d whose num_features is read from the first input."""
+    """A ``BatchNorm3d`` whose ``num_features`` is inferred from the first input: C = input.shape[1].
+    Until then ``weight`` and ``bias`` are ``UninitializedParameter`` (and the running buffers empty); the
+    first call materializes them, initialises them as ``BatchNorm3d`` does, and the module becomes a
+    ``BatchNorm3d`` (``cls_to_become``). Formula and gradient: those of ``BatchNorm3d``,
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias per channel.
+
+    Args:
+        eps, momentum, affine, track_running_stats: as in ``BatchNorm3d`` (every argument but num_features).
+
+    Shape:
+        - Input and Output: as in ``BatchNorm3d``.
+
+    Attributes:
+        weight: (C,), initialised to 1 once materialized. bias: (C,), initialised to 0.
+        running_mean (C,) = 0, running_var (C,) = 1, num_batches_tracked = 0: buffers.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.LazyBatchNorm3d()
+        >>> m(ember.randn(2, 3, 2, 4, 4)).shape
+        ember.Size([2, 3, 2, 4, 4])
+        >>> type(m).__name__, m.num_features, m.weight.shape
+        ('BatchNorm3d', 3, ember.Size([3]))
+    """
     cls_to_become = BatchNorm3d

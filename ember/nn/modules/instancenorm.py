@@ -102,5 +102,33 @@ class InstanceNorm2d(_InstanceNorm):
 
 
 class InstanceNorm3d(_InstanceNorm):
-    """Instance norm over (N, C, D, H, W) or (C, D, H, W)."""
+    """Instance normalization of volumes: each (sample, channel) volume of (N, C, D, H, W) or (C, D, H, W)
+    is standardised over its own spatial dims:
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance).
+
+    Args:
+        num_features: C, the channel dim.
+        eps: added to the variance for stability. Default: 1e-5.
+        momentum: weight of the new batch in the running estimates (track_running_stats only). Default: 0.1.
+        affine: if ``True``, learnable per-channel ``weight`` and ``bias``. Default: ``False`` (unlike BatchNorm).
+        track_running_stats: if ``True``, keep running averages of the per-instance statistics (unbiased
+            variance) in training and use them in eval. Default: ``False``.
+
+    Shape:
+        - Input: (N, C, D, H, W) or (C, D, H, W).
+        - Output: the same shape.
+
+    Attributes: weight (C,) = 1 and bias (C,) = 0 when affine; running_mean (C,) = 0, running_var (C,) = 1
+    when track_running_stats.
+
+    Gradient: that of LayerNorm over each volume: weight / sqrt(Var + eps) (g - mean(g) - x_hat mean(g x_hat)).
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.InstanceNorm3d(3)
+        >>> y = m(ember.randn(2, 3, 2, 4, 4))
+        >>> y.shape, round(float(y[0, 0].mean()), 4) == 0.0
+        (ember.Size([2, 3, 2, 4, 4]), True)
+    """
     _nd = 3

@@ -24,7 +24,25 @@ from .module import Module
 
 
 class Identity(Module):
-    """y = x; accepts and ignores any constructor arguments."""
+    """A placeholder layer: y = x (the input itself, not a copy).
+
+    Args:
+        args, kwargs: any arguments, accepted and ignored (so it can stand in for another layer).
+
+    Shape:
+        - Input: (*), any shape.
+        - Output: (*), the same tensor.
+
+    Gradient: dL/dx = g. No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.Identity(54, unused_argument1=0.1)
+        >>> x = ember.randn(128, 20)
+        >>> m(x) is x, m(x).shape
+        (True, ember.Size([128, 20]))
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__()
@@ -145,7 +163,33 @@ class Bilinear(Module):
 
 
 class LazyLinear(Linear):
-    """Linear whose ``in_features`` is read from the first input."""
+    r"""A ``Linear`` whose ``in_features`` is inferred from the first input: in_features = input.shape[-1].
+    Until then ``weight`` and ``bias`` are ``UninitializedParameter``; the first call materializes them,
+    initialises them as ``Linear`` does, and the module becomes a ``Linear`` (``cls_to_become``).
+    Formula and gradients: those of ``Linear``, :math:`y = x W^T + b`.
+
+    Args:
+        out_features: size of each output sample.
+        bias: if ``False``, the layer learns no additive bias. Default: ``True``.
+
+    Shape:
+        - Input: :math:`(*, H_{in})`, H_in read from the first input.
+        - Output: :math:`(*, H_{out})`, :math:`H_{out}` = out_features.
+
+    Attributes:
+        weight: (out_features, in_features) once materialized, from :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`
+            with :math:`k = 1 / \text{in\_features}`.
+        bias: (out_features,), from the same distribution.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.LazyLinear(30)
+        >>> m(ember.randn(128, 20)).shape
+        ember.Size([128, 30])
+        >>> type(m).__name__, m.weight.shape
+        ('Linear', ember.Size([30, 20]))
+    """
 
     cls_to_become = Linear
 
