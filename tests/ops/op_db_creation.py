@@ -1,6 +1,4 @@
-"""Op-table rows for creation (zeros, full, arange, linspace, eye, tensor, from_numpy, ...), the ``*_like``
-creators and the whole-tensor in-place writers (fill_, zero_, resize_as_). A creator's sample has no
-tensor input, so only its values, shape and dtype are compared; ``empty`` compares shape and dtype."""
+"""Op-table rows for ember/ops/creation.py."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +6,8 @@ import torch
 
 import ember
 
-from .op_db_shape import _f, gen
 from .opinfo import ALL, OpInfo
+from .samples import NO_GRAD, _dt, _f, _fn, gen
 
 OPS: list = []
 
@@ -17,16 +15,6 @@ OPS: list = []
 def row(name, e, t, samples, **kw):
     OPS.append(OpInfo(name, e, t, samples, **kw))
 
-
-def _fn(name):
-    return getattr(ember, name), getattr(torch, name)
-
-
-def _dt(lib, name):
-    return getattr(lib, name)
-
-
-NO_GRAD = {"grad": False, "gradcheck": False}
 
 for _n in ("zeros", "ones", "empty"):
     row(_n, lambda *a, n=_n, **k: getattr(ember, n)(*a, **{kk: _dt(ember, v) if kk == "dtype" else v for kk, v in k.items()}),
@@ -59,12 +47,5 @@ for _n in ("tensor", "as_tensor", "asarray"):
 row("from_numpy", lambda a: ember.from_numpy(a), lambda a: torch.from_numpy(a),
     gen(("f32", [np.arange(6, dtype=np.float32).reshape(2, 3)], {}), ("i64", [np.arange(3)], {}),
         ("f64", [np.linspace(0, 1, 4)], {})), dtypes=("float32",), **NO_GRAD)
-
-# ---------------------------------------------------------------- whole-tensor in-place writers (on a copy)
-row("fill_", lambda x: ember.fill_(x * 1, 2.5), lambda x: torch.fill_(x * 1, 2.5), gen(("2d", [_f((3, 4))], {})),
-    skip_checks=("view",), gradcheck=False)
-row("zero_", lambda x: ember.zero_(x * 1), lambda x: torch.zero_(x * 1), gen(("2d", [_f((3, 4))], {})),
-    skip_checks=("view",), gradcheck=False)
-row("resize_as_", lambda x, y: ember.resize_as_(x.detach().clone(), y).shape,
-    lambda x, y: torch.resize_as_(x.detach().clone(), y).shape,
-    gen(("same_numel", [_f((3, 4)), _f((4, 3))], {}), ("shrink", [_f((3, 4)), _f((2, 2))], {})), **NO_GRAD)
+# ---------------------------------------------------------------- complex parts (of a real input)
+row("complex", *_fn("complex"), gen(("pair", [_f((3,)), _f((3,))], {})), **NO_GRAD)

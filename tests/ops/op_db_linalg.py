@@ -1,9 +1,4 @@
-"""Op-table rows for ember.linalg and the top-level linear-algebra forms (det, inverse, norm, ...).
-
-Matrices are well conditioned (random + n I, SPD as B B^T + n I) so float32 agrees with torch.
-Factorizations whose factors have a sign freedom (svd, eigh) are checked through gauge-invariant
-compositions (U Vh, V * V), as torch's own OpInfos do.
-"""
+"""Op-table rows for ember/ops/linalg.py."""
 from __future__ import annotations
 
 import math
@@ -14,57 +9,14 @@ import torch
 import ember
 
 from .opinfo import ErrorSample, OpInfo, Sample, T
+from .samples import TOL, _eigh, _f, _rect, _singular, _spd, _sq, _svd_abs, _svd_inv, gen, mat_samples, rect, same, square, two, vec_samples
 
 OPS: list = []
-TOL = {"float32": (1e-4, 1e-4)}
 
 
 def row(name, e, t, samples, **kw):
     kw.setdefault("tol", TOL)
     OPS.append(OpInfo(name, e, t, samples, **kw))
-
-
-def _sq(rng, shape, dtype):
-    n = shape[-1]
-    return (rng.uniform(-1, 1, shape) + n * np.eye(n)).astype(dtype)
-
-
-def _spd(rng, shape, dtype):
-    b = rng.uniform(-1, 1, shape)
-    return (b @ np.swapaxes(b, -1, -2) + shape[-1] * np.eye(shape[-1])).astype(dtype)
-
-
-def _rect(rng, shape, dtype):
-    return rng.uniform(-1, 1, shape).astype(dtype)
-
-
-def square(fn=_sq):
-    def gen(dtype, rng):
-        return [Sample((T(fn(rng, (3, 3), dtype)),), name="3x3"),
-                Sample((T(fn(rng, (2, 4, 4), dtype)),), name="batch"),
-                Sample((T(fn(rng, (3, 3), dtype), layout="transposed"),), name="noncontig"),
-                Sample((T(fn(rng, (1, 1), dtype)),), name="1x1")]
-    return gen
-
-
-def rect(dtype, rng):
-    return [Sample((T(_rect(rng, s, dtype)),), name="x".join(map(str, s)))
-            for s in [(5, 3), (3, 5), (4, 4), (2, 4, 3)]]
-
-
-def two(gen_a, shape_b):
-    def gen(dtype, rng):
-        return [Sample((T(_sq(rng, (3, 3), dtype)), T(_rect(rng, shape_b, dtype))), name="single"),
-                Sample((T(_sq(rng, (2, 3, 3), dtype)), T(_rect(rng, (2,) + shape_b, dtype))), name="batch")]
-    return gen
-
-
-def _err(fn, shape, match=None, dtype="float32"):
-    return lambda: [ErrorSample((T(fn(shape, dtype)),), match=match)]
-
-
-def _singular(shape, dtype):
-    return np.array([[1.0, 2.0], [2.0, 4.0]], dtype)
 
 
 # ---------------------------------------------------------------- inverse, determinants, solve
@@ -87,7 +39,6 @@ row("linalg.solve", ember.linalg.solve, torch.linalg.solve, two(_sq, (3, 2)), gr
 row("linalg.solve_vector", ember.linalg.solve, torch.linalg.solve, two(_sq, (3,)))
 row("linalg.solve_right", lambda a, b: ember.linalg.solve(a, b, left=False),
     lambda a, b: torch.linalg.solve(a, b, left=False), two(_sq, (2, 3)))
-
 # ---------------------------------------------------------------- factorizations
 row("linalg.cholesky", ember.linalg.cholesky, torch.linalg.cholesky, square(_spd), gradgrad=True,
     errors=lambda: [ErrorSample((T(np.array([[1.0, 2.0], [2.0, 1.0]], "float32")),),
@@ -102,38 +53,12 @@ row("linalg.qr_complete", lambda a: ember.linalg.qr(a, "complete"), lambda a: to
 row("linalg.qr_r", lambda a: ember.linalg.qr(a, "r")[1], lambda a: torch.linalg.qr(a, "r")[1], rect,
     grad=False, gradcheck=False)
 row("qr", ember.qr, torch.qr, rect)
-
-
-def _svd_inv(lib, full=False):
-    def f(a):
-        U, S, Vh = lib.linalg.svd(a, full_matrices=full)
-        k = S.shape[-1]
-        return U[..., :k] @ Vh[..., :k, :], S
-    return f
-
-
-def _svd_abs(lib):
-    def f(a):
-        U, S, Vh = lib.linalg.svd(a, full_matrices=False)
-        return U.abs(), S, Vh.abs()
-    return f
-
-
 row("linalg.svd", _svd_inv(ember), _svd_inv(torch), rect)
 row("linalg.svd_full", _svd_inv(ember, True), _svd_inv(torch, True), rect)
 row("linalg.svd_factors", _svd_abs(ember), _svd_abs(torch), rect, grad=False, gradcheck=False)
 row("linalg.svdvals", ember.linalg.svdvals, torch.linalg.svdvals, rect)
 row("svd", lambda a: (lambda r: (r.U @ r.V.mT, r.S))(ember.svd(a)),
     lambda a: (lambda r: (r.U @ r.V.mT, r.S))(torch.svd(a)), rect)
-
-
-def _eigh(lib, uplo="L"):
-    def f(a):
-        L, V = lib.linalg.eigh(a, uplo)
-        return L, V * V
-    return f
-
-
 row("linalg.eigh", _eigh(ember), _eigh(torch), square(_spd))
 row("linalg.eigh_upper", _eigh(ember, "U"), _eigh(torch, "U"), square(_spd))
 row("linalg.eigvalsh", ember.linalg.eigvalsh, torch.linalg.eigvalsh, square(_spd))
@@ -151,7 +76,6 @@ row("linalg.lstsq_gelsd", lambda a, b: ember.linalg.lstsq(a, b, driver="gelsd"),
     lambda a, b: torch.linalg.lstsq(a, b, driver="gelsd"),
     lambda d, rng: [Sample((T(_rect(rng, (5, 3), d)), T(_rect(rng, (5, 2), d))), name="tall")], grad=False,
     gradcheck=False)
-
 # ---------------------------------------------------------------- powers and products
 for _n in (0, 1, 3, -2):
     row(f"linalg.matrix_power_{_n}", lambda a, n=_n: ember.linalg.matrix_power(a, n),
@@ -174,15 +98,6 @@ row("linalg.vecdot", ember.linalg.vecdot, torch.linalg.vecdot,
     lambda d, rng: [Sample((T(_rect(rng, (3, 4), d)), T(_rect(rng, (4,), d))))])
 row("trace", ember.trace, torch.trace, lambda d, rng: [Sample((T(_rect(rng, (3, 4), d)),))],
     errors=lambda: [ErrorSample((T(np.ones((2, 2, 2), "float32")),), match="expected a matrix")])
-
-# ---------------------------------------------------------------- norms
-def vec_samples(dtype, rng):
-    return [Sample((T(_rect(rng, (5,), dtype)),), name="1d"),
-            Sample((T(_rect(rng, (3, 4), dtype)),), {"dim": 1}, name="dim"),
-            Sample((T(_rect(rng, (2, 3, 4), dtype)),), {"dim": (0, 2), "keepdim": True}, name="dims_keep"),
-            Sample((T(_rect(rng, (4, 3), dtype), layout="transposed"),), name="noncontig")]
-
-
 for _o in (2, 1, 3, 0.5, math.inf, -math.inf):
     row(f"linalg.vector_norm_{_o}", lambda x, o=_o, **k: ember.linalg.vector_norm(x, o, **k),
         lambda x, o=_o, **k: torch.linalg.vector_norm(x, o, **k), vec_samples)
@@ -190,14 +105,6 @@ row("linalg.vector_norm_0", lambda x, **k: ember.linalg.vector_norm(x, 0, **k),
     lambda x, **k: torch.linalg.vector_norm(x, 0, **k), vec_samples, grad=False, gradcheck=False)
 row("linalg.vector_norm_zero", lambda x: ember.linalg.vector_norm(x * 0), lambda x: torch.linalg.vector_norm(x * 0),
     lambda d, rng: [Sample((T(_rect(rng, (3,), d)),))], gradcheck=False)
-
-
-def mat_samples(dtype, rng):
-    return [Sample((T(_rect(rng, (3, 4), dtype)),), name="2d"),
-            Sample((T(_rect(rng, (2, 4, 3), dtype)),), name="batch"),
-            Sample((T(_rect(rng, (3, 2, 4), dtype)),), {"dim": (0, 2), "keepdim": True}, name="dims_keep")]
-
-
 for _o in ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf):
     row(f"linalg.matrix_norm_{_o}", lambda x, o=_o, **k: ember.linalg.matrix_norm(x, o, **k),
         lambda x, o=_o, **k: torch.linalg.matrix_norm(x, o, **k), mat_samples,
@@ -209,3 +116,5 @@ row("norm", lambda x, **k: x.norm(**k), lambda x, **k: x.norm(**k), vec_samples)
 row("norm_p", lambda x, **k: ember.norm(x, 3, **k), lambda x, **k: torch.norm(x, 3, **k), vec_samples)
 row("norm_nuc", lambda x: ember.norm(x, "nuc"), lambda x: torch.norm(x, "nuc"),
     lambda d, rng: [Sample((T(_rect(rng, (3, 4), d)),))])
+row("renorm", *same(lambda m: m.renorm),
+    gen(("p2", [_f((3, 4)), 2, 0, 1.5], {}), ("p1", [_f((3, 4)), 1, 1, 2.0], {}), ("pinf", [_f((2, 3)), float("inf"), 0, 1.0], {})))

@@ -1,4 +1,4 @@
-"""Op-table rows for ember/ops/shape.py (copying shape ops, diagonals, grids, broadcasting)."""
+"""Op-table rows for ember/ops/shape.py."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,43 +6,14 @@ import torch
 
 import ember
 
-from .opinfo import ALL, FLOAT, ErrorSample, OpInfo, Sample, T, arr
+from .opinfo import ALL, ErrorSample, FLOAT, OpInfo, Sample, T, arr
+from .samples import _f, _fill_diag, _resize, _t, err, gen, same
 
 OPS: list = []
 
 
 def row(name, e, t, samples, **kw):
     OPS.append(OpInfo(name, e, t, samples, **kw))
-
-
-def same(fn):
-    """The ember and torch callables are the same expression on the module (``fn(ember)``/``fn(torch)``)."""
-    return fn(ember), fn(torch)
-
-
-def _f(shape, layout="contiguous"):
-    return lambda d, rng: T(arr(rng, shape, d), layout=layout)
-
-
-def gen(*cases):
-    """Samples from (name, [arg makers or plain values], kwargs) triples."""
-
-    def g(dtype, rng):
-        out = []
-        for name, args, kw in cases:
-            kw = {k: v(dtype, rng) if callable(v) else v for k, v in kw.items()}
-            out.append(Sample(tuple(a(dtype, rng) if callable(a) else a for a in args), kw, name=name))
-        return out
-
-    return g
-
-
-def err(*cases):
-    return lambda: [ErrorSample(tuple(args), kw) for args, kw in cases]
-
-
-def _t(shape, dtype="float32"):
-    return T(np.ones(shape, dtype))
 
 
 row("repeat", lambda x, *r: x.repeat(*r), lambda x, *r: x.repeat(*r),
@@ -131,32 +102,9 @@ row("new_data", lambda x: x.new([1, 2]), lambda x: x.new([1, 2]), gen(("list", [
     dtypes=FLOAT + ("int64",), grad=False, gradcheck=False)
 row("new_size", lambda x: x.new(2, 3).shape, lambda x: x.new(2, 3).shape, gen(("shape", [_f((2,))], {})),
     grad=False, gradcheck=False)
-
-
-def _resize(m):
-    import warnings
-
-    def f(x, *s):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return x.resize(*s)
-
-    return f
-
-
 row("resize", _resize(ember), _resize(torch), gen(("same_numel", [_f((2, 3)), 3, 2], {}),
                                                   ("noncontig", [_f((2, 3), "transposed"), 6], {})),
     errors=err(([_t((2, 3)), 4], {})))
-
-
-def _fill_diag(m):
-    def f(x, v, wrap=False):
-        y = x * 1 if x.dtype.is_floating_point else x.clone()
-        return y.fill_diagonal_(v, wrap=wrap)
-
-    return f
-
-
 row("fill_diagonal_", _fill_diag(ember), _fill_diag(torch),
     gen(("square", [_f((3, 3)), 2.0], {}), ("tall", [_f((7, 3)), 2.0], {}), ("tall_wrap", [_f((7, 3)), 2.0], {"wrap": True}),
         ("wide", [_f((2, 4)), -1.0], {}), ("cube", [_f((2, 2, 2)), 0.0], {})),

@@ -4,7 +4,7 @@ A row names the op, an ember callable, a torch callable with the same signature,
 and tolerances. Samples hold NumPy arrays; ``make_pair`` turns each into an ember tensor and a torch
 tensor with equal values (ember's may be a negative-stride or non-contiguous view of the same data).
 
-Adding an op: write it in ember/ops, then add one row in one of the ``op_db_*.py`` files.
+Adding an op: write it in ember/ops, then add one row in ``op_db_<op file>.py`` (one table file per file of ember/ops; shared sample generators in ``samples.py``).
 """
 from __future__ import annotations
 

@@ -226,3 +226,24 @@ def test_maximum_losing_side_gets_zero_even_for_a_nan_gradient(fn):
         return getattr(T, fn)(x, y) * T.tensor([np.nan, 1.0, 4.0, 1.0], dtype=x.dtype)
 
     _assert_same(_both(f, a, b))
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("fn", ["hardsigmoid", "hardswish", "softplus", "relu"])
+def test_activation_nan_input_and_boundaries(fn, create_graph):
+    """fuzz class 'activation: grad value' (NaN inputs): torch's hardsigmoid_backward gives 0 at a NaN input
+    (ember's hardtanh composition passed 1/6); hardswish_backward is 0 at x <= -3 and 1 at x >= 3 and selects
+    (ember: -1/2 at x = -3, 3/2 at x = 3, NaN * 0 below -3); softplus_backward gives NaN at a NaN input (ember's
+    clamp gave 0); relu's double-backward path multiplied by the mask (NaN * 0, and 0 at a NaN input)."""
+    x = np.array([np.nan, -5.0, -3.0, -1.0, 0.0, 1.0, 3.0, 5.0, np.inf, -np.inf])
+    g = np.array([1.0, np.nan, np.nan, 2.0, np.nan, 3.0, 1.0, np.nan, 1.0, 1.0])
+    out = []
+    for T in (torch, ember):
+        t = T.tensor(x, requires_grad=True)
+        y = getattr(T.nn.functional, fn)(t)
+        (gx,) = T.autograd.grad(y, t, T.tensor(g), create_graph=create_graph)
+        out.append((y.detach().numpy(), gx.detach().numpy(), str(gx.dtype)))
+    (tv, tg, td), (ev, eg, ed) = out
+    assert td.rsplit(".")[-1] == ed.rsplit(".")[-1]
+    np.testing.assert_allclose(ev, tv, rtol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(eg, tg, rtol=1e-6, equal_nan=True)

@@ -10,6 +10,7 @@ Run ``python -m tests.ops.test_op_table_coverage`` to print the exported functio
 from __future__ import annotations
 
 import inspect
+import os
 
 import pytest
 
@@ -58,3 +59,12 @@ if __name__ == "__main__":
     names = rowless()
     print(f"{len(names)} of {len(exported_functions())} exported functions have no op-table row:")
     print(" ".join(names))
+
+
+def test_one_table_file_per_op_file():
+    """ops/ is grouped by concept and its table follows it: ``op_db_<name>.py`` for each ``ember/ops/<name>.py``."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    tables = {f[len("op_db_"):-3] for f in os.listdir(here) if f.startswith("op_db_") and f.endswith(".py")}
+    op_files = {m.__name__.rsplit(".", 1)[-1] for m in ops.MODULES}
+    assert tables == op_files, (f"op files without a table: {sorted(op_files - tables)}; "
+                                f"tables without an op file: {sorted(tables - op_files)}")

@@ -1,8 +1,4 @@
-"""Op-table rows for ember.fft, stft/istft, windows and the complex helpers.
-
-The generic backward check feeds real cotangents, so complex-valued results are checked through real
-compositions (abs, angle, real/imag parts); test_spectral.py compares complex gradients directly.
-"""
+"""Op-table rows for ember/ops/spectral.py."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,30 +7,14 @@ import torch
 import ember
 
 from .opinfo import ErrorSample, OpInfo, Sample, T, arr
+from .samples import TOL, _istft_samples, _ri, _stft_samples, signals, signals2d
 
 OPS: list = []
-TOL = {"float32": (1e-4, 1e-4)}
 
 
 def row(name, e, t, samples, **kw):
     kw.setdefault("tol", TOL)
     OPS.append(OpInfo(name, e, t, samples, **kw))
-
-
-def _ri(z):
-    """A real view of a complex result that keeps all the information: stack(real, imag)."""
-    return z.real * 1.5 + z.imag * 0.5 if z.is_complex() else z
-
-
-def signals(dtype, rng):
-    return [Sample((T(arr(rng, (8,), dtype)),), name="1d"),
-            Sample((T(arr(rng, (3, 7), dtype)),), name="2d_odd"),
-            Sample((T(arr(rng, (4, 3), dtype), layout="transposed"),), name="noncontig"),
-            Sample((T(arr(rng, (6,), dtype), layout="flipped"),), name="negstride")]
-
-
-def signals2d(dtype, rng):
-    return [s for s in signals(dtype, rng) if len(s.args[0].value.shape) == 2]
 
 
 for _name in ("fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn"):
@@ -46,7 +26,6 @@ for _name in ("fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2"
             _gen)
     row(f"fft.{_name}_abs", lambda x, f=_ef: f(x).abs(), lambda x, f=_tf: f(x).abs(), _gen)
     row(f"fft.{_name}_dtype", _ef, lambda x, f=_tf: f(x).resolve_conj(), _gen, grad=False, gradcheck=False)
-
 for _name, _n in (("fft", 5), ("ifft", 11), ("rfft", 5), ("rfft", 12), ("irfft", 5), ("irfft", 12)):
     _ef, _tf = getattr(ember.fft, _name), getattr(torch.fft, _name)
     row(f"fft.{_name}_n{_n}", lambda x, f=_ef, n=_n: _ri(f(x, n=n, dim=0)),
@@ -65,7 +44,6 @@ row("fft.fftfreq", lambda x: ember.fft.fftfreq(7, 0.5) + x, lambda x: torch.fft.
     lambda d, rng: [Sample((T(arr(rng, (7,), d)),))])
 row("fft.rfftfreq", lambda x: ember.fft.rfftfreq(8, 2.0) + x, lambda x: torch.fft.rfftfreq(8, 2.0) + x,
     lambda d, rng: [Sample((T(arr(rng, (5,), d)),))])
-
 # ---------------------------------------------------------------- complex helpers
 row("angle", ember.angle, torch.angle, signals, gradcheck=False)
 row("angle_complex", lambda x, y: ember.complex(x, y).angle(), lambda x, y: torch.complex(x, y).angle(),
@@ -82,7 +60,6 @@ row("view_as_complex", lambda x: _ri(ember.view_as_complex(x)), lambda x: _ri(to
     errors=lambda: [ErrorSample((T(np.ones((3, 3), "float32")),), match="last dimension of size 2")])
 row("view_as_complex_is_view", ember.view_as_complex, torch.view_as_complex,
     lambda d, rng: [Sample((T(arr(rng, (4, 2), d)),))], grad=False, gradcheck=False)
-
 # ---------------------------------------------------------------- windows
 for _w in ("hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"):
     for _p in (True, False):
@@ -91,18 +68,6 @@ for _w in ("hann_window", "hamming_window", "blackman_window", "bartlett_window"
             lambda x, w=_w, p=_p: getattr(torch, w)(x.shape[0], p, dtype=x.dtype) + x,
             lambda d, rng: [Sample((T(arr(rng, (n,), d)),), name=str(n)) for n in (1, 2, 7, 10)],
             grad=False, gradcheck=False)
-
-# ---------------------------------------------------------------- stft / istft
-def _stft_samples(dtype, rng):
-    return [Sample((T(arr(rng, (40,), dtype)), T(np.hanning(16).astype(dtype))), {"n_fft": 16}, name="1d"),
-            Sample((T(arr(rng, (2, 40), dtype)), T(np.hanning(12).astype(dtype))),
-                   {"n_fft": 16, "hop_length": 5, "win_length": 12}, name="batch_win"),
-            Sample((T(arr(rng, (33,), dtype)), T(np.hamming(16).astype(dtype))),
-                   {"n_fft": 16, "center": False, "normalized": True}, name="nocenter"),
-            Sample((T(arr(rng, (30,), dtype)), T(np.hanning(8).astype(dtype))),
-                   {"n_fft": 8, "pad_mode": "constant", "onesided": False}, name="twosided")]
-
-
 row("stft", lambda x, w, **k: _ri(ember.stft(x, window=w, return_complex=True, **k)),
     lambda x, w, **k: _ri(torch.stft(x, window=w, return_complex=True, **k)), _stft_samples)
 row("stft_errors", ember.stft, torch.stft, lambda d, rng: [], grad=False, gradcheck=False,
@@ -112,16 +77,5 @@ row("stft_psd", lambda x, w, **k: ember.stft(x, window=w, return_complex=True, *
     lambda x, w, **k: torch.stft(x, window=w, return_complex=True, **k).abs() ** 2, _stft_samples)
 row("stft_phase", lambda x, w, **k: x.stft(window=w, return_complex=True, **k).angle(),
     lambda x, w, **k: x.stft(window=w, return_complex=True, **k).angle(), _stft_samples, gradcheck=False)
-
-
-def _istft_samples(dtype, rng):
-    cd = np.complex64 if dtype == "float32" else np.complex128
-    w = np.hanning(16).astype(dtype)
-    spec = torch.stft(torch.from_numpy(arr(rng, (2, 40), dtype)), 16, window=torch.from_numpy(w),
-                      return_complex=True).numpy().astype(cd)
-    return [Sample((T(spec), T(w)), {"n_fft": 16}, name="batch"),
-            Sample((T(spec[0]), T(w)), {"n_fft": 16, "length": 45}, name="1d_length")]
-
-
 row("istft", lambda s, w, **k: ember.istft(s, window=w, **k), lambda s, w, **k: torch.istft(s, window=w, **k),
     _istft_samples, dtypes=("float32", "float64"), gradcheck=False)
