@@ -89,9 +89,40 @@ class LayerNorm(Module):
 
 
 class GroupNorm(Module):
-    """Standardize each (sample, group of C/G channels) over its channels and spatial dims.
+    """Group normalization (Wu & He, 2018): the C channels are split into G = ``num_groups`` groups of C/G
+    channels, and each (sample, group) is standardised over its channels and spatial dims:
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance; weight and bias per channel).
+    Independent of the batch size: the same in training and eval.
 
-    Shape: (N, C, *) -> same. Parameters: weight (C) = 1, bias (C) = 0 when affine.
+    Gradient: per (sample, group) with M values and x_hat the standardised input,
+    dL/dx = (1 / sqrt(Var + eps)) (g w - mean(g w) - x_hat mean(g w x_hat)), means over the group;
+    dL/dweight = sum g x_hat, dL/dbias = sum g (over the batch and spatial dims).
+
+    Args:
+        num_groups: G, the number of groups (must divide num_channels).
+        num_channels: C, the channel dim of the input.
+        eps: added to the variance for stability. Default: 1e-5.
+        affine: if ``True``, learnable per-channel ``weight`` and ``bias``. Default: ``True``.
+
+    Shape:
+        - Input: (N, C, *).
+        - Output: (N, C, *), the same shape.
+
+    Attributes:
+        weight: (C,), initialised to 1 (affine only).
+        bias: (C,), initialised to 0 (affine only).
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.GroupNorm(2, 4)
+        >>> m(ember.arange(8.0).reshape(1, 4, 2)).detach()
+        tensor([[[-1.3416, -0.4472],
+                 [ 0.4472,  1.3416],
+                 [-1.3416, -0.4472],
+                 [ 0.4472,  1.3416]]])
+        >>> ember.nn.GroupNorm(3, 6)(ember.randn(20, 6, 10, 10)).shape
+        ember.Size([20, 6, 10, 10])
     """
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, device=None,
@@ -121,7 +152,32 @@ class GroupNorm(Module):
 
 
 class RMSNorm(Module):
-    """y = x / sqrt(mean(x^2 over normalized_shape) + eps) * weight; weight = 1 of normalized_shape."""
+    """Root mean square layer normalization (Zhang & Sennrich, 2019): over the trailing
+    ``normalized_shape`` dims, y = x / sqrt(mean(x^2) + eps) * weight (no mean subtraction, no bias).
+
+    Gradient: with r = 1 / sqrt(mean(x^2) + eps) and x_hat = x r, dL/dx = r (g w - x_hat mean(g w x_hat)),
+    means over the normalized dims; dL/dweight = sum g x_hat over the leading dims.
+
+    Args:
+        normalized_shape: the trailing shape to normalize over (int or tuple).
+        eps: added to the mean square. Default: ``None``, i.e. ``ember.finfo(x.dtype).eps``.
+        elementwise_affine: if ``True``, a learnable ``weight`` of shape normalized_shape. Default: ``True``.
+
+    Shape:
+        - Input: (*, *normalized_shape).
+        - Output: the same shape.
+
+    Attributes:
+        weight: normalized_shape, initialised to 1 (elementwise_affine only).
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.RMSNorm(3)
+        >>> m(ember.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 4.0]])).detach()
+        tensor([[0.4629, 0.9258, 1.3887],
+                [0.0000, 0.0000, 1.7321]])
+    """
 
     def __init__(self, normalized_shape, eps: float | None = None, elementwise_affine: bool = True, device=None,
                  dtype=None) -> None:
@@ -146,7 +202,34 @@ class RMSNorm(Module):
 
 
 class LocalResponseNorm(Module):
-    """Normalize each channel by its neighbours' energy (AlexNet); no parameters. Shape: (N, C, *) -> same."""
+    """Local response normalization across channels (Krizhevsky et al., 2012, AlexNet):
+    y_c = x_c (k + (alpha / n) sum_{c'} x_{c'}^2)^(-beta), the sum over the n = ``size`` neighbouring channels
+    c' in [c - floor(n/2), c + floor((n - 1)/2)] (zero-padded at the edges).
+
+    Gradient: composed of ember ops (a padded channel-window average of x^2): dL/dx_c = g_c d_c^(-beta)
+    - (2 alpha beta / n) x_c sum_{c': c in window(c')} g_c' x_c' d_c'^(-beta-1), d = k + (alpha / n) sum x^2.
+
+    Args:
+        size: n, the number of neighbouring channels in the sum.
+        alpha: the multiplicative factor. Default: 1e-4.
+        beta: the exponent. Default: 0.75.
+        k: the additive factor. Default: 1.
+
+    Shape:
+        - Input: (N, C, *).
+        - Output: (N, C, *), the same shape.
+
+    No parameters.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.LocalResponseNorm(2, alpha=1.0, beta=1.0)
+        >>> m(ember.tensor([[[1.0], [2.0], [3.0]]]))
+        tensor([[[0.6667],
+                 [0.5714],
+                 [0.4000]]])
+    """
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
         super().__init__()
@@ -160,23 +243,42 @@ class LocalResponseNorm(Module):
 
 
 class SwitchableNorm2d(Module):
-    r"""Switchable Normalization (Luo et al., 2019): a learned mix of instance, layer and batch statistics.
+    """Switchable Normalization (Luo et al., 2019): a learned mix of instance, layer and batch statistics.
 
     For x (N, C, H, W), with biased variances:
-        mu_in, var_in  over (H, W)           per (n, c)
-        mu_ln, var_ln  over (C, H, W)        per n      (from the IN statistics: var_ln = E_c[var_in + mu_in^2] - mu_ln^2)
-        mu_bn, var_bn  over (N, H, W)        per c      (likewise over n); the running estimates in eval
+        mu_in, var_in  over (H, W)     per (n, c)
+        mu_ln, var_ln  over (C, H, W)  per n, from the IN statistics: var_ln = E_c[var_in + mu_in^2] - mu_ln^2
+        mu_bn, var_bn  over (N, H, W)  per c, likewise over n; the running estimates in eval
         mu  = sum_k softmax(mean_weight)_k mu_k,   var = sum_k softmax(var_weight)_k var_k,  k in (in, ln, bn)
         y   = (x - mu) / sqrt(var + eps) * gamma + beta
     Running estimates of the BN branch follow BatchNorm: r <- (1 - momentum) r + momentum * stat (unbiased var).
-    Parameters: weight (gamma, C) = 1, bias (beta, C) = 0, mean_weight (3) = 1, var_weight (3) = 1
-    (an equal mix at init). Buffers: running_mean (C) = 0, running_var (C) = 1.
-    Gradients flow through all three statistics and the softmax mixing weights (composed of ember ops).
     Not in torch; ember's own.
 
-    >>> import ember
-    >>> ember.nn.SwitchableNorm2d(3)(ember.randn(2, 3, 4, 4)).shape
-    ember.Size([2, 3, 4, 4])
+    Gradient: flows through all three statistics and the softmax mixing weights (composed of ember ops).
+
+    Args:
+        num_features: C, the channel dim.
+        eps: added to the variance for stability. Default: 1e-5.
+        momentum: weight of the new batch in the BN running estimates. Default: 0.1.
+        affine: if ``True``, learnable per-channel ``weight`` (gamma) and ``bias`` (beta). Default: ``True``.
+
+    Shape:
+        - Input: (N, C, H, W).
+        - Output: (N, C, H, W), the same shape.
+
+    Attributes:
+        weight: (C,), initialised to 1; bias: (C,), initialised to 0 (affine only).
+        mean_weight, var_weight: (3,), initialised to 1 (an equal mix at init).
+        running_mean (C,) = 0 and running_var (C,) = 1: buffers.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.SwitchableNorm2d(3)
+        >>> m(ember.randn(2, 3, 4, 4)).shape
+        ember.Size([2, 3, 4, 4])
+        >>> [tuple(p.shape) for p in m.parameters()]
+        [(3,), (3,), (3,), (3,)]
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True,
