@@ -16,7 +16,33 @@ __all__ = ["DataParallel"]
 
 
 class DataParallel(Module):
-    """Wrap ``module``; ``forward`` calls it on the inputs as they are."""
+    """torch's single-process multi-GPU wrapper: y = module(*inputs, **kwargs).
+
+    ember runs the wrapped module on its one device (what torch does when no GPUs are visible), so code
+    written for ``nn.DataParallel(net, device_ids=devices)`` runs unchanged; ``state_dict`` keys get torch's
+    ``module.`` prefix. Multi-process training is ``ember.distributed``'s job
+    (``nn.parallel.DistributedDataParallel``).
+
+    Args:
+        module: the module to wrap.
+        device_ids: accepted for torch's signature (kept in ``device_ids``). Default: ``None``.
+        output_device: accepted for torch's signature. Default: ``None``.
+        dim: the batch dim torch would scatter along. Default: 0.
+
+    Shape:
+        - Input and Output: those of ``module``.
+
+    Gradient: that of ``module``. Parameters: those of ``module``, under the ``module.`` prefix.
+
+    Examples::
+
+        >>> import ember
+        >>> net = ember.nn.DataParallel(ember.nn.Linear(2, 1))
+        >>> net(ember.randn(5, 2)).shape
+        ember.Size([5, 1])
+        >>> list(net.state_dict())
+        ['module.weight', 'module.bias']
+    """
 
     def __init__(self, module: Module, device_ids=None, output_device=None, dim: int = 0) -> None:
         super().__init__()

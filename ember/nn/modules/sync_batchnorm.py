@@ -93,8 +93,42 @@ def _ema(buf, stat: np.ndarray, momentum: float) -> None:
 
 
 class SyncBatchNorm(_BatchNorm):
-    """Batch normalization over the whole global batch of the ranks in ``process_group`` (see the module
-    docstring for the formula and gradient). Init: weight = 1, bias = 0, running_mean = 0, running_var = 1."""
+    """Batch normalization whose statistics span the batch shards of every rank in ``process_group``:
+    with M the values per channel over all ranks, mean = (1/M) sum_ranks sum x,
+    var = (1/M) sum_ranks sum (x - mean)^2, y = (x - mean) / sqrt(var + eps) * weight + bias, so each rank's
+    output equals ``BatchNorm`` on the concatenated global batch. Outside training, or when
+    ``ember.distributed`` is not initialised or has one rank, it is ``BatchNorm``.
+
+    Gradient: with S_dy = sum g and S_dyx = sum g (x - mean) all-reduced over the ranks,
+    dL/dx = weight inv_std (g - S_dy / M - (x - mean) inv_std^2 S_dyx / M); dL/dweight and dL/dbias are this
+    rank's own sums (``DistributedDataParallel`` averages them).
+
+    Args:
+        num_features: C, the channel dim.
+        eps: added to the variance for stability. Default: 1e-5.
+        momentum: weight of the new batch in the running estimates (``None``: cumulative average). Default: 0.1.
+        affine: if ``True``, learnable per-channel ``weight`` and ``bias``. Default: ``True``.
+        track_running_stats: keep running estimates (unbiased variance var M / (M - 1)). Default: ``True``.
+        process_group: the ranks to synchronise over. Default: ``None`` (the whole world).
+
+    Shape:
+        - Input: (N, C, *).
+        - Output: (N, C, *), the same shape.
+
+    Attributes:
+        weight: (C,), initialised to 1; bias: (C,), initialised to 0 (affine only).
+        running_mean (C,) = 0, running_var (C,) = 1, num_batches_tracked = 0: buffers.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.SyncBatchNorm(3)
+        >>> m(ember.randn(4, 3, 5, 5)).shape
+        ember.Size([4, 3, 5, 5])
+        >>> net = ember.nn.Sequential(ember.nn.Conv2d(1, 2, 3), ember.nn.BatchNorm2d(2))
+        >>> type(ember.nn.SyncBatchNorm.convert_sync_batchnorm(net)[1]).__name__
+        'SyncBatchNorm'
+    """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, process_group=None, device=None, dtype=None) -> None:
