@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import numpy as np
 
-from .._grad_mode import STATE as _STATE
 from ..backends import kernels as _kernels
 from ..tensor import Tensor, wrap
 from ._common import float_arr, method, Op, write_out
@@ -100,15 +99,26 @@ def _sigmoid(a):
     return np.reciprocal(t, out=t)
 
 
-def _sigmoid_grad(y, g):
-    if not _STATE.enabled:  # no double backward needed: one fused pass
-        d = _kernels.sigmoid_backward(g._data, y._data)
-        if d is not None:
-            return wrap(d)
-    return g * y * (1 - y)
+class SigmoidBackward(Op):
+    """The backward op of sigmoid (torch's ``sigmoid_backward``): dx = g y (1 - y), one fused pass.
+    Its own gradients (double backward): d/dg = y (1 - y), d/dy = g (1 - 2y)."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        gd, yd = g._data, y._data
+        d = _kernels.sigmoid_backward(gd, yd)
+        return d if d is not None else gd * yd * (1 - yd)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (SigmoidBackward.apply(gg, y) if need[0] else None,
+                gg * g * (1 - 2 * y) if need[1] else None)
 
 
-Sigmoid = _unary("Sigmoid", _sigmoid, _sigmoid_grad, UnaryOut)
+Sigmoid = _unary("Sigmoid", _sigmoid, lambda y, g: SigmoidBackward.apply(g, y), UnaryOut)
 
 
 class Neg(Op):
@@ -153,12 +163,25 @@ class Relu(Op):
 
     @staticmethod
     def backward(ctx, g):
-        y = ctx.output
-        if not _STATE.enabled:  # no create_graph: one raw pass
-            dx = _kernels.relu_backward(g._data, y._data)
-            if dx is not None:
-                return wrap(dx)
-        return g * (y > 0)
+        return ThresholdBackward.apply(g, ctx.output, 0)
+
+
+class ThresholdBackward(Op):
+    """The backward op of relu (torch's ``threshold_backward``): dx = 0 where y <= t, else g. A select, so a NaN
+    input passes g and a NaN g where y <= t gives 0. Linear in g with a piecewise-constant mask: d/dg is this
+    same op, d/dy = 0."""
+
+    @staticmethod
+    def forward(ctx, g, y, threshold):
+        if ctx.next is not None:
+            ctx.y, ctx.threshold = y, threshold
+        gd, yd = g._data, y._data
+        dx = _kernels.relu_backward(gd, yd) if threshold == 0 else None  # one compiled pass
+        return dx if dx is not None else np.where(yd <= threshold, gd.dtype.type(0), gd)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return ThresholdBackward.apply(gg, ctx.y, ctx.threshold), None
 
 
 class Square(Op):
