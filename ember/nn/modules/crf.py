@@ -34,7 +34,46 @@ __all__ = ["CRF"]
 
 
 class CRF(Module):
-    """Linear-chain CRF: negative log-likelihood in ``forward``, Viterbi in ``decode``."""
+    """Linear-chain conditional random field over emission scores (Lafferty et al., 2001; ember's own layer):
+    the negative log-likelihood of a tag path in ``forward``, the Viterbi path in ``decode``.
+
+    For emissions e (T, N, K) and a tag path y of length L (the mask's count for that sequence):
+        score(y) = start[y_1] + sum_{t=1..L} e_t[y_t] + sum_{t=2..L} A[y_(t-1), y_t] + end[y_L]
+        log Z = log sum_y exp score(y)      (the forward algorithm in log space, O(L K^2))
+        NLL(y) = log Z - score(y)
+
+    Gradient: composed of ember ops (logsumexp, gather), so dNLL/de_t[k] = P(y_t = k | e) - [y_t = k], the
+    tag marginals minus the observed tags, and likewise for the transitions.
+
+    Args:
+        num_tags: K, the number of tags.
+        batch_first: if ``True``, emissions are (N, T, K) and tags / mask (N, T). Default: ``False``.
+
+    Call: ``m(emissions, tags, mask=None, reduction='sum')``, reduction one of ``'sum'``, ``'mean'`` (over the
+    batch), ``'token_mean'`` (divided by the unmasked tokens) or ``'none'``; ``m.decode(emissions, mask=None)``
+    returns the best path of each sequence as a list of lists of ints.
+
+    Shape:
+        - Emissions: (T, N, K), or (N, T, K) with batch_first.
+        - Tags: (T, N) int64 (or (N, T)).
+        - Mask: (T, N) bool (or (N, T)), the first step on for every sequence. Default: all on.
+        - Output: a scalar, or (N,) with ``reduction='none'``.
+
+    Attributes:
+        start_transitions: (K,), end_transitions: (K,), transitions: (K, K) (from tag i to tag j), all
+        drawn from U(-0.1, 0.1).
+
+    Examples::
+
+        >>> import ember
+        >>> crf = ember.nn.CRF(5)
+        >>> emissions = ember.randn(4, 2, 5)
+        >>> crf(emissions, ember.randint(0, 5, (4, 2))).shape
+        ember.Size([])
+        >>> paths = crf.decode(emissions)
+        >>> len(paths), len(paths[0])
+        (2, 4)
+    """
 
     def __init__(self, num_tags: int, batch_first: bool = False) -> None:
         if num_tags <= 0:

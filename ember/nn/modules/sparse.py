@@ -128,7 +128,48 @@ class Embedding(Module):
 
 
 class EmbeddingBag(Module):
-    """Sums, means or maxes of bags of embeddings, without the intermediate (see ``F.embedding_bag``)."""
+    """Reduces bags of embeddings without materialising them: for bag b with indices z_b,
+    y_b = sum_{j in b} s_j W[z_j] (``'sum'``), its mean over the bag (``'mean'``) or the elementwise max
+    (``'max'``), with s_j the ``per_sample_weights`` (1 when not given; ``'sum'`` only).
+
+    Gradient: dL/dW[i] = sum over the bag positions j with z_j = i of s_j g_b (``'sum'``), g_b / |b|
+    (``'mean'``), or g_b at the argmax only (``'max'``); the ``padding_idx`` row gets none.
+
+    Args:
+        num_embeddings: the size of the dictionary.
+        embedding_dim: the size of each embedding vector.
+        max_norm: if given, rows with a larger ``norm_type`` norm are renormalized to max_norm when looked up.
+        norm_type: the p of that norm. Default: 2.
+        scale_grad_by_freq: divide the gradient by the index frequency in the mini-batch (not with 'max').
+            Default: ``False``.
+        mode: ``'sum'``, ``'mean'`` or ``'max'``. Default: ``'mean'``.
+        sparse: accepted for torch's signature; the gradient is dense. Default: ``False``.
+        include_last_offset: if ``True``, ``offsets`` has B + 1 entries, the last the end of the last bag.
+            Default: ``False``.
+        padding_idx: an index whose entries are skipped (they add nothing to a bag). Default: ``None``.
+
+    Call: ``m(input, offsets=None, per_sample_weights=None)``.
+
+    Shape:
+        - Input: (B, N), B bags of N indices each (offsets must be ``None``), or 1-D (S,), all bags
+          concatenated, with ``offsets`` (B,) the start of each bag.
+        - per_sample_weights: the shape of the input.
+        - Output: (B, embedding_dim).
+
+    Attributes:
+        weight: (num_embeddings, embedding_dim), drawn from N(0, 1), the ``padding_idx`` row zeroed.
+
+    Examples::
+
+        >>> import ember
+        >>> w = ember.tensor([[1.0, 0.0], [2.0, 4.0], [0.0, 6.0]])
+        >>> bag = ember.nn.EmbeddingBag.from_pretrained(w, mode="mean")
+        >>> bag(ember.tensor([0, 1, 2, 2]), ember.tensor([0, 3]))
+        tensor([[1.0000, 3.3333],
+                [0.0000, 6.0000]])
+        >>> ember.nn.EmbeddingBag(10, 3, mode="max")(ember.tensor([[1, 2, 4], [4, 3, 9]])).shape
+        ember.Size([2, 3])
+    """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, max_norm: float | None = None,
                  norm_type: float = 2.0, scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
