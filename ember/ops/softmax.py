@@ -13,8 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
-from .._grad_mode import STATE
-from ..tensor import Tensor, wrap
+from ..tensor import Tensor
 from ._common import Op, in_float32, is_low_precision, method, type_name, wrap_dim
 
 __all__ = ["softmax", "log_softmax"]
@@ -52,13 +51,32 @@ class Softmax(Op):
         y = ctx.output
         if not y.ndim:
             return g * 0
-        if not STATE.enabled:  # no create_graph: raw arrays, g y - y sum(g y) in two passes
-            yd = y._data
-            r = np.multiply(g._data, yd)
-            s = r.sum(ctx.dim, keepdims=True)
-            r -= np.multiply(yd, s, out=np.empty_like(r)) if r.dtype == yd.dtype else yd * s
-            return wrap(r)
-        return y * (g - (g * y).sum(ctx.dim, keepdim=True))
+        return SoftmaxBackward.apply(g, y, ctx.dim)
+
+
+class SoftmaxBackward(Op):
+    """The backward op of softmax (torch's ``_softmax_backward_data``): dx = y (g - sum(g y)) along ``dim``,
+    raw arrays in two passes. It is linear in g, so d/dg is this same op; d/dy = gg (g - sum(g y)) - g sum(gg y)."""
+
+    node_name = "SoftmaxBackwardDataBackward0"
+
+    @staticmethod
+    def forward(ctx, g, y, dim):
+        ctx.save_for_backward(g, y)
+        ctx.dim = dim
+        gd, yd = g._data, y._data
+        r = np.multiply(gd, yd)
+        s = r.sum(dim, keepdims=True)
+        r -= np.multiply(yd, s, out=np.empty_like(r)) if r.dtype == yd.dtype else yd * s
+        return r
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        need, dim = ctx.needs_input_grad, ctx.dim
+        dg = SoftmaxBackward.apply(gg, y, dim) if need[0] else None
+        dy = gg * (g - (g * y).sum(dim, keepdim=True)) - g * (gg * y).sum(dim, keepdim=True) if need[1] else None
+        return dg, dy
 
 
 class LogSoftmax(Op):
@@ -83,15 +101,35 @@ class LogSoftmax(Op):
         y = ctx.output
         if not y.ndim:
             return g * 0
-        if not STATE.enabled:  # no create_graph: raw arrays, g - exp(y) sum(g)
-            gd = g._data
-            r = np.exp(y._data)
-            r *= gd.sum(ctx.dim, keepdims=True)
-            if r.dtype != gd.dtype:
-                return wrap(gd - r)
-            np.subtract(gd, r, out=r)
-            return wrap(r)
-        return g - y.exp() * g.sum(ctx.dim, keepdim=True)
+        return LogSoftmaxBackward.apply(g, y, ctx.dim)
+
+
+class LogSoftmaxBackward(Op):
+    """The backward op of log_softmax (torch's ``_log_softmax_backward_data``): dx = g - exp(y) sum(g) along
+    ``dim``, raw arrays. Its gradients: d/dg = gg - sum(gg exp(y)), d/dy = -gg exp(y) sum(g)."""
+
+    node_name = "LogSoftmaxBackwardDataBackward0"
+
+    @staticmethod
+    def forward(ctx, g, y, dim):
+        ctx.save_for_backward(g, y)
+        ctx.dim = dim
+        gd = g._data
+        r = np.exp(y._data)
+        r *= gd.sum(dim, keepdims=True)
+        if r.dtype != gd.dtype:
+            return gd - r
+        np.subtract(gd, r, out=r)
+        return r
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        need, dim = ctx.needs_input_grad, ctx.dim
+        e = y.exp()
+        dg = gg - (gg * e).sum(dim, keepdim=True) if need[0] else None
+        dy = -gg * e * g.sum(dim, keepdim=True) if need[1] else None
+        return dg, dy
 
 
 @method
