@@ -69,7 +69,41 @@ def _check_config(input_size, hidden_size, num_layers, bias, batch_first, dropou
 
 
 class RNNBase(Module):
-    """Stacked, optionally bidirectional recurrent layers of one ``mode`` (see the module docstring)."""
+    """The base of ``RNN``, ``LSTM`` and ``GRU``: ``num_layers`` stacked, optionally bidirectional
+    recurrent layers of one ``mode``, each layer and direction one fused op over the whole sequence.
+
+    Per step t and layer (gate rows in torch's order, s = sigmoid):
+        RNN_TANH / RNN_RELU: h_t = act(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh)
+        LSTM: i, f, g, o = s, s, tanh, s of (x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh);
+              c_t = f c_(t-1) + i g,  h_t = o tanh(c_t)  (then h_t W_hr^T with proj_size > 0)
+        GRU:  r, z = s(x_t W_i{r,z}^T + b_i{r,z} + h_(t-1) W_h{r,z}^T + b_h{r,z}),
+              n = tanh(x_t W_in^T + b_in + r (h_(t-1) W_hn^T + b_hn)),  h_t = (1 - z) n + z h_(t-1)
+
+    Gradient: backpropagation through time, one fused op per layer and direction (each step's gate
+    derivatives, then the weight gradients as three GEMMs over all steps); it has no double backward.
+
+    Args:
+        mode: ``'LSTM'``, ``'GRU'``, ``'RNN_TANH'`` or ``'RNN_RELU'``.
+        input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, proj_size: as in
+            ``LSTM`` (proj_size only for LSTM).
+
+    Shape (L sequence length, N batch, D = 2 if bidirectional else 1, H_out = proj_size or hidden_size):
+        - input: (L, N, H_in), (N, L, H_in) with batch_first, (L, H_in) unbatched, or a ``PackedSequence``.
+        - hx: (D * num_layers, N, H_out) (a tuple (h_0, c_0) for LSTM, c_0 with hidden_size); zeros if not given.
+        - output: (L, N, D * H_out) (batch_first: (N, L, D * H_out)); then h_n (and c_n), shaped as hx.
+
+    Attributes:
+        weight_ih_l[k]{_reverse}: (G*H, H_in) for k = 0, (G*H, D*H_out) for k > 0, G = 4 (LSTM), 3 (GRU), 1;
+        weight_hh_l[k]: (G*H, H_out); bias_ih_l[k], bias_hh_l[k]: (G*H,); weight_hr_l[k]: (proj_size, H).
+        All are initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.RNNBase("GRU", 10, 20, num_layers=2, bidirectional=True)
+        >>> m.weight_ih_l0.shape, m.weight_ih_l1_reverse.shape, m.weight_hh_l1.shape
+        (ember.Size([60, 10]), ember.Size([60, 40]), ember.Size([60, 20]))
+    """
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
@@ -432,7 +466,32 @@ class GRU(RNNBase):
 
 # ---------------------------------------------------------------------- cells
 class RNNCellBase(Module):
-    """One step of a recurrent cell: weight_ih (chunks*H, in), weight_hh (chunks*H, H), biases (chunks*H)."""
+    """The base of ``RNNCell``, ``LSTMCell`` and ``GRUCell``: the parameters of one recurrent step with
+    ``num_chunks`` gates, gates = x W_ih^T + b_ih + h W_hh^T + b_hh (each term (B, num_chunks * H)).
+
+    Args:
+        input_size: H_in, the features of the input x.
+        hidden_size: H, the features of the hidden state.
+        bias: if ``False``, no ``bias_ih``/``bias_hh``. Default: ``True``.
+        num_chunks: the number of gates (1 for RNNCell, 4 for LSTMCell, 3 for GRUCell).
+
+    Gradient: one step of backpropagation through time, through the fused recurrent op (the gate
+    derivatives, then dW_ih = dgates^T x, dW_hh = dgates^T h, db = sum dgates).
+
+    Shape:
+        - Input: (B, H_in) or (H_in,); hidden states (B, H) or (H,); see each cell.
+
+    Attributes:
+        weight_ih: (num_chunks * H, H_in); weight_hh: (num_chunks * H, H);
+        bias_ih, bias_hh: (num_chunks * H,). All initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.RNNCellBase(10, 20, True, num_chunks=4)
+        >>> m.weight_ih.shape, m.weight_hh.shape, m.bias_hh.shape
+        (ember.Size([80, 10]), ember.Size([80, 20]), ember.Size([80]))
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int, device=None,
                  dtype=None) -> None:
@@ -494,7 +553,39 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu)."""
+    """An Elman RNN cell, one step: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu).
+
+    Args:
+        input_size: H_in, the features of the input x.
+        hidden_size: H, the features of the hidden state.
+        bias: if ``False``, no ``bias_ih``/``bias_hh``. Default: ``True``.
+        nonlinearity: ``'tanh'`` or ``'relu'``. Default: ``'tanh'``.
+
+    Gradient: one step of backpropagation through time, through the fused recurrent op (the gate
+    derivatives, then dW_ih = dgates^T x, dW_hh = dgates^T h, db = sum dgates).
+    For tanh, dgates = g (1 - h'^2); for relu, dgates = g [h' > 0].
+
+    Call: ``m(input, hx=None)`` (hx zeros when not given).
+
+    Shape:
+        - Input: (B, H_in) or (H_in,).
+        - hx: (B, H) or (H,).
+        - Output: h' (B, H) or (H,).
+
+    Attributes:
+        weight_ih: (H, H_in); weight_hh: (H, H); bias_ih, bias_hh: (H,).
+        All initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size.
+
+    Examples::
+
+        >>> import ember
+        >>> cell = ember.nn.RNNCell(10, 20)
+        >>> x, hx = ember.randn(6, 3, 10), ember.randn(3, 20)
+        >>> for t in range(6):
+        ...     hx = cell(x[t], hx)
+        >>> hx.shape
+        ember.Size([3, 20])
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
                  device=None, dtype=None) -> None:
@@ -509,7 +600,40 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """(h', c') from (x, (h, c)): c' = f c + i g, h' = o tanh(c')."""
+    """A long short-term memory cell, one step (s = sigmoid; gate rows in the order i, f, g, o):
+        i = s(x W_ii^T + b_ii + h W_hi^T + b_hi),   f = s(x W_if^T + b_if + h W_hf^T + b_hf),
+        g = tanh(x W_ig^T + b_ig + h W_hg^T + b_hg),   o = s(x W_io^T + b_io + h W_ho^T + b_ho),
+        c' = f c + i g,   h' = o tanh(c').
+
+    Args:
+        input_size: H_in, the features of the input x.
+        hidden_size: H, the features of the hidden state.
+        bias: if ``False``, no ``bias_ih``/``bias_hh``. Default: ``True``.
+
+    Gradient: one step of backpropagation through time, through the fused recurrent op (the gate
+    derivatives, then dW_ih = dgates^T x, dW_hh = dgates^T h, db = sum dgates).
+
+    Call: ``m(input, hx=None)`` with hx = (h_0, c_0) (zeros when not given); returns (h', c').
+
+    Shape:
+        - Input: (B, H_in) or (H_in,).
+        - h_0, c_0: (B, H) or (H,).
+        - Output: h', c', each (B, H) or (H,).
+
+    Attributes:
+        weight_ih: (4*H, H_in); weight_hh: (4*H, H); bias_ih, bias_hh: (4*H,).
+        All initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size.
+
+    Examples::
+
+        >>> import ember
+        >>> cell = ember.nn.LSTMCell(10, 20)
+        >>> x, hx, cx = ember.randn(2, 3, 10), ember.randn(3, 20), ember.randn(3, 20)
+        >>> for t in range(2):
+        ...     hx, cx = cell(x[t], (hx, cx))
+        >>> hx.shape, cx.shape
+        (ember.Size([3, 20]), ember.Size([3, 20]))
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
         super().__init__(input_size, hidden_size, bias, num_chunks=4, dtype=dtype)
@@ -520,7 +644,39 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """h' = (1 - z) n + z h with r, z, n as in ``GRU``."""
+    """A gated recurrent unit cell, one step (s = sigmoid; gate rows in the order r, z, n):
+        r = s(x W_ir^T + b_ir + h W_hr^T + b_hr),   z = s(x W_iz^T + b_iz + h W_hz^T + b_hz),
+        n = tanh(x W_in^T + b_in + r (h W_hn^T + b_hn)),   h' = (1 - z) n + z h.
+
+    Args:
+        input_size: H_in, the features of the input x.
+        hidden_size: H, the features of the hidden state.
+        bias: if ``False``, no ``bias_ih``/``bias_hh``. Default: ``True``.
+
+    Gradient: one step of backpropagation through time, through the fused recurrent op (the gate
+    derivatives, then dW_ih = dgates^T x, dW_hh = dgates^T h, db = sum dgates).
+
+    Call: ``m(input, hx=None)`` (hx zeros when not given).
+
+    Shape:
+        - Input: (B, H_in) or (H_in,).
+        - hx: (B, H) or (H,).
+        - Output: h' (B, H) or (H,).
+
+    Attributes:
+        weight_ih: (3*H, H_in); weight_hh: (3*H, H); bias_ih, bias_hh: (3*H,).
+        All initialised from U(-sqrt(k), sqrt(k)) with k = 1 / hidden_size.
+
+    Examples::
+
+        >>> import ember
+        >>> cell = ember.nn.GRUCell(10, 20)
+        >>> x, hx = ember.randn(6, 3, 10), ember.randn(3, 20)
+        >>> for t in range(6):
+        ...     hx = cell(x[t], hx)
+        >>> hx.shape
+        ember.Size([3, 20])
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
         super().__init__(input_size, hidden_size, bias, num_chunks=3, dtype=dtype)
