@@ -32,7 +32,28 @@ __all__ = ["MultiheadAttention", "NonDynamicallyQuantizableLinear"]
 
 
 class NonDynamicallyQuantizableLinear(Linear):
-    """A Linear (torch's marker class for MultiheadAttention.out_proj)."""
+    """A ``Linear`` (y = x W^T + b) under another name: torch's marker class for
+    ``MultiheadAttention.out_proj``, kept so that module trees and checkpoints match torch's.
+
+    Args:
+        in_features, out_features, bias: as in ``Linear``.
+
+    Shape:
+        - Input: (*, in_features). Output: (*, out_features).
+
+    Attributes:
+        weight: (out_features, in_features), bias: (out_features,), both from U(-sqrt(k), sqrt(k)) with
+        k = 1 / in_features, as ``Linear`` (``MultiheadAttention`` then zeroes the bias).
+
+    Gradient: that of ``Linear``: dL/dx = g W, dL/dW = g^T x, dL/db = sum over rows of g.
+
+    Examples::
+
+        >>> import ember
+        >>> m = ember.nn.NonDynamicallyQuantizableLinear(8, 4)
+        >>> m(ember.randn(2, 8)).shape, isinstance(m, ember.nn.Linear)
+        (ember.Size([2, 4]), True)
+    """
 
 
 class MultiheadAttention(Module):

@@ -225,8 +225,38 @@ class TransformerDecoderLayer(Module):
 
 
 class TransformerEncoder(Module):
-    """``num_layers`` deep copies of ``encoder_layer``, then the optional ``norm``.
-    ``enable_nested_tensor`` and ``mask_check`` are accepted and ignored (no nested tensors)."""
+    """A stack of N encoder layers: x_0 = src, x_k = layer_k(x_(k-1)), y = norm(x_N) (norm optional).
+    The layers are ``num_layers`` deep copies of ``encoder_layer`` (independent parameters, same init values).
+
+    Gradient: that of the composition of the layers.
+
+    Args:
+        encoder_layer: a ``TransformerEncoderLayer`` (or any module with its call signature) to copy.
+        num_layers: N, the number of layers.
+        norm: an optional final layer normalization. Default: ``None``.
+        enable_nested_tensor, mask_check: accepted for torch's signature and ignored (no nested tensors).
+
+    Call: ``m(src, mask=None, src_key_padding_mask=None, is_causal=None)``, masks as in ``MultiheadAttention``.
+
+    Shape:
+        - src: (S, N, E), (N, S, E) with the layer's batch_first, or (S, E) unbatched.
+        - mask: (S, S) or (N * nhead, S, S); src_key_padding_mask: (N, S).
+        - Output: the shape of src.
+
+    Attributes:
+        layers: a ``ModuleList`` of the copies (``layers.0.self_attn...`` in the state_dict, as torch), each
+        initialised as ``TransformerEncoderLayer``; norm: as given.
+
+    Examples::
+
+        >>> import ember
+        >>> layer = ember.nn.TransformerEncoderLayer(d_model=16, nhead=4, dim_feedforward=32, batch_first=True)
+        >>> encoder = ember.nn.TransformerEncoder(layer, num_layers=2, norm=ember.nn.LayerNorm(16))
+        >>> encoder(ember.randn(2, 5, 16)).shape
+        ember.Size([2, 5, 16])
+        >>> len(encoder.layers)
+        2
+    """
 
     def __init__(self, encoder_layer: TransformerEncoderLayer, num_layers: int, norm: Module | None = None,
                  enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
@@ -246,7 +276,38 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
-    """``num_layers`` deep copies of ``decoder_layer``, then the optional ``norm``."""
+    """A stack of N decoder layers: x_0 = tgt, x_k = layer_k(x_(k-1), memory), y = norm(x_N) (norm optional).
+    The layers are ``num_layers`` deep copies of ``decoder_layer`` (independent parameters, same init values).
+
+    Gradient: that of the composition of the layers (into both tgt and memory).
+
+    Args:
+        decoder_layer: a ``TransformerDecoderLayer`` (or any module with its call signature) to copy.
+        num_layers: N, the number of layers.
+        norm: an optional final layer normalization. Default: ``None``.
+
+    Call: ``m(tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+    memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False)``.
+
+    Shape:
+        - tgt: (T, N, E), (N, T, E) with the layer's batch_first, or (T, E) unbatched.
+        - memory: (S, N, E) (batch_first / unbatched likewise), the encoder output.
+        - tgt_mask: (T, T); memory_mask: (T, S); tgt_key_padding_mask: (N, T); memory_key_padding_mask: (N, S).
+        - Output: the shape of tgt.
+
+    Attributes:
+        layers: a ``ModuleList`` of the copies, each initialised as ``TransformerDecoderLayer``; norm: as given.
+
+    Examples::
+
+        >>> import ember
+        >>> layer = ember.nn.TransformerDecoderLayer(d_model=16, nhead=4, dim_feedforward=32)
+        >>> decoder = ember.nn.TransformerDecoder(layer, num_layers=2)
+        >>> memory, tgt = ember.randn(10, 2, 16), ember.randn(7, 2, 16)
+        >>> mask = ember.nn.Transformer.generate_square_subsequent_mask(7)
+        >>> decoder(tgt, memory, tgt_mask=mask).shape
+        ember.Size([7, 2, 16])
+    """
 
     def __init__(self, decoder_layer: TransformerDecoderLayer, num_layers: int, norm: Module | None = None) -> None:
         super().__init__()
@@ -266,7 +327,48 @@ class TransformerDecoder(Module):
 
 
 class Transformer(Module):
-    """Encoder-decoder Transformer (Vaswani et al., 2017) with torch's defaults and parameter names."""
+    """The encoder-decoder Transformer (Vaswani et al., 2017, "Attention Is All You Need"), with torch's
+    defaults and parameter names: memory = encoder(src), y = decoder(tgt, memory), where the encoder is
+    ``num_encoder_layers`` ``TransformerEncoderLayer`` and the decoder ``num_decoder_layers``
+    ``TransformerDecoderLayer``, each stack followed by a LayerNorm. There is no embedding or output
+    projection: inputs and output are d_model features per position.
+
+    Gradient: that of the composition of the layers.
+
+    Args:
+        d_model: E, the features of each position. Default: 512.
+        nhead: the heads of each attention. Default: 8.
+        num_encoder_layers: Default: 6. num_decoder_layers: Default: 6.
+        dim_feedforward: the hidden size of the feed-forward blocks. Default: 2048.
+        dropout: Default: 0.1. activation: ``'relu'``, ``'gelu'`` or a callable. Default: ``'relu'``.
+        custom_encoder, custom_decoder: modules used instead of the default stacks. Default: ``None``.
+        layer_norm_eps: Default: 1e-5. batch_first: (N, L, E) instead of (L, N, E). Default: ``False``.
+        norm_first: pre-LN layers. Default: ``False``. bias: biases in Linear and LayerNorm. Default: ``True``.
+
+    Call: ``m(src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None,
+    tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
+    memory_is_causal=False)``; ``Transformer.generate_square_subsequent_mask(T)`` builds a causal tgt_mask.
+
+    Shape:
+        - src: (S, N, E), (N, S, E) with batch_first, or (S, E) unbatched.
+        - tgt: (T, N, E), (N, T, E) with batch_first, or (T, E) unbatched.
+        - src_mask: (S, S); tgt_mask: (T, T); memory_mask: (T, S); key padding masks (N, S) / (N, T).
+        - Output: (T, N, E) ((N, T, E) with batch_first).
+
+    Attributes:
+        encoder, decoder: the two stacks. Every parameter with more than one dim is re-initialised by
+        ``xavier_uniform_`` (U(-a, a), a = sqrt(6 / (fan_in + fan_out))), as torch; biases keep their layer's
+        init (attention biases 0, Linear biases U(-1/sqrt(fan_in), 1/sqrt(fan_in))), LayerNorms weight 1, bias 0.
+
+    Examples::
+
+        >>> import ember
+        >>> model = ember.nn.Transformer(d_model=16, nhead=4, num_encoder_layers=2, num_decoder_layers=2,
+        ...                              dim_feedforward=32)
+        >>> src, tgt = ember.randn(10, 3, 16), ember.randn(7, 3, 16)
+        >>> model(src, tgt, tgt_mask=model.generate_square_subsequent_mask(7)).shape
+        ember.Size([7, 3, 16])
+    """
 
     def __init__(self, d_model: int = 512, nhead: int = 8, num_encoder_layers: int = 6,
                  num_decoder_layers: int = 6, dim_feedforward: int = 2048, dropout: float = 0.1,
