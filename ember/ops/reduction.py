@@ -13,15 +13,14 @@ indices=tensor([1, 0]))
 from __future__ import annotations
 
 import collections
-
 import numpy as np
 
 from .._autocast import autocast_policy
 from .. import dtypes as _dt
-from .._grad_mode import STATE as _STATE
 from ..autograd.engine import sum_to
 from ..tensor import Tensor, wrap
-from ._common import Op, method, norm_dims, wrap_dim
+from ._common import method, norm_dims, Op, wrap_dim
+from .arith import maximum, minimum
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax", "argmax", "argmin",
            "var", "std", "var_mean", "std_mean", "logsumexp", "all", "any", "count_nonzero"]
@@ -54,22 +53,30 @@ class return_types:  # noqa: N801 - torch's name
 
 
 def _expand_back(g: Tensor, in_shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
-    """Undo a reduction's shape change: reinsert reduced dims as 1, then broadcast (a raw broadcast view
-    when no double backward is being built)."""
-    if not _STATE.enabled:
+    """Undo a reduction's shape change: the reduced dims put back as 1, then broadcast to ``in_shape``."""
+    return ExpandBack.apply(g, in_shape, dims, keepdim)
+
+
+class ExpandBack(Op):
+    """The backward op of a reduction over ``dims`` (torch's ``sum_backward``): g with the reduced dims
+    reinserted as 1 and broadcast to the input's shape, a raw broadcast view. Its backward sums them again."""
+
+    node_name = "ExpandBackward0"
+
+    @staticmethod
+    def forward(ctx, g, in_shape, dims, keepdim):
         gd = g._data
+        ctx.dims, ctx.keepdim = dims, keepdim
         if not keepdim and dims:
             shape = list(in_shape)
             for d in dims:
                 shape[d] = 1
             gd = gd.reshape(shape)
-        return wrap(np.broadcast_to(gd, in_shape))
-    if not keepdim and dims:
-        shape = list(in_shape)
-        for d in dims:
-            shape[d] = 1
-        g = g.reshape(tuple(shape))
-    return g.expand(in_shape)
+        return np.broadcast_to(gd, in_shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return gg.sum(ctx.dims, keepdim=ctx.keepdim) if ctx.dims else gg
 
 
 def _sum_dtype(x, dtype):
@@ -111,9 +118,10 @@ class Mean(Op):
 
 class LogSumExp(Op):
     """y = m + log sum exp(x - m) over dims (m = the max, 0 where it is not finite); d/dx = g exp(x - y),
-    the softmax (written with ember ops, so it has a double backward)."""
+    the softmax (the backward op ``LogsumexpBackward``)."""
 
     node_name = "LogsumexpBackward0"
+    save_output = True
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -123,18 +131,39 @@ class LogSumExp(Op):
         y = np.log(np.exp(d - m).sum(axis=dims, keepdims=True)) + m
         if ctx.next is not None:
             ctx.save_for_backward(x)
-            ctx.y, ctx.dims, ctx.keepdim = y, dims, keepdim
+            ctx.kept_shape, ctx.keepdim = y.shape, keepdim
         return y if keepdim else y.squeeze(dims)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        if not _STATE.enabled:
-            gd = g._data if ctx.keepdim else g._data.reshape(ctx.y.shape)
-            return wrap(gd * np.exp(x._data - ctx.y))
+        y = ctx.output  # under create_graph it leads back through this node: d/dx of the softmax sees y(x)
         if not ctx.keepdim:
-            g = g.reshape(ctx.y.shape)
-        return g * (x - wrap(ctx.y)).exp()
+            g, y = g.reshape(ctx.kept_shape), y.reshape(ctx.kept_shape)
+        return LogsumexpBackward.apply(g, x, y)
+
+
+class LogsumexpBackward(Op):
+    """The backward op of logsumexp (torch's ``logsumexp_backward``): dx = g exp(x - y), g and y with the
+    reduced dims kept as 1. Its gradients, with p = exp(x - y): d/dg = sum(gg p), d/dx = gg g p,
+    d/dy = -sum(gg g p) over the reduced dims."""
+
+    node_name = "MulBackward0"  # torch writes it as grad * (self - result).exp()
+
+    @staticmethod
+    def forward(ctx, g, x, y):
+        ctx.save_for_backward(g, x, y)
+        return g._data * np.exp(x._data - y._data)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, x, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        p = (x - y).exp()
+        dx = gg * g * p if need[1] or need[2] else None
+        return ((gg * p).sum_to_size(g.shape) if need[0] else None,
+                dx if need[1] else None,
+                (-dx).sum_to_size(y.shape) if need[2] else None)
 
 
 class SumToSize(Op):
@@ -330,7 +359,6 @@ def _max_min(input, dim, keepdim, other, is_max):
     if isinstance(dim, Tensor) and other is None:
         other, dim = dim, None
     if other is not None:
-        from .arith import maximum, minimum
 
         return maximum(input, other) if is_max else minimum(input, other)
     if dim is None:
