@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from ._program import capture
 
-__all__ = ["trace", "script", "TracedModule", "save", "load"]
+__all__ = ["trace", "script", "TracedModule", "save", "load", "CompiledFunction"]
 
 
 class TracedModule:
@@ -122,15 +122,71 @@ def load(f: Any, map_location: Any = None):
 
 def compile(model: Any = None, *, fullgraph: bool = False, dynamic: Any = None, backend: Any = None,
             mode: Any = None, options: Any = None, disable: bool = False):
-    """``ember.compile``: calls of ``model`` replay a captured program (see :func:`trace`), traced on the
-    first call of each input signature. Where capture is not possible (see ``Program``), the model runs
-    eagerly with a one-time warning."""
+    """``ember.compile``: a Module's calls replay its captured forward (see :func:`trace`); a function's
+    calls replay the whole captured call, a training step included (forward, ``backward``,
+    ``optimizer.step()``; see :class:`CompiledFunction`). Both are traced on the first call of each input
+    signature; where capture is not possible they run eagerly, with a one-time warning that says why."""
     if model is None:
         return lambda m: compile(m, fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode,
                                  options=options, disable=disable)
     if disable:
         return model
-    return CompiledModule(model)
+    from ..nn.modules.module import Module
+
+    if isinstance(model, Module):
+        return CompiledModule(model)
+    return CompiledFunction(model)
+
+
+class CompiledFunction:
+    """What ``ember.compile(fn)`` returns for a function, e.g. a training step::
+
+        def train_step(x, y):
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss            # or loss.item()
+
+    The first call with a new input signature (shapes, dtypes, grad mode) runs ``fn`` eagerly while
+    recording it; later calls replay the recording: the ops of the forward on value slots, the backward as
+    a fixed schedule of the nodes' backward functions (no graph walk), each gradient written into the
+    last step's ``.grad`` buffer, and the optimizer's update. A call whose modules changed ``training``
+    mode, or whose inputs have a new signature, is captured again (``retraces`` counts those).
+
+    The replay does what the recorded call did with the same tensors: ``fn``'s Python code does not run
+    again, so Python side effects, control flow on tensor values and values made outside ops (a tensor
+    built from a NumPy array inside ``fn``) are frozen. What is known not to replay (see ``_step``) makes
+    the function run eagerly from then on, with one warning.
+    """
+
+    def __init__(self, fn: Callable) -> None:
+        self._fn = fn
+        self._programs: dict = {}
+        self.retraces = 0
+        self._eager_reason = None
+
+    def __call__(self, *inputs):
+        if self._eager_reason is not None:
+            return self._fn(*inputs)
+        from ..autograd.grad_mode import STATE
+
+        key = (_signature(inputs, None), STATE.enabled)
+        for prog in self._programs.get(key, ()):
+            if prog.guards_hold():
+                return prog.run(inputs)
+        if self._programs:
+            self.retraces += 1
+        from ._step import capture_step
+
+        prog, reason, result = capture_step(self._fn, inputs)
+        if prog is None:
+            self._eager_reason = reason
+            warnings.warn(f"ember.compile: running {getattr(self._fn, '__name__', self._fn)!s} eagerly: {reason}",
+                          stacklevel=2)
+        else:
+            self._programs.setdefault(key, []).append(prog)
+        return result
 
 
 class CompiledModule(TracedModule):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import STATE
 from ..tensor import Tensor
 
 
@@ -25,6 +26,7 @@ class Entry:
     outputs: tuple
     module: Any = None
     nodes: tuple = ()  # each output's grad_fn when it was made (an in-place op later replaces it)
+    grad: bool = True  # grad mode when it was called
 
 
 @dataclass
@@ -41,6 +43,7 @@ class OpTape:
         from ..nn.modules.module import Module
 
         tape, depth = self, [0]
+        self._depth = depth  # > 0 inside a recorded call (ember.jit's step tape records more kinds of call)
         orig_apply = Function.__dict__["apply"]
         orig_write = inplace._write
         orig_call = Module.__call__
@@ -86,13 +89,14 @@ class OpTape:
         return self
 
     def __exit__(self, *exc) -> None:
-        for owner, name, value in self._restore:
+        for owner, name, value in reversed(self._restore):  # a later patch may wrap an earlier one
             setattr(owner, name, value)
 
     def _record(self, op, args, kwargs, out, module) -> None:
         outs = _flatten(out)
         self.keep.append((args, kwargs, outs))
-        self.entries.append(Entry(op, args, kwargs, outs, module, tuple(o._grad_fn for o in outs)))
+        self.entries.append(Entry(op, args, kwargs, outs, module, tuple(o._grad_fn for o in outs),
+                                  STATE.enabled))
 
 
 def _plain(cls) -> Callable:
