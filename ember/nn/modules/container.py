@@ -120,7 +120,31 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
-    """A list of modules, registered so their parameters are found."""
+    """A list of modules, registered as children (named "0", "1", ...) so that ``parameters()``,
+    ``state_dict()``, ``to()``, ``train()``/``eval()`` reach them. It has no ``forward``: the owner decides
+    how to call the modules (so it has no Shape; the gradient is that of the owner's forward).
+
+    Args:
+        modules: an iterable of modules to add. Default: ``None`` (empty).
+
+    Indexing (``l[i]``, ``l[i:j]`` gives a ``ModuleList``), ``len``, iteration, ``append``, ``extend``,
+    ``insert``, ``pop``, ``del l[i]`` and ``+=`` work as on a list.
+
+    Examples::
+
+        >>> import ember
+        >>> class Net(ember.nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.blocks = ember.nn.ModuleList([ember.nn.Linear(4, 4) for _ in range(3)])
+        ...     def forward(self, x):
+        ...         for block in self.blocks:
+        ...             x = block(x).relu()
+        ...         return x
+        >>> net = Net()
+        >>> net(ember.randn(2, 4)).shape, len(list(net.parameters()))
+        (ember.Size([2, 4]), 6)
+    """
 
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
@@ -179,7 +203,25 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """A dict of modules, registered by key."""
+    """A dict of modules, registered as children under their keys (insertion order kept), so that
+    ``parameters()`` and ``state_dict()`` reach them as "<key>.<param>". It has no ``forward`` (so it has no
+    Shape; the gradient is that of the owner's forward).
+
+    Args:
+        modules: a mapping or an iterable of (key, module) pairs. Default: ``None`` (empty).
+
+    ``d[key]``, ``d[key] = module``, ``del d[key]``, ``in``, ``len``, iteration over keys, ``keys``,
+    ``values``, ``items``, ``update``, ``pop`` and ``clear`` work as on a dict.
+
+    Examples::
+
+        >>> import ember
+        >>> d = ember.nn.ModuleDict({"conv": ember.nn.Conv2d(1, 4, 3), "pool": ember.nn.MaxPool2d(2)})
+        >>> d["pool"](d["conv"](ember.randn(1, 1, 8, 8))).shape
+        ember.Size([1, 4, 3, 3])
+        >>> [name for name, _ in d.named_parameters()]
+        ['conv.weight', 'conv.bias']
+    """
 
     def __init__(self, modules=None) -> None:
         super().__init__()
@@ -226,7 +268,23 @@ class ModuleDict(Module):
 
 
 class ParameterList(Module):
-    """A list of Parameters (tensors given are wrapped as Parameters)."""
+    """A list of Parameters, registered under "0", "1", ... so that ``parameters()`` and ``state_dict()``
+    find them; a plain tensor given is wrapped as a ``Parameter`` (requires_grad=True). It has no
+    ``forward`` (so it has no Shape).
+
+    Args:
+        values: an iterable of tensors or Parameters. Default: ``None`` (empty).
+
+    Indexing, ``len``, iteration, ``append`` and ``extend`` work as on a list.
+
+    Examples::
+
+        >>> import ember
+        >>> params = ember.nn.ParameterList([ember.randn(2, 3) for _ in range(2)])
+        >>> params = params.append(ember.zeros(3))  # append returns the list
+        >>> len(params), type(params[2]).__name__, [name for name, _ in params.named_parameters()]
+        (3, 'Parameter', ['0', '1', '2'])
+    """
 
     def __init__(self, values=None) -> None:
         super().__init__()
@@ -268,7 +326,25 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """A dict of Parameters."""
+    """A dict of Parameters, registered under their keys (insertion order kept) so that ``parameters()``
+    and ``state_dict()`` find them; a plain tensor given is wrapped as a ``Parameter``. It has no
+    ``forward`` (so it has no Shape).
+
+    Args:
+        parameters: a mapping or an iterable of (key, tensor) pairs. Default: ``None`` (empty).
+
+    ``d[key]``, ``d[key] = tensor``, ``del d[key]``, ``in``, ``len``, ``keys``, ``values``, ``items``,
+    ``update`` and ``pop`` work as on a dict.
+
+    Examples::
+
+        >>> import ember
+        >>> affine = ember.nn.ParameterDict({"scale": ember.ones(3), "shift": ember.zeros(3)})
+        >>> (ember.randn(2, 3) * affine["scale"] + affine["shift"]).shape
+        ember.Size([2, 3])
+        >>> [name for name, _ in affine.named_parameters()], type(affine["scale"]).__name__
+        (['scale', 'shift'], 'Parameter')
+    """
 
     def __init__(self, parameters=None) -> None:
         super().__init__()
