@@ -29,6 +29,8 @@ BACKWARD_DATA, BACKWARD_WEIGHTS = 160, 192
 BACKWARD = 128
 CONVOLUTION_DIRECT = 0x1
 ELTWISE_RELU = 0x20
+BINARY_ADD, BINARY_MUL = 0x1fff0, 0x1fff1
+POOLING_MAX = 0x1ff
 POOLING_AVG_INCLUDE_PADDING = 0x2ff
 ELTWISE_LOGISTIC_USE_DST = 0x104   # dnnl_eltwise_logistic_use_dst_for_bwd
 USE_GLOBAL_STATS, USE_SCALE, USE_SHIFT = 0x1, 0x2, 0x4  # dnnl_normalization_flags_t
@@ -38,11 +40,18 @@ Q_SCRATCHPAD = 136
 Q_IMPL_INFO = 8              # dnnl_query_impl_info_str
 ARG_SRC, ARG_DST, ARG_WEIGHTS, ARG_BIAS = 1, 17, 33, 41
 ARG_MEAN, ARG_VARIANCE, ARG_SCALE, ARG_SHIFT = 49, 50, 51, 52
+ARG_SRC_1 = 2
+ARG_WORKSPACE = 64
 ARG_SCRATCHPAD = 80
 ARG_DIFF_SCALE, ARG_DIFF_SHIFT = 255, 256
 ARG_DIFF_SRC, ARG_DIFF_DST, ARG_DIFF_WEIGHTS, ARG_DIFF_BIAS = 129, 145, 161, 169
 ARG_FROM, ARG_TO = ARG_SRC, ARG_DST
 MAX_NDIMS = 12
+
+
+def ARG_POST_OP(index: int, arg: int = ARG_SRC_1) -> int:
+    """DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | arg: the argument of post-op ``index`` (a binary's operand)."""
+    return 32768 * (index + 1) | arg
 
 Dims = C.c_int64 * MAX_NDIMS
 _p = C.c_void_p
@@ -99,6 +108,8 @@ _SIGNATURES = {
     "dnnl_post_ops_create": (C.c_int, [_pp]),
     "dnnl_post_ops_destroy": (C.c_int, [_p]),
     "dnnl_post_ops_append_eltwise": (C.c_int, [_p, C.c_int, C.c_float, C.c_float]),
+    "dnnl_post_ops_append_binary": (C.c_int, [_p, C.c_int, _p]),
+    "dnnl_binary_primitive_desc_create": (C.c_int, [_pp, _p, C.c_int, _p, _p, _p, _p]),
     "dnnl_convolution_forward_primitive_desc_create": (
         C.c_int, [_pp, _p, C.c_int, C.c_int, _p, _p, _p, _p, _dims, _dims, _dims, _dims, _p]),
     "dnnl_convolution_backward_data_primitive_desc_create": (
@@ -248,13 +259,18 @@ def reorder(src: Desc, dst: Desc) -> Primitive | None:
     return Primitive(pd, {ARG_FROM: Memory(src), ARG_TO: Memory(dst)})
 
 
-def attr(relu: bool = False) -> int:
-    """Primitive attributes: user-managed scratchpad (one shared buffer), optionally a fused ReLU."""
+def attr(relu: bool = False, binary: tuple = ()) -> int:
+    """Primitive attributes: user-managed scratchpad (one shared buffer), and post-ops applied to the result
+    in this order: each ``(alg, desc)`` of ``binary`` (an elementwise operand, e.g. a per-channel vector
+    broadcast as (1, C, 1): argument ``ARG_POST_OP(i)``), then a ReLU when ``relu``."""
     a = new("dnnl_primitive_attr_create")
     call("dnnl_primitive_attr_set_scratchpad_mode", a, SCRATCHPAD_USER)
-    if relu:
+    if relu or binary:
         ops = new("dnnl_post_ops_create")
-        call("dnnl_post_ops_append_eltwise", ops, ELTWISE_RELU, 0.0, 0.0)
+        for alg, desc in binary:
+            call("dnnl_post_ops_append_binary", ops, alg, desc.h)
+        if relu:
+            call("dnnl_post_ops_append_eltwise", ops, ELTWISE_RELU, 0.0, 0.0)
         call("dnnl_primitive_attr_set_post_ops", a, ops)
         fn.dnnl_post_ops_destroy(ops)
     return a
