@@ -17,7 +17,6 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._autocast import autocast_policy
-from .._grad_mode import STATE as _STATE
 from ..tensor import Tensor, wrap
 from ._common import (in_float32, is_low_precision, matmul_rows, method, Op, rows as _rows, type_name, wrap_dim,
                       write_out)
@@ -39,8 +38,8 @@ def _c(d) -> str:
 
 class MatMul(Op):
     """np.matmul semantics: 1-d operands are promoted and the added dims dropped; batches broadcast.
-    Gradients: dA = g B^T, dB = A^T g (summed over broadcast batch dims); without create_graph they are
-    computed on raw arrays (no graph ops), the common case."""
+    Gradients: dA = g B^T, dB = A^T g (summed over broadcast batch dims), written with matmul itself (its
+    own backward op, as torch's mm): for a (..., k) @ (k, n) product each is one GEMM over all rows."""
 
     broadcasting = True
 
@@ -57,27 +56,30 @@ class MatMul(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        x, y, gd = a._data, b._data, g._data
-        if not _STATE.enabled and x.ndim >= 2 and y.ndim == 2 and x.dtype.kind == "f" and gd.dtype == x.dtype:
-            need = ctx.needs_input_grad
-            g2 = _rows(gd)
-            return (wrap(np.matmul(g2, y.T).reshape(x.shape)) if need[0] else None,
-                    wrap(np.matmul(_rows(x).T, g2)) if need[1] else None)
+        need = ctx.needs_input_grad
+        if a.ndim >= 2 and b.ndim == 2:  # (..., k) @ (k, n): each gradient is one GEMM over all leading dims
+            return (matmul(g, _mt(b)) if need[0] else None,
+                    matmul(_mt(_rows(a)), _rows(g)) if need[1] else None)
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
         if a.ndim == 1 or b.ndim == 1:  # back to the 2-d product's shape
             batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
             g = g.reshape(tuple(batch) + (a2.shape[-2], b2.shape[-1]))
         ga = gb = None
-        if ctx.needs_input_grad[0]:
-            ga = matmul(g, b2.mH if b2.is_complex() else b2.mT)
+        if need[0]:
+            ga = matmul(g, _mt(b2))
             if a.ndim == 1:
                 ga = ga.squeeze(-2)
-        if ctx.needs_input_grad[1]:
-            gb = matmul(a2.mH if a2.is_complex() else a2.mT, g)
+        if need[1]:
+            gb = matmul(_mt(a2), g)
             if b.ndim == 1:
                 gb = gb.squeeze(-1)
         return ga, gb
+
+
+def _mt(t: Tensor) -> Tensor:
+    """The (conjugate) transpose of the last two dims: torch's gradients are conjugate Wirtinger."""
+    return t.mH if t.is_complex() else t.mT
 
 
 # torch's node for a matmul of these ranks (3 stands for 3 or more): the last op of its decomposition
