@@ -38,8 +38,37 @@ def _addindent(s: str, n: int) -> str:
 
 
 class Module:
-    """Base class for all layers: subclass it, create children and Parameters in ``__init__`` and
-    write ``forward``; call the module (not ``forward``) so hooks run."""
+    """Base class for all layers: subclass it, create children and Parameters in ``__init__`` (after
+    ``super().__init__()``) and write ``forward``; call the module (``m(x)``, not ``m.forward(x)``) so that
+    hooks run.
+
+    Attributes assigned in ``__init__`` register by type: a ``Parameter`` becomes a learnable parameter, a
+    ``Module`` a child, and ``register_buffer`` adds a non-learnable state tensor. One generator walks the
+    tree; ``parameters``/``named_parameters``, ``buffers``, ``children``/``modules``, ``state_dict`` /
+    ``load_state_dict`` (torch's keys, "<child>.<name>"), ``to``, ``train``/``eval``, ``zero_grad``,
+    ``apply`` and the forward/backward hooks all reuse it.
+
+    Shape: defined by each subclass's ``forward``; the base class has no forward of its own (calling it
+    raises ``NotImplementedError``). The gradient is that of the ops ``forward`` runs.
+
+    Examples::
+
+        >>> import ember
+        >>> class Net(ember.nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.fc = ember.nn.Linear(4, 2)
+        ...         self.register_buffer("calls", ember.zeros(()))
+        ...     def forward(self, x):
+        ...         return self.fc(x).relu()
+        >>> net = Net()
+        >>> net(ember.randn(3, 4)).shape
+        ember.Size([3, 2])
+        >>> list(net.state_dict())  # own parameters and buffers first, then the children
+        ['calls', 'fc.weight', 'fc.bias']
+        >>> net.eval().training
+        False
+    """
 
     training: bool
     _version: int = 1
