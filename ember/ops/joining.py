@@ -20,24 +20,34 @@ class Cat(Op):
 
     @staticmethod
     def forward(ctx, dim, *xs):
-        arrays = [x._data for x in xs]
-        rt = result_np_dtype(*xs)
-        arrays = [a if a.dtype == rt else a.astype(rt) for a in arrays]
-        ctx.dim = dim
-        ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
+        rt = result_np_dtype(*xs)  # skipped empty tensors take part in the type promotion, as in torch
+        skip = [_skipped(x) for x in xs]
+        if all(skip):
+            skip = [False] * len(xs)
+        arrays = [x._data if x._data.dtype == rt else x._data.astype(rt) for x, s in zip(xs, skip) if not s]
+        ctx.dim, ctx.skip = dim, skip
+        ctx.sizes = [0 if s else x._data.shape[dim] for x, s in zip(xs, skip)]
         ctx.dtypes = [x._data.dtype for x in xs]
         return np.concatenate(arrays, axis=dim)
 
     @staticmethod
     def backward(ctx, g):
         out, start = [None], 0
-        for n, dt, need in zip(ctx.sizes, ctx.dtypes, ctx.needs_input_grad[1:]):
+        for n, dt, need, skip in zip(ctx.sizes, ctx.dtypes, ctx.needs_input_grad[1:], ctx.skip):
+            if skip:  # a skipped 1-d empty tensor gets an empty zero gradient, as torch (not None)
+                out.append(g.new_zeros((0,), dtype=_dtype(dt)) if need else None)
+                continue
             piece = g.narrow(ctx.dim, start, n) if need else None
             if piece is not None and piece._data.dtype != dt:
                 piece = piece.to(_dtype(dt))
             out.append(piece)
             start += n
         return tuple(out)
+
+
+def _skipped(t: Tensor) -> bool:
+    """torch.cat skips 1-d empty tensors (the legacy ``torch.tensor([])``) whatever the other shapes."""
+    return t._data.ndim == 1 and t._data.shape[0] == 0
 
 
 def _dtype(np_dtype):
@@ -53,13 +63,14 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     xs = [t for t in tensors]
     if not xs:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
-    kept = [t for t in xs if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or xs[:1]
-    ref = kept[0]
+    for i, t in enumerate(xs):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    kept = [(i, t) for i, t in enumerate(xs) if not _skipped(t)] or [(0, xs[0])]
+    ref = kept[0][1]
     nd = ref._data.ndim
-    if nd == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     d = wrap_dim(dim, nd)
-    for i, t in enumerate(kept):
+    for i, t in kept:
         if t._data.ndim != nd:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {t._data.ndim}")
         for k in range(nd):
@@ -67,7 +78,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
                                    f"{ref._data.shape[k]} but got size {t._data.shape[k]} for tensor number "
                                    f"{i} in the list.")
-    res = Cat.apply(d, *kept)
+    res = Cat.apply(d, *xs)
     return write_out(res, out)
 
 

@@ -247,3 +247,15 @@ def test_activation_nan_input_and_boundaries(fn, create_graph):
     assert td.rsplit(".")[-1] == ed.rsplit(".")[-1]
     np.testing.assert_allclose(ev, tv, rtol=1e-6, equal_nan=True)
     np.testing.assert_allclose(eg, tg, rtol=1e-6, equal_nan=True)
+
+
+def test_cat_gives_a_skipped_empty_tensor_an_empty_gradient():
+    """fuzz class 'cat/stack: grad is None': torch.cat skips a 1-d empty tensor in forward but still gives it
+    an empty zero gradient (which reaches its source), and it still takes part in the type promotion."""
+    def fn(T, a, e):
+        return T.cat([a, e * 2, a], 1) * 3
+
+    _assert_same(_both(fn, np.ones((2, 3), dtype=np.float32), np.zeros(0)))
+    for T in (torch, ember):
+        with pytest.raises(RuntimeError, match="position 1"):
+            T.cat([T.zeros(0), T.tensor(1.0)])

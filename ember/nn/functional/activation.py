@@ -103,12 +103,21 @@ Softshrink = _pw_op("Softshrink",
                     "y = 0 if -l <= x <= l else x - l sign(x); dy/dx = [not -l <= x <= l].")
 
 
-def _hardswish_d(x):
-    return np.where(x < -3, 0.0, np.where(x <= 3, x / 3 + 0.5, 1.0))
+class Hardsigmoid(_Piecewise):
+    """y = relu6(x + 3) / 6; dy/dx = 1/6 on -3 < x < 3, else 0, a select as torch's hardsigmoid_backward (so a
+    NaN input gets 0, and a NaN gradient outside the ramp gives 0)."""
+
+    f = staticmethod(lambda x: (np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False))
+    df = staticmethod(lambda x: (x > -3) & (x < 3))
+
+    @classmethod
+    def backward(cls, ctx, g):
+        return super().backward(ctx, g) / 6
 
 
 class Hardswish(Op):
-    """y = x relu6(x + 3) / 6; dy/dx = 0 (x < -3), x/3 + 1/2 (-3 <= x <= 3), 1 (x > 3) as torch."""
+    """y = x relu6(x + 3) / 6; dy/dx = 0 (x <= -3), x/3 + 1/2 (-3 < x < 3), 1 (x >= 3 or NaN), as torch's
+    hardswish_backward, whose two constant pieces are selects (a NaN gradient where x <= -3 gives 0)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -122,8 +131,10 @@ class Hardswish(Op):
         if STATE.enabled:
             from ... import where
 
-            return g * where(x < -3, 0.0, where(x <= 3, x / 3 + 0.5, 1.0))
-        return wrap((g._data * _hardswish_d(x._data)).astype(g._data.dtype, copy=False))
+            return where(x <= -3, 0.0, where(x < 3, g * (x / 3 + 0.5), g))
+        xd, gd = x._data, g._data
+        return wrap(np.where(xd <= -3, gd.dtype.type(0), np.where(xd < 3, gd * (xd / 3 + 0.5), gd)).astype(
+            gd.dtype, copy=False))
 
 
 # --------------------------------------------------------------------------- smooth fused Ops
@@ -303,8 +314,7 @@ def tanh(input: Tensor) -> Tensor:
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """Hardsigmoid(x) = relu6(x + 3) / 6 = clip(x/6 + 1/2, 0, 1); d/dx = 1/6 on -3 < x < 3."""
-    return _maybe_inplace(input, lambda t: name_node(Hardtanh.apply(t / 6 + 0.5, 0.0, 1.0), "HardsigmoidBackward0"),
-                          inplace)
+    return _maybe_inplace(input, lambda t: name_node(Hardsigmoid.apply(t), "HardsigmoidBackward0"), inplace)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -318,7 +328,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     from ... import where
 
     bx = input * beta
-    soft = (bx.clamp(max=threshold).exp()).log1p()
+    soft = bx.masked_fill(bx > threshold, threshold).exp().log1p()  # not clamp: a NaN keeps its NaN gradient
     if beta != 1:
         soft = soft / beta
     return name_node(where(bx > threshold, input, soft), "SoftplusBackward0")
