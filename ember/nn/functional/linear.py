@@ -15,9 +15,8 @@ import numpy as np
 
 from ..._autocast import autocast_policy
 from ...autograd.function import Op
-from ..._grad_mode import STATE as _STATE
 from ...ops._common import in_float32, is_low_precision, matmul_rows, rows as _rows
-from ...tensor import Tensor, wrap
+from ...tensor import Tensor
 
 __all__ = ["linear", "bilinear"]
 
@@ -55,14 +54,7 @@ class Linear(Op):
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        gd, xd, wd = g._data, x._data, w._data
-        if not _STATE.enabled and gd.dtype == xd.dtype and xd.dtype.kind == "f":  # raw: one GEMM each
-            g2 = _rows(gd)
-            gx = wrap(np.matmul(g2, wd).reshape(xd.shape)) if need[0] else None
-            gw = wrap(np.matmul(g2.T, _rows(xd))) if need[1] else None
-            gb = wrap(g2.sum(0)) if len(need) > 2 and need[2] else None
-            return gx, gw, gb
+        need = ctx.needs_input_grad  # written with matmul and sum (their forwards are the raw GEMMs): one GEMM each
         gx = g.matmul(w) if need[0] else None
         gw = gb = None
         if need[1] or (len(need) > 2 and need[2]):
