@@ -7,14 +7,16 @@ from __future__ import annotations
 import inspect
 import types
 
-from . import (arith, binary, contract, convert, creation, gather_scatter, indexing, inplace, joining, linalg, random,
+from . import (arith, binary, contract, convert, creation, gather_scatter, indexing, inplace, joining, linalg, linalg_toplevel, random,
                reduction, scan, shape, softmax, sort, special, spectral, splitting, statistics, ternary, unary, views)
 from ._common import METHODS
 from .calling import bind
-from .reduction import return_types
+from .reduction import return_types  # noqa: F401 - ember.return_types
+from .indexing import getitem, setitem
+from .inplace import apply_inplace, INPLACE, inplace_of
 
 MODULES = [unary, arith, binary, ternary, special, reduction, softmax, scan, statistics, views, splitting, shape, indexing,
-           gather_scatter, sort, joining, contract, linalg, spectral, creation, random, convert, inplace]
+           gather_scatter, sort, joining, contract, linalg, linalg_toplevel, spectral, creation, random, convert, inplace]
 
 
 def register_module(mod) -> None:
@@ -53,8 +55,6 @@ def _same_signature(op_, fn):
 
 
 def install(Tensor) -> None:
-    from .indexing import getitem, setitem
-    from .inplace import INPLACE, apply_inplace, inplace_of
 
     for name, fn in METHODS.items():
         setattr(Tensor, name, bind(fn, name, method=True))

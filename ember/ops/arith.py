@@ -18,7 +18,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._common import Op, check_broadcast, method, note_broadcast, operands, result_np_dtype, write_out
+from ._common import check_broadcast, method, note_broadcast, Op, operands, write_out
+from .ternary import where
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "pow",
            "float_power", "remainder", "fmod", "maximum", "minimum", "fmax", "fmin", "eq", "ne", "lt", "le", "gt",
@@ -230,7 +231,6 @@ class Fmod(Op):
 
 def _pick(g, a, b, loses):
     """where(a == b, g / 2, g).masked_fill(loses, 0): torch's maximum/minimum gradient for one side."""
-    from .ternary import where
 
     return where(loses, g.new_zeros(()), where(a == b, g / 2, g))
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import inspect
 
+from ._common import write_out
+
 __all__: list = []
 
 NUMPY_NAMES = {"dim": ("axis",), "keepdim": ("keepdims",), "input": ("x", "a", "x1"), "other": ("x2",)}
@@ -88,7 +90,6 @@ class _Spec:
             if self.reject_out:
                 raise TypeError(f"{self.name}() got an unexpected keyword argument 'out'")
             if self.add_out:
-                from ._common import write_out
 
                 out = kwargs.pop("out")
                 return write_out(self.fn(*args, **kwargs), out)

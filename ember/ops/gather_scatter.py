@@ -16,6 +16,9 @@ import numpy as np
 from ..tensor import Tensor, wrap
 from .indexing import Index
 from ._common import broadcast_shapes_or_raise, method, METHODS, Op, type_name, wrap_dim
+from .inplace import apply_inplace
+from .views import expand
+from .joining import cat
 
 __all__ = ["index_copy", "index_fill", "masked_scatter", "scatter_reduce", "put", "gather", "take_along_dim",
            "scatter", "scatter_add", "index_add", "masked_fill"]
@@ -110,7 +113,6 @@ class MaskedScatter(Op):
 
     @staticmethod
     def backward(ctx, g):
-        from .joining import cat
 
         m = wrap(np.ascontiguousarray(ctx.mask))
         gx = g.masked_fill(m, 0) if ctx.needs_input_grad[0] else None
@@ -239,7 +241,6 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
 
 def _put_(self: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
     """In-place ``put`` (a method only, as torch)."""
-    from .inplace import apply_inplace
 
     return apply_inplace(self, lambda s, i, v: put(s, i, v, accumulate), index, source)
 
@@ -292,7 +293,6 @@ def _as_1d(t):
 def take_along_dim(input, indices, dim=None):
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
-    from .views import expand
 
     shape = list(np.broadcast_shapes(input._data.shape[:dim] + (1,) + input._data.shape[dim + 1:] if False
                                      else tuple(1 if i == wrap_dim(dim, input.ndim) else s

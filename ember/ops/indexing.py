@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, wrap
-from ._common import Op, method, wrap_dim
+from ._common import broadcast_shapes_or_raise, method, Op, wrap_dim
+from .views import expand, Slice
+from .inplace import apply_inplace, check_no_partial_overlap
 
 __all__ = ["index_select", "masked_select", "nonzero", "argwhere", "take", "index_put"]
 
@@ -119,7 +121,6 @@ class Index(Op):
 
 
 def getitem(self: Tensor, key):
-    from .views import Slice
 
     k, basic = _convert_key(key)
     try:
@@ -169,14 +170,12 @@ def index_put(input, indices, values, accumulate: bool = False):
 
 
 def setitem(self: Tensor, key, value) -> None:
-    from .inplace import apply_inplace
 
     k, basic = _convert_key(key)
     _check_bounds(self._data.shape, k)
     if not isinstance(value, Tensor):
         value = wrap(np.asarray(value, dtype=self._data.dtype))
     else:  # torch copies into the slice view (basic keys) or index_put_s into self: each must not partly overlap
-        from .inplace import check_no_partial_overlap
 
         check_no_partial_overlap(self._data[k] if basic else self._data, (value,))
     apply_inplace(self, lambda s, v: IndexPut.apply(s, k, v), value, cast_check=False, overlap_check=False)
@@ -209,8 +208,6 @@ def index_select(input, dim: int, index):
 
 @method
 def masked_select(input, mask):
-    from .views import expand
-    from ._common import broadcast_shapes_or_raise
 
     shape = broadcast_shapes_or_raise(tuple(input.shape), tuple(mask.shape))
     return getitem(expand(input, shape), expand(mask, shape))

@@ -20,8 +20,9 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import STATE
-from ..tensor import Tensor, _ptr, _root, wrap
-from ._common import Op, method
+from ..tensor import _ptr, _root, Tensor, wrap
+from ._common import broadcast_shapes_or_raise, method, Op, shape_arg
+from .creation import _dense_non_overlapping
 
 __all__ = ["fill_", "zero_", "resize_as_"]  # torch has these three as functions too; the rest are methods
 
@@ -59,7 +60,6 @@ _PARTIAL_OVERLAP = ("unsupported operation: some elements of the input tensor an
 
 
 def _dense(a) -> bool:
-    from .creation import _dense_non_overlapping
 
     isz = a.itemsize
     return min(a.strides, default=0) >= 0 and _dense_non_overlapping(a.shape, tuple(s // isz for s in a.strides))
@@ -179,7 +179,6 @@ class CopyFrom(Op):
 def copy_(self: Tensor, other, non_blocking: bool = False) -> Tensor:
     """Copy ``other`` into ``self`` (broadcasting, casting to self's dtype)."""
     if isinstance(other, Tensor) and other._data.shape != self._data.shape:
-        from ._common import broadcast_shapes_or_raise
 
         if broadcast_shapes_or_raise(tuple(self._data.shape), tuple(other._data.shape)) != tuple(self._data.shape):
             raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
@@ -230,7 +229,6 @@ def copy_into_out(out: Tensor, result: Tensor) -> Tensor:
 @method
 def resize_(self: Tensor, *size, memory_format=None) -> Tensor:
     """Resize in place: shrinking keeps the leading elements; growing keeps them and adds uninitialised ones."""
-    from ._common import shape_arg
 
     shape = shape_arg(size)
     if self._requires_grad and STATE.enabled:

@@ -29,9 +29,10 @@ from ..autograd.grad_mode import STATE
 from ..tensor import Tensor, wrap
 from ._common import method, Op, wrap_dim
 from .reduction import _namedtuple, return_types
+from .joining import cat
 
-__all__ = ["inverse", "det", "slogdet", "logdet", "cholesky", "qr", "svd", "pinverse", "matrix_power", "trace",
-           "norm", "cross", "renorm"]
+__all__ = ["inverse", "det", "slogdet", "logdet", "cholesky", "qr", "svd", "matrix_power", "trace",
+           "renorm"]
 
 
 class LinAlgError(RuntimeError):
@@ -248,7 +249,6 @@ class QR(Op):
         R1, gR1, gR2 = R[..., :m], gR[..., :m], gR[..., m:]
         (A,) = ctx.saved_tensors
         gX = _qr_square_backward(gQ + A[..., m:] @ _mh(gR2), gR1, Q, R1)
-        from .joining import cat
 
         return cat([gX, Q @ gR2], -1), None
 
@@ -378,14 +378,6 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True):
 
 
 @method
-def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
-    """Moore-Penrose pseudo-inverse (torch.pinverse): singular values below rcond * max are dropped."""
-    from ..linalg import pinv
-
-    return pinv(input, rtol=rcond)
-
-
-@method
 def matrix_power(input: Tensor, n: int) -> Tensor:
     """A^n by repeated squaring (n < 0 inverts first; n = 0 gives the identity)."""
     check_matrix(input, "linalg.matrix_power")
@@ -411,31 +403,6 @@ def trace(input: Tensor) -> Tensor:
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
     return input.diagonal().sum()
-
-
-@method
-def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
-    """torch.norm: 'fro' (the 2-norm over ``dim``, all elements when None), 'nuc', or a number p
-    (the vector p-norm over ``dim``)."""
-    from .. import linalg
-
-    if isinstance(p, str):
-        if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
-            return linalg.vector_norm(input, 2, dim, keepdim, dtype=dtype)
-        return linalg.matrix_norm(input, p, dim if dim is not None else tuple(range(input.ndim)), keepdim,
-                                  dtype=dtype)
-    return linalg.vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
-
-
-@method
-def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
-    """torch.cross: the 3-vector cross product along ``dim`` (default: the first dim of size 3)."""
-    from .. import linalg
-
-    if dim is None:
-        shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
-        dim = next((i for i, s in enumerate(shape) if s == 3), -1)
-    return linalg.cross(input, other, dim=dim)
 
 
 @method

@@ -17,6 +17,7 @@ from ..random import np_rng
 from ..tensor import Tensor, wrap
 from ._common import method, shape_arg
 from .creation import _dtype_np, _finish
+from .inplace import _check_leaf
 
 __all__ = ["rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial", "rand_like", "randn_like",
            "randint_like", "poisson"]
@@ -140,7 +141,6 @@ def poisson(input, generator=None):
 
 # ---------------------------------------------------------------- in-place fillers
 def _fill(self: Tensor, values: np.ndarray) -> Tensor:
-    from .inplace import _check_leaf
 
     _check_leaf(self)
     self._data[...] = values

@@ -14,6 +14,7 @@ import numpy as np
 from ..tensor import Tensor, wrap
 from ._common import method, Op, type_name, wrap_dim, write_out
 from .reduction import _sum_dtype, return_types
+from .joining import cat
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "diff"]
 
@@ -154,7 +155,6 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
     >>> ember.diff(ember.tensor([1, 4, 9]))
     tensor([3, 5])
     """
-    from .joining import cat
 
     if input._data.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")

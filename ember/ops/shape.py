@@ -17,14 +17,15 @@ gradient for free.
 from __future__ import annotations
 
 import itertools
-import warnings
-
 import numpy as np
+import warnings
 
 from .. import dtypes as _dt
 from ..tensor import Size, Tensor, wrap
-from ._common import (METHODS, Op, broadcast_shapes_or_raise, method, norm_dims, result_np_dtype, shape_arg,
-                      wrap_dim, write_out)
+from ._common import (broadcast_shapes_or_raise, method, METHODS, norm_dims, Op, result_np_dtype, shape_arg, wrap_dim,
+                      write_out)
+from .joining import cat, stack
+from .inplace import apply_inplace
 
 __all__ = ["tile", "repeat_interleave", "flip", "fliplr", "flipud", "roll", "rot90", "tril", "triu", "diag_embed",
            "diag", "diagflat", "block_diag", "broadcast_shapes", "broadcast_tensors", "meshgrid", "atleast_1d",
@@ -339,7 +340,6 @@ def block_diag(*tensors: Tensor) -> Tensor:
     tensor([[1, 0, 0],
             [0, 2, 3]])
     """
-    from .joining import cat
 
     mats = []
     for i, t in enumerate(tensors):
@@ -362,7 +362,6 @@ def block_diag(*tensors: Tensor) -> Tensor:
 @_method_only
 def _fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
     """Fill the main diagonal in place (all dims equal when ndim > 2; ``wrap`` restarts tall matrices)."""
-    from .inplace import apply_inplace
 
     d = self._data
     if d.ndim < 2:
@@ -491,7 +490,6 @@ def cartesian_prod(*tensors: Tensor) -> Tensor:
             [2, 3],
             [2, 4]])
     """
-    from .joining import stack
 
     for t in tensors:
         if t._data.ndim != 1:

@@ -13,6 +13,7 @@ from ..tensor import Tensor, wrap
 from ._common import method, type_name, wrap_dim, write_out
 from .sort import _long
 from .reduction import _namedtuple, return_types
+from .joining import stack
 
 __all__ = ["quantile", "nanquantile", "bincount", "histc", "histogram"]
 
@@ -79,7 +80,6 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, name, out):
     if qa.ndim == 0:
         res = outs[0]
     else:
-        from .joining import stack
 
         res = stack(outs, 0)
     return write_out(res, out)

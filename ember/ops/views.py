@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, _root, wrap
-from ._common import Op, method, shape_arg, wrap_dim
+from ..tensor import _root, Tensor, wrap
+from ._common import method, Op, shape_arg, wrap_dim
+from .layout import to_channels_last
+from .creation import empty_preserving
 
 __all__ = ["reshape", "permute", "transpose", "swapaxes", "swapdims", "t", "adjoint", "movedim", "moveaxis",
            "broadcast_to", "squeeze", "unsqueeze", "flatten", "ravel", "unflatten", "narrow", "select", "as_strided", "diagonal", "clone", "conj", "real", "imag"]
@@ -548,7 +550,6 @@ class Clone(Op):
         d = x._data
         if memory_format is None and d.flags.c_contiguous:
             return np.array(d, copy=True, order="C")
-        from .creation import empty_preserving
 
         out = empty_preserving(d, None, memory_format)
         np.copyto(out, d)
@@ -565,7 +566,6 @@ def clone(input, *, memory_format=None):
     ``preserve_format``: the input's strides when it is dense and non-overlapping, else C order); the
     gradient passes through."""
     if memory_format is not None and getattr(memory_format, "name", "") == "channels_last":
-        from .layout import to_channels_last
 
         return to_channels_last(Clone.apply(input))
     return Clone.apply(input, memory_format)
