@@ -42,6 +42,18 @@ class Adadelta(Optimizer):
             theta_t <- theta_{t-1} - gamma dx_t
 
     State per parameter: ``step``, ``square_avg``, ``acc_delta``.
+
+    Examples::
+
+        >>> import ember
+        >>> w = ember.zeros(2, requires_grad=True)
+        >>> opt = ember.optim.Adadelta([w], lr=1.0)
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     (w - 1.0).pow(2).sum().backward()
+        ...     opt.step()
+        >>> w
+        tensor([0.0064, 0.0064], requires_grad=True)
     """
 
     def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,

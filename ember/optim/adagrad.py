@@ -39,6 +39,18 @@ class Adagrad(Optimizer):
             theta_t <- theta_{t-1} - gamma_t * g_t / (sqrt(state_sum_t) + eps)
 
     State per parameter (created in ``__init__``, as torch): ``step``, ``sum``.
+
+    Examples::
+
+        >>> import ember
+        >>> w = ember.zeros(2, requires_grad=True)
+        >>> opt = ember.optim.Adagrad([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     (w - 1.0).pow(2).sum().backward()
+        ...     opt.step()
+        >>> w
+        tensor([0.1669, 0.1669], requires_grad=True)
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,

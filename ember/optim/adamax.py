@@ -37,6 +37,18 @@ class Adamax(Optimizer):
             theta_t <- theta_{t-1} - gamma m_t / ((1 - beta1^t) u_t)
 
     State per parameter: ``step``, ``exp_avg``, ``exp_inf``.
+
+    Examples::
+
+        >>> import ember
+        >>> w = ember.zeros(2, requires_grad=True)
+        >>> opt = ember.optim.Adamax([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     (w - 1.0).pow(2).sum().backward()
+        ...     opt.step()
+        >>> w
+        tensor([0.1948, 0.1948], requires_grad=True)
     """
 
     def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),

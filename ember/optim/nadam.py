@@ -62,6 +62,18 @@ class NAdam(Optimizer):
                                    - gamma mu_{t+1} / (1 - mu_prod_t mu_{t+1}) * m_t / denom
 
     State per parameter: ``step``, ``mu_product`` (0-d float32), ``exp_avg``, ``exp_avg_sq``.
+
+    Examples::
+
+        >>> import ember
+        >>> w = ember.zeros(2, requires_grad=True)
+        >>> opt = ember.optim.NAdam([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     (w - 1.0).pow(2).sum().backward()
+        ...     opt.step()
+        >>> w
+        tensor([0.1800, 0.1800], requires_grad=True)
     """
 
     def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),

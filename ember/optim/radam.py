@@ -65,6 +65,18 @@ class RAdam(Optimizer):
                 theta_t <- theta_{t-1} - gamma m^_t
 
     State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq``.
+
+    Examples::
+
+        >>> import ember
+        >>> w = ember.zeros(2, requires_grad=True)
+        >>> opt = ember.optim.RAdam([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     (w - 1.0).pow(2).sum().backward()
+        ...     opt.step()
+        >>> w
+        tensor([0.3789, 0.3789], requires_grad=True)
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),

@@ -60,6 +60,18 @@ class RMSprop(Optimizer):
 
     State per parameter: ``step``, ``square_avg``, ``momentum_buffer`` (momentum > 0),
     ``grad_avg`` (centered).
+
+    Examples::
+
+        >>> import ember
+        >>> w = ember.zeros(2, requires_grad=True)
+        >>> opt = ember.optim.RMSprop([w], lr=0.01)
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     (w - 1.0).pow(2).sum().backward()
+        ...     opt.step()
+        >>> w
+        tensor([0.1671, 0.1671], requires_grad=True)
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
