@@ -23,11 +23,10 @@ import warnings
 import numpy as np
 
 from ...autograd.function import Op
-from ...autograd.grad_mode import STATE
 from ...ops._common import float_arr
 from ...ops.inplace import apply_inplace
 from ...random import np_rng
-from ...tensor import Tensor, wrap
+from ...tensor import Tensor
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
 
@@ -59,12 +58,26 @@ class MaskedScale(Op):
 
     @staticmethod
     def backward(ctx, g):
+        return MaskScaleBackward.apply(g, ctx.mask, ctx.scale)
+
+
+class MaskScaleBackward(Op):
+    """The backward op of dropout: dx = g m s (m the stored bool mask). Linear in g, so its own backward is
+    itself."""
+
+    node_name = "MulBackward0"  # torch's: grad * mask * scale
+
+    @staticmethod
+    def forward(ctx, g, mask, scale):
+        ctx.mask, ctx.scale = mask, scale
         gd = g._data
-        if STATE.enabled:
-            return g * wrap((ctx.mask * ctx.scale).astype(gd.dtype))
-        out = gd * ctx.mask
-        out *= gd.dtype.type(ctx.scale)
-        return wrap(out)
+        out = gd * mask
+        out *= gd.dtype.type(scale)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return MaskScaleBackward.apply(gg, ctx.mask, ctx.scale)
 
 
 def _check_p(p: float) -> None:
