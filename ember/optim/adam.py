@@ -112,6 +112,34 @@ class AdamW(Adam):
     The same algorithm as :class:`Adam` with ``decoupled_weight_decay=True``:
     ``theta <- theta - gamma * lambda * theta`` before the Adam update, instead of adding
     ``lambda * theta`` to the gradient. Default ``weight_decay=1e-2``.
+
+    .. code-block:: text
+
+        input: lr (gamma), betas (beta1, beta2), params theta_0, objective f, weight decay lambda,
+               eps, amsgrad, maximize
+        init:  m_0 <- 0, v_0 <- 0, v_max_0 <- 0
+        for t = 1, 2, ...
+            g_t <- grad f_t(theta_{t-1})                 (negated if maximize)
+            theta_{t-1} <- theta_{t-1} - gamma * lambda * theta_{t-1}
+            m_t <- beta1 m_{t-1} + (1 - beta1) g_t
+            v_t <- beta2 v_{t-1} + (1 - beta2) g_t^2
+            if amsgrad: v_max_t <- max(v_max_{t-1}, v_t);  v <- v_max_t   else v <- v_t
+            theta_t <- theta_{t-1} - gamma / (1 - beta1^t) * m_t / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+
+    State per parameter: ``step`` (0-d float32), ``exp_avg``, ``exp_avg_sq``, and
+    ``max_exp_avg_sq`` with amsgrad.
+
+    Examples::
+
+        >>> import ember
+        >>> w = ember.ones(2, requires_grad=True)
+        >>> opt = ember.optim.AdamW([w], lr=0.1, weight_decay=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     (w - 2.0).pow(2).sum().backward()
+        ...     opt.step()
+        >>> w
+        tensor([1.1787, 1.1787], requires_grad=True)
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),

@@ -129,6 +129,20 @@ class LBFGS(Optimizer):
 
     State (under the first parameter): ``func_evals``, ``n_iter``, ``d``, ``t``, ``old_dirs``,
     ``old_stps``, ``ro``, ``H_diag``, ``prev_flat_grad``, ``prev_loss`` (and ``al``).
+
+    Examples::
+
+        >>> import ember
+        >>> w = ember.zeros(2, requires_grad=True)
+        >>> opt = ember.optim.LBFGS([w], lr=1.0)
+        >>> def closure():
+        ...     opt.zero_grad()
+        ...     loss = (w - 1.0).pow(2).sum()
+        ...     loss.backward()
+        ...     return loss
+        >>> _ = opt.step(closure)
+        >>> w
+        tensor([1., 1.], requires_grad=True)
     """
 
     def __init__(self, params: ParamsT, lr: float = 1, max_iter: int = 20, max_eval: int | None = None,
