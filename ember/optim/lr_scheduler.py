@@ -61,7 +61,32 @@ class _LambdaBase(LRScheduler):
 
 
 class LambdaLR(_LambdaBase):
-    """``lr = base_lr * lr_lambda(epoch)`` (one function, or one per group)."""
+    """Sets each group's lr to its initial lr times a function of the epoch:
+    lr_t = base_lr * lr_lambda(t).
+
+    Args:
+        optimizer: the wrapped optimizer.
+        lr_lambda: a function of the epoch t (an int) returning a factor, or a list of such functions,
+            one per param group.
+        last_epoch: the index of the last epoch, to resume a schedule. Default: -1 (start).
+
+    The state_dict holds the ``__dict__`` of callable objects given as lr_lambda (not of plain functions
+    or lambdas).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.LambdaLR(opt, lambda epoch: 0.5 ** epoch)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.05, 0.025, 0.0125, 0.00625, 0.003125]
+    """
 
     def get_lr(self) -> list[float]:
         self._warn_if_outside_step()
@@ -69,7 +94,28 @@ class LambdaLR(_LambdaBase):
 
 
 class MultiplicativeLR(_LambdaBase):
-    """``lr_t = lr_{t-1} * lr_lambda(epoch)`` for ``epoch > 0``."""
+    """Multiplies each group's lr by a function of the epoch at every step:
+    lr_t = lr_(t-1) * lr_lambda(t) for t > 0 (lr_0 = base_lr).
+
+    Args:
+        optimizer: the wrapped optimizer.
+        lr_lambda: a function of the epoch t returning a factor, or a list of them, one per param group.
+        last_epoch: the index of the last epoch, to resume a schedule. Default: -1 (start).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.MultiplicativeLR(opt, lambda epoch: 0.9)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.09, 0.081, 0.0729, 0.06561, 0.059049]
+    """
 
     def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1) -> None:
         fns = lr_lambda if isinstance(lr_lambda, (list, tuple)) else [lr_lambda]
@@ -86,7 +132,29 @@ class MultiplicativeLR(_LambdaBase):
 
 
 class StepLR(LRScheduler):
-    """``lr = base_lr * gamma ** (epoch // step_size)`` (applied as a decay every ``step_size`` epochs)."""
+    """Decays each group's lr by ``gamma`` every ``step_size`` epochs:
+    lr_t = base_lr * gamma^floor(t / step_size) (applied recursively, so other changes to the lr compose).
+
+    Args:
+        optimizer: the wrapped optimizer.
+        step_size: the period of the decay, in epochs.
+        gamma: the multiplicative factor. Default: 0.1.
+        last_epoch: the index of the last epoch, to resume a schedule. Default: -1 (start).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
+    """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
         self.step_size = step_size
@@ -104,7 +172,29 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """``lr = base_lr * gamma ** (number of milestones <= epoch)``."""
+    """Decays each group's lr by ``gamma`` at each milestone:
+    lr_t = base_lr * gamma^(number of milestones <= t) (a milestone given twice decays twice).
+
+    Args:
+        optimizer: the wrapped optimizer.
+        milestones: the epochs at which to decay (increasing).
+        gamma: the multiplicative factor. Default: 0.1.
+        last_epoch: the index of the last epoch, to resume a schedule. Default: -1 (start).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.MultiStepLR(opt, milestones=[2, 4], gamma=0.1)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
+    """
 
     def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
@@ -124,7 +214,29 @@ class MultiStepLR(LRScheduler):
 
 
 class ConstantLR(LRScheduler):
-    """``lr = base_lr * factor`` until epoch ``total_iters``, then ``base_lr``."""
+    """Scales each group's lr by a constant factor until ``total_iters`` epochs have passed:
+    lr_t = base_lr * factor for t < total_iters, base_lr afterwards.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        factor: the factor, in [0, 1]. Default: 1/3.
+        total_iters: the number of epochs scaled. Default: 5.
+        last_epoch: the index of the last epoch, to resume a schedule. Default: -1 (start).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=3)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.05, 0.05, 0.05, 0.1, 0.1, 0.1]
+    """
 
     def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
                  last_epoch: int = -1) -> None:
@@ -148,7 +260,31 @@ class ConstantLR(LRScheduler):
 
 
 class LinearLR(LRScheduler):
-    """The factor goes linearly from ``start_factor`` to ``end_factor`` over ``total_iters`` epochs."""
+    """Changes each group's lr by a factor that goes linearly from ``start_factor`` to ``end_factor``:
+    lr_t = base_lr * (start_factor + (end_factor - start_factor) min(t, total_iters) / total_iters)
+    (a linear warm-up with the defaults).
+
+    Args:
+        optimizer: the wrapped optimizer.
+        start_factor: the factor at epoch 0, in (0, 1]. Default: 1/3.
+        end_factor: the factor from epoch total_iters on, in [0, 1]. Default: 1.
+        total_iters: the number of epochs of the ramp. Default: 5.
+        last_epoch: the index of the last epoch, to resume a schedule. Default: -1 (start).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=4)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.05, 0.0625, 0.075, 0.0875, 0.1, 0.1]
+    """
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
                  total_iters: int = 5, last_epoch: int = -1) -> None:
@@ -178,7 +314,27 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """``lr = base_lr * gamma ** epoch``."""
+    """Decays each group's lr by ``gamma`` every epoch: lr_t = base_lr * gamma^t.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        gamma: the multiplicative factor.
+        last_epoch: the index of the last epoch, to resume a schedule. Default: -1 (start).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.05, 0.025, 0.0125, 0.00625, 0.003125]
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
@@ -195,7 +351,29 @@ class ExponentialLR(LRScheduler):
 
 
 class PolynomialLR(LRScheduler):
-    """``lr = base_lr * (1 - min(epoch, total_iters) / total_iters) ** power``."""
+    """Decays each group's lr polynomially to 0 over ``total_iters`` epochs:
+    lr_t = base_lr * (1 - min(t, total_iters) / total_iters)^power.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        total_iters: the number of epochs of the decay. Default: 5.
+        power: the power of the polynomial. Default: 1.
+        last_epoch: the index of the last epoch, to resume a schedule. Default: -1 (start).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.PolynomialLR(opt, total_iters=4, power=2.0)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.05625, 0.025, 0.00625, 0.0, 0.0]
+    """
 
     def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1) -> None:
         self.total_iters = total_iters
@@ -216,14 +394,37 @@ class PolynomialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    r"""Cosine annealing (SGDR without restarts), in torch's recursive form.
+    r"""Cosine annealing (SGDR without restarts, Loshchilov & Hutter), in torch's recursive form.
 
     .. code-block:: text
 
         closed form:  eta_t = eta_min + (eta_max - eta_min) (1 + cos(pi T_cur / T_max)) / 2
-        recursive:    eta_{t+1} = eta_min + (eta_t - eta_min) (1 + cos(pi (t+1) / T_max)) / (1 + cos(pi t / T_max))
-                      (and eta_{t+1} = eta_t + (eta_max - eta_min)(1 - cos(pi / T_max)) / 2 at the restarts
+        recursive:    eta_(t+1) = eta_min + (eta_t - eta_min) (1 + cos(pi (t+1) / T_max)) / (1 + cos(pi t / T_max))
+                      (and eta_(t+1) = eta_t + (eta_max - eta_min)(1 - cos(pi / T_max)) / 2 at the restarts
                       t + 1 = T_max (2k + 1) + 1, where the ratio would be 0/0)
+
+    eta_max is the initial lr; past T_max the lr climbs back along the cosine (no restart; see
+    ``CosineAnnealingWarmRestarts`` for restarts).
+
+    Args:
+        optimizer: the wrapped optimizer.
+        T_max: the number of epochs of a half period.
+        eta_min: the minimum lr. Default: 0.
+        last_epoch: the index of the last epoch, to resume a schedule. Default: -1 (start).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.085355, 0.05, 0.014645, 0.0, 0.014645]
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
@@ -282,7 +483,31 @@ class _Composite(LRScheduler):
 
 
 class SequentialLR(_Composite):
-    """Run ``schedulers[i]`` between ``milestones[i-1]`` and ``milestones[i]`` (each restarted at its milestone)."""
+    """Runs the schedulers one after the other: ``schedulers[i]`` is in charge from epoch ``milestones[i-1]``
+    to ``milestones[i]``, and each restarts (from its own epoch 0, on the current lr) at its milestone.
+
+    Args:
+        optimizer: the wrapped optimizer (that of every scheduler).
+        schedulers: the schedulers, in order.
+        milestones: len(schedulers) - 1 increasing epochs at which to switch.
+        last_epoch: Default: -1.
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> warmup = lr_scheduler.ConstantLR(opt, factor=0.1, total_iters=2)
+        >>> decay = lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        >>> sched = lr_scheduler.SequentialLR(opt, [warmup, decay], milestones=[2])
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.01, 0.01, 0.1, 0.05, 0.025, 0.0125]
+    """
 
     def __init__(self, optimizer: Optimizer, schedulers: list, milestones: list, last_epoch: int = -1) -> None:
         if len(schedulers) < 1:
@@ -323,7 +548,29 @@ class SequentialLR(_Composite):
 
 
 class ChainedScheduler(_Composite):
-    """Step every scheduler in turn each epoch (their recursive forms multiply)."""
+    """Steps every scheduler in the list at each epoch, so that their (recursive) changes to the lr
+    compose: the lr is multiplied by each scheduler's factor in turn.
+
+    Args:
+        schedulers: the schedulers to chain (all on one optimizer).
+        optimizer: the wrapped optimizer. Default: ``None`` (that of ``schedulers[0]``).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> constant = lr_scheduler.ConstantLR(opt, factor=0.1, total_iters=2)
+        >>> decay = lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        >>> sched = lr_scheduler.ChainedScheduler([constant, decay])
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.01, 0.005, 0.025, 0.0125, 0.00625, 0.003125]
+    """
 
     def __init__(self, schedulers: Sequence, optimizer: Optimizer | None = None) -> None:
         if len(schedulers) < 1:
