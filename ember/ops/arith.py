@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
+from ..autograd.function import STATE
 from ._common import check_broadcast, method, note_broadcast, Op, operands, write_out
 from .ternary import where
 
@@ -511,7 +512,6 @@ def _fast(cls, ufunc, saves: str | None):
     and shape, or a float tensor and a Python float. It builds the same node ``cls.apply`` would (the
     backward is ``cls.backward``); anything else goes through ``cls.apply``. Per-op overhead is most
     of a small op's cost, and these four operators are most of the ops in a training step."""
-    from ..autograd.function import Node, STATE
 
     def op(self, other):
         x = self._data

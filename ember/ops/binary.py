@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, wrap
+from ..dtypes import from_numpy_dtype
+from .. import dtypes as _dt
 from ._common import as_tensor_arg, float_arr, method, METHODS, Op, operands, result_np_dtype, type_name, write_out
 from .arith import float_power as _float_power, true_divide as _true_divide
 
@@ -25,7 +27,6 @@ def _float_pair(input, other):
     """Both operands as tensors of torch's (floating) result dtype."""
     rt = result_np_dtype(input, other)
     if rt.kind not in "fc":
-        from .. import dtypes as _dt
 
         rt = _dt.get_default_dtype().np
     a, b = as_tensor_arg(input, other if isinstance(other, Tensor) else None), as_tensor_arg(other, input)
@@ -33,7 +34,6 @@ def _float_pair(input, other):
 
 
 def _dtype(np_dtype):
-    from ..dtypes import from_numpy_dtype
 
     return from_numpy_dtype(np_dtype)
 

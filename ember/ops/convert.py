@@ -8,13 +8,12 @@
 from __future__ import annotations
 
 import builtins
-
 import numpy as np
 
 from .. import dtypes as _dt
-from ..backends.device import Device, array_device, get_device
-from ..tensor import Tensor
-from ._common import Op, method
+from ..backends.device import array_device, Device, get_device
+from ..tensor import Tensor, wrap
+from ._common import method, Op
 
 __all__ = ["is_floating_point", "is_complex", "numel"]
 
@@ -124,7 +123,6 @@ def pin_memory(self, device=None):
     """A copy in page-locked host memory (so a ``.cuda(non_blocking=True)`` copy can overlap compute) when CuPy
     sees a GPU; without one the tensor itself (NumPy memory cannot be page-locked without a CUDA driver)."""
     from ..backends.device import _cupy
-    from ..tensor import wrap
 
     if _cupy() is None or not isinstance(self._data, np.ndarray) or self.is_pinned():
         return self
@@ -144,7 +142,6 @@ def share_memory_(self):
 def view_as_dtype(self, dtype):
     """Reinterpret the bytes as another dtype (``x.view(ember.int32)``)."""
     d = _dt.to_dtype(dtype)
-    from ..tensor import wrap
 
     out = wrap(self._data.view(d.np))
     out._vc = self._version_cell()

@@ -20,7 +20,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import STATE
-from ..tensor import _ptr, _root, Tensor, wrap
+from ..tensor import _ptr, _root, Tensor, UntypedStorage, wrap
+from ..autograd.function import Node
 from ._common import broadcast_shapes_or_raise, method, Op, shape_arg
 from .creation import _dense_non_overlapping
 
@@ -135,7 +136,6 @@ class CopySlices(Op):
 
 def replay(arr, steps):
     """Re-apply a chain of view ops to a raw array (the view's region in a tensor of the base's shape)."""
-    from ..autograd.function import Node
 
     for cls, a, k in steps:
         ctx = Node.__new__(Node)
@@ -150,11 +150,9 @@ def _rewrite_base(view: Tensor, base: Tensor, res: Tensor) -> None:
     new = CopySlices.apply(old, res, view._view_fn)
     base._grad_fn, base._requires_grad = new._grad_fn, True
     v = base
-    from ..autograd.grad_mode import STATE as _S
 
     for cls, a, k in view._view_fn:  # the view now reads from the new base
         v = cls.apply(v, *a, **k)
-    _ = _S
     view._grad_fn, view._requires_grad = v._grad_fn, True
 
 
@@ -257,7 +255,6 @@ def set_(self: Tensor, source=None, storage_offset: int = 0, size=None, stride=N
     """Make ``self`` look at ``source``'s memory: a Tensor (its storage, offset, size and strides), a
     storage (``x.untyped_storage()``, with ``storage_offset``, ``size`` and ``stride`` in elements of
     self's dtype), or nothing (an empty tensor). Writes through either side are seen by the other."""
-    from ..tensor import UntypedStorage
 
     _check_leaf(self)
     dt = self._data.dtype

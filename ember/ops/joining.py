@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, wrap
+from ..tensor import Tensor
+from ..autograd.function import name_node
+from ..dtypes import from_numpy_dtype
 from ._common import Op, result_np_dtype, wrap_dim, write_out
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack", "column_stack"]
@@ -51,7 +53,6 @@ def _skipped(t: Tensor) -> bool:
 
 
 def _dtype(np_dtype):
-    from ..dtypes import from_numpy_dtype
 
     return from_numpy_dtype(np_dtype)
 
@@ -99,7 +100,6 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     if d is None:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-len(shape) - 1}, "
                          f"{len(shape)}], but got {dim})")
-    from ..autograd.function import name_node
 
     return name_node(cat([t.unsqueeze(d) for t in xs], d, out=out), "StackBackward0")
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, wrap
-from ._common import Op, check_broadcast, method, operands, result_np_dtype, write_out
+from .. import dtypes
+from ._common import check_broadcast, method, Op, operands, result_np_dtype, write_out
 
 __all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "atan2", "arctan2",
            "hypot", "logical_and", "logical_or", "logical_xor", "isclose", "allclose", "equal", "nan_to_num"]
@@ -44,7 +45,6 @@ class Where(Op):
 
 def _scalar_pair(a, b):
     """``where(cond, 1, 0)``: two Python numbers give torch's dtype (bool, int64, or the default float/complex)."""
-    from .. import dtypes
 
     kinds = {type(v) for v in (a, b)}
     if kinds <= {bool}:

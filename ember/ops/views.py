@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import _root, Tensor, wrap
+from ..layout import contiguous_format
 from ._common import method, Op, shape_arg, wrap_dim
 from .layout import to_channels_last
 from .creation import empty_preserving
@@ -579,7 +580,6 @@ def contiguous(input, memory_format=None):
         return clone(input, memory_format=memory_format)
     if input._data.flags.c_contiguous:
         return input
-    from ..layout import contiguous_format
 
     return Clone.apply(input, contiguous_format)
 
