@@ -2,9 +2,10 @@
 
 Each function states its formula and its derivative. The hot ones (relu, gelu, silu, sigmoid, tanh,
 leaky_relu, hardtanh) are single fused Ops; softmax / log_softmax reuse ember's fused ``ember.softmax`` /
-``ember.log_softmax`` (ops/softmax.py) and add torch's implicit-dim rule. A fused Op's backward runs on raw
-arrays (one multiply) unless ``create_graph=True``, when it is written with ember ops, so double
-backward works everywhere. The rest compose ember ops and get their gradient for free.
+``ember.log_softmax`` (ops/softmax.py) and add torch's implicit-dim rule. A fused Op's backward is itself an
+op (``GeluBackward``, ``SiluBackward``, ``MaskBackward``, ... as torch's ``gelu_backward``): its forward is the
+raw-array derivative, its own backward the second derivative in ember ops, so double backward works
+everywhere. The rest compose ember ops and get their gradient for free.
 
 >>> import ember
 >>> import ember.nn.functional as F
@@ -23,12 +24,11 @@ import numpy as np
 from ..._autocast import autocast_policy
 from ... import ops as _ops_pkg  # noqa: F401 - ensure ops are installed
 from ...autograd.function import Op, name_node
-from ...autograd.grad_mode import STATE
 from ...ops import softmax as _mx
 from ...ops import unary as _pw
 from ...ops._common import float_arr, wrap_dim
 from ...ops.inplace import apply_inplace
-from ...tensor import Tensor, wrap
+from ...tensor import Tensor
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "elu", "elu_", "selu",
            "celu", "gelu", "silu", "mish", "sigmoid", "tanh", "hardtanh", "hardtanh_", "hardsigmoid",
@@ -63,16 +63,25 @@ class _Piecewise(Op):
     @classmethod
     def backward(cls, ctx, g):
         (x,) = ctx.saved_tensors
-        d = cls.df(x._data, *ctx.p)
-        if d.dtype == np.bool_:  # a 0/1 mask selects, as torch's *_backward: a NaN gradient where it is 0 gives 0
-            if STATE.enabled:
-                from ...ops.ternary import where
+        return MaskBackward.apply(g, cls.df(x._data, *ctx.p))
 
-                return where(wrap(d), g, g.new_zeros(()))
-            return wrap(np.where(d, g._data, g._data.dtype.type(0)))
-        if STATE.enabled:
-            return g * wrap(d.astype(g._data.dtype, copy=False))
-        return wrap(g._data * d)
+
+class MaskBackward(Op):
+    """The backward op of the piecewise-linear activations: dx = g d, d(x) a constant array of slopes; a bool d
+    selects, as torch's ``*_backward`` (a NaN gradient where d is 0 gives 0). Linear in g with d constant almost
+    everywhere, so its own backward is itself (and d/dx = 0)."""
+
+    @staticmethod
+    def forward(ctx, g, d):
+        ctx.d = d
+        gd = g._data
+        if d.dtype == np.bool_:
+            return np.where(d, gd, gd.dtype.type(0))
+        return gd * d.astype(gd.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return MaskBackward.apply(gg, ctx.d), None
 
 
 def _pw_op(name, f, df, doc):
@@ -128,13 +137,27 @@ class Hardswish(Op):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        if STATE.enabled:
-            from ... import where
+        return HardswishBackward.apply(g, x)
 
-            return where(x <= -3, 0.0, where(x < 3, g * (x / 3 + 0.5), g))
+
+class HardswishBackward(Op):
+    """The backward op of hardswish (torch's ``hardswish_backward``): dx = g d(x) as above. Linear in g; d/dx of
+    it is g / 3 on the ramp -3 < x < 3, else 0."""
+
+    @staticmethod
+    def forward(ctx, g, x):
+        ctx.save_for_backward(g, x)
         xd, gd = x._data, g._data
-        return wrap(np.where(xd <= -3, gd.dtype.type(0), np.where(xd < 3, gd * (xd / 3 + 0.5), gd)).astype(
-            gd.dtype, copy=False))
+        return np.where(xd <= -3, gd.dtype.type(0), np.where(xd < 3, gd * (xd / 3 + 0.5), gd)).astype(
+            gd.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, x = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ramp = (x._data > -3) & (x._data < 3)
+        return (HardswishBackward.apply(gg, x) if need[0] else None,
+                MaskBackward.apply(gg * g, ramp) / 3 if need[1] else None)
 
 
 # --------------------------------------------------------------------------- smooth fused Ops
@@ -157,19 +180,40 @@ class Gelu(Op):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        if STATE.enabled:
-            if ctx.approximate == "tanh":
-                t = (_K_TANH * (x + 0.044715 * x ** 3)).tanh()
-                return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _K_TANH * (1 + 3 * 0.044715 * x * x))
-            cdf = 0.5 * (1 + (x / _SQRT2).erf())
-            return g * (cdf + x * (-0.5 * x * x).exp() * _INV_SQRT_2PI)
+        return GeluBackward.apply(g, x, ctx.approximate)
+
+
+class GeluBackward(Op):
+    """The backward op of gelu (torch's ``gelu_backward``): dx = g dy/dx with dy/dx as in :class:`Gelu`, raw.
+    Linear in g; its x-derivative uses the second derivative, exact: phi(x) (2 - x^2); 'tanh' (u' and u''
+    the derivatives of u): (1 - t^2) (u' + x (u'' - 2 t u'^2) / 2)."""
+
+    @staticmethod
+    def forward(ctx, g, x, approximate):
+        ctx.save_for_backward(g, x)
+        ctx.approximate = approximate
         xd = x._data
-        if ctx.approximate == "tanh":
+        if approximate == "tanh":
             t = np.tanh(_K_TANH * (xd + 0.044715 * xd ** 3))
             d = 0.5 * (1 + t) + 0.5 * xd * (1 - t * t) * _K_TANH * (1 + 3 * 0.044715 * xd * xd)
         else:
             d = 0.5 * (1 + _pw._erf(xd / _SQRT2)) + xd * np.exp(-0.5 * xd * xd) * _INV_SQRT_2PI
-        return wrap((g._data * d).astype(g._data.dtype, copy=False))
+        return (g._data * d).astype(g._data.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, x = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        dg = GeluBackward.apply(gg, x, ctx.approximate) if need[0] else None
+        if not need[1]:
+            return dg, None
+        if ctx.approximate == "tanh":
+            t = (_K_TANH * (x + 0.044715 * x ** 3)).tanh()
+            du = _K_TANH * (1 + 3 * 0.044715 * x * x)
+            d2 = (1 - t * t) * (du + 0.5 * x * (6 * _K_TANH * 0.044715 * x - 2 * t * du * du))
+        else:
+            d2 = (-0.5 * x * x).exp() * _INV_SQRT_2PI * (2 - x * x)
+        return dg, gg * g * d2
 
 
 class Silu(Op):
@@ -184,11 +228,27 @@ class Silu(Op):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        if STATE.enabled:
-            s = x.sigmoid()
-            return g * s * (1 + x * (1 - s))
-        s = _pw._sigmoid(x._data)
-        return wrap(g._data * s * (1 + x._data * (1 - s)))
+        return SiluBackward.apply(g, x)
+
+
+class SiluBackward(Op):
+    """The backward op of silu (torch's ``silu_backward``): dx = g s (1 + x (1 - s)), raw. Linear in g; its
+    x-derivative uses d2y/dx2 = s (1 - s) (2 + x (1 - 2 s))."""
+
+    @staticmethod
+    def forward(ctx, g, x):
+        ctx.save_for_backward(g, x)
+        xd = x._data
+        s = _pw._sigmoid(xd)
+        return g._data * s * (1 + xd * (1 - s))
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, x = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        s = x.sigmoid() if need[1] else None
+        return (SiluBackward.apply(gg, x) if need[0] else None,
+                gg * g * s * (1 - s) * (2 + x * (1 - 2 * s)) if need[1] else None)
 
 
 # --------------------------------------------------------------------------- public functions
