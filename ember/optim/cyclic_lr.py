@@ -14,12 +14,38 @@ from .optimizer import Optimizer
 
 
 class ReduceLROnPlateau(LRScheduler):
-    """Multiply the lr by ``factor`` once a metric has not improved for ``patience`` epochs.
+    """Multiplies the lr by ``factor`` once a metric has stopped improving for ``patience`` epochs:
+    lr <- max(lr * factor, min_lr) after more than ``patience`` bad epochs in a row.
 
     ``mode`` "min"/"max"; improvement is ``a < best * (1 - threshold)`` ("rel") or
     ``a < best - threshold`` ("abs") in min mode (mirrored in max mode). After a reduction,
     ``cooldown`` epochs are ignored. An lr never goes below ``min_lr``, and changes smaller than
     ``eps`` are skipped. ``step(metric)`` takes the metric.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        mode: ``'min'`` (the metric should go down) or ``'max'``. Default: ``'min'``.
+        factor: the reduction factor, < 1. Default: 0.1.
+        patience: the number of bad epochs tolerated before a reduction. Default: 10.
+        threshold: the minimal significant change. Default: 1e-4.
+        threshold_mode: ``'rel'`` or ``'abs'``. Default: ``'rel'``.
+        cooldown: epochs to wait after a reduction before counting bad epochs again. Default: 0.
+        min_lr: a lower bound on the lr (one float, or one per group). Default: 0.
+        eps: the minimal change of the lr applied. Default: 1e-8.
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.ReduceLROnPlateau(opt, patience=1, factor=0.5)
+        >>> lrs = []
+        >>> for val_loss in [1.0, 0.9, 0.95, 0.95, 0.95, 0.95, 0.95]:
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step(val_loss)
+        >>> lrs
+        [0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.025]
     """
 
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
@@ -138,7 +164,8 @@ def _init_momentum_cycle(sched, optimizer: Optimizer, base_momentum, max_momentu
 
 
 class CyclicLR(LRScheduler):
-    """Cyclical learning rates (Smith): the lr goes between ``base_lr`` and ``max_lr`` every cycle.
+    """Cyclical learning rates (Smith, 2017): the lr goes between ``base_lr`` and ``max_lr`` every cycle.
+    Step it once per batch.
 
     .. code-block:: text
 
@@ -147,6 +174,34 @@ class CyclicLR(LRScheduler):
         lr = base_lr + (max_lr - base_lr) * s * scale(cycle or t)
         scale: triangular 1, triangular2 1 / 2^(cycle - 1), exp_range gamma^t
         momentum (cycle_momentum) = max_momentum - (max_momentum - base_momentum) * s * scale
+
+    Args:
+        optimizer: the wrapped optimizer.
+        base_lr: the lower lr of the cycle (one float, or one per group).
+        max_lr: the upper lr of the cycle (one float, or one per group).
+        step_size_up: steps in the increasing half. Default: 2000.
+        step_size_down: steps in the decreasing half. Default: ``None`` (= step_size_up).
+        mode: ``'triangular'``, ``'triangular2'`` or ``'exp_range'``. Default: ``'triangular'``.
+        gamma: the base of ``'exp_range'``. Default: 1.
+        scale_fn: a custom scale function (overrides mode). scale_mode: ``'cycle'`` or ``'iterations'``.
+        cycle_momentum: cycle the momentum inversely (the optimizer needs ``momentum`` or ``betas``).
+            Default: ``True``.
+        base_momentum, max_momentum: the momentum bounds. Default: 0.8, 0.9.
+        last_epoch: the index of the last epoch, to resume a schedule. Default: -1 (start).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=2, cycle_momentum=False)
+        >>> lrs = []
+        >>> for epoch in range(8):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.01, 0.055, 0.1, 0.055, 0.01, 0.055, 0.1, 0.055]
     """
 
     def __init__(self, optimizer: Optimizer, base_lr: float | list[float], max_lr: float | list[float],
@@ -239,10 +294,32 @@ def _exp_range(gamma: float, x: float) -> float:
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
-    """SGDR: cosine annealing restarted after ``T_0``, ``T_0 * T_mult``, ... epochs.
+    """SGDR (Loshchilov & Hutter, 2017): cosine annealing restarted after ``T_0``, ``T_0 * T_mult``, ... epochs.
 
-    ``lr = eta_min + (base_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2``; ``step(epoch)`` accepts a
+    ``lr = eta_min + (base_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2``, where T_cur counts the epochs
+    since the last restart and T_i is the length of the current period; ``step(epoch)`` accepts a
     fractional epoch (for per-batch updates: ``sched.step(epoch + i / iters)``).
+
+    Args:
+        optimizer: the wrapped optimizer.
+        T_0: the length of the first period (a positive int).
+        T_mult: the factor by which each period grows (an int >= 1). Default: 1.
+        eta_min: the minimum lr. Default: 0.
+        last_epoch: the index of the last epoch, to resume a schedule. Default: -1 (start).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2)
+        >>> lrs = []
+        >>> for epoch in range(8):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.05, 0.1, 0.085355, 0.05, 0.014645, 0.1, 0.096194]
     """
 
     def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
@@ -299,7 +376,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
 
 class OneCycleLR(LRScheduler):
-    """The 1cycle policy (Smith & Topin): warm up to ``max_lr``, then anneal far below the start.
+    """The 1cycle policy (Smith & Topin, 2018): warm up to ``max_lr``, then anneal far below the start.
+    Step it once per batch, ``total_steps`` times.
 
     .. code-block:: text
 
@@ -308,6 +386,33 @@ class OneCycleLR(LRScheduler):
         three_phase:  initial_lr -> max_lr -> initial_lr (symmetric), then initial_lr -> min_lr
         each phase anneals with cos (start + (end - start)(1 - cos(pi pct)) / 2) or linearly;
         momentum (or Adam's beta1) moves the opposite way between max_momentum and base_momentum
+
+    Args:
+        optimizer: the wrapped optimizer.
+        max_lr: the peak lr (one float, or one per group).
+        total_steps: the number of steps of the cycle; or give ``epochs`` and ``steps_per_epoch``.
+        pct_start: the fraction of the steps spent warming up. Default: 0.3.
+        anneal_strategy: ``'cos'`` or ``'linear'``. Default: ``'cos'``.
+        cycle_momentum: cycle the momentum inversely. Default: ``True``.
+        base_momentum, max_momentum: the momentum bounds. Default: 0.85, 0.95.
+        div_factor: initial_lr = max_lr / div_factor. Default: 25.
+        final_div_factor: min_lr = initial_lr / final_div_factor. Default: 1e4.
+        three_phase: use the three-phase schedule. Default: ``False``.
+        last_epoch: the index of the last epoch, to resume a schedule. Default: -1 (start).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=6, cycle_momentum=False)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.004, 0.099442, 0.081175, 0.046264, 0.013348, 0.0]
     """
 
     def __init__(self, optimizer: Optimizer, max_lr: float | list[float], total_steps: int | None = None,
@@ -411,6 +516,27 @@ class NoamLR(LRScheduler):
                  * min(max(step, 1) ** -0.5, max(step, 1) * warmup_steps ** -1.5))
 
     Step it once per optimizer step (per batch), not per epoch.
+
+    Args:
+        optimizer: the wrapped optimizer (its lr is replaced).
+        d_model: the model width in the formula.
+        warmup_steps: the length of the linear warm-up, > 0.
+        factor: the overall scale. Default: 1.
+        last_epoch: the index of the last step, to resume a schedule. Default: -1 (start).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim import lr_scheduler
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = lr_scheduler.NoamLR(opt, d_model=16, warmup_steps=2)
+        >>> lrs = []
+        >>> for step in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.088388, 0.088388, 0.176777, 0.144338, 0.125]
     """
 
     def __init__(self, optimizer: Optimizer, d_model: int, warmup_steps: int, factor: float = 1.0,
