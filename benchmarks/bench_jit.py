@@ -1,9 +1,22 @@
-"""Replayed (ember.compile / ember.jit.trace) vs eager ember vs torch eager, per step.
+"""Replayed (``ember.compile`` / ``ember.jit.trace``) vs eager ember vs torch eager, per step.
 
-W1nn and W4 are training steps (forward, backward, optimizer step) whose forward is compiled; W6 is
-inference of the MLP and LeNet at batch 1, where per-op overhead dominates. Run from the repo root:
+Cases: W1nn and W4 training steps (forward, loss, ``zero_grad``, ``backward``, ``optimizer.step()``; the
+whole step is compiled: ``step = ember.compile(train_step)``), and W6 inference of the MLP and LeNet at
+batch 1 (``ember.jit.trace``), where per-op overhead dominates.
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE nice python -m benchmarks.bench_jit [--repeat N]
+Per-step overhead = step time - kernel time. The kernel time of a step is measured in separate runs in
+which every op's ``forward`` (the raw-array computation of each forward and backward op, outermost call
+only) and every optimizer's ``_update_group`` (the fused raw-array update) are wrapped by a timer; what
+is left of the step (module calls, argument parsing, ``apply``'s graph bookkeeping, the engine's walk,
+gradient routing and accumulation, optimizer bookkeeping) is overhead. The timers add about 0.1 us per op
+to the kernel time, so the overhead is if anything underestimated.
+
+Timing: variants are interleaved: each round times a block of consecutive steps of every variant in turn
+(eager, replayed, torch, and the two instrumented runs); the figure is the median over rounds of each
+block's median step. Run from the repo root, on a quiet machine if possible:
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \\
+        nice python -m benchmarks.bench_jit [--rounds R] [--block N] [--cases W1nn-train ...]
 """
 from __future__ import annotations
 
@@ -15,64 +28,56 @@ import numpy as np
 from .workloads import _load, lenet
 
 
-def _median_ms(step, repeat: int) -> float:
-    step()
-    step()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    return 1000 * float(np.median(times))
-
-
 def _mlp(m):
     return m.nn.Sequential(m.nn.Linear(784, 256), m.nn.ReLU(), m.nn.Linear(256, 256), m.nn.ReLU(),
                            m.nn.Linear(256, 10))
 
 
-def train_w1(m, compiled: bool):
-    rng = np.random.default_rng(0)
-    net = _mlp(m)
-    _load(m, net, rng)
-    fwd = m.compile(net) if compiled else net
-    opt = m.optim.SGD(net.parameters(), lr=0.01)
-    x = m.tensor(rng.standard_normal((128, 784)).astype(np.float32))
-    y = m.tensor(rng.integers(0, 10, 128).astype(np.int64))
-
-    def step():
-        loss = m.nn.functional.cross_entropy(fwd(x), y)
+def _train_step(m, net, opt, loss_fn):
+    def train_step(x, y):
+        loss = loss_fn(net(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
-    return step
+        return loss
+    return train_step
+
+
+def train_w1(m, compiled: bool):
+    """W1nn: MLP 784-256-256-10, batch 128, cross-entropy, SGD."""
+    rng = np.random.default_rng(0)
+    net = _mlp(m)
+    _load(m, net, rng)
+    opt = m.optim.SGD(net.parameters(), lr=0.01)
+    x = m.tensor(rng.standard_normal((128, 784)).astype(np.float32))
+    y = m.tensor(rng.integers(0, 10, 128).astype(np.int64))
+    step = _train_step(m, net, opt, m.nn.functional.cross_entropy)
+    step = m.compile(step) if compiled else step
+    return lambda: step(x, y)
 
 
 def train_w4(m, compiled: bool):
+    """W4: Transformer encoder, 2 layers, d_model 128, 4 heads, batch 32 x 64 tokens, Adam."""
     rng = np.random.default_rng(0)
     layer = m.nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0, batch_first=True)
     net = m.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False) if m.__name__ == "torch" else \
         m.nn.TransformerEncoder(layer, 2)
     _load(m, net, rng)
-    fwd = m.compile(net) if compiled and m.__name__ != "torch" else net
     opt = m.optim.Adam(net.parameters(), lr=1e-3)
     x = m.tensor(rng.standard_normal((32, 64, 128)).astype(np.float32))
-
-    def step():
-        loss = fwd(x).pow(2).mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return step
+    step = _train_step(m, net, opt, lambda out, target: out.pow(2).mean())
+    step = m.compile(step) if compiled else step
+    return lambda: step(x, None)
 
 
 def infer(m, which: str, compiled: bool):
+    """W6: MLP or LeNet inference at batch 1 under no_grad."""
     rng = np.random.default_rng(0)
     net, shape = (_mlp(m), (1, 784)) if which == "mlp" else (lenet(m), (1, 1, 28, 28))
     _load(m, net, rng)
     net.eval()
     x = m.tensor(rng.standard_normal(shape).astype(np.float32))
-    fwd = m.jit.trace(net, x) if compiled and m.__name__ != "torch" else net
+    fwd = m.jit.trace(net, x) if compiled else net
 
     def step():
         with m.no_grad():
@@ -84,25 +89,111 @@ CASES = {"W1nn-train": train_w1, "W4-train": train_w4,
          "W6-mlp-b1": lambda m, c: infer(m, "mlp", c), "W6-lenet-b1": lambda m, c: infer(m, "lenet", c)}
 
 
-def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--repeat", type=int, default=20)
-    p.add_argument("--no-torch", action="store_true")
-    a = p.parse_args()
+class KernelTimer:
+    """While active, sums the time spent in ops' ``forward`` (outermost calls) and optimizers'
+    ``_update_group``: the kernels of a step. ``total`` is in seconds."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self._saved: list = []
+
+    def __enter__(self) -> "KernelTimer":
+        from ember.autograd.function import Op
+        from ember.optim.optimizer import Optimizer
+
+        depth = [0]
+        clock = time.perf_counter
+
+        def timed(fn):
+            def call(*args, **kwargs):
+                if depth[0]:
+                    return fn(*args, **kwargs)
+                depth[0] = 1
+                t0 = clock()
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    self.total += clock() - t0
+                    depth[0] = 0
+            return call
+
+        for base, name in ((Op, "forward"), (Optimizer, "_update_group")):
+            stack = [base]
+            while stack:
+                cls = stack.pop()
+                stack.extend(cls.__subclasses__())
+                fn = cls.__dict__.get(name)
+                if fn is None:
+                    continue
+                self._saved.append((cls, name, fn))
+                kind = type(fn) if isinstance(fn, (staticmethod, classmethod)) else None
+                wrapped = timed(fn.__func__ if kind else fn)
+                setattr(cls, name, kind(wrapped) if kind else wrapped)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for cls, name, fn in reversed(self._saved):
+            setattr(cls, name, fn)
+
+
+def _block(step, n: int) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def _kernel_block(step, n: int) -> float:
+    times = []
+    with KernelTimer() as kt:
+        for _ in range(n):
+            before = kt.total
+            step()
+            times.append(kt.total - before)
+    return float(np.median(times))
+
+
+def run_case(name: str, rounds: int, block: int, torch=None) -> dict:
     import ember
 
-    mods = [ember]
+    make = CASES[name]
+    steps = {"eager": make(ember, False), "replay": make(ember, True)}
+    if torch is not None:
+        steps["torch"] = make(torch, False)
+    for s in steps.values():  # warm up; the first replayed call captures
+        s(), s()
+    res: dict = {k: [] for k in [*steps, "kernels-eager", "kernels-replay"]}
+    for _ in range(rounds):
+        for k, s in steps.items():
+            res[k].append(_block(s, block))
+        res["kernels-eager"].append(_kernel_block(steps["eager"], block))
+        res["kernels-replay"].append(_kernel_block(steps["replay"], block))
+    return {k: 1000 * float(np.median(v)) for k, v in res.items()}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--rounds", type=int, default=9)
+    p.add_argument("--block", type=int, default=0, help="steps per block (default: by case)")
+    p.add_argument("--cases", nargs="*", default=list(CASES))
+    p.add_argument("--no-torch", action="store_true")
+    a = p.parse_args()
+    torch = None
     if not a.no_torch:
         import torch
 
         torch.set_num_threads(1)
-        mods.append(torch)
-    print(f"{'case':14s} {'eager ms':>9s} {'replay ms':>9s} {'torch ms':>9s}")
-    for name, make in CASES.items():
-        eager = _median_ms(make(ember, False), a.repeat)
-        replay = _median_ms(make(ember, True), a.repeat)
-        tt = _median_ms(make(mods[1], False), a.repeat) if len(mods) > 1 else float("nan")
-        print(f"{name:14s} {eager:9.3f} {replay:9.3f} {tt:9.3f}")
+    print(f"{'case':13s} {'eager':>8s} {'replay':>8s} {'torch':>8s} {'ovh eager':>9s} {'ovh replay':>10s} "
+          f"{'replay/torch':>12s}   (ms per step, medians)")
+    for name in a.cases:
+        block = a.block or (3 if name.startswith("W4") else 30)
+        r = run_case(name, a.rounds, block, torch)
+        ovh_e, ovh_r = r["eager"] - r["kernels-eager"], r["replay"] - r["kernels-replay"]
+        tt = r.get("torch", float("nan"))
+        print(f"{name:13s} {r['eager']:8.3f} {r['replay']:8.3f} {tt:8.3f} {ovh_e:9.3f} {ovh_r:10.3f} "
+              f"{r['replay'] / tt:12.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,12 @@ def _signature(inputs, training) -> tuple:
     return tuple(parts), training
 
 
+def _fast_signature(inputs) -> tuple:
+    from ..tensor import Tensor
+
+    return tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else ("py", repr(a)) for a in inputs)
+
+
 def trace(func: Callable, example_inputs: Any, **kwargs: Any) -> TracedModule:
     """Capture ``func(*example_inputs)`` (a Module or a function of tensors) as a replayable program."""
     from ..tensor import Tensor
@@ -171,7 +177,7 @@ class CompiledFunction:
             return self._fn(*inputs)
         from ..autograd.grad_mode import STATE
 
-        key = (_signature(inputs, None), STATE.enabled)
+        key = (_fast_signature(inputs), STATE.enabled)
         for prog in self._programs.get(key, ()):
             if prog.guards_hold():
                 return prog.run(inputs)

@@ -21,6 +21,11 @@ def _cnn():
                          nn.Conv2d(4, 6, 3), nn.Tanh(), nn.Flatten(), nn.Dropout(0.25), nn.Linear(24, 3))
 
 
+def _transformer():
+    return nn.Sequential(nn.TransformerEncoderLayer(6, 2, dim_feedforward=8, dropout=0.1, batch_first=True),
+                         nn.Flatten(), nn.Linear(18, 3))
+
+
 OPTIMIZERS = {"sgd": lambda p: ember.optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=1e-3),
               "adam": lambda p: ember.optim.Adam(p, lr=0.01)}
 
@@ -77,6 +82,10 @@ def test_mlp_training_replay_equals_eager(opt):
 @pytest.mark.parametrize("opt", sorted(OPTIMIZERS))
 def test_cnn_with_dropout_and_inplace_relu_replay_equals_eager(opt):
     _assert_same_training(_cnn, OPTIMIZERS[opt], (4, 1, 8, 8), returns_item=True)
+
+
+def test_transformer_layer_replay_equals_eager():
+    _assert_same_training(_transformer, OPTIMIZERS["adam"], (2, 3, 6))
 
 
 def test_replay_skips_python_and_reuses_grad_buffers():
