@@ -101,6 +101,29 @@ class AveragedModel:
         buffers: averaged too with use_buffers=True; otherwise copied from the model each call
 
     Calling it runs the averaged copy (``self.module``). ``n_averaged`` is a 0-d int64 tensor.
+
+    Args:
+        model: the model to average (deep-copied).
+        device: if given, the copy is moved there. Default: ``None``.
+        avg_fn: ``(averaged, current, n_averaged) -> new average`` per tensor. Default: ``None`` (SWA mean).
+        multi_avg_fn: the same over lists of tensors, in place (e.g. ``get_ema_multi_avg_fn(decay)``).
+        use_buffers: average the buffers too (else copy them). Default: ``False``.
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim.swa_utils import AveragedModel
+        >>> model = ember.nn.Linear(2, 1)
+        >>> swa_model = AveragedModel(model)
+        >>> with ember.no_grad():
+        ...     _ = model.weight.fill_(1.0)
+        ...     swa_model.update_parameters(model)
+        ...     _ = model.weight.fill_(3.0)
+        ...     swa_model.update_parameters(model)
+        >>> swa_model.module.weight.tolist(), int(swa_model.n_averaged)
+        ([[2.0, 2.0]], 2)
+        >>> swa_model(ember.ones(4, 2)).shape
+        ember.Size([4, 1])
     """
 
     def __init__(self, model, device=None, avg_fn: Callable | None = None, multi_avg_fn: Callable | None = None,
@@ -167,6 +190,28 @@ class EMA(AveragedModel):
     ``EMA(model, decay)`` is ``AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay),
     use_buffers=True)`` with ``update()`` bound to that model: call ``ema.update()`` after each
     ``optimizer.step()`` and evaluate with ``ema(x)`` (or ``ema.module``).
+
+    W_ema <- decay * W_ema + (1 - decay) * W_model at each ``update()`` (the copy at construction is the
+    first average).
+
+    Args:
+        model: the model to follow (deep-copied; ``update()`` reads this model).
+        decay: the weight of the old average, in [0, 1]. Default: 0.999.
+        use_buffers: average the buffers too. Default: ``True``.
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim.swa_utils import EMA
+        >>> model = ember.nn.Linear(2, 1)
+        >>> with ember.no_grad():
+        ...     _ = model.weight.fill_(1.0)
+        >>> ema = EMA(model, decay=0.5)
+        >>> with ember.no_grad():
+        ...     _ = model.weight.fill_(3.0)
+        >>> ema.update()
+        >>> ema.module.weight.tolist()
+        [[2.0, 2.0]]
     """
 
     def __init__(self, model, decay: float = 0.999, use_buffers: bool = True) -> None:
@@ -224,6 +269,27 @@ class SWALR(LRScheduler):
 
         t = clamp(step / anneal_epochs, 0, 1);  alpha = (1 - cos(pi t)) / 2 ("cos") or t ("linear")
         lr = swa_lr * alpha + lr_start * (1 - alpha)
+
+    Args:
+        optimizer: the wrapped optimizer.
+        swa_lr: the lr to anneal to (one float, or one per group).
+        anneal_epochs: the number of epochs of the annealing. Default: 10.
+        anneal_strategy: ``'cos'`` or ``'linear'``. Default: ``'cos'``.
+        last_epoch: Default: -1.
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim.swa_utils import SWALR
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = SWALR(opt, swa_lr=0.05, anneal_epochs=3)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 6))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.0875, 0.0625, 0.05, 0.05]
     """
 
     def __init__(self, optimizer: Optimizer, swa_lr: float | list[float], anneal_epochs: int = 10,
