@@ -19,7 +19,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..tensor import Tensor
 from ..autograd.function import STATE
-from ._common import check_broadcast, method, note_broadcast, Op, operands, write_out
+from ._common import check_broadcast, method, Op, operands, write_out
 from .ternary import where
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "pow",
@@ -42,12 +42,12 @@ def _check(x, y, op: str):
 
 
 class Add(Op):
+    broadcasting = True
     _number_inputs = 2  # torch wraps a Python number operand as a tensor input (next_functions lists it)
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         x, y = operands(a, b)
-        note_broadcast(ctx, a, b, x, y)
         try:
             if alpha != 1:
                 ctx.alpha = alpha
@@ -64,12 +64,12 @@ class Add(Op):
 
 
 class Sub(Op):
+    broadcasting = True
     _number_inputs = 2
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         x, y = operands(a, b)
-        note_broadcast(ctx, a, b, x, y)
         _check(x, y, "sub")
         if getattr(x, "dtype", None) == np.bool_ and getattr(y, "dtype", None) == np.bool_:
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
@@ -93,12 +93,12 @@ def _conj(v):
 
 
 class Mul(Op):
+    broadcasting = True
     _number_inputs = 2
 
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
-        note_broadcast(ctx, a, b, x, y)
         need = ctx.needs_input_grad  # save only what the needed gradients use, as torch
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
         try:
@@ -116,12 +116,12 @@ class Mul(Op):
 
 
 class Div(Op):
+    broadcasting = True
     _number_inputs = 2
 
     @staticmethod
     def forward(ctx, a, b, rounding_mode=None):
         x, y = operands(a, b)
-        note_broadcast(ctx, a, b, x, y)
         _check(x, y, "div")
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         if rounding_mode is not None:
