@@ -74,6 +74,24 @@ class Optimizer:
         params: an iterable of Tensors, of ``(name, Tensor)`` pairs, or of dicts that define
             parameter groups (each with a ``"params"`` entry and optional per-group options).
         defaults: the default value of every option, used where a group gives none.
+
+    A subclass gives its update rule (one pure function over raw arrays) and its per-parameter state;
+    the base class holds ``param_groups`` and ``state``, checks the parameters, and provides ``step``
+    hooks, ``zero_grad``, ``add_param_group``, ``state_dict`` and ``load_state_dict`` (torch's format).
+
+    Examples::
+
+        >>> import ember
+        >>> backbone, head = ember.nn.Linear(4, 4), ember.nn.Linear(4, 2)
+        >>> opt = ember.optim.SGD([{"params": backbone.parameters()},
+        ...                        {"params": head.parameters(), "lr": 1e-2}], lr=1e-3, momentum=0.9)
+        >>> [group["lr"] for group in opt.param_groups]
+        [0.001, 0.01]
+        >>> head(backbone(ember.randn(3, 4))).sum().backward()
+        >>> opt.step()
+        >>> opt.zero_grad()
+        >>> head.weight.grad is None, sorted(opt.state_dict())
+        (True, ['param_groups', 'state'])
     """
 
     def __init_subclass__(cls, **kwargs) -> None:

@@ -59,6 +59,26 @@ class LRScheduler:
     Subclasses implement ``get_lr()`` (the lrs for ``self.last_epoch``, usually from the current
     ones) and may give ``_get_closed_form_lr()`` (used when ``step(epoch)`` is called).
     Creating a scheduler sets ``group["initial_lr"]`` and performs the first step (epoch 0).
+
+    Args:
+        optimizer: the wrapped optimizer.
+        last_epoch: the index of the last epoch, to resume a schedule. Default: -1 (start).
+
+    Examples::
+
+        >>> import ember
+        >>> from ember.optim.lr_scheduler import LRScheduler
+        >>> class Halve(LRScheduler):
+        ...     def get_lr(self):
+        ...         return [group["lr"] * (0.5 if self.last_epoch > 0 else 1.0)
+        ...                 for group in self.optimizer.param_groups]
+        >>> opt = ember.optim.SGD([ember.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = Halve(opt)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+        >>> sched.get_last_lr(), sched.last_epoch
+        ([0.0125], 3)
     """
 
     _get_lr_called_within_step = False
