@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.function import Op  # noqa: F401 - re-exported for op modules
-from ..tensor import Tensor, wrap
+from ..autograd.grad_mode import STATE
+from ..tensor import Tensor, _root, wrap
 
 METHODS: dict = {}
 
@@ -23,6 +24,56 @@ def method(fn=None, *, names: tuple = ()):
     return register(fn) if fn is not None else register
 
 
+def resize_storage(self: Tensor, shape: tuple) -> None:
+    """``resize_``'s storage rule: shrinking keeps the leading elements in the same storage (so growing again
+    shows them); growing copies them into a bigger one, as torch's realloc."""
+    n = 1
+    for s in shape:
+        n *= s
+    d = self._data
+    root = _root(d)
+    offset = (d.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // d.itemsize
+    if root.flags.c_contiguous and root.dtype == d.dtype and offset + n <= root.size:
+        self._data = root.reshape(-1)[offset:offset + n].reshape(shape)
+    else:  # a bigger storage holding the old one's elements from the offset on, as torch's realloc
+        flat = root.reshape(-1)[offset:] if root.flags.c_contiguous and root.dtype == d.dtype else \
+            np.ascontiguousarray(d).reshape(-1)
+        new = np.empty(n, dtype=d.dtype)
+        k = min(n, flat.size)
+        new[:k] = flat[:k]
+        self._data = new.reshape(shape)
+
+
+def _write(self: Tensor, data, cast_check: bool) -> None:
+    dst = self._data
+    if cast_check and data.dtype != dst.dtype and not _dt.can_cast(_dt.from_numpy_dtype(data.dtype),
+                                                                  _dt.from_numpy_dtype(dst.dtype)):
+        raise RuntimeError(f"result type {_dt.scalar_type_name(_dt.from_numpy_dtype(data.dtype))} can't be "
+                           f"cast to the desired output type {_dt.scalar_type_name(_dt.from_numpy_dtype(dst.dtype))}")
+    if data.shape != dst.shape:
+        raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast shape "
+                           f"{list(data.shape)}")
+    if not dst.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to "
+                           "a single memory location. Please clone() the tensor before performing the "
+                           "operation.")
+    if dst.size and data is not dst:
+        np.copyto(dst, data, casting="unsafe")
+
+
+def copy_into_out(out: Tensor, result: Tensor) -> Tensor:
+    """Write an op's result into the ``out=`` tensor, resizing it when its shape differs."""
+    if STATE.enabled and (out._requires_grad or result._requires_grad):
+        raise RuntimeError("out=... arguments don't support automatic differentiation, but one of the "
+                           "arguments requires grad.")
+    if out._data.shape != result._data.shape:
+        resize_storage(out, tuple(result._data.shape))
+        out._bump()
+    _write(out, result._data, True)
+    out._bump()
+    return out
+
+
 def write_out(result, out):
     """The one ``out=`` helper: write ``result`` into ``out`` (resized as torch does) and return ``out``.
 
@@ -31,8 +82,6 @@ def write_out(result, out):
     """
     if out is None:
         return result
-    from .inplace import copy_into_out
-
     if isinstance(result, tuple):
         if not isinstance(out, (tuple, list)) or len(out) != len(result) or \
                 not all(isinstance(o, Tensor) for o in out):
@@ -73,19 +122,6 @@ def result_np_dtype(*args) -> np.dtype:
         if not any(not isinstance(a, Tensor) and type(a) is float for a in args):
             _RT_CACHE[key] = r  # the default dtype can change: do not cache float scalars
     return r
-
-
-def note_broadcast(ctx, a, b, x, y) -> None:
-    """For the engine: record input shapes/dtypes when an operand was broadcast or cast (recording only).
-
-    ``x``/``y`` are the arrays ``operands`` produced from ``a``/``b``; a cast shows as a new array.
-    """
-    if ctx.next is None:
-        return
-    xa = isinstance(a, Tensor)
-    yb = isinstance(b, Tensor)
-    if (xa and x is not a._data) or (yb and y is not b._data) or (xa and yb and x.shape != y.shape):
-        ctx.in_meta = tuple((t._data.shape, t._data.dtype) if isinstance(t, Tensor) else None for t in (a, b))
 
 
 def _scalar(x):

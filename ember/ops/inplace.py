@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dt
 from ..autograd.grad_mode import STATE
-from ..tensor import _ptr, _root, Tensor, UntypedStorage, wrap
+from ..tensor import _ptr, Tensor, UntypedStorage, wrap
 from ..autograd.function import Node
-from ._common import broadcast_shapes_or_raise, method, Op, shape_arg
+from ._common import _write, broadcast_shapes_or_raise, method, Op, resize_storage, shape_arg
 from .creation import _dense_non_overlapping
 
 __all__ = ["fill_", "zero_", "resize_as_"]  # torch has these three as functions too; the rest are methods
@@ -37,23 +36,6 @@ def _check_leaf(self: Tensor) -> None:
     if base is not None and base._requires_grad and base._grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
                            "operation.")
-
-
-def _write(self: Tensor, data, cast_check: bool) -> None:
-    dst = self._data
-    if cast_check and data.dtype != dst.dtype and not _dt.can_cast(_dt.from_numpy_dtype(data.dtype),
-                                                                  _dt.from_numpy_dtype(dst.dtype)):
-        raise RuntimeError(f"result type {_dt.scalar_type_name(_dt.from_numpy_dtype(data.dtype))} can't be "
-                           f"cast to the desired output type {_dt.scalar_type_name(_dt.from_numpy_dtype(dst.dtype))}")
-    if data.shape != dst.shape:
-        raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the broadcast shape "
-                           f"{list(data.shape)}")
-    if not dst.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to "
-                           "a single memory location. Please clone() the tensor before performing the "
-                           "operation.")
-    if dst.size and data is not dst:
-        np.copyto(dst, data, casting="unsafe")
 
 
 _PARTIAL_OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to "
@@ -212,18 +194,6 @@ def zero_(self: Tensor) -> Tensor:
     return fill_(self, 0)
 
 
-def copy_into_out(out: Tensor, result: Tensor) -> Tensor:
-    """Write an op's result into the ``out=`` tensor, resizing it when its shape differs."""
-    if STATE.enabled and (out._requires_grad or result._requires_grad):
-        raise RuntimeError("out=... arguments don't support automatic differentiation, but one of the "
-                           "arguments requires grad.")
-    if out._data.shape != result._data.shape:
-        resize_(out, *result._data.shape)
-    _write(out, result._data, True)
-    out._bump()
-    return out
-
-
 @method
 def resize_(self: Tensor, *size, memory_format=None) -> Tensor:
     """Resize in place: shrinking keeps the leading elements; growing keeps them and adds uninitialised ones."""
@@ -231,21 +201,7 @@ def resize_(self: Tensor, *size, memory_format=None) -> Tensor:
     shape = shape_arg(size)
     if self._requires_grad and STATE.enabled:
         raise RuntimeError("cannot resize variables that require grad")
-    n = 1
-    for s in shape:
-        n *= s
-    d = self._data
-    root = _root(d)
-    offset = (d.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // d.itemsize
-    if root.flags.c_contiguous and root.dtype == d.dtype and offset + n <= root.size:
-        self._data = root.reshape(-1)[offset:offset + n].reshape(shape)
-    else:  # a bigger storage holding the old one's elements from the offset on, as torch's realloc
-        flat = root.reshape(-1)[offset:] if root.flags.c_contiguous and root.dtype == d.dtype else \
-            np.ascontiguousarray(d).reshape(-1)
-        new = np.empty(n, dtype=d.dtype)
-        k = min(n, flat.size)
-        new[:k] = flat[:k]
-        self._data = new.reshape(shape)
+    resize_storage(self, shape)
     self._bump()
     return self
 
