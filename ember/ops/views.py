@@ -461,9 +461,24 @@ class AsStrided(Op):
         size, stride, off = ctx.geom
         idx = np.arange(n)
         out_idx = _as_strided(idx[off:], shape=size, strides=tuple(s * idx.itemsize for s in stride))
-        storage_grad = np.bincount(out_idx.reshape(-1), weights=g._data.reshape(-1), minlength=n)
         in_idx = _as_strided(idx[in_off:], shape=shape, strides=tuple(s * idx.itemsize for s in in_stride))
-        return wrap(storage_grad[in_idx].astype(g._data.dtype))
+        return StorageBackward.apply(g, out_idx, in_idx, n)
+
+
+class StorageBackward(Op):
+    """The backward op of as_strided: g summed into the storage at the output's positions ``src`` (storage
+    indices), then read at the input's positions ``dst``. Linear in g; its backward is the same op with
+    ``src`` and ``dst`` swapped (the adjoint)."""
+
+    @staticmethod
+    def forward(ctx, g, src, dst, n):
+        ctx.src, ctx.dst, ctx.n = src, dst, n
+        storage = np.bincount(src.reshape(-1), weights=g._data.reshape(-1), minlength=n)
+        return storage[dst].astype(g._data.dtype)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return StorageBackward.apply(gg, ctx.dst, ctx.src, ctx.n)
 
 
 @method
@@ -494,11 +509,24 @@ class Diagonal(Op):
 
     @staticmethod
     def backward(ctx, g):
-        z = wrap(np.zeros(ctx.shape, dtype=g._data.dtype))
-        offset, d1, d2 = ctx.args
-        zd = Diagonal.forward(ctx.__class__.__new__(type(ctx)), z, offset, d1, d2)
+        return DiagonalBackward.apply(g, ctx.shape, *ctx.args)
+
+
+class DiagonalBackward(Op):
+    """The backward op of diagonal (torch's ``diagonal_backward``): g written on the diagonal of zeros of the
+    input's shape. Linear in g; its backward is the diagonal again."""
+
+    @staticmethod
+    def forward(ctx, g, shape, offset, d1, d2):
+        ctx.args = (offset, d1, d2)
+        z = wrap(np.zeros(shape, dtype=g._data.dtype))
+        zd = Diagonal.forward(object.__new__(type(ctx)), z, offset, d1, d2)
         zd[...] = g._data
-        return z
+        return z._data
+
+    @staticmethod
+    def backward(ctx, gg):
+        return Diagonal.apply(gg, *ctx.args)
 
 
 @method
@@ -531,13 +559,26 @@ class Unfold(Op):
 
     @staticmethod
     def backward(ctx, g):
-        dim, size, step, count = ctx.args
-        out = np.zeros(ctx.shape, dtype=g._data.dtype)
+        return UnfoldBackward.apply(g, ctx.shape, *ctx.args)
+
+
+class UnfoldBackward(Op):
+    """The backward op of unfold (torch's ``unfold_backward``): each window's gradient added back at its
+    positions, in a loop over the ``size`` window offsets. Linear in g; its backward is unfold again."""
+
+    @staticmethod
+    def forward(ctx, g, shape, dim, size, step, count):
+        ctx.args = (dim, size, step)
+        out = np.zeros(shape, dtype=g._data.dtype)
         gd = np.moveaxis(g._data, -1, dim + 1)  # (..., count, size, ...)
         for k in range(size):
             idx = (slice(None),) * dim + (slice(k, k + step * (count - 1) + 1, step),)
             out[idx] += np.take(gd, k, axis=dim + 1)
-        return wrap(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return Unfold.apply(gg, *ctx.args)
 
 
 @method
