@@ -163,6 +163,8 @@ class ScatterReduce(Op):
     among the elements equal to the result.
     """
 
+    save_output = True
+
     @staticmethod
     def forward(ctx, x, dim, index, src, reduce, include_self):
         d, idx, s = x._data, index._data, src._data
@@ -183,9 +185,7 @@ class ScatterReduce(Op):
             out = out.astype(d.dtype, copy=False)
         ctx.args = (dim, reduce, include_self)
         ctx.index, ctx.hit, ctx.count = index, hit, count
-        if ctx.next is not None:
-            ctx.save_for_backward(x, src)
-            ctx.out = out
+        ctx.save_for_backward(x, src)
         return out
 
     @staticmethod
@@ -199,7 +199,7 @@ class ScatterReduce(Op):
                 g = g / wrap(np.maximum(ctx.count, 1).astype(g._data.dtype))
             gx = g if self_mask is None else g.masked_fill(self_mask, 0)
             return gx, None, None, g.gather(dim, index)
-        out = wrap(ctx.out)
+        out = ctx.output  # under create_graph it leads back through this node, so d(out)/dx is seen
         if reduce == "prod":
             go = g * out
             gx = go / x if self_mask is None else (go / x).masked_fill(self_mask, 0)
@@ -345,17 +345,22 @@ class Scatter(Op):
     @staticmethod
     def backward(ctx, g):
         gx = g
-        if ctx.reduce is None:
-            gx = wrap(g._data.copy())
-            gx._data[ctx.key] = 0
+        if ctx.reduce is None:  # the overwritten positions get no gradient
+            hit = np.zeros(g.shape, dtype=bool)
+            hit[ctx.key] = True
+            gx = g.masked_fill(wrap(hit), 0)
         gs = None
         if ctx.needs_input_grad[3]:
-            gs = wrap(g._data[ctx.key])
-            if gs._data.shape != ctx.src_shape:
-                full = np.zeros(ctx.src_shape, g._data.dtype)
-                full[tuple(slice(0, n) for n in gs._data.shape)] = gs._data
-                gs = wrap(full)
+            gs = _zero_pad(g.gather(ctx.dim, ctx.index), ctx.src_shape)
         return gx, None, None, gs
+
+
+def _zero_pad(t: Tensor, shape: tuple) -> Tensor:
+    """``t`` grown to ``shape`` with zeros after its end in each dim (src elements that ``index`` never reads)."""
+    for i, (have, want) in enumerate(zip(t.shape, shape)):
+        if have < want:
+            t = cat([t, t.new_zeros(tuple(t.shape[:i]) + (want - have,) + tuple(t.shape[i + 1:]))], i)
+    return t
 
 
 @method
