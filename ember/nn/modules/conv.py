@@ -245,6 +245,10 @@ class Conv3d(_Conv):
             k = groups / (in_channels * prod(kernel_size)) (``kaiming_uniform_`` with ``a = sqrt(5)``, as torch).
         bias: shape (out_channels,), drawn from the same U(-sqrt(k), sqrt(k)).
 
+    Gradients (as ``Conv2d``, with a third spatial dim): the input gradient is the transposed convolution of
+    ``g`` with the same weight; dL/dW[o, c] is the cross-correlation of the input plane c with g[o];
+    dL/db[o] sums g[o] over the batch and spatial dims.
+
     Examples::
 
         >>> import ember

@@ -71,6 +71,8 @@ class Dropout1d(_DropoutNd):
 
     Shape: Input (N, C, L) or (C, L); Output the same shape.
 
+    Gradient: dL/dx = g * m / (1 - p), with the same channel mask (and g in eval mode). No parameters.
+
     Examples::
 
         >>> import ember
@@ -92,6 +94,8 @@ class Dropout2d(_DropoutNd):
         inplace: if ``True``, overwrite the input. Default: ``False``.
 
     Shape: Input (N, C, H, W) or (C, H, W); Output the same shape.
+
+    Gradient: dL/dx = g * m / (1 - p), with the same channel mask (and g in eval mode). No parameters.
 
     Examples::
 
