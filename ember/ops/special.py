@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import numpy as np
 
-from ..tensor import Tensor, wrap
+from ..tensor import Tensor
 from ._common import float_arr, method, Op, type_name, write_out
 from ._special import _bessel_i, _lgamma, _polygamma
 
@@ -27,10 +27,48 @@ def sinc(input: Tensor, *, out=None) -> Tensor:
     >>> ember.sinc(ember.tensor([0., 0.5]))
     tensor([1.0000, 0.6366])
     """
-    x = input if input.is_floating_point() or input.is_complex() else wrap(float_arr(input._data))
-    zero = x == 0
-    px = x.masked_fill(zero, 1) * math.pi
-    return write_out((px.sin() / px).masked_fill(zero, 1), out)
+    return write_out(Sinc.apply(input), out)
+
+
+def _conj(t: Tensor) -> Tensor:
+    return t.conj() if t.is_complex() else t
+
+
+class Sinc(Op):
+    """sinc(x) = sin(pi x) / (pi x), 1 at x = 0; d/dx = :class:`SincGrad` (a Function of x, so the second
+    derivative at 0 is right: a composite masked at 0 would give 0 there instead of -pi^2 / 3)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        a = float_arr(x._data)
+        return np.asarray(np.sinc(a)).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * _conj(SincGrad.apply(x))
+
+
+class SincGrad(Op):
+    """sinc'(x) = (cos(pi x) - sinc(x)) / x, 0 at x = 0; its derivative sinc''(x) = -pi^2 sinc(x) - 2 sinc'(x) / x,
+    -pi^2 / 3 at x = 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        a = float_arr(x._data)
+        zero = a == 0
+        safe = np.where(zero, 1, a)
+        return np.where(zero, 0, (np.cos(math.pi * safe) - np.sinc(safe)) / safe).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        zero = x == 0
+        safe = x.masked_fill(zero, 1)
+        d2 = (-math.pi ** 2 * Sinc.apply(x) - 2 * SincGrad.apply(safe) / safe).masked_fill(zero, -math.pi ** 2 / 3)
+        return g * _conj(d2)
 
 
 @method
@@ -91,7 +129,25 @@ class I0(Op):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * wrap(np.asarray(_bessel_i(1, x._data)))
+        return g * I1.apply(x)
+
+
+class I1(Op):
+    """I_1(x), the derivative of i0; d/dx = I_0(x) - I_1(x) / x (1/2 at x = 0)."""
+
+    node_name = "SpecialI1Backward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.asarray(_bessel_i(1, float_arr(x._data)))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        zero = x == 0
+        safe = x.masked_fill(zero, 1)
+        return g * (I0.apply(x) - I1.apply(safe) / safe).masked_fill(zero, 0.5)
 
 
 @method

@@ -167,7 +167,7 @@ def test_gradcheck(op):
 
 # Rows whose second derivative ember does not give yet (the test runs and must fail: strict xfail), with why.
 GRADGRAD_XFAIL = {
-    **dict.fromkeys(["prod", "prod_dim", "cumprod_zeros", "i0", "sinc_zero"],
+    **dict.fromkeys(["prod", "prod_dim", "cumprod_zeros"],
                     "the backward is computed on raw arrays, so it is not itself differentiable (issue 14: "
                     "backward ops)"),
     **dict.fromkeys(["linalg.cholesky", "linalg.cholesky_upper", "cholesky", "linalg.eigh", "linalg.eigh_upper",
