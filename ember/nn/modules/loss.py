@@ -752,8 +752,9 @@ class CTCLoss(_Loss):
     over every alignment of the input frames to the target that collapses to y_n (repeats merged, blanks
     removed), computed by the forward (alpha) recursion in log space.
 
-    Gradient: dl/dlog_probs[t, c] = e^(log_probs[t, c]) - (1 / p) sum_{s: label s = c} alpha_t(s) beta_t(s), from
-    the forward-backward (alpha-beta) recursion.
+    Gradient: with y = e^(log_probs) and the forward-backward (alpha-beta) variables of the blank-extended
+    target l' (both including the emission at t, as Graves), dl/dlog_probs[t, c] =
+    y[t, c] - (1 / (p y[t, c])) sum_{s: l'_s = c} alpha_t(s) beta_t(s), p = p(y_n | x_n).
 
     Args:
         blank: the index of the blank label. Default: 0.
