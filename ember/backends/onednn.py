@@ -15,6 +15,7 @@ import ctypes as C
 import os
 import site
 import sys
+import threading
 
 import numpy as np
 
@@ -222,6 +223,30 @@ def aligned(nbytes: int, align: int = 64) -> np.ndarray:
     raw = np.empty(nbytes + align, dtype=np.uint8)
     off = (-raw.ctypes.data) % align
     return raw[off:off + nbytes]
+
+
+_tls = threading.local()
+
+
+def buffer(slot: str, nbytes: int) -> np.ndarray:
+    """A per-thread, 64-byte-aligned temporary (a blocked copy or the scratchpad), grown as needed."""
+    bufs = getattr(_tls, "bufs", None)
+    if bufs is None:
+        bufs = _tls.bufs = {}
+    buf = bufs.get(slot)
+    if buf is None or buf.nbytes < nbytes:
+        buf = bufs[slot] = aligned(max(nbytes, 64))
+    return buf
+
+
+def strides(shape, order) -> tuple:
+    """Element strides of ``shape`` stored with its dims in ``order`` (outermost first)."""
+    st = [0] * len(shape)
+    step = 1
+    for d in reversed(tuple(order)):
+        st[d] = step
+        step *= shape[d]
+    return tuple(st)
 
 
 class Primitive:
