@@ -21,6 +21,7 @@ from ..autograd.engine import sum_to
 from ..tensor import Tensor, wrap
 from ._common import method, norm_dims, Op, wrap_dim
 from .arith import maximum, minimum
+from .joining import cat
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax", "argmax", "argmin",
            "var", "std", "var_mean", "std_mean", "logsumexp", "all", "any", "count_nonzero"]
@@ -204,18 +205,21 @@ class Prod(Op):
         dim = ctx.dim
         if dim is not None and not ctx.keepdim:
             g = g.unsqueeze(dim)
-        # the product of all the other elements, without dividing by zero
-        d = x._data
-        axis = dim if dim is not None else None
-        others = np.empty_like(d)
-        flat = np.moveaxis(d, axis, -1) if axis is not None else d.reshape(1, -1)
-        left = np.cumprod(np.concatenate([np.ones_like(flat[..., :1]), flat[..., :-1]], -1), -1)
-        right = np.cumprod(np.concatenate([np.ones_like(flat[..., :1]), flat[..., :0:-1]], -1), -1)[..., ::-1]
-        ex = left * right
-        others = np.moveaxis(ex, -1, axis) if axis is not None else ex.reshape(d.shape)
         if dim is None:
-            g = g.reshape((1,) * d.ndim) if d.ndim else g
-        return g * wrap(np.array(others, order="C"))
+            g = g.reshape((1,) * x.ndim) if x.ndim else g
+        return g * _prod_others(x, dim)
+
+
+def _prod_others(x: Tensor, dim) -> Tensor:
+    """The product of all the other elements along ``dim`` (all when None), without dividing by zero: the
+    exclusive cumprods from both ends (as torch's prod_safe_zeros_backward), in ember ops, so it is
+    differentiable again."""
+    flat = x.movedim(dim, -1) if dim is not None else x.reshape(1, -1)
+    one = flat[..., :1].new_ones(flat[..., :1].shape)
+    left = cat([one, flat[..., :-1]], -1).cumprod(-1)  # the method: ops/scan.py imports this module
+    right = cat([one, flat.flip(-1)[..., :-1]], -1).cumprod(-1).flip(-1)
+    ex = left * right
+    return ex.movedim(-1, dim) if dim is not None else ex.reshape(x.shape)
 
 
 class MaxMinDim(Op):

@@ -51,8 +51,8 @@ def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
 
 
 class Cumprod(Op):
-    """out_i = prod_{j<=i} x_j; d/dx_j = sum_{i>=j} g_i out_i / x_j when no x is 0, else computed by
-    products of the other elements (that branch has no double backward)."""
+    """out_i = prod_{j<=i} x_j; d/dx_j = sum_{i>=j} g_i out_i / x_j when no x is 0, else
+    sum_{i>=j} g_i prod_{k<=i, k!=j} x_k (``_cumprod_grad_zeros``); both in ember ops, so differentiable again."""
 
     @staticmethod
     def forward(ctx, x, dim, dtype=None):
@@ -73,14 +73,19 @@ class Cumprod(Op):
         if not (x._data == 0).any():
             out = Cumprod.apply(x, dim)
             return Cumsum.apply((g * out).flip(dim), dim).flip(dim) / x
-        xd, gd = np.moveaxis(x._data, dim, -1), np.moveaxis(g._data, dim, -1)
-        n = xd.shape[-1]
-        res = np.zeros_like(gd)
-        for j in range(n):  # d out_i / d x_j = prod_{k<=i, k!=j} x_k for i >= j
-            others = xd.copy()
-            others[..., j] = 1
-            res[..., j] = (np.cumprod(others, -1)[..., j:] * gd[..., j:]).sum(-1)
-        return wrap(np.ascontiguousarray(np.moveaxis(res, -1, dim)))
+        return _cumprod_grad_zeros(x, g, dim)
+
+
+def _cumprod_grad_zeros(x: Tensor, g: Tensor, dim: int) -> Tensor:
+    """sum_{i>=j} g_i prod_{k<=i, k!=j} x_k (no division, so zeros are fine) = E_j S_j, with E the exclusive
+    cumprod (prod_{k<j} x_k) and S_j = g_j + x_{j+1} S_{j+1} (a reverse recurrence), in ember ops."""
+    xs, gs = x.movedim(dim, -1), g.movedim(dim, -1)
+    n = xs.shape[-1]
+    left = Cumprod.apply(cat([xs[..., :1].new_ones(xs[..., :1].shape), xs[..., :-1]], -1), xs.ndim - 1)
+    s = [gs[..., n - 1:]]
+    for j in range(n - 2, -1, -1):
+        s.append(gs[..., j:j + 1] + xs[..., j + 1:j + 2] * s[-1])
+    return (left * cat(s[::-1], -1)).movedim(-1, dim)
 
 
 @method

@@ -167,9 +167,6 @@ def test_gradcheck(op):
 
 # Rows whose second derivative ember does not give yet (the test runs and must fail: strict xfail), with why.
 GRADGRAD_XFAIL = {
-    **dict.fromkeys(["prod", "prod_dim", "cumprod_zeros"],
-                    "the backward is computed on raw arrays, so it is not itself differentiable (issue 14: "
-                    "backward ops)"),
     **dict.fromkeys(["linalg.cholesky", "linalg.cholesky_upper", "cholesky", "linalg.eigh", "linalg.eigh_upper",
                      "linalg.eigvalsh", "linalg.pinv_hermitian"],
                     "the sample is not symmetrised inside the function, so finite differences leave the domain "
