@@ -27,7 +27,9 @@ from ...autograd.function import Op, name_node
 from ...ops import softmax as _mx
 from ...ops import unary as _pw
 from ...ops._common import float_arr, wrap_dim
+from ...ops.creation import empty_like
 from ...ops.inplace import apply_inplace
+from ...ops.ternary import where
 from ...tensor import Tensor
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "elu", "elu_", "selu",
@@ -291,8 +293,6 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """PReLU(x) = max(0, x) + a min(0, x), with one ``a`` per channel (dim 1) or one shared.
     dy/dx = 1 (x > 0) or a; dy/da = min(0, x), summed over the positions sharing ``a``."""
-    from ... import where
-
     w = weight
     if weight.numel() > 1:
         if input.ndim < 2 or input.shape[1] != weight.numel():
@@ -308,8 +308,6 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     """RReLU: leaky ReLU with slope a ~ U(lower, upper) per element in training, (lower + upper) / 2 in eval."""
     if not training:
         return leaky_relu(input, (lower + upper) / 2, inplace)
-    from ... import empty_like, where
-
     a = empty_like(input).uniform_(lower, upper)
     return _maybe_inplace(input, lambda t: where(t >= 0, t, t * a), inplace)
 
@@ -324,8 +322,6 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 
 def _elu(x: Tensor, alpha: float, scale: float, input_scale: float) -> Tensor:
-    from ... import where
-
     neg = (x.clamp(max=0) * input_scale).expm1() * alpha  # clamp: no inf in the unused branch
     y = where(x <= 0, neg, x)  # a NaN input takes the linear branch's gradient, as torch's elu_backward
     return y * scale if scale != 1.0 else y
@@ -385,8 +381,6 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """Softplus(x) = log(1 + e^(beta x)) / beta, and x where beta x > threshold;
     d/dx = sigmoid(beta x) (1 above the threshold)."""
-    from ... import where
-
     bx = input * beta
     soft = bx.masked_fill(bx > threshold, threshold).exp().log1p()  # not clamp: a NaN keeps its NaN gradient
     if beta != 1:

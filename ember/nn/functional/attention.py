@@ -22,8 +22,9 @@ import math
 import numpy as np
 
 from ..._autocast import autocast_policy
-from ... import cat, zeros
 from ...autograd.function import Op
+from ...ops.creation import zeros
+from ...ops.joining import cat
 from ...random import np_rng
 from ...tensor import Tensor
 from ._fused import finish_backward

@@ -14,32 +14,30 @@ tensor([5.])
 """
 from __future__ import annotations
 
-from ...ops._common import wrap_dim
-from ...tensor import Tensor
+import numpy as np
+
+from ...ops._common import wrap_dim, write_out
+from ...ops.linalg_functions import vector_norm
+from ...ops.views import broadcast_to
+from ...tensor import Tensor, wrap
 
 __all__ = ["normalize", "cosine_similarity", "pairwise_distance", "pdist"]
 
 
 def _vnorm(x: Tensor, p: float, dim, keepdim: bool = False) -> Tensor:
-    from ... import linalg
-
-    return linalg.vector_norm(x, p, dim, keepdim)
+    return vector_norm(x, p, dim, keepdim)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None) -> Tensor:
     """x / max(||x||_p, eps) along ``dim``."""
     denom = _vnorm(input, p, dim, True).clamp_min(eps)
     res = input / denom
-    from ...ops._common import write_out
-
     return write_out(res, out)
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """sum(x1 x2) / (max(||x1||, eps) max(||x2||, eps)) along ``dim`` (inputs broadcast).
     Each input is divided by its own clamped norm first, which keeps the product in range."""
-    from ... import broadcast_to
-
     shape = _broadcast(x1, x2)
     a, b = broadcast_to(x1, shape), broadcast_to(x2, shape)
     d = wrap_dim(dim, len(shape))
@@ -75,10 +73,6 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     """||x_i - x_j||_p for every pair i < j of the rows of an (N, M) input, as a vector of N(N-1)/2."""
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
-    import numpy as np
-
-    from ...tensor import wrap
-
     n = input.shape[0]
     i, j = np.triu_indices(n, 1)
     return _vnorm(input[wrap(i)] - input[wrap(j)], p, -1)

@@ -16,6 +16,7 @@ import numpy as np
 from ..._autocast import autocast_policy
 from ...autograd.function import Op
 from ...ops._common import in_float32, is_low_precision, matmul_rows, rows as _rows
+from ...ops.contract import einsum
 from ...tensor import Tensor
 
 __all__ = ["linear", "bilinear"]
@@ -79,7 +80,5 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y_k = x1^T W_k x2 + b_k, with W (out, in1, in2)."""
-    from ... import einsum
-
     y = einsum("...i,kij,...j->...k", input1, weight, input2)
     return y + bias if bias is not None else y

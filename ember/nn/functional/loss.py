@@ -23,11 +23,13 @@ import numpy as np
 
 from ..._autocast import autocast_policy
 from ... import dtypes as _dt
-from ...autograd.function import Op
-from ...autograd.grad_mode import STATE
+from ...autograd.function import Op, name_node
 from ...ops._common import float_arr
+from ...ops.ternary import where
+from ...ops.views import broadcast_to
 from ...tensor import Tensor, wrap
 from ._reduction import _red, legacy_get_string, reduce_loss
+from .activation import log_softmax, softmax, softplus
 
 __all__ = ["l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "poisson_nll_loss",
@@ -75,8 +77,6 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     if beta == 0:
         return _named(reduce_loss(d.abs(), reduction), "SmoothL1LossBackward0")
     a = d.abs()
-    from ... import where
-
     loss = where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
     return _named(reduce_loss(loss, reduction), "SmoothL1LossBackward0")
 
@@ -90,8 +90,6 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     _warn_size(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    from ... import where
-
     d = input - target
     a = d.abs()
     loss = where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
@@ -144,8 +142,6 @@ def _check_index_target(input: Tensor, target: Tensor, weight: Tensor | None, fn
 
 def _named(loss: Tensor, node: str) -> Tensor:
     """A composed loss whose last node carries torch's name (``MseLossBackward0``), as graph tools read it."""
-    from ...autograd.function import name_node
-
     return name_node(loss, node)
 
 
@@ -212,26 +208,61 @@ class CrossEntropy(Op):
 
     @staticmethod
     def backward(ctx, g):
-        if STATE.enabled:
-            return _ce_graph_backward(ctx, g)
+        input, target, weight = ctx.saved_tensors
+        gx = CrossEntropyBackward.apply(g, input, target, weight, ctx)
+        gt = None
+        if ctx.probs and ctx.needs_input_grad[1]:  # a soft target's own gradient: -(1 - e) gl w log p
+            cdim = 1 if input.ndim >= 2 else 0
+            gt = -(1 - ctx.smoothing) * _loss_scale(ctx, g, input.ndim) * log_softmax(input, cdim)
+            if weight is not None:
+                gt = gt * weight.reshape(_class_shape(input.ndim, cdim, ctx.C))
+        return gx, gt
+
+
+class CrossEntropyBackward(Op):
+    """The backward op of cross_entropy: dx = gl (p Q - q), with gl the incoming gradient scaled by the reduction,
+    p = softmax(x) (the forward's saved buffer ``ce.p``: raw arrays, no second softmax), q the weighted, smoothed
+    target distribution and Q = sum_c q. Its gradients, written with ember ops: d/dx = gl Q p (gg - sum_c gg p)
+    (softmax's backward), d/dgl = sum_c gg (p Q - q) (then the reduction's scale), d/dq = gl (sum_c gg p - gg)."""
+
+    node_name = "LogSoftmaxBackwardDataBackward0"  # torch's cross_entropy is log_softmax then nll_loss
+
+    @staticmethod
+    def forward(ctx, g, input, target, weight, ce):
+        ctx.ce = ce
+        ctx.save_for_backward(g, input, target, weight)
         gd = g._data
-        if ctx.reduction == "none":
+        if ce.reduction == "none":
             scale = gd.reshape(-1)
         else:
-            scale = np.full(ctx.p.shape[0], _mean_scale(ctx, gd) if ctx.reduction == "mean" else gd)
-        grad = ctx.p * (ctx.coef * scale)[:, None]
-        if ctx.sub is not None:
-            grad -= ctx.sub * scale[:, None]
-        if not ctx.probs:
-            grad[ctx.rows, ctx.tc] -= ctx.wt_hard * scale
-        gx = wrap(_classes_back(grad.astype(gd.dtype, copy=False), ctx.shape))
-        gt = None
-        if ctx.probs and ctx.needs_input_grad[1]:
-            _, _, weight = ctx.saved_tensors
-            w = 1.0 if weight is None else weight._data
-            gt = wrap(_classes_back((-(1 - ctx.smoothing) * ctx.logp * w * scale[:, None]).astype(gd.dtype),
-                                    ctx.shape))
-        return gx, gt
+            scale = np.full(ce.p.shape[0], _mean_scale(ce, gd) if ce.reduction == "mean" else gd)
+        grad = ce.p * (ce.coef * scale)[:, None]
+        if ce.sub is not None:
+            grad -= ce.sub * scale[:, None]
+        if not ce.probs:
+            grad[ce.rows, ce.tc] -= ce.wt_hard * scale
+        return _classes_back(grad.astype(gd.dtype, copy=False), ce.shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, input, target, weight = ctx.saved_tensors
+        ce, need = ctx.ce, ctx.needs_input_grad
+        cdim = 1 if input.ndim >= 2 else 0
+        q = _target_dist(ce, input, target, weight, cdim)
+        big_q = q.sum(cdim, keepdim=True)
+        p = softmax(input, cdim)
+        gl = _loss_scale(ce, g, input.ndim)
+        dg = dx = dt = None
+        if need[0]:
+            h = (gg * (p * big_q - q)).sum(cdim)
+            dg = h if ce.reduction == "none" else _mean_scale(ce, h.sum()) if ce.reduction == "mean" else h.sum()
+        if need[1]:
+            dx = gl * big_q * p * (gg - (gg * p).sum(cdim, keepdim=True))
+        if len(need) > 2 and need[2] and ce.probs:
+            dt = gl * ((gg * p).sum(cdim, keepdim=True) - gg) * (1 - ce.smoothing)
+            if weight is not None:
+                dt = dt * weight.reshape(_class_shape(input.ndim, cdim, ce.C))
+        return dg, dx, dt, None
 
 
 def _mean_scale(ctx, g):
@@ -241,36 +272,32 @@ def _mean_scale(ctx, g):
     return g / ctx.denom
 
 
-def _ce_graph_backward(ctx, g):
-    """The cross-entropy input gradient with ember ops (create_graph=True): dx = gl (p sum_c q - q),
-    q the (weighted, smoothed) target, p = softmax(x); differentiable again."""
-    from .activation import softmax
+def _class_shape(ndim: int, cdim: int, C: int) -> tuple:
+    """The shape that broadcasts a per-class vector along the class dim."""
+    shape = [1] * ndim
+    shape[cdim] = C
+    return tuple(shape)
 
-    input, target, weight = ctx.saved_tensors
-    cdim = 1 if input.ndim >= 2 else 0
-    if ctx.probs:
-        q = target * (1 - ctx.smoothing) + ctx.smoothing / ctx.C if ctx.smoothing > 0 else target
+
+def _loss_scale(ce, g: Tensor, ndim: int) -> Tensor:
+    """gl: the incoming gradient of the loss scaled by the reduction and broadcastable against the input."""
+    gl = _mean_scale(ce, g) if ce.reduction == "mean" else g
+    return gl.unsqueeze(1) if ce.reduction == "none" and ndim >= 2 else gl
+
+
+def _target_dist(ce, input: Tensor, target: Tensor, weight: Tensor | None, cdim: int) -> Tensor:
+    """q: the (smoothed, weighted) target distribution in the input's layout; a constant for class indices."""
+    if ce.probs:
+        q = target * (1 - ce.smoothing) + ce.smoothing / ce.C if ce.smoothing > 0 else target
     else:
-        M, C = ctx.p.shape
-        oh = np.zeros((M, C), ctx.p.dtype)
-        oh[ctx.rows, ctx.tc] = 1 - ctx.smoothing
-        oh = (oh + ctx.smoothing / C) * ctx.valid[:, None]
-        q = wrap(_classes_back(oh, ctx.shape))
+        M, C = ce.p.shape
+        oh = np.zeros((M, C), ce.p.dtype)
+        oh[ce.rows, ce.tc] = 1 - ce.smoothing
+        oh = (oh + ce.smoothing / C) * ce.valid[:, None]
+        q = wrap(_classes_back(oh, ce.shape))
     if weight is not None:
-        shape = [1] * input.ndim
-        shape[cdim] = ctx.C
-        q = q * weight.reshape(shape)
-    gl = _mean_scale(ctx, g) if ctx.reduction == "mean" else g
-    if ctx.reduction == "none" and input.ndim >= 1:
-        gl = gl.unsqueeze(cdim) if input.ndim >= 2 else gl
-    gx = gl * (softmax(input, cdim) * q.sum(cdim, keepdim=True) - q)
-    gt = None
-    if ctx.probs and ctx.needs_input_grad[1]:
-        from .activation import log_softmax
-
-        w = 1.0 if weight is None else weight.reshape(shape)
-        gt = -(1 - ctx.smoothing) * gl * log_softmax(input, cdim) * w
-    return gx, gt
+        q = q * weight.reshape(_class_shape(input.ndim, cdim, ce.C))
+    return q
 
 
 @autocast_policy("fp32")
@@ -370,8 +397,6 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) "
                          "is deprecated. Please ensure they have the same size.")
     if weight is not None and tuple(weight.shape) != tuple(input.shape):
-        from ... import broadcast_to
-
         weight = broadcast_to(weight, tuple(input.shape))
     loss = BinaryCrossEntropy.apply(input, target, weight)
     return _named(reduce_loss(loss, reduction), "BinaryCrossEntropyBackward0")
@@ -401,8 +426,6 @@ class BCEWithLogits(Op):
         gx = gw * ((1 - y) - lw * (-x).sigmoid()) if ctx.needs_input_grad[0] else None
         gy = None
         if ctx.needs_input_grad[1]:
-            from .activation import softplus
-
             gy = gw * (-x + (q - 1) * softplus(-x)) if q is not None else -gw * x
         return gx, gy, None, None
 
@@ -435,8 +458,6 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
                       "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
     if reduction not in ("none", "mean", "sum", "batchmean"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
-    from ... import where
-
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -455,8 +476,6 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
     reduction = _red(size_average, reduce, reduction)
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
     if full:
-        from ... import where
-
         safe = where(target > 1, target, 1)
         stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
         loss = loss + where(target > 1, stirling, 0)

@@ -15,8 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..._autocast import autocast_policy
-from ... import where
+from ...ops.arith import minimum
+from ...ops.ternary import where
 from ...tensor import Tensor, wrap
+from .activation import logsigmoid
 from .distance import pairwise_distance
 from ._reduction import _red, reduce_loss
 
@@ -55,8 +57,6 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
                                 reduce=None, reduction: str = "mean") -> Tensor:
     """l_n = -(1/C) sum_c w_c (y_c log s(x_c) + (1 - y_c) log s(-x_c)), s the sigmoid;
     d/dx_c = w_c (s(x_c) - y_c) / C."""
-    from .activation import logsigmoid
-
     reduction = _red(size_average, reduce, reduction)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
@@ -157,8 +157,6 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
-        from ... import minimum
-
         d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
     return reduce_loss((margin + d_pos - d_neg).clamp_min(0), reduction)
 
@@ -175,7 +173,5 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
     dist = distance_function if distance_function is not None else pairwise_distance
     d_pos, d_neg = dist(anchor, positive), dist(anchor, negative)
     if swap:
-        from ... import minimum
-
         d_neg = minimum(d_neg, dist(positive, negative))
     return reduce_loss((margin + d_pos - d_neg).clamp_min(0), reduction)

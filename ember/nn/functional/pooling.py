@@ -24,6 +24,7 @@ import numpy as np
 
 from ...autograd.function import Op
 from ...backends import kernels
+from ...ops.joining import cat
 from ...tensor import Tensor, wrap
 from .conv import _tuple
 
@@ -255,8 +256,6 @@ def _adaptive_avg(input: Tensor, out: tuple) -> Tensor:
     """Mean over each bin, one spatial dim at a time (averaging is separable). Composed of narrow, mean and
     cat, so it has every gradient order."""
     nd = len(out)
-    from ... import cat
-
     y = input
     for i, o in enumerate(out):
         axis = input.ndim - nd + i

@@ -26,7 +26,9 @@ import math
 import numpy as np
 
 from ...autograd.function import Op
+from ...ops.creation import tensor as _tensor
 from ...tensor import Tensor, wrap
+from .pooling import _adaptive_avg
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
            "pixel_unshuffle"]
@@ -172,9 +174,6 @@ def _matrix(mode: str, L: int, O: int, scale: float | None, align_corners: bool,
 def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
     """Resize the spatial dims of (N, C, *spatial) to ``size`` or ``floor(L * scale_factor)``."""
-    from ... import tensor as _tensor
-    from .pooling import _adaptive_avg
-
     nd = input.ndim - 2
     if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
