@@ -6,6 +6,7 @@ repository keeps. Each source is pinned to one commit or release:
     python tools/fetch_thirdparty.py                  # download the pins (needs the network: PyPI and GitHub)
     python tools/fetch_thirdparty.py --mirror pytorch/examples=/path/to/examples.git
                                                       # take a repository from a local git clone instead
+    python tools/fetch_thirdparty.py --only d2l-ai/d2l-en   # one source only
 
 Without ``thirdparty/`` the tests skip, saying so (a fresh clone, CI).
 """
@@ -39,6 +40,27 @@ REPOS = {
         "word_language_model/generate.py",
         "siamese_network/main.py",
     ]),
+}
+# repository -> {file: commit}: single files, each downloaded from raw.githubusercontent.com at its pinned commit
+# (the repositories are too big for an archive). d2l-en's commit is the v1.0.3 tag, the release of the d2l wheel.
+D2L_EN = "b2e2ae30898a9d0126a9699ae7e441de3e272715"
+RAW_FILES = {
+    "d2l-ai/d2l-en": {f"chapter_{path}.md": D2L_EN for path in [
+        "recurrent-neural-networks/rnn-scratch",
+        "recurrent-neural-networks/rnn-concise",
+        "recurrent-modern/gru",
+        "recurrent-modern/lstm",
+        "attention-mechanisms-and-transformers/bahdanau-attention",
+        "attention-mechanisms-and-transformers/transformer",
+        "natural-language-processing-pretraining/bert",
+        "natural-language-processing-pretraining/bert-pretraining",
+        "optimization/sgd",
+        "optimization/minibatch-sgd",
+        "optimization/momentum",
+        "optimization/adam",
+        "computer-vision/anchor",
+        "computer-vision/ssd",
+    ]},
 }
 # PyPI wheels, downloaded with --no-deps and unpacked
 WHEELS = {"d2l": "1.0.3"}
@@ -74,6 +96,22 @@ def fetch_repo(repo: str, mirror: str | None) -> None:
     print(f"{repo}@{commit[:10]}: {len(files)} files -> {base}")
 
 
+def fetch_files(repo: str, mirror: str | None) -> None:
+    base = os.path.join(ROOT, repo.split("/")[1])
+    for rel, commit in RAW_FILES[repo].items():
+        if mirror:
+            content = _from_mirror(mirror, commit, rel)
+        else:
+            url = f"https://raw.githubusercontent.com/{repo}/{commit}/{rel}"
+            with urllib.request.urlopen(url, timeout=120) as r:
+                content = r.read()
+        dest = os.path.join(base, rel)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "wb") as f:
+            f.write(content)
+    print(f"{repo}: {len(RAW_FILES[repo])} files -> {base}")
+
+
 def fetch_wheel(name: str, version: str) -> None:
     dest = os.path.join(ROOT, "wheels")
     os.makedirs(dest, exist_ok=True)
@@ -89,14 +127,20 @@ def main(argv: list | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--mirror", action="append", default=[], metavar="OWNER/NAME=GIT_DIR",
                    help="read a pinned repository from a local git directory")
+    p.add_argument("--only", action="append", default=[], metavar="SOURCE",
+                   help="fetch only these sources (OWNER/NAME of a repository, or a wheel's name)")
     args = p.parse_args(argv)
     mirrors = dict(m.split("=", 1) for m in args.mirror)
-    for repo in REPOS:
+    wanted = set(args.only) or set(REPOS) | set(RAW_FILES) | set(WHEELS)
+    for repo in REPOS.keys() & wanted:
         fetch_repo(repo, mirrors.get(repo))
-    for name, version in WHEELS.items():
-        fetch_wheel(name, version)
+    for repo in RAW_FILES.keys() & wanted:
+        fetch_files(repo, mirrors.get(repo))
+    for name in WHEELS.keys() & wanted:
+        fetch_wheel(name, WHEELS[name])
     with open(os.path.join(ROOT, "PINS.json"), "w") as f:
-        json.dump({"repos": {r: c for r, (c, _) in REPOS.items()}, "wheels": WHEELS}, f, indent=1)
+        json.dump({"repos": {r: c for r, (c, _) in REPOS.items()}, "files": RAW_FILES, "wheels": WHEELS}, f,
+                  indent=1)
     return 0
 
 

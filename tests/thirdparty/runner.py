@@ -7,7 +7,7 @@ does. Either way the shim then replaces what would download: ``torchvision.datas
 ``FashionMNIST`` become generated images of the right shape (a class-dependent pattern plus noise, from a fixed
 NumPy seed, so both backends see the same data). Under torch, where torchvision is not installed (the project
 never installs it), a minimal stand-in provides ``ToTensor``/``Normalize``/``Compose``/``Lambda``/``Resize``
-and those datasets (``utils.save_image`` writes nothing there). ``pandas`` is stubbed when absent (d2l imports it for CSV helpers the tests do not use).
+and those datasets (``utils.save_image`` writes nothing there) and ``io.read_image``. ``pandas`` is stubbed when absent (d2l imports it; the stand-in has only ``DataFrame(rows).fillna(v).values``).
 The script runs as ``__main__`` in the current folder with ``sys.argv = [SCRIPT, *ARGS]``.
 """
 import importlib.machinery
@@ -65,8 +65,8 @@ def _fake_dataset(torch):
 
 def _stub_torchvision(torch):
     """torchvision's few names these scripts use, for the torch side only (torchvision is not installed)."""
-    tv, tr, ds, ut = (_module(n) for n in ("torchvision", "torchvision.transforms", "torchvision.datasets",
-                                            "torchvision.utils"))
+    tv, tr, ds, ut, tio = (_module(n) for n in ("torchvision", "torchvision.transforms", "torchvision.datasets",
+                                                 "torchvision.utils", "torchvision.io"))
 
     class Compose:
         def __init__(self, ts):
@@ -105,10 +105,34 @@ def _stub_torchvision(torch):
 
     tr.Compose, tr.ToTensor, tr.Normalize, tr.Lambda, tr.Resize = Compose, ToTensor, Normalize, Lambda, Resize
     ut.save_image = lambda tensor, fp, **kwargs: None   # the oracle's PNGs are not compared
-    tv.transforms, tv.datasets, tv.utils, tv.__version__ = tr, ds, ut, "stub"
+    def read_image(path):
+        from PIL import Image
+        return torch.from_numpy(np.asarray(Image.open(path).convert("RGB")).transpose(2, 0, 1).copy())
+
+    tio.read_image = read_image
+    tv.transforms, tv.datasets, tv.utils, tv.io, tv.__version__ = tr, ds, ut, tio, "stub"
     tv.__path__ = []
     sys.modules.update({"torchvision": tv, "torchvision.transforms": tr, "torchvision.datasets": ds,
-                        "torchvision.utils": ut})
+                        "torchvision.utils": ut, "torchvision.io": tio})
+
+
+def _stub_pandas():
+    """pandas is not installed: d2l imports it, and one Transformer cell pads ragged rows with
+    ``pd.DataFrame(rows).fillna(0.0).values``; that is all this stand-in does."""
+    pd = _module("pandas")
+
+    class DataFrame:
+        def __init__(self, rows):
+            width = max(len(r) for r in rows)
+            self.values = np.array([list(r) + [np.nan] * (width - len(r)) for r in rows], dtype=np.float64)
+
+        def fillna(self, value):
+            out = DataFrame([[]])
+            out.values = np.where(np.isnan(self.values), value, self.values)
+            return out
+
+    pd.DataFrame = DataFrame
+    return pd
 
 
 def main(argv):
@@ -125,7 +149,7 @@ def main(argv):
     try:
         import pandas  # noqa: F401
     except ImportError:
-        sys.modules["pandas"] = _module("pandas")
+        sys.modules["pandas"] = _stub_pandas()
     import torchvision
 
     fake = _fake_dataset(torch)
