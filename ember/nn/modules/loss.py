@@ -50,6 +50,8 @@ class L1Loss(_Loss):
 
     Gradient: dl/dx = sign(x - y) (0 where x = y), divided by the element count with ``'mean'``.
 
+    No parameters.
+
     Examples::
 
         >>> import ember
@@ -75,6 +77,8 @@ class MSELoss(_Loss):
     Shape: Input (*), Target (*) of the same shape; Output a scalar, or (*) with ``reduction='none'``.
 
     Gradient: dl/dx = 2 (x - y), divided by the element count with ``'mean'``.
+
+    No parameters.
 
     Examples::
 
@@ -102,6 +106,8 @@ class SmoothL1Loss(_Loss):
 
     Gradient: dl/dx = d / beta if |d| < beta else sign(d).
 
+    No parameters.
+
     Examples::
 
         >>> import ember
@@ -128,6 +134,8 @@ class HuberLoss(_Loss):
     Shape: Input (*), Target (*) of the same shape; Output a scalar, or (*) with ``reduction='none'``.
 
     Gradient: dl/dx = d if |d| < delta else delta sign(d).
+
+    No parameters.
 
     Examples::
 
@@ -170,6 +178,8 @@ class CrossEntropyLoss(_WeightedLoss):
 
     Gradient: dl_n/dx_n = w (softmax(x_n) - t_n), t_n the (smoothed) one-hot or probability target.
 
+    No parameters (``weight`` is a buffer).
+
     Examples::
 
         >>> import ember
@@ -205,6 +215,8 @@ class NLLLoss(_WeightedLoss):
 
     Gradient: dl_n/dx[n, c] = -w[y_n] where c = y_n, else 0 (scaled by the mean's denominator).
 
+    No parameters (``weight`` is a buffer).
+
     Examples::
 
         >>> import ember
@@ -239,6 +251,8 @@ class BCELoss(_WeightedLoss):
 
     Gradient: dl/dx = w (x - y) / max(x (1 - x), 1e-12).
 
+    No parameters (``weight`` is a buffer).
+
     Examples::
 
         >>> import ember
@@ -268,6 +282,8 @@ class BCEWithLogitsLoss(_Loss):
     ``reduction='none'``.
 
     Gradient: dl_n/dx_n = w_n [(1 + (p - 1) y_n) sigmoid(x_n) - p y_n]; w_n (sigmoid(x_n) - y_n) when p = 1.
+
+    No parameters (``weight`` and ``pos_weight`` are buffers).
 
     Examples::
 
@@ -304,6 +320,8 @@ class KLDivLoss(_Loss):
     Shape: Input (*), Target (*) of the same shape; Output a scalar, or (*) with ``reduction='none'``.
 
     Gradient: dl/dx = -y.
+
+    No parameters.
 
     Examples::
 
