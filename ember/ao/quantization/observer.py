@@ -45,6 +45,8 @@ class ObserverBase(nn.Module):
                 dtype.name]
             if reduce_range and dtype is not dtypes.qint32:
                 quant_min, quant_max = quant_min // 2, quant_max // 2
+        elif reduce_range:  # torch halves a custom range too
+            quant_min, quant_max = quant_min // 2, quant_max // 2
         self.quant_min, self.quant_max = quant_min, quant_max
 
     def _qparams(self, min_val: np.ndarray, max_val: np.ndarray):
@@ -138,6 +140,29 @@ class PerChannelMinMaxObserver(ObserverBase):
 
     def calculate_qparams(self):
         return self._qparams(self.min_val.numpy(), self.max_val.numpy())
+
+
+class MovingAveragePerChannelMinMaxObserver(PerChannelMinMaxObserver):
+    """Per-channel exponential moving averages of the minimum and maximum (QAT's weight observer):
+    :math:`m_c \\leftarrow m_c + c\\,(\\min(x_c) - m_c)` with ``averaging_constant`` c; the first batch sets m."""
+
+    def __init__(self, averaging_constant: float = 0.01, ch_axis: int = 0, dtype=dtypes.quint8,
+                 qscheme: str = per_channel_affine, reduce_range: bool = False, quant_min: int | None = None,
+                 quant_max: int | None = None, eps: float = _EPS, **kwargs) -> None:
+        super().__init__(ch_axis, dtype, qscheme, reduce_range, quant_min, quant_max, eps, **kwargs)
+        self.averaging_constant = averaging_constant
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not x.numel():
+            return x
+        a = np.moveaxis(x.detach().float().numpy(), self.ch_axis, 0).reshape(x.shape[self.ch_axis], -1)
+        lo, hi = a.min(1), a.max(1)
+        if self.min_val.numel():
+            c = np.float32(self.averaging_constant)
+            old_lo, old_hi = self.min_val.numpy(), self.max_val.numpy()
+            lo, hi = old_lo + c * (lo - old_lo), old_hi + c * (hi - old_hi)
+        self.min_val, self.max_val = wrap(lo.astype(np.float32)), wrap(hi.astype(np.float32))
+        return x
 
 
 class PlaceholderObserver(ObserverBase):

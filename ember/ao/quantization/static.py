@@ -14,12 +14,17 @@ from .stubs import DeQuantStub, QuantStub
 
 
 def get_default_static_quant_module_mappings() -> dict:
-    """float module type -> quantized module type used by :func:`convert`."""
+    """float (or QAT) module type -> quantized module type used by :func:`convert`."""
     from ..nn import quantized as nnq
+
+    from ..nn import qat as nnqat
+    from ..nn.intrinsic import qat as nniqat
 
     return {QuantStub: nnq.Quantize, DeQuantStub: nnq.DeQuantize, nn.Conv2d: nnq.Conv2d, nn.Linear: nnq.Linear,
             nni.ConvReLU2d: nnq.ConvReLU2d, nni.LinearReLU: nnq.LinearReLU, nn.ReLU: nnq.ReLU,
-            nn.Sigmoid: nnq.Sigmoid, nn.AvgPool2d: nnq.AvgPool2d, nn.MaxPool2d: nnq.MaxPool2d, nn.Flatten: nnq.Flatten}
+            nn.Sigmoid: nnq.Sigmoid, nn.AvgPool2d: nnq.AvgPool2d, nn.MaxPool2d: nnq.MaxPool2d, nn.Flatten: nnq.Flatten,
+            nnqat.Conv2d: nnq.Conv2d, nnqat.Linear: nnq.Linear, nniqat.ConvReLU2d: nnq.ConvReLU2d,
+            nniqat.LinearReLU: nnq.LinearReLU}
 
 
 # layers whose quantized output scale/zero point come from calibration (the others keep the input's or are fixed)

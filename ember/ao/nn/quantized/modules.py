@@ -82,7 +82,9 @@ class _WeightedLayer(nn.Module):
             raise AssertionError(f"{name}.from_float: input float module must have qconfig defined")
         scale, zp = _out_qparams(mod, name)
         q = cls._empty(float_mod)
-        weight = _quantize_weight(float_mod.weight.detach(), qconfig.weight)
+        fake_quant = getattr(mod, "weight_fake_quant", None)  # QAT: the weight's trained fake quantizer
+        weight = _quantize_weight(float_mod.weight.detach(), (lambda: fake_quant) if fake_quant is not None
+                                  else qconfig.weight)
         q._set_weight(weight, float_mod.bias, scale, zp)
         return q
 

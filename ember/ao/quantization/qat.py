@@ -1,0 +1,81 @@
+"""Quantization-aware training, torch.ao.quantization's eager mode: ``prepare_qat`` swaps Conv2d/Linear
+(and fused ConvReLU2d/LinearReLU) for their ``ember.ao.nn.qat`` twins, whose weights pass through a
+``FakeQuantize``, and attaches a ``FakeQuantize`` to each output that ``convert`` will quantize; training
+then sees the rounding (straight-through gradients); ``convert`` gives the int8 model, with the scales the
+fake quantizers learned. Fold BatchNorm first (``fuse_modules`` in eval mode), as for static quantization.
+"""
+from __future__ import annotations
+
+import copy
+
+from ... import dtypes
+from ... import nn
+from ..nn import intrinsic as nni
+from .fake_quantize import _per_channel_weight_fake_quant, default_fake_quant, default_weight_fake_quant
+from .observer import MovingAverageMinMaxObserver, QConfig
+from .fake_quantize import FakeQuantize
+from .static import convert, prepare, propagate_qconfig_
+
+
+def get_default_qat_module_mappings() -> dict:
+    """float module type -> QAT module type used by :func:`prepare_qat`."""
+    from ..nn import qat as nnqat
+    from ..nn.intrinsic import qat as nniqat
+
+    return {nn.Conv2d: nnqat.Conv2d, nn.Linear: nnqat.Linear, nni.ConvReLU2d: nniqat.ConvReLU2d,
+            nni.LinearReLU: nniqat.LinearReLU}
+
+
+def get_default_qat_qconfig(backend: str = "x86", version: int = 1) -> QConfig:
+    """x86/fbgemm: activations ``FakeQuantize`` (moving-average min-max, quint8, reduced range), weights int8
+    per output channel, symmetric (torch's fused fake quantizers compute the same values); qnnpack: full
+    range, per-tensor weights."""
+    if backend not in ("x86", "fbgemm", "qnnpack", "onednn"):
+        raise AssertionError(f"backend: {backend} not supported. backend must be one of "
+                             "['x86', 'fbgemm', 'qnnpack', 'onednn']")
+    reduce = backend in ("x86", "fbgemm")
+    activation = FakeQuantize.with_args(observer=MovingAverageMinMaxObserver, quant_min=0, quant_max=255,
+                                        reduce_range=reduce, dtype=dtypes.quint8)
+    weight = _per_channel_weight_fake_quant() if backend != "qnnpack" else default_weight_fake_quant
+    return QConfig(activation=activation, weight=weight)
+
+
+default_qat_qconfig = QConfig(activation=default_fake_quant, weight=default_weight_fake_quant)
+
+
+def prepare_qat(model: nn.Module, mapping: dict | None = None, inplace: bool = False) -> nn.Module:
+    """Swap each layer with a ``qconfig`` for its QAT twin and attach output fake quantizers (``prepare``
+    with the qconfig's ``FakeQuantize``). The model must be in training mode.
+
+    >>> import ember, ember.nn as nn
+    >>> from ember.ao import quantization as tq
+    >>> m = tq.QuantWrapper(nn.Sequential(nn.Linear(4, 3), nn.ReLU()))
+    >>> m.qconfig = tq.get_default_qat_qconfig("x86")
+    >>> q = tq.prepare_qat(m.train())
+    >>> type(q.module[0]).__module__, type(q.module[0].activation_post_process).__name__
+    ('ember.ao.nn.qat.modules', 'FakeQuantize')
+    """
+    if not model.training:
+        raise AssertionError("prepare_qat only works on models in training mode")
+    if not inplace:
+        model = copy.deepcopy(model)
+    mapping = get_default_qat_module_mappings() if mapping is None else mapping
+    propagate_qconfig_(model)
+    convert(model, mapping=mapping, inplace=True, remove_qconfig=False)
+    prepare(model, inplace=True)
+    return model
+
+
+def quantize_qat(model: nn.Module, run_fn, run_args, inplace: bool = False) -> nn.Module:
+    """``convert(run_fn(prepare_qat(model.train())).eval())``: quantization-aware training in one call."""
+    if not inplace:
+        model = copy.deepcopy(model)
+    model.train()
+    prepare_qat(model, inplace=True)
+    run_fn(model, *run_args)
+    model.eval()
+    return convert(model, inplace=True)
+
+
+__all__ = ["prepare_qat", "quantize_qat", "get_default_qat_qconfig", "get_default_qat_module_mappings",
+           "default_qat_qconfig"]
