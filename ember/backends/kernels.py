@@ -1,5 +1,7 @@
-"""Hot kernels (im2col/col2im, pooling), chosen once at import: numba's when numba is importable,
-else NumPy's reference ones. An op calls ``kernels.<name>(...)`` and never knows which one runs.
+"""Hot kernels (im2col/col2im, pooling, the LSTM cell, batch/layer norm rows, relu/sigmoid passes), chosen once at
+import: numba's when numba is importable, else NumPy's reference ones. An op calls ``kernels.<name>(...)`` and
+never knows which one runs: every numba kernel has a NumPy reference with the same contract in ``kernels_numpy``,
+and where a numba kernel does not cover an input (a dtype, a layout) it calls that reference itself.
 
 ``EMBER_NO_NUMBA=1`` forces NumPy; ``use("numpy" | "numba")`` switches (tests run both).
 

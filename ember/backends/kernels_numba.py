@@ -17,6 +17,7 @@ import numpy as np
 from numba import get_num_threads, njit, prange
 
 from . import kernels_numpy as _ref
+from . import kernels_seq_numba as _seq
 
 _JIT = dict(cache=True, nogil=True)
 
@@ -446,10 +447,10 @@ def _bn_bwd(g, xhat, scale, dx, sums):
 
 
 def batch_norm_train(x, w, b, eps):
-    """Training-mode batch norm of a C-contiguous float (N, C, *) array, or None when not covered.
+    """Training-mode batch norm of a C-contiguous float (N, C, *) array, or the reference's result where not covered.
     Returns (y, x_hat, mean, biased var, 1/std) (the last three per channel, in x's dtype)."""
-    if x.ndim < 3 or x.dtype not in (np.float32, np.float64) or not x.flags.c_contiguous:
-        return None
+    if x.ndim < 3 or x.dtype not in (np.float32, np.float64) or not x.flags.c_contiguous or not x.size:
+        return _ref.batch_norm_train(x, w, b, eps)
     n, c = x.shape[:2]
     x3 = x.reshape(n, c, -1)
     wv = w if w is not None else np.ones(c, x.dtype)
@@ -463,10 +464,10 @@ def batch_norm_train(x, w, b, eps):
 
 
 def batch_norm_backward(g, xhat, scale):
-    """(dx, sum(g), sum(g x_hat)) per channel for a C-contiguous (N, C, *) x_hat; None when not covered.
+    """(dx, sum(g), sum(g x_hat)) per channel for a C-contiguous (N, C, *) x_hat; the reference where not covered.
     ``scale`` (C,) is gamma / std."""
-    if g.dtype != xhat.dtype or not xhat.flags.c_contiguous:
-        return None
+    if g.dtype != xhat.dtype or not xhat.flags.c_contiguous or xhat.ndim < 3:
+        return _ref.batch_norm_backward(g, xhat, scale)
     n, c = xhat.shape[:2]
     g = np.ascontiguousarray(g)
     dx = np.empty_like(xhat)
@@ -492,9 +493,9 @@ _sigmoid_bwd_ser = njit(error_model="numpy", **_JIT)(_sigmoid_bwd_body)
 
 
 def sigmoid_backward(g, y):
-    """g * y * (1 - y) in one pass for same-shape float arrays (None when not covered)."""
+    """g * y * (1 - y) in one pass for same-shape float arrays (the reference where not covered)."""
     if g.shape != y.shape or g.dtype != y.dtype or y.dtype.kind != "f" or y.dtype.itemsize < 4:
-        return None
+        return _ref.sigmoid_backward(g, y)
     g1, y1 = np.ascontiguousarray(g).reshape(-1), np.ascontiguousarray(y).reshape(-1)
     dx = np.empty_like(y1)
     (_sigmoid_bwd_par if dx.size >= _PAR_MIN else _sigmoid_bwd_ser)(g1, y1, dx)
@@ -521,7 +522,7 @@ _relu_bwd_ser = njit(error_model="numpy", **_JIT)(_relu_bwd_body)
 def relu(x):
     """max(x, 0) in one compiled pass (5x NumPy's ``maximum`` on 32k floats); NaN stays NaN."""
     if x.dtype.kind != "f" or x.dtype.itemsize < 4:
-        return None
+        return _ref.relu(x)
     x1 = np.ascontiguousarray(x).reshape(-1)
     y = np.empty_like(x1)
     (_relu_par if y.size >= _PAR_MIN else _relu_ser)(x1, y)
@@ -531,7 +532,7 @@ def relu(x):
 def relu_backward(g, y):
     """0 where y <= 0 else g (torch's threshold_backward) in one pass, for same-shape float arrays."""
     if g.shape != y.shape or g.dtype != y.dtype or y.dtype.kind != "f" or y.dtype.itemsize < 4:
-        return None
+        return _ref.relu_backward(g, y)
     g1, y1 = np.ascontiguousarray(g).reshape(-1), np.ascontiguousarray(y).reshape(-1)
     dx = np.empty_like(y1)
     (_relu_bwd_par if dx.size >= _PAR_MIN else _relu_bwd_ser)(g1, y1, dx)
@@ -563,3 +564,17 @@ from .winograd_numba import (tiles, wino_input, wino_input_grad, wino_output,  #
                              wino_output_grad, wino_weight, wino_weight_grad)
 DIRECT_MAX_TAPS = 32  # a direct convolution beyond this many taps loses to im2col
 conv2d_direct_dx = _ref.conv2d_direct_dx
+
+
+# ---------------------------------------------------------------- the recurrent cell and row layer norm
+
+
+def lstm_cell_forward(g, rec, c, cprev, tc, hr):
+    """One LSTM step (see ``kernels_numpy.lstm_cell_forward``): the fused numba cell for float32 (its tanh and
+    logistic are float32 approximations), the reference for other dtypes."""
+    (_seq.lstm_cell_forward if g.dtype == np.float32 else _ref.lstm_cell_forward)(g, rec, c, cprev, tc, hr)
+
+
+lstm_cell_backward = _seq.lstm_cell_backward
+layer_norm_forward = _seq.layer_norm_forward
+layer_norm_backward = _seq.layer_norm_backward

@@ -238,20 +238,36 @@ def conv2d_direct_dx(g: np.ndarray, w: np.ndarray, xp_shape: tuple) -> np.ndarra
 
 
 def batch_norm_train(x, w, b, eps):
-    """Fused training batch norm: not in the reference set (the NumPy path in
-    ``ember.nn.functional.normalization`` is the reference), so None."""
-    return None
+    """Training-mode batch norm of a float (N, C, *) array: (y, x_hat, mean, biased var, 1/std), the last three
+    per channel in x's dtype; statistics in float64. x_hat = (x - mean) / sqrt(var + eps), y = x_hat w + b."""
+    n, c = x.shape[:2]
+    x3 = x.reshape(n, c, -1)
+    mean = x3.mean(axis=(0, 2), dtype=np.float64)
+    xc = x3 - mean[None, :, None]
+    var = np.mean(np.square(xc), axis=(0, 2))
+    inv = 1.0 / np.sqrt(var + eps)
+    xhat = (xc * inv[None, :, None]).astype(x.dtype, copy=False)
+    y = xhat * (w.astype(x.dtype, copy=False)[None, :, None] if w is not None else 1)
+    if b is not None:
+        y = y + b.astype(x.dtype, copy=False)[None, :, None]
+    y = y.astype(x.dtype, copy=False)
+    return y.reshape(x.shape), xhat.reshape(x.shape), mean.astype(x.dtype), var.astype(x.dtype), inv.astype(x.dtype)
 
 
 def batch_norm_backward(g, xhat, scale):
-    """Fused batch-norm backward: not in the reference set, so None."""
-    return None
+    """(dx, sum(g), sum(g x_hat)) per channel for (N, C, *) arrays; ``scale`` (C,) is gamma / std:
+    dx = scale (g - sum(g) / M - x_hat sum(g x_hat) / M) with M = N * prod(*)."""
+    n, c = xhat.shape[:2]
+    g3, h3 = g.reshape(n, c, -1), xhat.reshape(n, c, -1)
+    m = g3.shape[0] * g3.shape[2]
+    sg = g3.sum(axis=(0, 2), dtype=np.float64)
+    sgx = np.einsum("ncp,ncp->c", g3, h3, dtype=np.float64)
+    dx = (g3 - (sg / m)[None, :, None] - h3 * (sgx / m)[None, :, None]) * scale.astype(np.float64)[None, :, None]
+    return dx.astype(g.dtype, copy=False).reshape(xhat.shape), sg.astype(g.dtype), sgx.astype(g.dtype)
 
 
 def sigmoid_backward(g, y):
-    """g * y * (1 - y) with one temporary, for same-shape float arrays (None when not covered)."""
-    if g.shape != y.shape or g.dtype != y.dtype or y.dtype.kind != "f":
-        return None
+    """g * y * (1 - y) with one temporary."""
     dx = np.subtract(1, y)
     dx *= y
     dx *= g
@@ -264,24 +280,80 @@ DIRECT_MAX_TAPS = 32  # a direct convolution (slice products per tap) beyond thi
 
 
 def relu(x):
-    """max(x, 0) for a float array (NaN stays NaN), or None when not covered."""
-    if x.dtype.kind != "f":
-        return None
+    """max(x, 0) (NaN stays NaN)."""
     return np.maximum(x, 0, dtype=x.dtype)
 
 
 def relu_backward(g, y):
-    """0 where y <= 0, else g (torch's threshold_backward), for same-shape float arrays (None if not covered)."""
-    if g.shape != y.shape or g.dtype != y.dtype or y.dtype.kind != "f":
-        return None
+    """0 where y <= 0, else g (torch's threshold_backward)."""
     return np.where(y <= 0, 0, g).astype(g.dtype, copy=False)  # NaN passes the gradient, as torch
 
 
 def channel_affine(x, s, t):
-    """y = x * s[c] + t[c] over the channel axis 1 of (N, C, *) (inference batch norm), or None."""
-    if x.dtype.kind != "f":
-        return None
+    """y = x * s[c] + t[c] over the channel axis 1 of (N, C, *) (inference batch norm)."""
     shape = (1, -1) + (1,) * (x.ndim - 2)
     y = np.multiply(x, s.reshape(shape))
     y += t.reshape(shape)
     return y
+
+
+# ---------------------------------------------------------------- the recurrent cell and row layer norm
+def _sigmoid_(a: np.ndarray) -> np.ndarray:
+    """In-place logistic function: 1 / (1 + e^-a)."""
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    a += 1.0
+    np.reciprocal(a, out=a)
+    return a
+
+
+def lstm_cell_forward(g, rec, c, cprev, tc, hr):
+    """One LSTM step for b rows, in place: g (b, 4H) pre-activations (input part) += rec (the ``h W_hh^T`` part),
+    then g <- (s(i), s(f), tanh(g), s(o)); cprev <- c; c <- s(f) c + s(i) tanh(g); tc <- tanh(c); hr <- s(o) tc."""
+    n = g.shape[1] // 4
+    g += rec
+    _sigmoid_(g[:, :2 * n])  # i, f
+    np.tanh(g[:, 2 * n:3 * n], out=g[:, 2 * n:3 * n])  # the cell candidate
+    _sigmoid_(g[:, 3 * n:])  # o
+    cprev[...] = c
+    c *= g[:, n:2 * n]
+    c += g[:, :n] * g[:, 2 * n:3 * n]
+    np.tanh(c, out=tc)
+    np.multiply(g[:, 3 * n:], tc, out=hr)
+
+
+def lstm_cell_backward(dh, gout, has_gout, g, tc, cprev, dc, dg):
+    """One LSTM step of BPTT for b rows: dh (b, H) the carried hidden grad (+ gout when has_gout); g the
+    activated gates, tc = tanh(c_t), cprev = c_{t-1}; dc (b, H) the carried cell grad, updated in place to
+    dc_{t-1}; writes dg (b, 4H), the pre-activation gate grads. dh is not modified."""
+    n = g.shape[1] // 4
+    d = dh + gout if has_gout else dh
+    i, f, u, o = g[:, :n], g[:, n:2 * n], g[:, 2 * n:3 * n], g[:, 3 * n:]
+    np.multiply(d * tc, o * (1 - o), out=dg[:, 3 * n:])  # d o
+    dc += d * o * (1 - tc * tc)  # dc_t = dc_{t+1} f_{t+1} + dh o (1 - tanh^2 c)
+    np.multiply(dc * u, i * (1 - i), out=dg[:, :n])  # d i
+    np.multiply(dc * cprev, f * (1 - f), out=dg[:, n:2 * n])  # d f
+    np.multiply(dc * i, 1 - u * u, out=dg[:, 2 * n:3 * n])  # d g
+    dc *= f
+
+
+def layer_norm_forward(x, w, b, eps, y, xhat, inv):
+    """Rows x (N, D): xhat = (x - mean) / sqrt(var + eps) (biased var; statistics in float64), y = xhat w + b,
+    inv (N,) = 1 / sqrt(var + eps); y, xhat, inv are written in place."""
+    mean = x.mean(axis=1, dtype=np.float64)
+    xc = x - mean[:, None]
+    iv = 1.0 / np.sqrt(np.mean(np.square(xc), axis=1) + eps)
+    inv[...] = iv
+    np.multiply(xc, iv[:, None], out=xhat, casting="unsafe")
+    np.multiply(xhat, w, out=y)
+    y += b
+
+
+def layer_norm_backward(g, xhat, inv, w, dx, dw, db):
+    """dx = (g w - mean(g w) - xhat mean(g w xhat)) inv per row; dw = sum g xhat, db = sum g (all in place)."""
+    gw = g * w
+    a = gw.mean(axis=1, keepdims=True)
+    c = (gw * xhat).mean(axis=1, keepdims=True)
+    np.multiply(gw - a - xhat * c, inv[:, None], out=dx, casting="unsafe")
+    dw[...] = (g * xhat).sum(axis=0)
+    db[...] = g.sum(axis=0)

@@ -6,8 +6,8 @@ vectorized CPU kernels do; within ~4 ulp of the exact value), which LLVM vectori
 ``math.tanh``/``math.exp`` per element would be libm calls, 5-30x slower than NumPy's SIMD ufuncs.
 Kernels are serial: a step of a (32, 256) LSTM is ~10 us, less than a parallel launch costs.
 
-Importing this module raises ImportError when numba is missing; ``ember.nn.functional.recurrent``
-then keeps its NumPy loops (``EMBER_NO_NUMBA=1`` forces them).
+Reached only through ``ember.backends.kernels`` (``kernels_numba`` re-exports them); their NumPy references,
+with the same contracts, are in ``kernels_numpy``. Importing this module raises ImportError without numba.
 """
 from __future__ import annotations
 

@@ -139,14 +139,12 @@ def test_switchable_norm_vs_reference():
 @pytest.mark.parametrize("kernel", ["numpy", "numba"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_layer_norm_row_kernel_and_numpy_path(kernel, dtype, monkeypatch):
-    """layer_norm over the last dim with weight and bias: numba row kernel and NumPy path vs torch."""
-    from ember.nn.functional import normalization as N
+    """layer_norm over the last dim with weight and bias: the numba row kernel and its NumPy reference vs torch."""
+    from ember.backends import kernels
     if kernel == "numba":
         pytest.importorskip("numba")
-        from ember.backends import kernels_seq_numba
-        monkeypatch.setattr(N, "_NBS", kernels_seq_numba)
-    else:
-        monkeypatch.setattr(N, "_NBS", None)
+    monkeypatch.setattr(kernels, "_impl", kernels.kernels_numpy)  # restored after the test
+    kernels.use(kernel)
     rng = np.random.default_rng(0)
     x, w, b, g = (rng.standard_normal(s).astype(dtype) for s in ((3, 5, 64), (64,), (64,), (3, 5, 64)))
     ex, ew, eb = (ember.tensor(a, requires_grad=True) for a in (x, w, b))

@@ -73,14 +73,15 @@ def test_layer_matches_torch_float64(kind, layers, bidir, batch_first, packed, w
 
 @pytest.fixture(params=["numpy", "numba"])
 def cell_kernels(request):
-    """Run with the NumPy step loops and with the fused numba cell kernels (where numba exists)."""
-    from ember.nn.functional import recurrent as R
-    before = R._NB
+    """Run with the NumPy reference cell kernels and with the fused numba ones (where numba exists), switched
+    where every kernel is switched (``ember.backends.kernels.use``)."""
+    from ember.backends import kernels
     if request.param == "numba":
         pytest.importorskip("numba")
-    R._use_numba(request.param == "numba")
+    before = kernels.current()
+    kernels.use(request.param)
     yield request.param
-    R._NB = before
+    kernels.use(before)
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru", "rnn_tanh", "lstm_proj"])

@@ -19,7 +19,6 @@ It computes on raw arrays (for speed and memory): no double backward through the
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 
@@ -27,13 +26,6 @@ from ...autograd.function import Op
 from ..._grad_mode import STATE as _STATE
 from ...backends import kernels
 from ...tensor import Tensor, wrap
-
-_NBS = None  # the numba row kernels for layer_norm, chosen once at import (EMBER_NO_NUMBA=1: NumPy)
-if os.environ.get("EMBER_NO_NUMBA", "") not in ("1", "true", "True"):
-    try:
-        from ...backends import kernels_seq_numba as _NBS
-    except ImportError:
-        _NBS = None
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
 
@@ -87,26 +79,9 @@ class NativeNorm(Op):
             # batch norm: the per-channel sums of dW and db are the ones dx needs, and gamma factors out:
             # dx = gamma / std * (g - sum(g) / M - x_hat * sum(g x_hat) / M)
             scale = ctx.inv_std if ctx.w is None else ctx.inv_std * ctx.w.reshape(param_shape)
-            fused = kernels.batch_norm_backward(gd, x_hat, scale.reshape(-1)) \
-                if need[0] and stat_axes[0] == 0 and x_hat.ndim >= 3 else None
-            if fused is not None:
-                dx, sg, sgx = fused
-                gw = wrap(sgx) if need[1] else None
-                gb = wrap(sg) if len(need) > 2 and need[2] else None
-                return wrap(dx), gw, gb
-            sg = gd.sum(axis=stat_axes, keepdims=True)
-            sgx = gx_hat.sum(axis=stat_axes, keepdims=True)
-            if need[1]:
-                gw = wrap(sgx.reshape(-1))
-            if len(need) > 2 and need[2]:
-                gb = wrap(sg.reshape(-1))
-            if need[0]:
-                m = math.prod(gd.shape[a] for a in stat_axes)
-                dx = np.subtract(gd, sg / m, out=gx_hat)  # gx_hat is no longer needed
-                dx -= x_hat * (sgx / m)
-                dx *= scale
-                gx = wrap(dx)
-            return gx, gw, gb
+            dx, sg, sgx = kernels.batch_norm_backward(gd, x_hat, scale.reshape(-1))
+            return (wrap(dx) if need[0] else None, wrap(sgx) if need[1] else None,
+                    wrap(sg) if len(need) > 2 and need[2] else None)
         if need[1]:
             gw = wrap(gx_hat.sum(axis=param_axes))
         if len(need) > 2 and need[2]:
@@ -138,8 +113,8 @@ class NativeBatchNorm(NativeNorm):
 class NativeLayerNorm(NativeNorm):
     """The fused op under layer_norm (torch's node: NativeLayerNormBackward0).
 
-    With numba, a float layer norm over the last dim with weight and bias runs as one row kernel
-    each way (``xc`` is then None and the statistics are computed in the kernel)."""
+    A float layer norm over the last dim with weight and bias runs as one row kernel each way
+    (``kernels.layer_norm_forward/backward``; ``xc`` is then None and the kernel computes the statistics)."""
 
     @staticmethod
     def forward(ctx, x, w, b, xc, inv_std, stat_axes, param_shape, param_axes):
@@ -150,7 +125,7 @@ class NativeLayerNorm(NativeNorm):
         x2 = np.ascontiguousarray(xd).reshape(-1, d)
         y, xhat = np.empty_like(x2), np.empty_like(x2)
         inv = np.empty(x2.shape[0], xd.dtype)
-        _NBS.layer_norm_forward(x2, w._data, b._data, inv_std, y, xhat, inv)
+        kernels.layer_norm_forward(x2, w._data, b._data, inv_std, y, xhat, inv)
         if ctx.next is not None:
             ctx.x_hat, ctx.inv_std, ctx.w, ctx.rowk = xhat, inv, w._data, True
         return y.reshape(xd.shape)
@@ -162,7 +137,7 @@ class NativeLayerNorm(NativeNorm):
         xhat, w = ctx.x_hat, ctx.w
         gd = np.ascontiguousarray(g._data, dtype=xhat.dtype).reshape(xhat.shape)
         dx, dw, db = np.empty_like(xhat), np.empty_like(w), np.empty_like(w)
-        _NBS.layer_norm_backward(gd, xhat, ctx.inv_std, w, dx, dw, db)
+        kernels.layer_norm_backward(gd, xhat, ctx.inv_std, w, dx, dw, db)
         need = ctx.needs_input_grad
         return (wrap(dx.reshape(g._data.shape)) if need[0] else None, wrap(dw) if need[1] else None,
                 wrap(db) if need[2] else None)
@@ -182,11 +157,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         m = input.numel() // c
         if m == 1:  # torch: exactly one (zero-size inputs pass)
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
-        fused = kernels.batch_norm_train(input._data, weight._data if weight is not None else None,
-                                         bias._data if bias is not None else None, eps) \
-            if input.ndim >= 3 else None
-        if fused is not None:
-            y, x_hat, mean, var, inv_std = fused
+        if input.numel() and input._data.dtype.kind == "f":  # zero-size inputs: the composed statistics below
+            y, x_hat, mean, var, inv_std = kernels.batch_norm_train(
+                input._data, weight._data if weight is not None else None, bias._data if bias is not None else None,
+                eps)
             if running_mean is not None:
                 _ema(running_mean, mean, momentum)
             if running_var is not None:
@@ -214,9 +188,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     recording = _STATE.enabled and any(t is not None and t.requires_grad for t in (input, weight, bias,
                                                                                     running_mean, running_var))
     if not recording and input.ndim >= 3 and input._data.dtype == scale._data.dtype:
-        y = kernels.channel_affine(input._data, scale._data, shift._data)  # inference: one fused pass
-        if y is not None:
-            return wrap(y)
+        return wrap(kernels.channel_affine(input._data, scale._data, shift._data))  # inference: one fused pass
     return input * scale.reshape(param_shape) + shift.reshape(param_shape)
 
 
@@ -259,7 +231,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
                            f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
     axes = tuple(range(input.ndim - k, input.ndim))
     xd = input._data
-    if (_NBS is not None and k == 1 and weight is not None and bias is not None and xd.size
+    if (k == 1 and weight is not None and bias is not None and xd.size
             and xd.dtype in (np.float32, np.float64) and weight._data.dtype == xd.dtype
             and bias._data.dtype == xd.dtype and weight._data.flags.c_contiguous and bias._data.flags.c_contiguous):
         return NativeLayerNorm.apply(input, weight, bias, None, float(eps), axes, shape, tuple(range(input.ndim - 1)))

@@ -24,42 +24,14 @@ The backward runs on raw arrays: these ops have no double backward (it raises a 
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from ...autograd.function import Op
+from ...backends import kernels
+from ...backends.kernels_numpy import _sigmoid_
 from ._fused import finish_backward
 
 __all__: list = []
-
-# The fused per-step cell kernels (numba), chosen once at import; None keeps the NumPy loops below.
-_NB = None
-if os.environ.get("EMBER_NO_NUMBA", "") not in ("1", "true", "True"):
-    try:
-        from ...backends import kernels_seq_numba as _NB
-    except ImportError:  # numba missing: the NumPy loops
-        _NB = None
-
-
-def _use_numba(flag: bool) -> None:
-    """Switch the cell kernels (tests run both); ``flag`` True needs numba."""
-    global _NB
-    if flag:
-        from ...backends import kernels_seq_numba as nb
-        _NB = nb
-    else:
-        _NB = None
-
-
-def _sigmoid_(a: np.ndarray) -> np.ndarray:
-    """In-place logistic function: 1 / (1 + e^-a)."""
-    np.negative(a, out=a)
-    np.exp(a, out=a)
-    a += 1.0
-    np.reciprocal(a, out=a)
-    return a
-
 
 class RecurrentLayer(Op):
     """One recurrent layer in one direction over a packed sequence, forward and BPTT fused.
@@ -160,32 +132,13 @@ def _lstm_forward(st, steps):
     st.hraw = np.empty((n, H), dt) if proj else out
     whr_t = st.whr.T if proj else None
     rec = np.empty((h.shape[0], 4 * H), dt, order="F")  # F order: a faster GEMM
-    nb = _NB if dt == np.float32 else None  # the kernel's tanh is a float32 approximation
     for s, b in steps:
         e = s + b
         hp = h[:b]
         hprev[s:e] = hp
-        gt = g[s:e]
         np.matmul(hp, whh_t, out=rec[:b])
-        if nb is not None:
-            hr = st.hraw[s:e]
-            nb.lstm_cell_forward(gt, rec[:b], c[:b], st.cprev[s:e], st.cnew_tanh[s:e], hr)
-            if proj:
-                np.matmul(hr, whr_t, out=out[s:e])
-            h[:b] = out[s:e]
-            continue
-        gt += rec[:b]
-        _sigmoid_(gt[:, :2 * H])  # i, f
-        np.tanh(gt[:, 2 * H:3 * H], out=gt[:, 2 * H:3 * H])  # g
-        _sigmoid_(gt[:, 3 * H:])  # o
-        cp = c[:b]
-        st.cprev[s:e] = cp
-        cp *= gt[:, H:2 * H]
-        cp += gt[:, :H] * gt[:, 2 * H:3 * H]
-        tc = st.cnew_tanh[s:e]
-        np.tanh(cp, out=tc)
         hr = st.hraw[s:e]
-        np.multiply(gt[:, 3 * H:], tc, out=hr)
+        kernels.lstm_cell_forward(g[s:e], rec[:b], c[:b], st.cprev[s:e], st.cnew_tanh[s:e], hr)
         if proj:
             np.matmul(hr, whr_t, out=out[s:e])
         h[:b] = out[s:e]
@@ -248,43 +201,24 @@ def _rnn_backward(st, steps, g_out, g_h, g_c, relu: bool):
 
 
 def _lstm_backward(st, steps, g_out, g_h, g_c):
-    H, g, whh = st.hidden, st.gates, st.whh_b
+    g, whh = st.gates, st.whh_b
     dg = np.empty_like(g)
     dh, dc = _carry(g_h, st.h), _carry(g_c, st.c)
     proj = st.whr is not None
     dho = np.empty_like(st.hprev) if proj else None
     tmp = np.empty(dh.shape, dh.dtype, order="F")  # F order: a faster GEMM
-    nb = _NB
     for s, b in reversed(steps):
         e = s + b
         dht = dh[:b]
-        if nb is not None and not proj:
-            has = g_out is not None
-            nb.lstm_cell_backward(dht, g_out[s:e] if has else dht, has, g[s:e], st.cnew_tanh[s:e],
-                                  st.cprev[s:e], dc[:b], dg[s:e])
-            np.matmul(dg[s:e], whh, out=tmp[:b])
-            dh[:b] = tmp[:b]
-            continue
-        if g_out is not None:
-            dht += g_out[s:e]
-        if proj:
+        has = g_out is not None
+        if proj:  # the projection's gradient first: d h_raw = (dh + g_out) W_hr
+            if has:
+                dht += g_out[s:e]
             dho[s:e] = dht
-            dht = np.matmul(dht, st.whr)
-        gt, dgt, tc, dct = g[s:e], dg[s:e], st.cnew_tanh[s:e], dc[:b]
-        i, f, gg, o = gt[:, :H], gt[:, H:2 * H], gt[:, 2 * H:3 * H], gt[:, 3 * H:]
-        np.multiply(dht, tc, out=dgt[:, 3 * H:])  # d o
-        dht *= o
-        dht *= 1.0 - tc * tc
-        dct += dht  # dc_t = dc_{t+1} f_{t+1} + dh o (1 - tanh^2 c)
-        np.multiply(dct, gg, out=dgt[:, :H])  # d i
-        np.multiply(dct, st.cprev[s:e], out=dgt[:, H:2 * H])  # d f
-        np.multiply(dct, i, out=dgt[:, 2 * H:3 * H])  # d g
-        dct *= f
-        sig = gt[:, :2 * H]
-        dgt[:, :2 * H] *= sig * (1.0 - sig)
-        dgt[:, 3 * H:] *= o * (1.0 - o)
-        dgt[:, 2 * H:3 * H] *= 1.0 - gg * gg
-        np.matmul(dgt, whh, out=tmp[:b])
+            dht, has = np.matmul(dht, st.whr), False
+        kernels.lstm_cell_backward(dht, g_out[s:e] if has else dht, has, g[s:e], st.cnew_tanh[s:e],
+                                   st.cprev[s:e], dc[:b], dg[s:e])
+        np.matmul(dg[s:e], whh, out=tmp[:b])
         dh[:b] = tmp[:b]
     dwhr = np.matmul(dho.T, st.hraw) if proj else None
     return dg, dg, dh, dc, dwhr
