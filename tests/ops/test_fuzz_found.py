@@ -259,3 +259,35 @@ def test_cat_gives_a_skipped_empty_tensor_an_empty_gradient():
     for T in (torch, ember):
         with pytest.raises(RuntimeError, match="position 1"):
             T.cat([T.zeros(0), T.tensor(1.0)])
+
+
+@pytest.mark.parametrize("case", [
+    ("conv1d", (2, 0, 4), (3, 0, 2), {}),                  # zero input channels: torch's output has none either
+    ("conv2d", (0, 1, 3, 2), (2, 1, 2, 2), {"stride": 2, "padding": 1, "dilation": 2}),  # empty batch
+    ("conv_transpose1d", (0, 2, 0), (2, 2, 2), {"groups": 2}),  # empty input: output size from the formula
+    ("conv_transpose1d", (0, 2, 4), (2, 3, 2), {"stride": 2}),
+])
+def test_conv_zero_size(case):
+    """fuzz classes 'conv: shape' and 'conv: ember raises ValueError (torch does not)': zero-size conv inputs
+    follow torch's empty-input path (shape, and zero gradients for input, weight and bias)."""
+    fn, xs, ws, kw = case
+    cout = ws[0] if "transpose" not in fn else ws[1] * kw.get("groups", 1)
+
+    def f(T, x, w, b):
+        return getattr(T.nn.functional, fn)(x, w, b, **kw) * 2
+
+    _assert_same(_both(f, np.ones(xs), np.ones(ws), np.ones(cout)))
+
+
+@pytest.mark.parametrize("case", [
+    ("conv_transpose2d", (1, 5, 1, 5), (5, 2, 2, 2), {"padding": 1}),  # output size (0 x 4)
+    ("conv1d", (1, 2, 3), (0, 2, 2), {}),                              # no output channels
+    ("conv_transpose1d", (2, 2, 3), (0, 2, 2), {}),
+])
+def test_conv_errors_torch_raises(case):
+    """fuzz class 'conv: torch raises RuntimeError, ember does not' (and ValueError where torch raises
+    RuntimeError): an output size below 1, a weight with no output channels."""
+    fn, xs, ws, kw = case
+    for T in (torch, ember):
+        with pytest.raises(RuntimeError):
+            getattr(T.nn.functional, fn)(T.ones(xs), T.ones(ws), **kw)

@@ -350,7 +350,7 @@ class ConvolutionTranspose(Op):
             dw = dw.reshape(xshape[1], *ksize, -1)
             gw = wrap(np.ascontiguousarray(np.moveaxis(dw, -1, 1)))
         if len(need) > 2 and need[2]:
-            gb = wrap(gcl.reshape(-1, gd.shape[1]).sum(0))
+            gb = wrap(gcl.sum(axis=tuple(range(gcl.ndim - 1))))
         return gx, gw, gb
 
 
@@ -371,6 +371,21 @@ def _check_input(name: str, input: Tensor, weight: Tensor, nd: int) -> bool:
         raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: "
                            f"{list(input.shape)}")
     return input.ndim == nd + 1
+
+
+def _empty_result(shape: tuple, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """Zeros of ``shape`` joined to the graph so that x, weight and bias get zero gradients (torch's path for
+    empty inputs)."""
+    y = x.new_zeros(shape)
+    for t in (x, weight, bias):
+        y = y if t is None else y + t.sum() * 0
+    return y
+
+
+def _check_out_channels(groups: int, weight: Tensor) -> None:
+    if weight.shape[0] == 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least 1 at dimension 0, but got weight "
+                           f"of size {_sizes(weight.shape)} instead")
 
 
 def _conv_pads(padding, ksize: tuple, stride: tuple, dilation: tuple, nd: int) -> tuple:
@@ -398,6 +413,7 @@ def _convnd(name: str, nd: int, input, weight, bias, stride, padding, dilation, 
         raise RuntimeError(f"Given groups={groups}, weight of size {_sizes(weight.shape)}, expected input"
                            f"{_sizes(x.shape)} to have {weight.shape[1] * groups} channels, but got {cin} "
                            f"channels instead")
+    _check_out_channels(groups, weight)
     if weight.shape[0] % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
                            f"but got weight of size {_sizes(weight.shape)} instead")
@@ -411,7 +427,10 @@ def _convnd(name: str, nd: int, input, weight, bias, stride, padding, dilation, 
     if bias is not None and (bias.ndim != 1 or bias.shape[0] != weight.shape[0]):
         raise RuntimeError(f"Given weight of size {_sizes(weight.shape)}, expected bias to be 1-dimensional with "
                            f"{weight.shape[0]} elements, but got bias of size {_sizes(bias.shape)} instead")
-    if is_low_precision(x):
+    if x.numel() == 0:  # torch's empty-input path: zero gradients; no input channels give no output channels
+        out = tuple((p - e) // s + 1 for p, e, s in zip(padded, eff, stride))
+        y = _empty_result((x.shape[0], weight.shape[0] if cin else 0) + out, x, weight, bias)
+    elif is_low_precision(x):
         y = in_float32(Convolution.apply, x, weight, bias, stride, pads, dilation, groups)
     else:
         y = Convolution.apply(x, weight, bias, stride, pads, dilation, groups)
@@ -453,7 +472,20 @@ def _conv_transposend(name: str, nd: int, input, weight, bias, stride, padding, 
         if op >= s and op >= d:
             raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
                                f"output_padding: {output_padding}, stride: {stride}, dilation: {dilation}")
+    _check_out_channels(groups, weight)
+    if weight.shape[1] == 0 and x.numel():
+        raise RuntimeError(f"{name}: a weight of size {_sizes(weight.shape)} gives no output channels (torch's "
+                           f"oneDNN deconvolution rejects it too)")
+    ksize = tuple(weight.shape[2:])
+    lout = tuple((i - 1) * s - 2 * p + d * (k - 1) + o + 1
+                 for i, s, p, d, k, o in zip(x.shape[2:], stride, padding, dilation, ksize, output_padding))
+    if any(v < 0 for v in lout) or (x.numel() and any(v <= 0 for v in lout)):  # torch: a 0 only for empty input
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated output "
+                           f"size per channel: ({' x '.join(map(str, lout))}). Output size is too small")
     args = (x, weight, bias, stride, padding, output_padding, dilation, groups)
+    if x.numel() == 0:
+        y = _empty_result((x.shape[0], weight.shape[1] * groups) + lout, x, weight, bias)
+        return y.squeeze(0) if unbatched else y
     y = in_float32(ConvolutionTranspose.apply, *args) if is_low_precision(x) else ConvolutionTranspose.apply(*args)
     return y.squeeze(0) if unbatched else y
 
