@@ -107,8 +107,7 @@ class SigmoidBackward(Op):
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
         gd, yd = g._data, y._data
-        d = _kernels.sigmoid_backward(gd, yd)
-        return d if d is not None else gd * yd * (1 - yd)
+        return _kernels.sigmoid_backward(gd, yd)
 
     @staticmethod
     def backward(ctx, gg):
@@ -158,8 +157,7 @@ class Relu(Op):
         d = x._data
         if d.dtype == np.bool_:
             return d.copy()
-        y = _kernels.relu(d)  # one compiled pass when numba is there
-        return y if y is not None else np.maximum(d, 0, dtype=d.dtype)
+        return _kernels.relu(d)  # one compiled pass when numba is there
 
     @staticmethod
     def backward(ctx, g):
@@ -176,8 +174,9 @@ class ThresholdBackward(Op):
         if ctx.next is not None:
             ctx.y, ctx.threshold = y, threshold
         gd, yd = g._data, y._data
-        dx = _kernels.relu_backward(gd, yd) if threshold == 0 else None  # one compiled pass
-        return dx if dx is not None else np.where(yd <= threshold, gd.dtype.type(0), gd)
+        if threshold == 0:
+            return _kernels.relu_backward(gd, yd)  # one compiled pass when numba is there
+        return np.where(yd <= threshold, gd.dtype.type(0), gd)
 
     @staticmethod
     def backward(ctx, gg):
