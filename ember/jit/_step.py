@@ -43,6 +43,7 @@ class StepTape(OpTape):
         self.items: dict = {}  # id(python value) -> entry index of the item() call that returned it
         self.versions: list = []  # (parameter, its version after backward)
         self.grads: list = []  # (parameter, its .grad after backward, the .grad's version)
+        self.buffers: dict = {}  # id(module) -> [(name, buffer, version)] when it was first called
 
     def __enter__(self) -> "StepTape":
         from ..autograd import engine
@@ -116,7 +117,11 @@ class StepTape(OpTape):
             return call
 
         def module_call(module, *args, **kwargs):
-            tape.modules.append(module)
+            if id(module) not in tape.buffers:
+                tape.modules.append(module)
+                tape.buffers[id(module)] = [(name, b, b._version_cell()[0])
+                                            for name, b in module.__dict__.get("_buffers", {}).items()
+                                            if b is not None]
             return orig_call(module, *args, **kwargs)
 
         patches = [(engine, "backward", backward), (autograd, "backward", backward),
@@ -278,7 +283,7 @@ def capture_step(fn, inputs: tuple):
     try:
         if tape.errors:
             raise CaptureError(tape.errors[0])
-        _check_modules(tape.modules)
+        _check_modules(tape.modules, tape.buffers)
         _check_updates(tape)
         prog = _build(tape, traced, result)
     except CaptureError as e:
@@ -295,11 +300,18 @@ def _check_updates(tape: StepTape) -> None:
                                "optimizer.step() (a manual update, or a step the capture did not see)")
 
 
-def _check_modules(modules) -> None:
+def _check_modules(modules, buffers: dict) -> None:
+    """A module that updates its buffers outside the ops (BatchNorm's running statistics, an observer's
+    range) would not update them in a replay."""
     for m in modules:
         if getattr(m, "track_running_stats", False) and m.training:
             raise CaptureError(f"{type(m).__name__} in training mode updates its running statistics outside "
                                "the ops (a replay would not update them)")
+        for name, b, version in buffers[id(m)]:
+            now = m.__dict__["_buffers"].get(name)
+            if now is not b or b._version_cell()[0] != version:
+                raise CaptureError(f"{type(m).__name__} changes its buffer {name!r} outside the ops (an observer "
+                                   "or a running statistic: a replay would not update it)")
 
 
 def _build(tape: StepTape, inputs: list, result) -> StepProgram:
@@ -365,7 +377,7 @@ def _build(tape: StepTape, inputs: list, result) -> StepProgram:
         if s not in used:
             raise CaptureError("the step reads a tensor's value into Python (Tensor.item) and uses it for "
                                "something other than the returned value: it would be frozen")
-    modules = list({id(m): m for m in tape.modules}.values())
+    modules = list(tape.modules)
     return StepProgram([tuple(ev) for ev in events], n, input_slots, out, modules, plan)
 
 

@@ -168,12 +168,17 @@ def _fallback_cases():
         nn.functional.cross_entropy(net(x), y).backward()
         opt.step()
 
+    from ember.ao.quantization import FakeQuantize
+
     return [(clip, _mlp, "gradients were changed"), (control_flow, _mlp, "Tensor.item"),
             (batch_norm, lambda: nn.Sequential(nn.Linear(6, 8), nn.BatchNorm1d(8), nn.Linear(8, 3)),
-             "running statistics")]
+             "running statistics"),
+            (batch_norm, lambda: nn.Sequential(nn.Linear(6, 8), FakeQuantize(), nn.Linear(8, 3)),
+             "changes its buffer")]
 
 
-@pytest.mark.parametrize("case", _fallback_cases(), ids=["clip_grad_norm", "control_flow", "batch_norm"])
+@pytest.mark.parametrize("case", _fallback_cases(), ids=["clip_grad_norm", "control_flow", "batch_norm",
+                                                         "qat_observer"])
 def test_fallback_warns_once_and_runs_eagerly(case):
     body, make_net, reason = case
     results = []
