@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes as _dt
+from .backends.device import to_host as _to_host
 
 PRINT_OPTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80, "sci_mode": None}
 
@@ -82,8 +83,6 @@ def _nest(strs, width: int, indent: int, summarize: bool, edge: int) -> str:
 
 
 def tensor_repr(t) -> str:
-    from .tensor import _to_host
-
     a = _to_host(t._data)
     prefix = "tensor("
     d = _dt.from_numpy_dtype(a.dtype)

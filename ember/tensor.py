@@ -23,7 +23,8 @@ import numpy as np
 
 from . import dtypes as _dt
 from ._grad_mode import STATE
-from .backends.device import array_device, get_device
+from ._format import tensor_repr
+from .backends.device import _cupy, array_device, get_device, to_host as _to_host
 
 Shape = tuple
 
@@ -161,8 +162,6 @@ class Tensor:
 
     def is_pinned(self) -> bool:
         """Whether the storage is page-locked host memory (only ``pin_memory()`` with a GPU makes such)."""
-        from .backends.device import _cupy
-
         cp = _cupy()
         if cp is None or not isinstance(self._data, np.ndarray) or self._data.size == 0:
             return False
@@ -382,8 +381,6 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        from ._format import tensor_repr
-
         return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
@@ -392,8 +389,6 @@ class Tensor:
         return repr(self)
 
     def __reduce_ex__(self, proto):
-        from .serialization import _reduce_tensor
-
         return _reduce_tensor(self)
 
     def __deepcopy__(self, memo):
@@ -532,8 +527,30 @@ def _ptr(a) -> int:
     return int(a.data.ptr)
 
 
-def _to_host(a) -> np.ndarray:
-    return a if isinstance(a, np.ndarray) else a.get()
+# plain pickle of tensors (``Tensor.__reduce_ex__``; also Parameter's, which keeps its class)
+def _reduce_tensor(t: Tensor):
+    """``Tensor.__reduce_ex__``: pickle the owning array once, so views in one pickle stay views."""
+    a = _to_host(t._data)
+    root = _root(a)
+    ok = (isinstance(root, np.ndarray) and root.flags.c_contiguous and a.size > 0
+          and all(s >= 0 for s in a.strides))
+    if ok:
+        offset = _ptr(a) - _ptr(root)
+        return (_rebuild_pickled, (type(t), root, offset, a.shape, a.strides, a.dtype, t.requires_grad))
+    c = np.ascontiguousarray(a)
+    return (_rebuild_pickled, (type(t), c, 0, c.shape, c.strides, c.dtype, t.requires_grad))
+
+
+def _rebuild_pickled(cls, root: np.ndarray, offset: int, shape, strides, dtype, requires_grad: bool) -> Tensor:
+    if root.size == 0 or 0 in shape:
+        arr = np.empty(shape, dtype)
+    else:
+        arr = np.ndarray(shape, dtype, buffer=root, offset=offset, strides=strides)
+    t = object.__new__(cls)
+    _init(t, arr, False)
+    if requires_grad:
+        t._requires_grad = True
+    return t
 
 
 def _contiguous_strides(shape) -> tuple:

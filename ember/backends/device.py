@@ -24,6 +24,11 @@ def _cupy():
     return _CUPY or None
 
 
+def to_host(a) -> np.ndarray:
+    """A NumPy array of ``a`` (itself when it already is one; a device-to-host copy of a CuPy array)."""
+    return a if isinstance(a, np.ndarray) else a.get()
+
+
 class _NoGPU:
     """The array module of a 'cuda' device on a machine without one: any use raises torch's RuntimeError."""
 

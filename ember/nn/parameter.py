@@ -38,11 +38,6 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
-    def __reduce_ex__(self, proto):
-        from ..serialization import _reduce_parameter
-
-        return _reduce_parameter(self)
-
 
 class Buffer(Tensor):
     """``nn.Buffer``: a tensor a module registers as state (marker class, as torch 2.5+)."""

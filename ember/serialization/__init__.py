@@ -28,9 +28,7 @@ import io
 import os
 from typing import Any, BinaryIO, Union
 
-import numpy as np
-
-from ..tensor import Tensor, _init, _ptr, _root, _to_host
+from ..tensor import _rebuild_pickled  # noqa: F401 - plain pickles made before it moved to tensor.py name it here
 from . import _names
 from ._reader import load_legacy, load_zip
 from ._writer import atomic_write, write_zip
@@ -108,33 +106,3 @@ def safe_globals(globals_: list):
     finally:
         _names.user_globals().clear()
         _names.user_globals().update(before)
-
-
-# ---------------------------------------------------------------------- plain pickle of tensors
-def _reduce_tensor(t: Tensor):
-    """``Tensor.__reduce_ex__``: pickle the owning array once, so views in one pickle stay views."""
-    a = _to_host(t._data)
-    root = _root(a)
-    ok = (isinstance(root, np.ndarray) and root.flags.c_contiguous and a.size > 0
-          and all(s >= 0 for s in a.strides))
-    if ok:
-        offset = _ptr(a) - _ptr(root)
-        return (_rebuild_pickled, (type(t), root, offset, a.shape, a.strides, a.dtype, t.requires_grad))
-    c = np.ascontiguousarray(a)
-    return (_rebuild_pickled, (type(t), c, 0, c.shape, c.strides, c.dtype, t.requires_grad))
-
-
-def _reduce_parameter(p: Tensor):
-    return _reduce_tensor(p)
-
-
-def _rebuild_pickled(cls, root: np.ndarray, offset: int, shape, strides, dtype, requires_grad: bool) -> Tensor:
-    if root.size == 0 or 0 in shape:
-        arr = np.empty(shape, dtype)
-    else:
-        arr = np.ndarray(shape, dtype, buffer=root, offset=offset, strides=strides)
-    t = object.__new__(cls)
-    _init(t, arr, False)
-    if requires_grad:
-        t._requires_grad = True
-    return t

@@ -15,6 +15,9 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
+from ..backends.device import Device
+from ..nn.parameter import Parameter
+from ..tensor import Size, Tensor, wrap
 
 
 class TorchGlobal:
@@ -99,8 +102,6 @@ def np_dtype_of(torch_name: str) -> np.dtype:
 
 def ember_tensor(arr: np.ndarray, requires_grad: bool = False):
     """An ember Tensor around ``arr`` (no copy); raises for dtypes ember lacks (uint16, float8...)."""
-    from ..tensor import wrap
-
     try:
         _dt.from_numpy_dtype(arr.dtype)
     except TypeError:
@@ -111,30 +112,36 @@ def ember_tensor(arr: np.ndarray, requires_grad: bool = False):
 
 
 # ---------------------------------------------------------------------- rebuild functions (torch's names)
+def view_of_storage(storage: np.ndarray, offset: int, size, stride) -> np.ndarray:
+    """The strided view (in elements) of the flat array ``storage``; bounds are checked."""
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride) or any(s < 0 for s in size) or any(s < 0 for s in stride) or offset < 0:
+        raise RuntimeError(f"ember.load: invalid tensor geometry size={size} stride={stride} offset={offset}")
+    if 0 in size:
+        return np.empty(size, storage.dtype)
+    last = offset + sum((n - 1) * s for n, s in zip(size, stride))
+    if last >= storage.size:
+        raise RuntimeError(f"ember.load: tensor of size {list(size)} at offset {offset} is out of bounds of "
+                           f"its storage of {storage.size} elements (corrupted checkpoint?)")
+    isz = storage.itemsize
+    return np.ndarray(size, storage.dtype, buffer=storage, offset=offset * isz, strides=tuple(s * isz for s in stride))
+
+
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None,
                        metadata=None):
     """torch._utils._rebuild_tensor_v2: a strided view of ``storage`` (a flat NumPy array)."""
-    from ._reader import view_of_storage
-
     return ember_tensor(view_of_storage(storage, storage_offset, size, stride), bool(requires_grad))
 
 
 def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype,
                        metadata=None):
     """torch._utils._rebuild_tensor_v3: like v2, but the storage is untyped and ``dtype`` says the type."""
-    from ._reader import view_of_storage
-
     np_dtype = dtype.np if isinstance(dtype, _dt.dtype) else np_dtype_of(getattr(dtype, "name", str(dtype)))
     typed = storage.view(np_dtype) if storage.dtype != np_dtype else storage
     return ember_tensor(view_of_storage(typed, storage_offset, size, stride), bool(requires_grad))
 
 
 def _parameter(data, requires_grad: bool):
-    try:
-        from ..nn.parameter import Parameter
-    except ImportError:  # ember.nn not present: a tensor that requires grad is the closest thing
-        data.requires_grad_(requires_grad) if data.is_floating_point() else None
-        return data
     return Parameter(data, requires_grad)
 
 
@@ -162,20 +169,14 @@ def _get_layout(name: str) -> str:
 
 
 def _device(*args):
-    from ..backends.device import Device
-
     return Device(*args)
 
 
 def _size(*args):
-    from ..tensor import Size
-
     return Size(*args)
 
 
 def _tensor_class():
-    from ..tensor import Tensor
-
     return Tensor
 
 

@@ -104,21 +104,6 @@ class TrustedUnpickler(pickle.Unpickler):
         return _resolve(module, name, False, super().find_class)
 
 
-def view_of_storage(storage: np.ndarray, offset: int, size, stride) -> np.ndarray:
-    """The strided view (in elements) of the flat array ``storage``; bounds are checked."""
-    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
-    if len(size) != len(stride) or any(s < 0 for s in size) or any(s < 0 for s in stride) or offset < 0:
-        raise RuntimeError(f"ember.load: invalid tensor geometry size={size} stride={stride} offset={offset}")
-    if 0 in size:
-        return np.empty(size, storage.dtype)
-    last = offset + sum((n - 1) * s for n, s in zip(size, stride))
-    if last >= storage.size:
-        raise RuntimeError(f"ember.load: tensor of size {list(size)} at offset {offset} is out of bounds of "
-                           f"its storage of {storage.size} elements (corrupted checkpoint?)")
-    isz = storage.itemsize
-    return np.ndarray(size, storage.dtype, buffer=storage, offset=offset * isz, strides=tuple(s * isz for s in stride))
-
-
 class _Loader:
     """State of one load: storages read so far (by key) and version counters shared per storage."""
 

@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from .. import dtypes as _dt
-from ..tensor import Size, Tensor, _ptr, _root, _to_host
+from ..tensor import Size, Tensor, _ptr, _root, _to_host, wrap
 from ._names import TorchGlobal, storage_global
 
 REBUILD_V2 = TorchGlobal("torch._utils", "_rebuild_tensor_v2")
@@ -91,8 +91,6 @@ class TorchPickler(pickle._Pickler):
     def reducer_override(self, obj: Any):
         if isinstance(obj, Tensor):
             if type(obj).__name__ == "Parameter":
-                from ..tensor import wrap
-
                 return (REBUILD_PARAMETER, (wrap(obj._data), obj.requires_grad, collections.OrderedDict()))
             return (REBUILD_V2, self.tensor_args(obj))
         if isinstance(obj, Size):

@@ -9,6 +9,9 @@ from __future__ import annotations
 from ...autograd.function import Function
 from ...tensor import Tensor
 
+# register_module_forward_hook's hooks: they run after every module's forward hooks
+_GLOBAL_HOOKS: dict = {}
+
 
 class _BackwardState:
     def __init__(self, module) -> None:
@@ -68,8 +71,6 @@ def _wrap(fn_cls, values):
 
 
 def call_with_hooks(module, args: tuple, kwargs: dict):
-    from .module import _GLOBAL_HOOKS
-
     for hook_id, hook in list(module._forward_pre_hooks.items()):
         if hook_id in module._forward_pre_hooks_with_kwargs:
             r = hook(module, args, kwargs)

@@ -24,8 +24,10 @@ from typing import Any, Callable, Iterator
 
 from ... import dtypes as _dt
 from ..._grad_mode import STATE
+from ...ops.convert import _parse_to
 from ...tensor import RemovableHandle, Tensor
 from ..parameter import Parameter, UninitializedParameter
+from .hooks import _GLOBAL_HOOKS, call_with_hooks
 
 _IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -343,8 +345,6 @@ class Module:
 
     def to(self, *args, **kwargs) -> "Module":
         """Move and/or cast parameters and buffers (only floating ones change dtype, as torch)."""
-        from ...ops.convert import _parse_to
-
         dtype, device, _ = _parse_to(args, kwargs)
         mf = kwargs.get("memory_format")
         if dtype is not None:
@@ -514,8 +514,6 @@ class Module:
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
                 or self._backward_pre_hooks or _GLOBAL_HOOKS):
             return self.forward(*args, **kwargs)
-        from .hooks import call_with_hooks
-
         return call_with_hooks(self, args, kwargs)
 
     _call_impl = __call__
@@ -588,9 +586,6 @@ def _add_hook(container: dict, hook, prepend: bool = False) -> RemovableHandle:
     if prepend:
         container.move_to_end(h.id, last=False)
     return h
-
-
-_GLOBAL_HOOKS: dict = {}
 
 
 class _no_grad:
