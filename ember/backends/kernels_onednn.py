@@ -115,10 +115,11 @@ class _Stage:
 
 
 class ConvPlan:
-    """oneDNN's convolution primitives for one geometry (2-d; 1-d is 2-d with height 1)."""
+    """oneDNN's convolution primitives for one geometry (2-d; 1-d is 2-d with height 1). ``relu``: an
+    inference plan whose forward applies max(y, 0) as the convolution's post-op (no backward)."""
 
     def __init__(self, src: tuple, wshape: tuple, dst: tuple, stride, pads, dilation, groups: int, bias: bool,
-                 train: bool):
+                 train: bool, relu: bool = False):
         self.src, self.dst, self.groups, self.train = src, dst, groups, train
         cout = wshape[0]
         self.wdims = wshape if groups == 1 else (groups, cout // groups) + tuple(wshape[1:])
@@ -131,7 +132,7 @@ class ConvPlan:
         self.md = {"src": D.Desc.tagged(src, any_), "w": D.Desc.tagged(self.wdims, any_),
                    "dst": D.Desc.tagged(dst, any_)}
         prop = D.FORWARD_TRAINING if train else D.FORWARD_INFERENCE
-        self.attr = D.attr()
+        self.attr = D.attr(relu=relu)
         self.fwd_pd = D.new("dnnl_convolution_forward_primitive_desc_create", D.ENGINE, prop,
                             D.CONVOLUTION_DIRECT, self.md["src"].h, self.md["w"].h,
                             self.bias_desc.h if bias else None, self.md["dst"].h, *self.geom, self.attr)
@@ -261,15 +262,16 @@ def _one_blas_pool() -> None:
                 break
 
 
-def _plan(src: tuple, wshape: tuple, dst: tuple, stride, pads, dilation, groups, bias, train) -> ConvPlan:
-    key = (src, wshape, dst, stride, pads, dilation, groups, bias, train)
+def _plan(src: tuple, wshape: tuple, dst: tuple, stride, pads, dilation, groups, bias, train,
+          relu: bool = False) -> ConvPlan:
+    key = (src, wshape, dst, stride, pads, dilation, groups, bias, train, relu)
     plan = _plans.get(key)
     if plan is None:
         if not _plans:
             _one_blas_pool()
         if len(_plans) >= MAX_PLANS:
             _plans.clear()
-        plan = _plans[key] = ConvPlan(src, wshape, dst, stride, pads, dilation, groups, bias, train)
+        plan = _plans[key] = ConvPlan(src, wshape, dst, stride, pads, dilation, groups, bias, train, relu)
     return plan
 
 
@@ -277,8 +279,10 @@ def _as2d(shape: tuple) -> tuple:
     return shape if len(shape) == 4 else shape[:2] + (1,) + shape[2:]
 
 
-def conv_plan(xshape: tuple, wshape: tuple, stride, pads, dilation, groups: int, bias: bool, train: bool):
-    """The plan of ``conv{1,2}d`` (x, w shapes as the op sees them), or None where oneDNN is not used."""
+def conv_plan(xshape: tuple, wshape: tuple, stride, pads, dilation, groups: int, bias: bool, train: bool,
+              relu: bool = False):
+    """The plan of ``conv{1,2}d`` (x, w shapes as the op sees them), or None where oneDNN is not used;
+    ``relu`` (inference only): the forward returns max(conv, 0)."""
     if len(xshape) not in (3, 4):
         return None
     if len(xshape) == 3:
@@ -286,7 +290,8 @@ def conv_plan(xshape: tuple, wshape: tuple, stride, pads, dilation, groups: int,
     src, ws = _as2d(xshape), _as2d(wshape)
     out = tuple((sz + lo + hi - dl * (k - 1) - 1) // s + 1
                 for sz, (lo, hi), k, s, dl in zip(src[2:], pads, ws[2:], stride, dilation))
-    return _plan(src, ws, (src[0], ws[0]) + out, tuple(stride), tuple(pads), tuple(dilation), groups, bias, train)
+    return _plan(src, ws, (src[0], ws[0]) + out, tuple(stride), tuple(pads), tuple(dilation), groups, bias,
+                 train and not relu, relu)
 
 
 def conv_transpose_plan(xshape: tuple, wshape: tuple, outshape: tuple, stride, padding, dilation, groups: int):

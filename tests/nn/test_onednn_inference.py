@@ -128,3 +128,68 @@ def test_batch_norm_eval_matches_torch(onednn, channels_last):
     theirs = tF.batch_norm(tx, *(torch.tensor(a) for a in stats), training=False)
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-5)
     assert ours.is_contiguous(memory_format=ember.channels_last) == channels_last
+
+
+FUSED = [
+    ((2, 3, 9, 9), dict(in_channels=3, out_channels=8, kernel_size=3, padding=1)),
+    ((1, 4, 8, 7), dict(in_channels=4, out_channels=6, kernel_size=3, stride=2, dilation=2, groups=2, bias=False)),
+    ((2, 4, 6, 6), dict(in_channels=4, out_channels=4, kernel_size=(1, 3), padding="same")),
+]
+
+
+def _conv_relu_pair(kw, seed=5):
+    from ember.ao.nn.intrinsic import ConvReLU2d
+    ember.manual_seed(seed)
+    conv = ember.nn.Conv2d(**kw)
+    tconv = torch.nn.Conv2d(**kw)
+    tconv.load_state_dict({k: torch.tensor(v.numpy()) for k, v in conv.state_dict().items()})
+    return ConvReLU2d(conv, ember.nn.ReLU()).eval(), torch.nn.Sequential(tconv, torch.nn.ReLU()).eval()
+
+
+@pytest.mark.parametrize("shape,kw", FUSED)
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_fused_conv_relu_matches_torch(onednn, shape, kw, channels_last):
+    fused, ref = _conv_relu_pair(kw)
+    x = np.random.default_rng(6).standard_normal(shape).astype(np.float32)
+    ex, tx = ember.tensor(x), torch.tensor(x)
+    if channels_last:
+        ex, tx = ex.to(memory_format=ember.channels_last), tx.to(memory_format=torch.channels_last)
+    kernels_onednn._plans.clear()
+    with ember.no_grad():
+        ours = fused(ex)
+    with torch.no_grad():
+        theirs = ref(tx)
+    assert [key[-1] for key in kernels_onednn._plans] == [True]  # one convolution, the ReLU its post-op
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-4, atol=1e-4)
+    assert ours.is_contiguous(memory_format=ember.channels_last) == channels_last
+    assert float(ours.min()) >= 0.0
+
+
+def test_fused_conv_relu_falls_back_when_recording_or_hooked(onednn):
+    shape, kw = FUSED[0]
+    fused, ref = _conv_relu_pair(kw)
+    x = np.random.default_rng(7).standard_normal(shape).astype(np.float32)
+    y = fused(ember.tensor(x))  # grad mode on, parameters require grad: the two layers, with a graph
+    assert y.grad_fn is not None
+    y.sum().backward()
+    tref = ref(torch.tensor(x))
+    tref.sum().backward()
+    np.testing.assert_allclose(fused[0].weight.grad.numpy(), ref[0].weight.grad.numpy(), rtol=1e-4, atol=1e-4)
+    seen = []
+    fused[1].register_forward_hook(lambda m, i, o: seen.append(o.shape))
+    with ember.no_grad():
+        fused(ember.tensor(x))
+    assert seen == [ember.Size(tref.shape)]  # the hook saw the ReLU run
+
+
+def test_fused_modules_conv_bn_relu_eval(onednn):
+    from ember.ao.quantization import fuse_modules
+    rng = np.random.default_rng(8)
+    m = ember.nn.Sequential(ember.nn.Conv2d(3, 5, 3, padding=1), ember.nn.BatchNorm2d(5), ember.nn.ReLU())
+    m[1].running_mean.copy_(ember.tensor(rng.standard_normal(5).astype(np.float32)))
+    m[1].running_var.copy_(ember.tensor((rng.random(5) + 0.5).astype(np.float32)))
+    m.eval()
+    f = fuse_modules(m, [["0", "1", "2"]])
+    x = ember.tensor(rng.standard_normal((2, 3, 7, 7)).astype(np.float32))
+    with ember.no_grad():
+        np.testing.assert_allclose(f(x).numpy(), m(x).numpy(), rtol=1e-4, atol=1e-4)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...tensor import wrap
+from ..._autocast import AUTOCAST
+from ..._grad_mode import STATE
+from ...backends import kernels
+from ...tensor import Tensor, wrap
 
 
 def _as4d(a: np.ndarray) -> np.ndarray:
@@ -77,3 +80,35 @@ def conv_transpose_backward(ctx, gd: np.ndarray) -> tuple:
     if len(need) > 2 and need[2]:
         gb = wrap(_bias_grad(g4))
     return gx, gw, gb
+
+
+def conv2d_relu(conv, relu, input: Tensor) -> Tensor | None:
+    """relu(conv(input)) as one oneDNN convolution whose ReLU is a post-op (the output is written once), for
+    a plain ``nn.Conv2d`` (zero padding, no hooks) followed by ``nn.ReLU`` in inference (grad mode off or
+    nothing requiring grad; no autocast), float32 NCHW or channels-last. None where not covered: the caller
+    runs the two layers (as it also does for bad input, so that errors are the op's own)."""
+    from ..modules import Conv2d, ReLU  # nn.modules imports nn.functional: a late import
+    from ..modules.module import _GLOBAL_HOOKS
+    from .conv import _conv_pads
+
+    if kernels.library() != "onednn" or type(conv) is not Conv2d or type(relu) is not ReLU or AUTOCAST.active:
+        return None
+    if conv.padding_mode != "zeros" or _GLOBAL_HOOKS or any(
+            m._forward_pre_hooks or m._forward_hooks or m._backward_hooks or m._backward_pre_hooks
+            for m in (conv, relu)):
+        return None
+    w, b = conv.weight, conv.bias
+    if STATE.enabled and any(t is not None and t.requires_grad for t in (input, w, b)):
+        return None
+    xd, wd = input._data, w._data
+    f32 = np.dtype(np.float32)
+    if not isinstance(xd, np.ndarray) or xd.ndim != 4 or xd.dtype != f32 or wd.dtype != f32 or \
+            (b is not None and b._data.dtype != f32) or xd.shape[1] != wd.shape[1] * conv.groups:
+        return None
+    pads = _conv_pads(conv.padding, tuple(wd.shape[2:]), conv.stride, conv.dilation, 2)
+    if any(s + lo + hi < d * (k - 1) + 1 for s, (lo, hi), k, d in zip(xd.shape[2:], pads, wd.shape[2:], conv.dilation)):
+        return None
+    from ...backends import kernels_onednn
+    plan = kernels_onednn.conv_plan(xd.shape, wd.shape, conv.stride, pads, conv.dilation, conv.groups, b is not None,
+                                    False, relu=True)
+    return wrap(plan.forward(xd, wd, None if b is None else b._data, _channels_last(xd)))

@@ -12,6 +12,7 @@ ConvReLU2d(
 from __future__ import annotations
 
 from .... import nn
+from ....nn.functional import _conv_library
 
 
 class _FusedModule(nn.Sequential):
@@ -19,10 +20,15 @@ class _FusedModule(nn.Sequential):
 
 
 class ConvReLU2d(_FusedModule):
-    """``relu(conv(x))``: a Conv2d (with any BatchNorm already folded in) and a ReLU."""
+    """``relu(conv(x))``: a Conv2d (with any BatchNorm already folded in) and a ReLU. In inference (no gradient
+    recorded) with oneDNN, one convolution with the ReLU as its post-op (``nn.functional._conv_library``)."""
 
     def __init__(self, conv: nn.Conv2d, relu: nn.ReLU) -> None:
         super().__init__(conv, relu)
+
+    def forward(self, input):
+        y = _conv_library.conv2d_relu(self[0], self[1], input)
+        return super().forward(input) if y is None else y
 
 
 class LinearReLU(_FusedModule):
