@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import functools
 
+from . import dtypes
+from .tensor import Tensor
+
 
 class _State:
     __slots__ = ("active", "enabled", "dtype", "cache_enabled", "cache")
@@ -26,9 +29,6 @@ AUTOCAST = _State()
 
 
 def _cast(t, policy: str):
-    from .tensor import Tensor
-    from . import dtypes
-
     if not isinstance(t, Tensor):
         return t
     target = AUTOCAST.dtype if policy == "lower" else dtypes.float32

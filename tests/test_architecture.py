@@ -11,8 +11,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "ember"
 
 # lowest first; a module may import its own layer and the layers below
 LAYERS = [
-    ("backends", "dtypes", "_format", "_grad_mode", "_autocast", "_settings"),
-    ("tensor",),
+    ("backends", "dtypes", "_format", "_grad_mode", "_settings"),
+    ("tensor", "_autocast"),  # autocast casts Tensors
     ("autograd",),
     ("ops", "linalg", "fft", "random", "layout", "special", "testing", "_legacy"),
     ("nn",),

@@ -15,7 +15,9 @@ from typing import Sequence
 
 import numpy as np
 
+from ..dtypes import from_numpy_dtype
 from ..tensor import Tensor, wrap
+from .anomaly import check_nan
 from .function import BACKWARD, FREED, Node
 from .grad_mode import STATE
 
@@ -354,8 +356,6 @@ def _call(n: Node, grads: list) -> tuple:
             r = None
         out.append(r)
     if STATE.anomaly or getattr(type(n.fn), "_check_nan", False):
-        from .anomaly import check_nan
-
         check_nan(n, out)
     hooks = n.hooks
     if hooks is not None and hooks.get("post"):
@@ -385,8 +385,6 @@ def cast_grad(g: Tensor, dt) -> Tensor:
         g = g.real
         gd = g._data
     if g._requires_grad and STATE.enabled:
-        from ..dtypes import from_numpy_dtype
-
         return g.to(from_numpy_dtype(dt), copy=True)
     return wrap(np.asarray(gd, dtype=dt))
 

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as _np
 
+from ..dtypes import scalar_type_name
 from ..tensor import RemovableHandle, Tensor, wrap
 from .grad_mode import STATE
 
@@ -263,8 +264,6 @@ class AccumulateGrad:
 
 
 def type_name(t) -> str:
-    from ..dtypes import scalar_type_name
-
     return scalar_type_name(t.dtype) + "Tensor"
 
 
