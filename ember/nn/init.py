@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 
+from ..ops.unary import _erf, _erfinv
 from ..random import np_rng
 from ..tensor import Tensor
 
@@ -80,8 +81,6 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                   generator=None) -> Tensor:
     """N(mean, std^2) restricted to [a, b] (inverse-CDF sampling, as torch)."""
-    from ..ops.unary import _erf, _erfinv
-
     lo = (1 + float(_erf(np.float64((a - mean) / std / math.sqrt(2))))) / 2
     hi = (1 + float(_erf(np.float64((b - mean) / std / math.sqrt(2))))) / 2
     u = np_rng(generator).uniform(2 * lo - 1, 2 * hi - 1, tensor.shape)

@@ -25,14 +25,15 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd.function import Function
+from ...ops.creation import from_numpy
+from ...tensor import wrap
 from .batchnorm import _BatchNorm
 
 __all__ = ["SyncBatchNorm"]
 
 
 def _sum_all(a: np.ndarray, group) -> np.ndarray:
-    from ... import distributed as dist
-    from ... import from_numpy
+    from ... import distributed as dist  # distributed sits a layer above nn
 
     a = np.ascontiguousarray(a, dtype=np.float64)
     dist.all_reduce(from_numpy(a), group=group)
@@ -42,8 +43,6 @@ def _sum_all(a: np.ndarray, group) -> np.ndarray:
 class _SyncBatchNormFn(Function):
     @staticmethod
     def forward(ctx, x, weight, bias, running_mean, running_var, eps: float, momentum: float, group):
-        from ...tensor import wrap
-
         d = x._data
         c = d.shape[1]
         axes = (0,) + tuple(range(2, d.ndim))
@@ -69,8 +68,6 @@ class _SyncBatchNormFn(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from ...tensor import wrap
-
         dy, x_hat, axes, shape = g._data, ctx.x_hat, ctx.axes, ctx.shape
         local_dy = dy.sum(axis=axes, dtype=np.float64)
         local_dyx = (dy * x_hat).sum(axis=axes, dtype=np.float64)  # = S_dyx * inv_std
@@ -140,7 +137,7 @@ class SyncBatchNorm(_BatchNorm):
             raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
 
     def forward(self, input):
-        from ... import distributed as dist
+        from ... import distributed as dist  # distributed sits a layer above nn
 
         self._check_input_dim(input)
         world = dist.get_world_size(self.process_group) if dist.is_initialized() else 1

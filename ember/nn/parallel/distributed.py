@@ -29,6 +29,9 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ..._grad_mode import is_grad_enabled, no_grad
+from ...ops.creation import from_numpy
+from ...tensor import Tensor
 from ..modules.module import Module
 
 __all__ = ["DistributedDataParallel"]
@@ -66,8 +69,6 @@ def _bucket_params(params: list, cap_bytes: int) -> list:
 
 
 def _tensors_in(obj) -> list:
-    from ...tensor import Tensor
-
     if isinstance(obj, Tensor):
         return [obj]
     if isinstance(obj, dict):
@@ -79,8 +80,6 @@ def _tensors_in(obj) -> list:
 
 def _reachable_leaves(outputs: list) -> set:
     """ids of the leaf tensors the autograd graph of ``outputs`` reaches."""
-    from ...tensor import Tensor
-
     seen, leaves = set(), set()
     stack = [t.grad_fn for t in outputs if t.grad_fn is not None]
     leaves.update(id(t) for t in outputs if t.grad_fn is None and t.requires_grad)
@@ -112,7 +111,7 @@ class DistributedDataParallel(Module):
                  find_unused_parameters: bool = False, check_reduction: bool = False,
                  gradient_as_bucket_view: bool = False, static_graph: bool = False, **kwargs) -> None:
         super().__init__()
-        from ... import distributed as dist
+        from ... import distributed as dist  # distributed sits a layer above nn
 
         if not dist.is_initialized():
             raise ValueError("DistributedDataParallel: the default process group has not been initialized; "
@@ -139,8 +138,6 @@ class DistributedDataParallel(Module):
     # ------------------------------------------------------------------ state
     def _sync_module_states(self) -> None:
         """Every rank takes rank 0's parameters and buffers (one broadcast per tensor)."""
-        from ... import no_grad
-
         with no_grad():
             for t in list(self.module.parameters()) + [b for b in self.module.buffers() if b is not None]:
                 self._dist.broadcast(t, src=self._root(), group=self.process_group)
@@ -166,15 +163,11 @@ class DistributedDataParallel(Module):
                 "participate in calculating loss.")
         self._reset()
         if self.broadcast_buffers and self.world_size > 1 and self.training:
-            from ... import no_grad
-
             with no_grad():
                 for b in self.module.buffers():
                     if b is not None:
                         self._dist.broadcast(b, src=self._root(), group=self.process_group)
         out = self.module(*inputs, **kwargs)
-        from ..._grad_mode import is_grad_enabled
-
         if self.require_backward_grad_sync and is_grad_enabled():
             self._expect_sync = True
             if self.find_unused_parameters:
@@ -220,15 +213,11 @@ class DistributedDataParallel(Module):
             self._finalize()
 
     def _launch(self, bucket: _Bucket) -> None:
-        from ... import from_numpy
-
         np.divide(bucket.buffer, self.world_size, out=bucket.buffer)
         bucket.work = self._dist.all_reduce(from_numpy(bucket.buffer), group=self.process_group, async_op=True)
 
     def _finalize(self) -> None:
         """Wait for every bucket and write the averaged gradients back into ``.grad``."""
-        from ... import from_numpy
-
         used = None
         if self.find_unused_parameters:
             flags = np.array([id(p) in self._used for bucket in self._buckets for p in bucket.params], np.uint8)

@@ -8,6 +8,7 @@ ember.Size([3])
 """
 from __future__ import annotations
 
+from ...ops.joining import cat
 from ...tensor import Tensor
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
@@ -15,8 +16,6 @@ __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
 def parameters_to_vector(parameters) -> Tensor:
     """cat(p.view(-1) for p in parameters)."""
-    from ... import cat
-
     return cat([p.reshape(-1) for p in parameters])
 
 

@@ -10,7 +10,8 @@
 """
 from __future__ import annotations
 
-from ... import no_grad
+from ..._grad_mode import no_grad
+from ...ops.linalg_functions import qr
 from ..functional.distance import normalize
 from ..modules.module import Module
 from .parametrize import register_parametrization
@@ -93,11 +94,9 @@ class _Orthogonal(Module):
     (or one with orthonormal rows / columns when not square)."""
 
     def forward(self, X):
-        from ... import linalg
-
         transposed = X.shape[-2] < X.shape[-1]
         A = X.transpose(-2, -1) if transposed else X
-        Q, R = linalg.qr(A)
+        Q, R = qr(A)
         d = R.diagonal(0, -2, -1).sign()
         Q = Q * (d + (d == 0).to(d.dtype)).unsqueeze(-2)
         return Q.transpose(-2, -1) if transposed else Q

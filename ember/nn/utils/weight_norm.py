@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import warnings
 
+from ...ops.linalg_functions import vector_norm
 from ..parameter import Parameter
 from ._reparam_hook import check_no_hook, remove_hook
 
@@ -22,13 +23,11 @@ __all__ = ["weight_norm", "remove_weight_norm", "norm_except_dim"]
 
 def norm_except_dim(v, pow: float = 2, dim: int = 0):
     """||v||_pow over every dim except ``dim``, shaped to broadcast against v (dim = -1: all dims)."""
-    from ... import linalg
-
     if dim == -1:
-        return linalg.vector_norm(v, pow)
+        return vector_norm(v, pow)
     d = dim % v.ndim
     dims = tuple(i for i in range(v.ndim) if i != d)
-    return linalg.vector_norm(v, pow, dims, keepdim=True)
+    return vector_norm(v, pow, dims, keepdim=True)
 
 
 def _weight_norm(v, g, dim: int):
