@@ -6,7 +6,8 @@ frameworks, from fixed NumPy seeds).
   learnable; the chapter's own examples (``go .``, ``i lost .``) are in the vocabulary.
 - ``wikitext-2-v1.zip``: 60 paragraphs of 3-5 sentences (BERT pretraining's next-sentence and masked-LM data).
 - ``airfoil_self_noise.dat``: 1,503 rows of 5 features and a noisy linear target (chapter 12's regression).
-- banana detection: 3x256x256 images, each with one yellow box, and its ``[0, x0, y0, x1, y1] / 256`` label.
+- banana detection: 3x64x64 images (the book's are 256x256: its SSD chapter trains 20 epochs, 16x cheaper
+  here), each with one yellow box, and its ``[0, x0, y0, x1, y1] / 64`` label.
 """
 import io
 import os
@@ -88,29 +89,32 @@ def download(url, folder="../data", sha1_hash=None):
     return path
 
 
+BANANA = 64   # side of the generated banana images
+
+
 def banana_images(n: int, seed: int):
     rng = np.random.default_rng(seed)
     images, targets = [], []
     for _ in range(n):
-        img = rng.integers(0, 120, (3, 256, 256), dtype=np.uint8)
-        w, h = rng.integers(40, 90, 2)
-        x0, y0 = rng.integers(0, 256 - w), rng.integers(0, 256 - h)
+        img = rng.integers(0, 120, (3, BANANA, BANANA), dtype=np.uint8)
+        w, h = rng.integers(BANANA // 6, BANANA // 3, 2)
+        x0, y0 = rng.integers(0, BANANA - w), rng.integers(0, BANANA - h)
         img[:, y0:y0 + h, x0:x0 + w] = np.array([230, 210, 40], np.uint8)[:, None, None]
         images.append(img)
         targets.append([0, x0, y0, x0 + w, y0 + h])
     return images, np.array(targets, np.float32)
 
 
-def bananas_reader(torch, n_train: int = 32, n_val: int = 16):
-    """d2l.read_data_bananas on generated images: (list of uint8 CHW tensors, labels (n, 1, 5) / 256)."""
+def bananas_reader(torch, n_train: int = 32, n_val: int = 8):
+    """d2l.read_data_bananas on generated images: (list of uint8 CHW tensors, labels (n, 1, 5) / side)."""
     def read_data_bananas(is_train=True):
         images, targets = banana_images(n_train if is_train else n_val, 4 if is_train else 5)
-        return [torch.from_numpy(i) for i in images], torch.from_numpy(targets).unsqueeze(1) / 256
+        return [torch.from_numpy(i) for i in images], torch.from_numpy(targets).unsqueeze(1) / BANANA
     return read_data_bananas
 
 
 def write_images(folder: str) -> None:
-    """The book's ``../img/catdog.jpg`` (561x728) and ``../img/banana.jpg`` (256x256), generated."""
+    """The book's ``../img/catdog.jpg`` (561x728) and ``../img/banana.jpg`` (here 64x64), generated."""
     from PIL import Image
 
     os.makedirs(folder, exist_ok=True)

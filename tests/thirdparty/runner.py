@@ -4,9 +4,9 @@
 
 ``ember``: ``torch``/``torchvision`` are bound to ember first (``ember.compat.torch_alias``), as ``ember run``
 does. Either way the shim then replaces what would download: ``torchvision.datasets.MNIST`` and
-``FashionMNIST`` become generated images of the right shape (a class-dependent pattern plus noise, from a fixed
+``FashionMNIST`` become generated 28x28 images and ``CIFAR10`` 32x32 RGB ones (a class-dependent pattern plus noise, from a fixed
 NumPy seed, so both backends see the same data). Under torch, where torchvision is not installed (the project
-never installs it), a minimal stand-in provides ``ToTensor``/``Normalize``/``Compose``/``Lambda``/``Resize``
+never installs it), a minimal stand-in provides ``ToTensor``/``Normalize``/``Compose``/``Lambda``/``Resize``/``utils.make_grid``
 and those datasets (``utils.save_image`` writes nothing there) and ``io.read_image``. ``pandas`` is stubbed when absent (d2l imports it; the stand-in has only ``DataFrame(rows).fillna(v).values``).
 The script runs as ``__main__`` in the current folder with ``sys.argv = [SCRIPT, *ARGS]``.
 """
@@ -27,6 +27,16 @@ def _images(train: bool):
     labels = rng.integers(0, 10, n)
     protos = np.random.default_rng(42).uniform(0, 255, (10, 28, 28))
     x = 0.7 * protos[labels] + rng.uniform(0, 0.3 * 255, (n, 28, 28))
+    return x.astype(np.uint8), labels.astype(np.int64)
+
+
+def _color_images(train: bool):
+    """CIFAR-10's shape: 32x32 RGB uint8 images (a class pattern plus noise) and their labels."""
+    rng = np.random.default_rng(2 if train else 3)
+    n = N_TRAIN if train else N_TEST
+    labels = rng.integers(0, 10, n)
+    protos = np.random.default_rng(43).uniform(0, 255, (10, 32, 32, 3))
+    x = 0.6 * protos[labels] + rng.uniform(0, 0.4 * 255, (n, 32, 32, 3))
     return x.astype(np.uint8), labels.astype(np.int64)
 
 
@@ -60,7 +70,28 @@ def _fake_dataset(torch):
                 target = self.target_transform(target)
             return img, target
 
-    return FakeMNIST
+    class FakeCIFAR10(torch.utils.data.Dataset):
+        """CIFAR10's constructor and items (PIL RGB image, int label), on generated 32x32 images."""
+
+        classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+
+        def __init__(self, root=None, train=True, transform=None, target_transform=None, download=False):
+            self.data, targets = _color_images(train)
+            self.targets = [int(t) for t in targets]
+            self.transform, self.target_transform, self.train = transform, target_transform, train
+
+        def __len__(self):
+            return len(self.targets)
+
+        def __getitem__(self, i):
+            img, target = Image.fromarray(self.data[i]), self.targets[i]
+            if self.transform is not None:
+                img = self.transform(img)
+            if self.target_transform is not None:
+                target = self.target_transform(target)
+            return img, target
+
+    return FakeMNIST, FakeCIFAR10
 
 
 def _stub_torchvision(torch):
@@ -105,6 +136,17 @@ def _stub_torchvision(torch):
 
     tr.Compose, tr.ToTensor, tr.Normalize, tr.Lambda, tr.Resize = Compose, ToTensor, Normalize, Lambda, Resize
     ut.save_image = lambda tensor, fp, **kwargs: None   # the oracle's PNGs are not compared
+
+    def make_grid(tensor, nrow=8, padding=2, pad_value=0.0, **kwargs):   # torchvision's layout, for display only
+        n, c, h, w = tensor.shape
+        cols, rows = min(nrow, n), -(-n // nrow)
+        grid = torch.full((c, rows * (h + padding) + padding, cols * (w + padding) + padding), float(pad_value))
+        for k in range(n):
+            y, x = padding + (k // cols) * (h + padding), padding + (k % cols) * (w + padding)
+            grid[:, y:y + h, x:x + w] = tensor[k]
+        return grid
+
+    ut.make_grid = make_grid
     def read_image(path):
         from PIL import Image
         return torch.from_numpy(np.asarray(Image.open(path).convert("RGB")).transpose(2, 0, 1).copy())
@@ -152,8 +194,9 @@ def main(argv):
         sys.modules["pandas"] = _stub_pandas()
     import torchvision
 
-    fake = _fake_dataset(torch)
+    fake, fake_cifar = _fake_dataset(torch)
     torchvision.datasets.MNIST = torchvision.datasets.FashionMNIST = fake
+    torchvision.datasets.CIFAR10 = fake_cifar
     sys.argv = [script, *args]
     sys.path.insert(0, os.path.dirname(script))
     runpy.run_path(script, run_name="__main__")
