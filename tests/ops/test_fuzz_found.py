@@ -291,3 +291,45 @@ def test_conv_errors_torch_raises(case):
     for T in (torch, ember):
         with pytest.raises(RuntimeError):
             getattr(T.nn.functional, fn)(T.ones(xs), T.ones(ws), **kw)
+
+
+def test_batch_norm_of_an_empty_batch():
+    """fuzz class 'norm: ember raises ValueError (torch does not)': the fused kernel reshaped (n, c, -1)."""
+    def f(T, x, w, b):
+        return T.nn.functional.batch_norm(x, None, None, w, b, training=True).sum() + w.sum()
+
+    _assert_same(_both(f, np.ones((0, 4, 2)), np.ones(4), np.zeros(4)))
+
+
+def test_prelu_over_zero_channels():
+    """fuzz class 'glu/prelu: ember raises RuntimeError (torch does not)': an empty per-channel weight for an
+    input with zero channels (ember broadcast the (0,) weight against the last dim)."""
+    _assert_same(_both(lambda T, x, w: T.nn.functional.prelu(x, w).sum() + w.sum() + x.sum(),
+                       np.ones((4, 0, 2, 2)), np.ones(0)))
+
+
+@pytest.mark.parametrize("call", ["adaptive_avg_pool2d(x[:, :, :0], 3)", "adaptive_max_pool2d(x[:, :0], 1)",
+                                  "adaptive_max_pool1d(x[0][:, :0], 2)", "avg_pool2d(x[:, :0], 3, 2, 1)",
+                                  "max_pool1d(x[0][:, :0], 1)"])
+def test_pool_rejects_empty_non_batch_dims(call):
+    """fuzz class 'pool: torch raises RuntimeError, ember does not': torch's pools allow only an empty batch
+    (adaptive average pooling: an empty channel dim too)."""
+    for T in (torch, ember):
+        x = T.ones(4, 2, 3, 5)
+        with pytest.raises(RuntimeError, match="non-zero size|optional 0 dim batch"):
+            eval("T.nn.functional." + call)  # noqa: S307 - the call text above
+
+
+def test_group_norm_of_an_empty_batch():
+    """fuzz class 'norm: ember raises RuntimeError (torch does not)': reshape(n, groups, -1) with n = 0."""
+    _assert_same(_both(lambda T, x, w, b: T.nn.functional.group_norm(x, 1, w, b).sum() + w.sum() + b.sum(),
+                       np.ones((0, 1, 2)), np.ones(1), np.zeros(1)))
+
+
+def test_rms_norm_result_is_contiguous():
+    """fuzz class 'view: ember raises RuntimeError (torch does not)': rms_norm of a transposed input; torch's
+    result is contiguous, so .view(-1) works."""
+    for T in (torch, ember):
+        y = T.nn.functional.rms_norm(T.ones(5, 2, dtype=T.float64).T, (5,), T.ones(5, dtype=T.float64))
+        assert y.is_contiguous()
+        assert y.view(-1).shape == (10,)

@@ -75,7 +75,7 @@ class NativeNorm(Op):
         gd, x_hat = g._data, ctx.x_hat
         gx_hat = gd * x_hat
         gx = gw = gb = None
-        if tuple(stat_axes) == tuple(param_axes):
+        if tuple(stat_axes) == tuple(param_axes) and x_hat.size:  # zero-size: the general path below
             # batch norm: the per-channel sums of dW and db are the ones dx needs, and gamma factors out:
             # dx = gamma / std * (g - sum(g) / M - x_hat * sum(g x_hat) / M)
             scale = ctx.inv_std if ctx.w is None else ctx.inv_std * ctx.w.reshape(param_shape)
@@ -247,7 +247,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     if c % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {list(input.shape)} and num_groups={num_groups}")
-    xg = input.reshape(n, num_groups, -1)
+    xg = input.reshape(n, num_groups, math.prod(input.shape[1:]) // num_groups)  # not -1: n may be 0
     y = _native_norm(xg, None, None, eps, (2,), (1,), ()).reshape(input.shape)
     param_shape = (1, c) + (1,) * (input.ndim - 2)
     if weight is not None:
@@ -261,7 +261,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     dims = tuple(range(input.ndim - len(shape), input.ndim))
     if eps is None:
         eps = float(np.finfo(input._data.dtype).eps)
-    y = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    y = (input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()).contiguous()  # torch's is contiguous
     return y * weight if weight is not None else y
 
 

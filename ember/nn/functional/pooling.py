@@ -48,6 +48,9 @@ def _geometry(name: str, input: Tensor, nd: int, kernel_size, stride, padding, d
     """Validate a pooling call; return (ksize, stride, padding, dilation, out, unbatched)."""
     if input.ndim not in (nd + 1, nd + 2) or input.numel() == 0 and input.ndim == nd + 1:
         raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+    if 0 in input.shape[1:]:  # torch: only the batch dim may be empty
+        raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim batch "
+                           f"size for input, but got: {list(input.shape)}")
     ksize = _tuple(kernel_size, nd)
     stride = ksize if stride is None or (isinstance(stride, (list, tuple)) and not stride) else _tuple(stride, nd)
     padding, dilation = _tuple(padding, nd), _tuple(dilation, nd)
@@ -249,6 +252,11 @@ def _adaptive_sizes(name: str, input: Tensor, output_size, nd: int) -> tuple:
         output_size = tuple(output_size) * nd
     if len(output_size) != nd:
         raise RuntimeError(f"{name}: output_size must be {nd}")
+    # torch: max pooling rejects an empty dim after the first, average pooling an empty spatial dim
+    for d in range(1, input.ndim) if "max" in name else range(input.ndim - nd, input.ndim):
+        if input.shape[d] == 0:
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch dimensions, but input "
+                               f"has sizes {list(input.shape)} with dimension {d} being empty")
     return tuple(L if o is None else int(o) for o, L in zip(output_size, input.shape[-nd:]))
 
 
