@@ -17,7 +17,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..backends.device import get_device
 from ..tensor import Tensor, wrap
-from ._common import shape_arg
+from ._common import shape_arg, write_out
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
            "empty_like", "full_like", "arange", "linspace", "logspace", "eye", "scalar_tensor", "complex", "polar"]
@@ -158,17 +158,25 @@ def _dtype_np(dtype, default=None):
     return _dt.to_dtype(dtype).np
 
 
+def _out_dtype(out, dtype):
+    """torch's factories with ``out=`` and no ``dtype`` make the values in ``out``'s dtype."""
+    return out.dtype if out is not None and dtype is None else dtype
+
+
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(shape_arg(size), _dtype_np(dtype)), requires_grad, device)
+    dtype = _out_dtype(out, dtype)
+    return write_out(_finish(np.zeros(shape_arg(size), _dtype_np(dtype)), requires_grad, device), out)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(shape_arg(size), _dtype_np(dtype)), requires_grad, device)
+    dtype = _out_dtype(out, dtype)
+    return write_out(_finish(np.ones(shape_arg(size), _dtype_np(dtype)), requires_grad, device), out)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
           pin_memory: bool = False, memory_format=None) -> Tensor:
-    return _finish(np.empty(shape_arg(size), _dtype_np(dtype)), requires_grad, device)
+    dtype = _out_dtype(out, dtype)
+    return write_out(_finish(np.empty(shape_arg(size), _dtype_np(dtype)), requires_grad, device), out)
 
 
 def _fill_dtype(value):
@@ -184,10 +192,11 @@ def _fill_dtype(value):
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    dtype = _out_dtype(out, dtype)
     d = _dt.to_dtype(dtype) if dtype is not None else _fill_dtype(fill_value)
     v = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-    return _finish(np.full(shape_arg((size,)) if isinstance(size, int) else tuple(size), v, d.np),
-                   requires_grad, device)
+    y = np.full(shape_arg((size,)) if isinstance(size, int) else tuple(size), v, d.np)
+    return write_out(_finish(y, requires_grad, device), out)
 
 
 def _like(input: Tensor, dtype):
@@ -253,6 +262,7 @@ def _num(x):
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad: bool = False) -> Tensor:
     """[start, end) in steps of ``step``; int64 unless an argument is a float."""
+    dtype = _out_dtype(out, dtype)
     if end is None:
         start, end = 0, start
     start, end, step = _num(start), _num(end), _num(step)
@@ -263,8 +273,8 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     is_float = any(isinstance(v, float) for v in (start, end, step))
     d = _dtype_np(dtype, _dt.get_default_dtype() if is_float else _dt.int64)
     n = max(0, math.ceil((end - start) / step))
-    return _finish((start + np.arange(n, dtype=np.float64 if is_float else np.int64) * step).astype(d),
-                   requires_grad, device)
+    y = (start + np.arange(n, dtype=np.float64 if is_float else np.int64) * step).astype(d)
+    return write_out(_finish(y, requires_grad, device), out)
 
 
 def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -276,21 +286,25 @@ def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
 def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced points from start to end inclusive."""
+    dtype = _out_dtype(out, dtype)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     d = _dtype_np(dtype)
-    return _finish(np.linspace(_num(start), _num(end), steps).astype(d), requires_grad, device)
+    return write_out(_finish(np.linspace(_num(start), _num(end), steps).astype(d), requires_grad, device), out)
 
 
-def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
+def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
+    dtype = _out_dtype(out, dtype)
     d = _dtype_np(dtype)
-    return _finish(np.power(base, np.linspace(_num(start), _num(end), steps)).astype(d), requires_grad, device)
+    y = np.power(base, np.linspace(_num(start), _num(end), steps)).astype(d)
+    return write_out(_finish(y, requires_grad, device), out)
 
 
 def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
         requires_grad: bool = False) -> Tensor:
-    return _finish(np.eye(n, m, dtype=_dtype_np(dtype)), requires_grad, device)
+    dtype = _out_dtype(out, dtype)
+    return write_out(_finish(np.eye(n, m, dtype=_dtype_np(dtype)), requires_grad, device), out)
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:

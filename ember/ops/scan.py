@@ -14,6 +14,7 @@ import numpy as np
 from ..tensor import Tensor, wrap
 from ._common import method, Op, type_name, wrap_dim, write_out
 from .reduction import _sum_dtype, return_types
+from .inplace import apply_inplace
 from .joining import cat
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "diff"]
@@ -97,6 +98,25 @@ def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     """
     dim = wrap_dim(dim, input._data.ndim)
     return write_out(Cumprod.apply(input, dim, dtype) if dtype is not None else Cumprod.apply(input, dim), out)
+
+
+def _cum_(self: Tensor, op, dim: int, dtype, name: str) -> Tensor:
+    """The in-place scans keep self's dtype (torch computes them with ``dtype=self.dtype``)."""
+    if self._data.dtype == np.bool_ and self._data.size and self._data.ndim:  # a 0-d one is a copy in torch
+        raise NotImplementedError(f'"{name}_out_cpu" not implemented for \'Bool\'')
+    return apply_inplace(self, lambda s: op(s, dim, dtype=dtype if dtype is not None else s.dtype))
+
+
+@method
+def cumsum_(self: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """In place: self <- cumsum(self, dim), in self's dtype."""
+    return _cum_(self, cumsum, dim, dtype, "cumsum")
+
+
+@method
+def cumprod_(self: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """In place: self <- cumprod(self, dim), in self's dtype."""
+    return _cum_(self, cumprod, dim, dtype, "cumprod")
 
 
 def _cum_ext(input: Tensor, dim: int, is_max: bool, rt):
