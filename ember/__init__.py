@@ -32,6 +32,7 @@ from .random import (Generator, default_generator, get_rng_state, initial_seed, 
                      set_rng_state)
 from . import ops as _ops
 from .ops import return_types
+from .ops._common import result_np_dtype as _result_np_dtype
 from ._format import set_printoptions
 
 _ops.install(Tensor)
@@ -51,9 +52,7 @@ pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 
 def result_type(tensor1, tensor2) -> dtype:
     """The dtype an op on these two operands produces (torch's promotion)."""
-    from .ops._common import result_np_dtype
-
-    return _dtypes.from_numpy_dtype(result_np_dtype(tensor1, tensor2))
+    return _dtypes.from_numpy_dtype(_result_np_dtype(tensor1, tensor2))
 
 
 def can_cast(from_: dtype, to: dtype) -> bool:

@@ -1,7 +1,10 @@
 """``ember.cuda``: GPU queries that work without a GPU (False, 0) and a clear error when one is needed."""
 from __future__ import annotations
 
-from .backends.device import cuda_device_count, is_cuda_available
+import sys
+
+from .amp.device_aliases import cuda_amp
+from .backends.device import cuda_device_count, get_device, is_cuda_available
 
 
 def is_available() -> bool:
@@ -27,8 +30,6 @@ def current_device() -> int:
 
 def set_device(device) -> None:
     """Make GPU ``device`` (an index, "cuda:i" or a device) the current one (CuPy's current device)."""
-    from .backends.device import get_device
-
     index = get_device(device).index if not isinstance(device, int) else device
     _need_gpu("set_device").cuda.runtime.setDevice(index or 0)
 
@@ -96,10 +97,6 @@ def is_bf16_supported() -> bool:
 
 def _install_amp():
     """``ember.cuda.amp`` (torch.cuda.amp's autocast and GradScaler), importable as a module."""
-    import sys
-
-    from .amp.device_aliases import cuda_amp
-
     sys.modules[__name__ + ".amp"] = cuda_amp
     return cuda_amp
 

@@ -196,12 +196,7 @@ def _dct(x: Tensor, type: int, n, dim: int, norm, inverse: bool, name: str) -> T
     if size < 1:
         raise RuntimeError(f"{name}: invalid number of data points ({size}) specified")
     x = x.movedim(d, -1)
-    if size < x.shape[-1]:
-        x = x[..., :size]
-    elif size > x.shape[-1]:
-        from .nn.functional import pad
-
-        x = pad(x, (0, size - x.shape[-1]))
+    x = _resize(x, (x.ndim - 1,), (size,))  # trim or zero-pad to n
     kind = 5 - type if inverse else type  # the inverse of a DCT-II is a scaled DCT-III and back
     m = _dct_matrix(size, kind, norm == "ortho", x._data.dtype)
     y = x @ wrap(m).mT

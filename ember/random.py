@@ -16,6 +16,8 @@ import time
 
 import numpy as np
 
+from .tensor import wrap
+
 
 class Generator:
     """A random stream: ``manual_seed``, ``seed``, ``initial_seed``, ``get_state``/``set_state``."""
@@ -42,8 +44,6 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        from .tensor import wrap
-
         state = json.dumps({"seed": self._seed, "bg": self._np.bit_generator.state}).encode()
         return wrap(np.frombuffer(state, dtype=np.uint8).copy())
 

@@ -13,6 +13,7 @@ import warnings
 
 from .. import dtypes
 from .._autocast import AUTOCAST
+from ..backends.device import is_cuda_available
 
 _DEFAULT = {"cpu": "bfloat16", "cuda": "float16"}
 
@@ -46,9 +47,7 @@ class autocast:
         self._enabled = enabled
         self._cache_enabled = True if cache_enabled is None else cache_enabled
         if device_type == "cuda" and enabled:
-            from .. import cuda
-
-            if not cuda.is_available():
+            if not is_cuda_available():
                 warnings.warn("User provided device_type of 'cuda', but CUDA is not available. Disabling")
                 self._enabled = False
         if device_type == "cpu" and enabled and self.fast_dtype not in (dtypes.bfloat16, dtypes.float16):
