@@ -112,6 +112,9 @@ def capture(fn, inputs: tuple) -> Program:
         else:
             input_slots.append(None)
     steps = []
+    known = {id(t) for m in (fn.modules() if hasattr(fn, "modules") else ())
+             for t in (*m.__dict__.get("_buffers", {}).values(), *m.__dict__.get("_parameters", {}).values())
+             if t is not None}
     by_node: dict = {}  # the node that made a value -> its slot (an in-place op's copy of its target)
     for e in tape.entries:
         if e.op == "inplace":
@@ -122,6 +125,7 @@ def capture(fn, inputs: tuple) -> Program:
         template = tuple(_template(a, slots, by_node) for a in e.args)
         if any(isinstance(a, (list, tuple)) and any(isinstance(t, Tensor) for t in a) for a in e.args):
             raise CaptureError(f"{e.op.__name__} takes a list of tensors")
+        _check_frozen(e, template, known)
         outs = []
         for o, node in zip(e.outputs, e.nodes):
             slots[id(o._data)] = n
@@ -132,6 +136,20 @@ def capture(fn, inputs: tuple) -> Program:
         steps.append((e.op, template, e.kwargs, tuple(outs)))
     out = _spec(result, slots)
     return Program(steps, n, input_slots, out, result)
+
+
+def _check_frozen(e, template, known) -> None:
+    """Values computed outside the ops from the inputs would be frozen at their traced values: an array
+    argument (a random mask, an index key) or an integer tensor that is no parameter or buffer (the indices
+    of sort/topk)."""
+    from ._step import _has_array
+
+    if any(_has_array(a) for a in (*e.args, *e.kwargs.values())):
+        raise CaptureError(f"{e.op.__name__} takes an array computed outside the ops (an index key, a mask)")
+    for a in template:
+        if isinstance(a, Tensor) and a._data.dtype.kind in "biu" and id(a) not in known:
+            raise CaptureError(f"{e.op.__name__} takes integer or boolean indices computed outside the ops "
+                               "(sort, topk, argmax, advanced indexing)")
 
 
 def _template(a, slots, by_node):

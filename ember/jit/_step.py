@@ -330,6 +330,8 @@ def _build(tape: StepTape, inputs: list, result) -> StepProgram:
     key_slot: dict = {}  # (entry index, output position) -> slot
     item_slot: dict = {}  # entry index of an item() call -> the slot of its value
     plan = None
+    known = {id(t) for m in tape.modules for t in (*m.__dict__.get("_buffers", {}).values(),
+                                                   *m.__dict__.get("_parameters", {}).values()) if t is not None}
     for ei, e in enumerate(tape.entries):
         if e.op == "inplace":
             dst, data = e.args
@@ -351,14 +353,14 @@ def _build(tape: StepTape, inputs: list, result) -> StepProgram:
             events.append((ITEM, _tensor_slot(e.args[0], slots, by_node), n))
             n += 1
         else:
-            template = tuple(_template(a, slots, by_node, tape.grad_ids) for a in e.args)
+            template = tuple(_template(a, slots, by_node, tape.grad_ids, known) for a in e.args)
             if any(isinstance(a, (list, tuple)) and any(isinstance(t, Tensor) for t in a) for a in e.args):
                 raise CaptureError(f"{e.op.__name__} takes a list of tensors")
             if not isinstance(e.op, type) or e.module is not None:
                 raise CaptureError(f"{e.op!r} is not an op")
-            if any(isinstance(a, np.ndarray) and a.size > 1 for a in (*e.args, *e.kwargs.values())):
-                raise CaptureError(f"{e.op.__name__} takes an array computed outside the ops (a random mask, "
-                                   "a value read from a tensor): a replay would reuse it")
+            if any(_has_array(a) for a in (*e.args, *e.kwargs.values())):
+                raise CaptureError(f"{e.op.__name__} takes an index array computed outside the ops (advanced "
+                                   "indexing, a boolean mask): a replay would reuse it")
             outs = []
             for pos, (o, node) in enumerate(zip(e.outputs, e.nodes)):
                 slots[id(o._data)] = n
@@ -415,7 +417,15 @@ def _tensor_slot(t: Tensor, slots: dict, by_node: dict) -> int:
     return s
 
 
-def _template(a, slots, by_node, grad_ids):
+def _has_array(a) -> bool:
+    """An integer or boolean ndarray argument (or one inside a tuple/list: an index key, a mask) was computed
+    outside the ops, from the data (float arrays are taken to depend on shapes only: a pooling divisor)."""
+    if isinstance(a, np.ndarray):
+        return a.dtype.kind in "biu"
+    return isinstance(a, (tuple, list)) and any(_has_array(b) for b in a)
+
+
+def _template(a, slots, by_node, grad_ids, known):
     if isinstance(a, Tensor):
         s = slots.get(id(a._data))
         if s is None and a._grad_fn is not None:
@@ -424,6 +434,9 @@ def _template(a, slots, by_node, grad_ids):
             return (_SLOT, s)
         if id(a) in grad_ids:
             raise CaptureError("an op reads a parameter's .grad after backward (gradient clipping?)")
+        if a._data.dtype.kind in "biu" and id(a) not in known:  # indices made outside the ops (sort, topk)
+            raise CaptureError("an op takes integer or boolean indices computed outside the ops (sort, topk, "
+                               "argmax, advanced indexing): a replay would reuse them")
     return a
 
 

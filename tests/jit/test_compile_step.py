@@ -170,14 +170,19 @@ def _fallback_cases():
 
     from ember.ao.quantization import FakeQuantize
 
-    return [(clip, _mlp, "gradients were changed"), (control_flow, _mlp, "Tensor.item"),
+    def topk_loss(net, opt, x, y):
+        opt.zero_grad()
+        net(x).topk(2, 1)[0].sum().backward()  # the indices are computed outside the ops
+        opt.step()
+
+    return [(topk_loss, _mlp, "indices computed outside"), (clip, _mlp, "gradients were changed"), (control_flow, _mlp, "Tensor.item"),
             (batch_norm, lambda: nn.Sequential(nn.Linear(6, 8), nn.BatchNorm1d(8), nn.Linear(8, 3)),
              "running statistics"),
             (batch_norm, lambda: nn.Sequential(nn.Linear(6, 8), FakeQuantize(), nn.Linear(8, 3)),
              "changes its buffer")]
 
 
-@pytest.mark.parametrize("case", _fallback_cases(), ids=["clip_grad_norm", "control_flow", "batch_norm",
+@pytest.mark.parametrize("case", _fallback_cases(), ids=["topk", "clip_grad_norm", "control_flow", "batch_norm",
                                                          "qat_observer"])
 def test_fallback_warns_once_and_runs_eagerly(case):
     body, make_net, reason = case

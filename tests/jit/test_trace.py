@@ -147,3 +147,10 @@ def test_inference_replay_equals_eager(name, shape):
         got, want = traced(x), model(x)
     assert not got.requires_grad
     np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_trace_refuses_indices_computed_outside_the_ops():
+    with pytest.raises(ember.jit.CaptureError, match="indices"):
+        ember.jit.trace(lambda x: x.sort(1)[0], ember.randn(2, 3))
+    with pytest.raises(ember.jit.CaptureError, match="index"):
+        ember.jit.trace(lambda x: x[x > 0], ember.randn(2, 3))
