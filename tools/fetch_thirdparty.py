@@ -61,6 +61,15 @@ RAW_FILES = {
         "computer-vision/anchor",
         "computer-vision/ssd",
     ]},
+    # PyTorch's official tutorials (the repository is ~5 GB): each file at the commit of its stored version
+    "pytorch/tutorials": {
+        "beginner_source/basics/quickstart_tutorial.py": "afcd669d56554c2ef46f2da92edbfaf8c54043ec",
+        "beginner_source/basics/tensorqs_tutorial.py": "7a5420a2093171a4560d25d4a19d95aa0ae6d8c7",
+        "beginner_source/basics/autogradqs_tutorial.py": "db77dcf6e3637924f43852c014f2af9978b0f891",
+        "beginner_source/basics/buildmodel_tutorial.py": "c53e7d4efc0e39e455c531d21ec7db28ba220214",
+        "beginner_source/blitz/cifar10_tutorial.py": "c53e7d4efc0e39e455c531d21ec7db28ba220214",
+        "intermediate_source/seq2seq_translation_tutorial.py": "803c1b1273a47bc53bb6cd5f63eecfb897bbc856",
+    },
 }
 # PyPI wheels, downloaded with --no-deps and unpacked
 WHEELS = {"d2l": "1.0.3"}
