@@ -7,6 +7,12 @@ from __future__ import annotations
 
 import math
 
+from ..dtypes import float32, get_default_dtype, int64
+from ..fft import rfft, rfftfreq
+from ..nn import functional as F
+from ..ops.arith import minimum
+from ..ops.creation import full, linspace, ones
+from ..ops.spectral import blackman_window, hamming_window, hann_window
 from ..tensor import Tensor
 
 
@@ -42,13 +48,11 @@ def mu_law_encoding(x: Tensor, quantization_channels: int) -> Tensor:
     >>> mu_law_encoding(ember.tensor([-1., 0., 1.]), 256)
     tensor([  0, 128, 255])
     """
-    import ember
-
     mu = quantization_channels - 1.0
     if not x.is_floating_point():
-        x = x.to(ember.float32)
+        x = x.to(float32)
     x_mu = mu_law_compress(x, mu)
-    return ((x_mu + 1) / 2 * mu + 0.5).to(ember.int64)
+    return ((x_mu + 1) / 2 * mu + 0.5).to(int64)
 
 
 def mu_law_decoding(x_mu: Tensor, quantization_channels: int) -> Tensor:
@@ -58,11 +62,9 @@ def mu_law_decoding(x_mu: Tensor, quantization_channels: int) -> Tensor:
     >>> mu_law_decoding(ember.tensor([0, 255]), 256)
     tensor([-1.,  1.])
     """
-    import ember
-
     mu = quantization_channels - 1.0
     if not x_mu.is_floating_point():
-        x_mu = x_mu.to(ember.get_default_dtype())
+        x_mu = x_mu.to(get_default_dtype())
     return mu_law_expand(x_mu / mu * 2 - 1.0, mu)
 
 
@@ -80,8 +82,6 @@ def spectrogram(waveform: Tensor, pad: int, window: Tensor, n_fft: int, hop_leng
     >>> S.shape, int(S.mean(-1).argmax())    # 100 Hz at 800 Hz sampling: bin 100 * 200 / 800
     (ember.Size([101, 9]), 25)
     """
-    import ember.nn.functional as F
-
     if pad > 0:
         waveform = F.pad(waveform, (pad, pad), "constant")
     if normalized not in (True, False, "window", "frame_length"):
@@ -99,14 +99,12 @@ def spectrogram(waveform: Tensor, pad: int, window: Tensor, n_fft: int, hop_leng
 
 
 def _window(window, n: int, like: Tensor) -> Tensor:
-    import ember
-
     if isinstance(window, Tensor):
         if window.shape != (n,):
             raise ValueError(f"welch: window must have shape ({n},), got {tuple(window.shape)}")
         return window.to(like.dtype)
-    makers = {"hann": ember.hann_window, "hamming": ember.hamming_window, "blackman": ember.blackman_window,
-              "boxcar": lambda k, dtype: ember.ones(k, dtype=dtype)}
+    makers = {"hann": hann_window, "hamming": hamming_window, "blackman": blackman_window,
+              "boxcar": lambda k, dtype: ones(k, dtype=dtype)}
     if window not in makers:
         raise ValueError(f"welch: unknown window {window!r}; use one of {sorted(makers)} or a tensor")
     return makers[window](n, dtype=like.dtype)  # periodic, as scipy's get_window for spectra
@@ -129,10 +127,8 @@ def welch(x: Tensor, fs: float = 1.0, window="hann", nperseg: int = 256, noverla
     >>> float(f[p.argmax()])
     125.0
     """
-    import ember
-
     if not x.is_floating_point():
-        x = x.to(ember.get_default_dtype())
+        x = x.to(get_default_dtype())
     nperseg = min(nperseg, x.shape[-1])
     noverlap = nperseg // 2 if noverlap is None else noverlap
     nfft = nperseg if nfft is None else nfft
@@ -149,13 +145,13 @@ def welch(x: Tensor, fs: float = 1.0, window="hann", nperseg: int = 256, noverla
         raise ValueError(f"welch: detrend must be 'constant' or False, got {detrend!r}")
     w = _window(window, nperseg, x)
     scale = fs * (w * w).sum() if scaling == "density" else w.sum() ** 2
-    power = ember.fft.rfft(segs * w, n=nfft).abs() ** 2 / scale
+    power = rfft(segs * w, n=nfft).abs() ** 2 / scale
     n_bins = nfft // 2 + 1
-    double = ember.full((n_bins,), 2.0, dtype=x.dtype)
+    double = full((n_bins,), 2.0, dtype=x.dtype)
     double[0] = 1.0
     if nfft % 2 == 0:
         double[-1] = 1.0
-    return ember.fft.rfftfreq(nfft, 1.0 / fs, dtype=x.dtype), (power * double).mean(-2)
+    return rfftfreq(nfft, 1.0 / fs, dtype=x.dtype), (power * double).mean(-2)
 
 
 def _hz_to_mel(f, mel_scale: str):
@@ -188,20 +184,18 @@ def melscale_fbanks(n_freqs: int, f_min: float, f_max: float, n_mels: int, sampl
     >>> fb.shape, bool((fb >= 0).all())
     (ember.Size([201, 40]), True)
     """
-    import ember
-
     if norm not in (None, "slaney"):
         raise ValueError(f'melscale_fbanks: norm must be one of None or "slaney", got {norm!r}')
     if mel_scale not in ("htk", "slaney"):
         raise ValueError(f'melscale_fbanks: mel_scale should be one of "htk" or "slaney", got {mel_scale!r}')
-    all_freqs = ember.linspace(0, sample_rate // 2, n_freqs)
-    m_pts = ember.linspace(_hz_to_mel(f_min, mel_scale), _hz_to_mel(f_max, mel_scale), n_mels + 2)
+    all_freqs = linspace(0, sample_rate // 2, n_freqs)
+    m_pts = linspace(_hz_to_mel(f_min, mel_scale), _hz_to_mel(f_max, mel_scale), n_mels + 2)
     f_pts = _mel_to_hz(m_pts, mel_scale)
     f_diff = f_pts[1:] - f_pts[:-1]
     slopes = f_pts.unsqueeze(0) - all_freqs.unsqueeze(1)  # (n_freqs, n_mels + 2)
     down = -slopes[:, :-2] / f_diff[:-1]
     up = slopes[:, 2:] / f_diff[1:]
-    fb = ember.minimum(down, up).clamp(min=0.0)
+    fb = minimum(down, up).clamp(min=0.0)
     if norm == "slaney":
         fb = fb * (2.0 / (f_pts[2:n_mels + 2] - f_pts[:n_mels]))
     return fb
@@ -219,11 +213,9 @@ def mel_spectrogram(waveform: Tensor, sample_rate: int = 16000, n_fft: int = 400
     >>> mel_spectrogram(ember.randn(1, 1600), n_mels=32).shape
     ember.Size([1, 32, 9])
     """
-    import ember
-
     win_length = n_fft if win_length is None else win_length
     hop_length = win_length // 2 if hop_length is None else hop_length
-    window = ember.hann_window(win_length, dtype=waveform.dtype)
+    window = hann_window(win_length, dtype=waveform.dtype)
     spec = spectrogram(waveform, 0, window, n_fft, hop_length, win_length, power, False)
     fb = melscale_fbanks(n_fft // 2 + 1, f_min, float(f_max or sample_rate // 2), n_mels, sample_rate, norm,
                          mel_scale).to(spec.dtype)

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
+from ..ops.creation import as_tensor
 from ..tensor import Tensor
 
 
 def _as_2d(X, name: str) -> Tensor:
-    import ember
-
-    X = X if isinstance(X, Tensor) else ember.as_tensor(np.asarray(X))
+    X = X if isinstance(X, Tensor) else as_tensor(np.asarray(X))
     if X.ndim != 2:
         raise ValueError(f"{name}: expected a 2-D (n_samples, n_features) input, got shape {tuple(X.shape)}; "
                          f"reshape a single feature with X.reshape(-1, 1)")
     if not X.is_floating_point():
-        X = X.to(ember.get_default_dtype())
+        X = X.to(get_default_dtype())
     return X
 
 
