@@ -1,4 +1,4 @@
-"""dtype and device conversion: ``to``, ``type``, ``float``/``double``/``long``/..., ``cpu``/``cuda``.
+"""dtype, device and memory-format conversion: ``to``, ``type``, ``float``/``double``/``long``/..., ``cpu``/``cuda``.
 
 >>> import ember
 >>> x = ember.tensor([1.5, -2.5], requires_grad=True)
@@ -163,3 +163,23 @@ def numel(input) -> int:
 
 def _np(x):
     return np.asarray(x)
+
+
+# ---------------------------------------------------------------- memory format
+class ToChannelsLast(Op):
+    """A channels_last copy: NHWC storage seen through NCHW strides (the values and the gradient unchanged)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        d = x._data
+        if d.ndim != 4:
+            raise RuntimeError("required rank 4 tensor to use channels_last format")
+        return np.ascontiguousarray(d.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def to_channels_last(x: Tensor) -> Tensor:
+    return ToChannelsLast.apply(x)

@@ -19,7 +19,7 @@ import numpy as np
 from ..tensor import _root, Tensor, wrap
 from ..layout import contiguous_format
 from ._common import method, Op, shape_arg, wrap_dim
-from .layout import to_channels_last
+from .convert import to_channels_last
 from .creation import empty_preserving
 
 __all__ = ["reshape", "permute", "transpose", "swapaxes", "swapdims", "t", "adjoint", "movedim", "moveaxis",
