@@ -202,7 +202,7 @@ def _execute_graph(pairs, retain, create_graph, inputs, accumulate):
             if g is not None and in_meta is not None:
                 shape = in_meta[i][0]
                 if g._data.shape != shape:
-                    g = g.sum_to_size(shape) if create_graph else wrap(sum_to(g._data, shape))
+                    g = g.sum_to_size(shape)  # the op SumToSize: raw sum, recorded only under create_graph
             if type(e) is tuple:
                 m, nr = e
             elif isinstance(e, Tensor):
