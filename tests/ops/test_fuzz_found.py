@@ -333,3 +333,10 @@ def test_rms_norm_result_is_contiguous():
         y = T.nn.functional.rms_norm(T.ones(5, 2, dtype=T.float64).T, (5,), T.ones(5, dtype=T.float64))
         assert y.is_contiguous()
         assert y.view(-1).shape == (10,)
+
+
+def test_group_norm_of_one_value_per_group():
+    """fuzz class 'norm: torch raises ValueError, ember does not': torch checks (N*C/G) * prod(spatial) > 1."""
+    for T in (torch, ember):
+        with pytest.raises(ValueError, match="more than 1 value"):
+            T.nn.functional.group_norm(T.ones(1, 3, 1, 1), 3)

@@ -247,6 +247,9 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     if c % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {list(input.shape)} and num_groups={num_groups}")
+    if n * c // num_groups * math.prod(input.shape[2:]) == 1:  # torch's _verify_batch_size on (N*C/G, G, *S)
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"[{n * c // num_groups}, {num_groups}{''.join(f', {s}' for s in input.shape[2:])}]")
     xg = input.reshape(n, num_groups, math.prod(input.shape[1:]) // num_groups)  # not -1: n may be 0
     y = _native_norm(xg, None, None, eps, (2,), (1,), ()).reshape(input.shape)
     param_shape = (1, c) + (1,) * (input.ndim - 2)
