@@ -7,6 +7,7 @@ Each test runs the script twice in subprocesses (``tests/thirdparty/runner.py``:
 numbers, so a training result is compared as the criterion the script reports (loss, accuracy) within a
 tolerance; shapes and deterministic values must be equal. docs/dropin.md has the table.
 """
+import json
 import os
 import random
 import re
@@ -26,19 +27,19 @@ pytestmark = pytest.mark.skipif(not os.path.isdir(TP), reason="thirdparty/ is ab
                                 "`python tools/fetch_thirdparty.py` to fetch the pinned third-party sources")
 
 
-def run(backend: str, script: str, *args: str, cwd: str) -> str:
+def run(backend: str, script: str, *args: str, cwd: str, replace: list = ()) -> str:
     # one BLAS/OpenMP thread on both sides: the machine is shared, and oversubscribed BLAS threads make small
     # GEMMs 1000x slower
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": REPO, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1"}
+           "MKL_NUM_THREADS": "1", "RUNNER_REPLACE": json.dumps(list(replace))}
     p = subprocess.run([sys.executable, RUNNER, backend, script, *args], cwd=cwd, env=env, capture_output=True,
                        text=True, timeout=600)
     assert p.returncode == 0, f"{backend}: {os.path.basename(script)} failed:\n{p.stderr[-3000:]}"
     return p.stdout
 
 
-def both(script, *args, cwd):
-    return run("torch", script, *args, cwd=cwd), run("ember", script, *args, cwd=cwd)
+def both(script, *args, cwd, replace=()):
+    return run("torch", script, *args, cwd=cwd, replace=replace), run("ember", script, *args, cwd=cwd, replace=replace)
 
 
 def numbers(pattern: str, text: str) -> list:
@@ -263,3 +264,38 @@ def test_tutorial_cifar10(tmp_path):
     acc_t, acc_e = (numbers(r"Accuracy of the network on the 10000 test images: (\d+) %", o)[0] for o in (t, e))
     assert abs(acc_t - acc_e) <= 20, (acc_t, acc_e)       # 256 SGD steps of batch 4: 10-20 % on both
     assert len(re.findall(r"Accuracy for class", e)) == 10 and "Finished Training" in e
+
+
+def _eng_fra(folder):
+    """data/eng-fra.txt: English-French pairs whose English side starts as the tutorial's filter wants
+    ("i am", "he is", ...) and whose French side holds every word of the sentences the tutorial translates at
+    the end; each English word has one French word."""
+    rng = random.Random(1)
+    pairs = [("i am too cold .", "je suis trop froid ."), ("she is five years younger than me .",
+             "elle a cinq ans de moins que moi ."), ("she is too short .", "elle est trop petit ."),
+             ("i m not scared of dying .", "je ne crains pas de mourir ."),
+             ("he is a talented young director .", "c est un jeune directeur plein de talent .")]
+    subjects = [("i am", "je suis"), ("he is", "il est"), ("she is", "elle est"), ("you are", "vous etes"),
+                ("we are", "nous sommes"), ("they are", "ils sont")]
+    words = [("cold", "froid"), ("short", "petit"), ("young", "jeune"), ("happy", "heureux"), ("tired", "fatigue"),
+             ("here", "ici"), ("very", "tres"), ("too", "trop"), ("not", "pas"), ("late", "en retard")]
+    while len(pairs) < 400:
+        (se, sf), chosen = rng.choice(subjects), rng.sample(words, rng.randint(1, 3))
+        pairs.append((" ".join([se, *(e for e, _ in chosen)]) + " .", " ".join([sf, *(f for _, f in chosen)]) + " ."))
+    folder.mkdir()
+    (folder / "eng-fra.txt").write_text("".join(f"{e}\t{f}\n" for e, f in pairs), encoding="utf-8")
+
+
+def test_tutorial_seq2seq_translation(tmp_path):
+    # the tutorial trains for a literal 75,000 single-sentence iterations: the runner changes that one call
+    _eng_fra(tmp_path / "data")
+    change = [("trainIters(encoder1, attn_decoder1, 75000, print_every=5000)",
+               "trainIters(encoder1, attn_decoder1, 400, print_every=100)")]
+    t, e = both(os.path.join(TUTORIALS, "intermediate_source/seq2seq_translation_tutorial.py"), cwd=tmp_path,
+                replace=change)
+    assert re.findall(r"Trimmed to \d+ sentence pairs|Counted words:\n.*\n.*", t) == \
+        re.findall(r"Trimmed to \d+ sentence pairs|Counted words:\n.*\n.*", e)
+    loss_t, loss_e = (numbers(r"\(\d+ \d+%\) ([\d.]+)", o) for o in (t, e))
+    assert len(loss_t) == len(loss_e) == 4 and loss_e[-1] < loss_e[0]
+    assert abs(loss_t[-1] - loss_e[-1]) / loss_t[-1] < 0.3, (loss_t, loss_e)
+    assert len(re.findall(r"^output = ", e, re.M)) == 4     # the four attention examples translate
