@@ -141,6 +141,18 @@ class Node:
             return t
         return wrap(data)
 
+    def outputs(self, *arrays) -> tuple:
+        """The forward outputs ``arrays`` of a several-output op as Tensors, each rejoined to this node as its
+        output i under ``create_graph`` (as ``output`` for one), so a backward written with them differentiates
+        through them (qr, svd, eigh)."""
+        out = []
+        for i, a in enumerate(arrays):
+            t = wrap(a, STATE.enabled)
+            if STATE.enabled:
+                t._grad_fn = self if i == 0 else (self, i)
+            out.append(t)
+        return tuple(out)
+
     def mark_non_differentiable(self, *outputs) -> None:
         self.non_diff = outputs
 

@@ -25,7 +25,6 @@ import numpy as np
 
 from .._autocast import autocast_policy
 from .. import dtypes as _dt
-from ..autograd.grad_mode import STATE
 from ..tensor import Tensor, wrap
 from ._common import method, Op, wrap_dim
 from .reduction import _namedtuple, return_types
@@ -80,17 +79,6 @@ def raise_singular(d: np.ndarray, fname: str) -> None:
             raise LinAlgError(f"{fname}: {prefix}The diagonal element {k} is zero, the inversion could not "
                               "be completed because the input matrix is singular.")
     raise LinAlgError(f"{fname}: The input matrix is singular.")
-
-
-def _tensors(ctx, *arrays) -> tuple:
-    """Saved forward outputs as Tensors; under create_graph they lead back through this node."""
-    out = []
-    for i, a in enumerate(arrays):
-        t = wrap(a, STATE.enabled)
-        if STATE.enabled:
-            t._grad_fn = ctx if i == 0 else (ctx, i)
-        out.append(t)
-    return tuple(out)
 
 
 def _eye(n: int, like: Tensor) -> Tensor:
@@ -238,7 +226,7 @@ class QR(Op):
 
     @staticmethod
     def backward(ctx, gQ, gR):
-        Q, R = _tensors(ctx, *ctx.arrays)
+        Q, R = ctx.outputs(*ctx.arrays)
         m, n = Q.shape[-2], R.shape[-1]
         if ctx.mode == "complete" and m > n:
             raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and "
@@ -271,7 +259,7 @@ class SVD(Op):
 
     @staticmethod
     def backward(ctx, gU, gS, gVh):
-        U, S, Vh = _tensors(ctx, *ctx.arrays)
+        U, S, Vh = ctx.outputs(*ctx.arrays)
         k = S.shape[-1]
         U, gU, Vh, gVh = U[..., :k], gU[..., :k], Vh[..., :k, :], gVh[..., :k, :]
         return svd_backward(gU, gS, gVh, U, S, Vh), None
@@ -310,7 +298,7 @@ class Eigh(Op):
 
     @staticmethod
     def backward(ctx, gL, gV):
-        L, V = _tensors(ctx, *ctx.arrays)
+        L, V = ctx.outputs(*ctx.arrays)
         n = L.shape[-1]
         VhgV = _mh(V) @ gV
         VhgV = 0.5 * (VhgV - _mh(VhgV))
