@@ -340,3 +340,21 @@ def test_group_norm_of_one_value_per_group():
     for T in (torch, ember):
         with pytest.raises(ValueError, match="more than 1 value"):
             T.nn.functional.group_norm(T.ones(1, 3, 1, 1), 3)
+
+
+def test_logsigmoid_gradient_at_zero_is_one_half():
+    """found by the docstring examples: logsigmoid written as min(x, 0) - log1p(e^-|x|) took clamp's gradient 1
+    and abs's 0 at x = 0; torch's is sigmoid(-0) = 1/2 (and MultiLabelSoftMarginLoss inherits it)."""
+    import ember.nn.functional as F
+    v = np.array([-3.0, 0.0, 0.0, 2.0])
+    for dt in ("float32", "float64"):
+        x = ember.tensor(v.astype(dt), requires_grad=True)
+        t = torch.tensor(v.astype(dt), requires_grad=True)
+        F.logsigmoid(x).sum().backward()
+        torch.nn.functional.logsigmoid(t).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-6)
+        y = ember.tensor([[0.0, 1.0]], requires_grad=True)
+        u = torch.tensor([[0.0, 1.0]], requires_grad=True)
+        F.multilabel_soft_margin_loss(y, ember.tensor([[1.0, 0.0]])).backward()
+        torch.nn.functional.multilabel_soft_margin_loss(u, torch.tensor([[1.0, 0.0]])).backward()
+        np.testing.assert_allclose(y.grad.numpy(), u.grad.numpy(), rtol=1e-6)

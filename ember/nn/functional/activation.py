@@ -420,9 +420,9 @@ def tanhshrink(input: Tensor) -> Tensor:
 
 
 def logsigmoid(input: Tensor) -> Tensor:
-    """LogSigmoid(x) = log(1 / (1 + e^-x)) = min(x, 0) - log(1 + e^-|x|) (stable);
-    d/dx = 1 - sigmoid(x)."""
-    return name_node(input.clamp(max=0) - (-input.abs()).exp().log1p(), "LogSigmoidBackward0")
+    """LogSigmoid(x) = log(1 / (1 + e^-x)) = -softplus(-x) (stable on both sides); d/dx = sigmoid(-x), 1/2 at 0
+    (as torch: ``min(x, 0) - log1p(e^-|x|)`` would give 1 there, from clamp's and abs's one-sided kinks)."""
+    return name_node(-softplus(-input), "LogSigmoidBackward0")
 
 
 def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
