@@ -396,10 +396,8 @@ class Slice(Op):
     @staticmethod
     def backward(ctx, g):
         z = wrap(np.zeros(ctx.shape, dtype=g._data.dtype))
-        if g._requires_grad:
-            from .indexing import index_put
-
-            return index_put(z, ctx.key, g)
+        if g._requires_grad:  # double backward: the recorded scatter (Tensor.index_put, from indexing.py)
+            return z.index_put(ctx.key, g)
         z._data[ctx.key] = g._data
         return z
 
