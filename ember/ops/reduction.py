@@ -207,6 +207,10 @@ class Prod(Op):
             g = g.unsqueeze(dim)
         if dim is None:
             g = g.reshape((1,) * x.ndim) if x.ndim else g
+        if not x.ndim:
+            return g
+        if not (x._data == 0).any():  # torch's prod_backward: without zeros, g * result / x (NaN reaches all)
+            return g * ((x.prod(dim, keepdim=True) if dim is not None else x.prod()) / x)
         return g * _prod_others(x, dim)
 
 
@@ -266,14 +270,19 @@ class MaxMinAll(Op):
         ctx.rename(("Amax" if is_max else "Amin") + "Backward0" if amax else ("Max" if is_max else "Min") + "Backward1")
         ctx.save_for_backward(x)
         out = np.asarray(d.max() if is_max else d.min())
-        ctx.out = out
+        ctx.out, ctx.amax = out, amax
         return out
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        mask = (x == wrap(ctx.out)).to(g.dtype)
-        return mask * (g / mask.sum())
+        if ctx.amax:  # torch's amax/amin backward scales by the count: a product (a NaN max gives NaN everywhere)
+            mask = (x == wrap(ctx.out)).to(g.dtype)
+            return mask * (g / mask.sum())
+        # max()/min(): torch's evenly_distribute_backward, a masked_fill (NaN max: the NaN elements share it)
+        xd = x._data
+        m = np.isnan(xd) if xd.dtype.kind == "f" and np.isnan(ctx.out) else xd == ctx.out
+        return g.new_zeros(x.shape).masked_fill(wrap(m), g / int(m.sum()))
 
 
 class AmaxAmin(Op):
@@ -509,7 +518,9 @@ def logsumexp(input, dim=None, keepdim: bool = False):
     if input._data.dtype.kind in "biu":
         input = input.to(_dt.get_default_dtype())
     if not dims:  # over no dims: log(exp(x)) elementwise
-        return (input - input.detach()).exp().log() + input.detach() if input.ndim else input.clone()
+        if not input.ndim:  # one element: torch's formula, so an infinite x gets a NaN gradient (exp(inf - inf))
+            return LogSumExp.apply(input.reshape(1), (0,), False)
+        return (input - input.detach()).exp().log() + input.detach()
     return LogSumExp.apply(input, dims, keepdim)
 
 

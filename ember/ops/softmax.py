@@ -39,8 +39,9 @@ class Softmax(Op):
     def forward(ctx, x, dim, dtype=None):
         d = _softmax_input(x, dtype, "softmax")
         ctx.dim = dim
-        if d.ndim == 0:
-            return np.ones_like(d)
+        if d.ndim == 0:  # one element: exp(x - x) / 1, so NaN for a NaN or infinite x, as torch
+            e = np.exp(d - d)
+            return e / e
         e = np.subtract(d, d.max(axis=dim, keepdims=True, initial=-np.inf))  # initial: zero-size inputs
         np.exp(e, out=e)
         e /= e.sum(axis=dim, keepdims=True)
@@ -49,8 +50,8 @@ class Softmax(Op):
     @staticmethod
     def backward(ctx, g):
         y = ctx.output
-        if not y.ndim:
-            return g * 0
+        if not y.ndim:  # the formula below on one element (not g * 0: a NaN y gives NaN, as torch)
+            return y * (g - g * y)
         return SoftmaxBackward.apply(g, y, ctx.dim)
 
 
@@ -89,8 +90,8 @@ class LogSoftmax(Op):
     def forward(ctx, x, dim, dtype=None):
         d = _softmax_input(x, dtype, "log_softmax")
         ctx.dim = dim
-        if d.ndim == 0:
-            return np.zeros_like(d)
+        if d.ndim == 0:  # x - max - log(1): NaN for a NaN or infinite x, as torch
+            return d - d
         z = np.subtract(d, d.max(axis=dim, keepdims=True, initial=-np.inf))  # initial: zero-size inputs
         e = np.exp(z)
         z -= np.log(e.sum(axis=dim, keepdims=True))
@@ -99,8 +100,8 @@ class LogSoftmax(Op):
     @staticmethod
     def backward(ctx, g):
         y = ctx.output
-        if not y.ndim:
-            return g * 0
+        if not y.ndim:  # g - exp(y) g on one element: NaN for a NaN y
+            return g - y.exp() * g
         return LogSoftmaxBackward.apply(g, y, ctx.dim)
 
 

@@ -125,12 +125,13 @@ class SelectAll(Op):
     def forward(ctx, x, value):
         d = x._data
         mask = (d == value) | (np.isnan(d) & np.isnan(value)) if d.dtype.kind == "f" else d == value
-        ctx.share = (mask / max(int(mask.sum()), 1)).astype(d.dtype)
+        ctx.mask, ctx.count, ctx.shape = mask, max(int(mask.sum()), 1), d.shape
         return np.asarray(value, dtype=d.dtype)
 
     @staticmethod
     def backward(ctx, g):
-        return g * wrap(ctx.share)
+        # a select, as torch's evenly_distribute_backward (masked_fill): a NaN g reaches only the chosen elements
+        return g.new_zeros(ctx.shape).masked_fill(wrap(ctx.mask), g / ctx.count)
 
 
 def _lower_median_idx(d: np.ndarray, dim: int, ignore_nan: bool) -> np.ndarray:

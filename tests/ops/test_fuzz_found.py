@@ -358,3 +358,27 @@ def test_logsigmoid_gradient_at_zero_is_one_half():
         F.multilabel_soft_margin_loss(y, ember.tensor([[1.0, 0.0]])).backward()
         torch.nn.functional.multilabel_soft_margin_loss(u, torch.tensor([[1.0, 0.0]])).backward()
         np.testing.assert_allclose(y.grad.numpy(), u.grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax", "logsumexp"])
+@pytest.mark.parametrize("v", [0.3, np.nan, np.inf, -np.inf])
+def test_zero_d_softmax_and_logsumexp_of_nan_and_inf(fn, v):
+    """fuzz class 'reduction: value': softmax of a 0-d NaN was 1 (torch: exp(x - x) / 1 = NaN), and the
+    0-d logsumexp/softmax gradients skipped torch's formula (an infinite x gives NaN)."""
+    _assert_same(_both(lambda T, x: getattr(T, fn)(x, 0) * 1.5, np.array(v)))
+
+
+@pytest.mark.parametrize("case", ["max", "min", "median", "amax", "prod", "prod_dim"])
+def test_reduction_backward_select_and_nan(case):
+    """fuzz class 'reduction: grad value': max()/min()/median() backward is torch's evenly_distribute_backward,
+    a masked_fill (a NaN upstream gradient reaches only the chosen elements); amax scales by the count
+    (a product); prod without zeros is g * result / x (a NaN input makes every gradient NaN)."""
+    x = {"prod": np.array([[np.nan, 2.0], [0.5, 3.0]]), "prod_dim": np.array([[np.nan, 2.0], [0.5, 0.0]])}.get(
+        case, np.array([[1.0, 3.0], [3.0, -2.0]]))
+
+    def f(T, t):
+        y = {"prod_dim": lambda: t.prod(1), "amax": lambda: t.amax()}.get(case, lambda: getattr(t, case)())()
+        return y * T.tensor(np.nan, dtype=t.dtype) if case not in ("prod", "prod_dim") else y * 2
+
+    _assert_same(_both(f, x))
+    _assert_same(_both(lambda T, t: getattr(t, case.split("_")[0])() * 2, np.array([[np.nan, 1.0], [np.nan, 0.5]])))
