@@ -7,12 +7,11 @@ import time
 import numpy as np
 
 import ember
+from ..vision.datasets import FashionMNIST
 from . import KNearestNeighbor, LinearSVM, Softmax, TwoLayerNet, cross_validate_k
 
 
 def _load():
-    from ..vision.datasets import FashionMNIST
-
     train, test = FashionMNIST("builtin", train=True), FashionMNIST("builtin", train=False)
     x_tr, y_tr = np.asarray(train.data), np.asarray(train.targets, dtype=np.int64)
     x_te, y_te = np.asarray(test.data), np.asarray(test.targets, dtype=np.int64)

@@ -31,6 +31,8 @@ import ember
 from ember import nn
 from ember.tensor import Tensor
 
+from .vgg import CFGS, _init_module, make_layers
+
 __all__ = ["CONTENT_LAYERS", "RGB_MEAN", "RGB_STD", "STYLE_LAYERS", "SynthesizedImage", "compute_loss",
            "content_loss", "extract_features", "gram", "postprocess", "preprocess", "scale_random_features",
            "style_loss", "tv_loss", "vgg19_features", "vgg_feature_net"]
@@ -58,8 +60,6 @@ def postprocess(x: Tensor) -> np.ndarray:
 def vgg19_features() -> nn.Sequential:
     """VGG-19's ``features`` stack alone (torchvision's layout and init: conv weights ~ kaiming_normal(fan_out,
     relu), biases 0), without the 120M-parameter classifier that style transfer never uses."""
-    from .vgg import CFGS, _init_module, make_layers
-
     features = make_layers(CFGS["E"])
     features.apply(_init_module)
     return features

@@ -18,6 +18,8 @@ from typing import Sequence
 
 from .. import nn
 from .._grad_mode import no_grad
+from ..dtypes import float32
+from ..ops.random import randn
 
 Shape = tuple[int, ...]
 _RULE = "=" * 78
@@ -37,9 +39,8 @@ def _count(module: nn.Module) -> int:
 
 
 def _random_inputs(input_size, dtype) -> list:
-    import ember
     sizes = [input_size] if isinstance(input_size[0], int) else list(input_size)
-    return [ember.randn(*size, dtype=dtype) for size in sizes]
+    return [randn(*size, dtype=dtype) for size in sizes]
 
 
 def summary(model: nn.Module, input_size: Shape | Sequence[Shape], *, dtype=None, depth: int = 3,
@@ -47,8 +48,7 @@ def summary(model: nn.Module, input_size: Shape | Sequence[Shape], *, dtype=None
     """Run ``model`` once (eval mode, no grad) on random input of ``input_size`` (batch dim
     included, e.g. ``(1, 1, 28, 28)``; a list of shapes for several inputs) and tabulate every
     submodule call down to ``depth`` levels: type, output shape and parameter count."""
-    import ember
-    dtype = ember.float32 if dtype is None else dtype
+    dtype = float32 if dtype is None else dtype
     rows: list[list] = []
     seen: set[int] = set()
     names = {id(m): name for name, m in model.named_modules() if name}

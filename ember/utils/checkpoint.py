@@ -35,7 +35,8 @@ import warnings
 from typing import Any, Callable
 
 from ..autograd import Function, grad as _grad
-from ..autograd.grad_mode import enable_grad
+from ..autograd.grad_mode import STATE, enable_grad, no_grad
+from ..nn.modules.container import Sequential
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor
 
@@ -148,8 +149,6 @@ def checkpoint(function: Callable, *args: Any, use_reentrant: bool | None = None
         raise ValueError("Unexpected keyword arguments: " + ",".join(arg for arg in kwargs))
     if use_reentrant and (context_fn is not noop_context_fn or debug is not False):
         raise ValueError("Passing `context_fn` or `debug` is only supported when use_reentrant=False.")
-    from ..autograd.grad_mode import STATE, no_grad
-
     at = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
     if not STATE.enabled:
         return function(*args, **kwargs)
@@ -183,8 +182,6 @@ def checkpoint_sequential(functions, segments: int, input: Tensor, use_reentrant
     preserve = kwargs.pop("preserve_rng_state", True)
     if kwargs:
         raise ValueError("Unexpected keyword arguments: " + ",".join(arg for arg in kwargs))
-    from ..nn import Sequential
-
     if isinstance(functions, Sequential):
         functions = list(functions.children())
 

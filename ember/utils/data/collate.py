@@ -20,6 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ... import dtypes as _dt
+from ...ops.joining import stack
 from ...tensor import Tensor, wrap
 
 _ERR = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
@@ -37,8 +38,6 @@ def _stack_arrays(arrays: list) -> Tensor:
 
 def collate_tensor_fn(batch: list, *, collate_fn_map=None) -> Tensor:
     if any(t.requires_grad for t in batch):
-        from ... import stack
-
         return stack(batch, 0)
     return _stack_arrays([t._data for t in batch])
 

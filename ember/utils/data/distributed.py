@@ -21,7 +21,7 @@ from .sampler import Sampler
 
 def _world() -> tuple[int, int]:
     try:
-        from ... import distributed as dist
+        from ... import distributed as dist  # distributed sits a layer above utils
     except ImportError:
         dist = None
     if dist is None or not getattr(dist, "is_available", lambda: False)() or not dist.is_initialized():

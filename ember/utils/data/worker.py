@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ...random import manual_seed
 from ...tensor import Tensor, _init
 
 try:  # POSIX shared memory, as multiprocessing.shared_memory uses it (without its resource tracker)
@@ -260,10 +261,8 @@ def unlink_segments(prefix: str) -> None:
 def _seed_worker(seed: int, worker_id: int, base_seed: int) -> None:
     """torch's per-worker seeding: ``base_seed + worker_id`` for Python's and ember's RNGs; NumPy's
     global RNG gets a state derived from (worker_id, base_seed)."""
-    from ... import random as ember_random
-
     random.seed(seed)
-    ember_random.manual_seed(seed)
+    manual_seed(seed)
     np.random.seed(np.random.SeedSequence([worker_id, base_seed]).generate_state(4))
 
 

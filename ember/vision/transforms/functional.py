@@ -21,6 +21,7 @@ from .. import tv_tensors
 from . import _color as C
 from . import _geometry as G
 from .v2 import _geometry as GT
+from .v2._color import Normalize
 from .v2._misc import ToDtype, ToImage, ToPILImage, ToTensor, PILToTensor
 from .v2._transform import Transform, boxes_back, boxes_xyxy, image_size, kind_of, to_chw
 
@@ -186,8 +187,6 @@ to_grayscale = rgb_to_grayscale
 
 
 def normalize(inpt: ImageLike, mean, std, inplace: bool = False) -> ImageLike:
-    from .v2._color import Normalize
-
     return Normalize(mean, std, inplace)(inpt)
 
 

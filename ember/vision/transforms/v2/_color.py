@@ -6,6 +6,9 @@ import numbers
 
 import numpy as np
 
+from ember.ops.creation import tensor
+from ember.tensor import Tensor
+
 from .. import _color as C
 from ._transform import Transform, rng
 
@@ -134,14 +137,10 @@ class Normalize(Transform):
         self.mean, self.std, self.inplace = list(mean), list(std), inplace
 
     def transform(self, inpt, kind, params):
-        from ember.tensor import Tensor
-
         if self.inplace and isinstance(inpt, Tensor) and kind == "image":
-            import ember
-
             C.normalize(inpt._data[..., :1, :1], self.mean, self.std)  # validates dtype and std
-            mean = ember.tensor(self.mean, dtype=inpt.dtype).reshape(-1, 1, 1)
-            std = ember.tensor(self.std, dtype=inpt.dtype).reshape(-1, 1, 1)
+            mean = tensor(self.mean, dtype=inpt.dtype).reshape(-1, 1, 1)
+            std = tensor(self.std, dtype=inpt.dtype).reshape(-1, 1, 1)
             return inpt.sub_(mean).div_(std)
         if kind in ("image", "tensor") and not isinstance(inpt, (Tensor, np.ndarray)):
             raise TypeError(f"Normalize: input should be an ember tensor or NumPy array, got {type(inpt)}; "

@@ -8,6 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .. import _color as C
 from ._transform import G, Transform, image_size, interp, rng, setup_size
 
 
@@ -351,8 +352,6 @@ class ElasticTransform(Transform):
         self.interpolation, self.fill = interpolation, fill
 
     def make_params(self, flat_inputs):
-        from .. import _color as C
-
         h, w = image_size(flat_inputs)
         g = rng()
         fields = []

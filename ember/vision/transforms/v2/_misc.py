@@ -6,6 +6,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ember.dtypes import to_dtype
 from ember.tensor import Tensor, wrap
 
 from ... import tv_tensors
@@ -108,8 +109,6 @@ class ToPureTensor(Transform):
 
 
 def _np_dtype(dtype) -> np.dtype:
-    from ember.dtypes import to_dtype
-
     return to_dtype(dtype).np
 
 

@@ -22,6 +22,7 @@ from ember import random as _random
 from ember.tensor import Tensor, wrap
 
 from ... import tv_tensors
+from ...ops.boxes import box_convert
 from .. import _geometry as G
 
 
@@ -115,15 +116,11 @@ def image_size(leaves: list) -> tuple:
 
 
 def boxes_xyxy(b: tv_tensors.BoundingBoxes) -> np.ndarray:
-    from ...ops.boxes import box_convert
-
     fmt = b.format.value.lower()
     return (box_convert(wrap(b._data), fmt, "xyxy") if fmt != "xyxy" else wrap(b._data))._data.astype(np.float64)
 
 
 def boxes_back(xyxy: np.ndarray, like: tv_tensors.BoundingBoxes, canvas: tuple) -> tv_tensors.BoundingBoxes:
-    from ...ops.boxes import box_convert
-
     fmt = like.format.value.lower()
     arr = xyxy.astype(like._data.dtype) if np.issubdtype(like._data.dtype, np.floating) else \
         np.rint(xyxy).astype(like._data.dtype)
