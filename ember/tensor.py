@@ -158,7 +158,13 @@ class Tensor:
         return bool(self._data.flags.c_contiguous)
 
     def is_shared(self) -> bool:
-        return False
+        """Whether the storage is in shared memory (``share_memory_()`` put it there)."""
+        import mmap
+
+        base = self._data
+        while base is not None and not isinstance(base, mmap.mmap):
+            base = base.obj if isinstance(base, memoryview) else getattr(base, "base", None)
+        return base is not None
 
     def is_pinned(self) -> bool:
         """Whether the storage is page-locked host memory (only ``pin_memory()`` with a GPU makes such)."""

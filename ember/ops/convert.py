@@ -135,6 +135,18 @@ def pin_memory(self, device=None):
 
 @method
 def share_memory_(self):
+    """Move the storage into shared memory (an anonymous shared mapping), in place, as torch does: processes
+    forked afterwards (``torch.multiprocessing`` with the fork start method) read and write the same numbers.
+    Views taken before the move keep the old storage."""
+    if self.is_shared() or not isinstance(self._data, np.ndarray):
+        return self
+    import mmap
+
+    src = self._data
+    buf = mmap.mmap(-1, max(src.nbytes, 1))
+    shared = np.frombuffer(buf, dtype=src.dtype, count=src.size).reshape(src.shape)
+    shared[...] = src
+    self._data = shared
     return self
 
 

@@ -15,3 +15,7 @@ def fail_on_one(i):
 
 def exit_three(i):
     sys.exit(3)
+
+
+def add_rank_plus_one(i, tensor):
+    tensor.add_(i + 1)

@@ -57,3 +57,20 @@ def test_bad_sharing_strategy_raises_as_torch():
     for mp in (tmp, emp):
         with pytest.raises(AssertionError):
             mp.set_sharing_strategy("shared_pigeons")
+
+
+def test_share_memory_lets_forked_processes_write_as_torch():
+    import torch
+
+    import ember
+
+    for lib, mp in ((torch, tmp), (ember, emp)):
+        t = lib.zeros(4)
+        assert not t.is_shared()
+        assert t.share_memory_() is t and t.is_shared() and t[1:].is_shared()
+        mp.start_processes(w.add_rank_plus_one, args=(t,), nprocs=2, start_method="fork")
+        assert t.tolist() == [3.0] * 4        # both children's writes reached the parent's storage
+        m = lib.nn.Linear(2, 2)
+        before = m.weight.detach().clone()
+        assert m.share_memory() is m and all(p.is_shared() for p in m.parameters())
+        assert lib.equal(m.weight.detach(), before)

@@ -384,7 +384,8 @@ class Module:
         return self._apply(lambda t: t.type(dst_type))
 
     def share_memory(self) -> "Module":
-        return self
+        """Move every parameter and buffer to shared memory (``Tensor.share_memory_``)."""
+        return self._apply(lambda t: t.share_memory_())
 
     def compile(self, *args, **kwargs) -> None:
         """torch.compile stand-in: nothing to do."""
