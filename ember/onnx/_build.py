@@ -5,6 +5,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._graph import Graph
+from ._indexing import recorded_functions
 from ._ops import CONVERTERS
 from ._trace import OpTape
 
@@ -63,7 +64,7 @@ def trace_graph(model, args: tuple, opset: int, input_names, dynamic_axes: dict,
     try:
         # traced with grad on and float inputs requiring grad: ember's inference fast paths (a fused kernel
         # called on raw arrays, never an op) run only when nothing is recorded, so the tape sees the ops
-        with enable_grad(), OpTape(leaves=LEAVES) as tape:
+        with enable_grad(), OpTape(leaves=LEAVES, functions=recorded_functions()) as tape:
             out = model(*[_traced_input(a) for a in args])
     finally:
         if was_training:

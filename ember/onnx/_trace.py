@@ -35,6 +35,7 @@ class OpTape:
     are recorded whole (their inner ops are not)."""
 
     leaves: tuple = ()
+    functions: tuple = ()  # (owner, attribute) of public functions recorded whole, as Function-like entries
     entries: list = field(default_factory=list)
     keep: list = field(default_factory=list)  # every array seen stays alive: ids are never reused
 
@@ -80,6 +81,10 @@ class OpTape:
                 return out
             return orig_call(module, *args, **kwargs)
 
+        for owner, attr in self.functions:
+            fn = owner.__dict__[attr] if isinstance(owner, type) else getattr(owner, attr)
+            self._restore.append((owner, attr, fn))
+            setattr(owner, attr, self._recording_function(fn, attr, depth))
         Function.apply = classmethod(recording_apply)
         inplace._write = recording_write
         Module.__call__ = recording_call
@@ -92,11 +97,43 @@ class OpTape:
         for owner, name, value in reversed(self._restore):  # a later patch may wrap an earlier one
             setattr(owner, name, value)
 
+    def _recording_function(self, fn, name: str, depth: list) -> Callable:
+        """``fn`` recorded as one entry whose op is a marker class named ``name`` (its inner ops are not);
+        its arguments bound to the inner function's signature, defaults filled in, so converters read them
+        by position."""
+        import inspect
+
+        inner = inspect.unwrap(fn)
+        sig = inspect.signature(inner)
+        marker = _FUNCTION_MARKERS.setdefault(name, type(name, (), {}))
+        tape = self
+
+        def call(*args, **kwargs):
+            if depth[0]:
+                return fn(*args, **kwargs)
+            depth[0] += 1
+            try:
+                out = fn(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+            try:
+                bound = sig.bind(*args, **kwargs)
+                bound.apply_defaults()
+                args, kwargs = tuple(bound.arguments.values()), {}
+            except TypeError:  # a keyword alias (axis=): the converter sees the call as written
+                pass
+            tape._record(marker, args, kwargs, out, None)
+            return out
+        return call
+
     def _record(self, op, args, kwargs, out, module) -> None:
         outs = _flatten(out)
         self.keep.append((args, kwargs, outs))
         self.entries.append(Entry(op, args, kwargs, outs, module, tuple(o._grad_fn for o in outs),
                                   STATE.enabled))
+
+
+_FUNCTION_MARKERS: dict = {}
 
 
 def _plain(cls) -> Callable:

@@ -1,0 +1,189 @@
+"""Converters for scans, sorting and indexing: cumsum, sort/argsort/topk, gather, scatter, masked_fill,
+advanced (tensor) indexing and ``index_put``/``x[idx] = v``.
+
+sort, argsort and topk compute their indices on raw arrays (not as ops), so the tape records the public
+functions whole (``recorded_functions``) and they become one ONNX ``TopK`` each. An index tensor used in
+``x[idx]`` is the array the key holds, so it keeps its value name (a graph input or an earlier result).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._ops import _operand, converts
+
+
+def recorded_functions() -> tuple:
+    """(owner, attribute) of the functions the ONNX tape records whole."""
+    import ember
+
+    names = ("sort", "argsort", "topk", "msort")
+    return tuple((owner, n) for owner in (ember, ember.Tensor) for n in names if hasattr(owner, n))
+
+
+def _cast(g, name: str, dtype) -> str:
+    from onnx import helper
+
+    return g.one("Cast", [name], to=helper.np_dtype_to_tensor_dtype(np.dtype(dtype)))
+
+
+@converts("Cumsum")
+def _cumsum(g, op, args, outs):
+    x, dim = args[0], args[1]
+    v = g.value(x)
+    if outs[0]._data.dtype != x._data.dtype:  # cumsum(dtype=...)
+        v = _cast(g, v, outs[0]._data.dtype)
+    return [g.one("CumSum", [v, g.const(np.asarray(dim % max(x.ndim, 1), np.int64))])]
+
+
+def _size_of(g, x: str, dim: int) -> str:
+    """The 1-element int64 tensor holding ``x.shape[dim]`` at run time (a dynamic axis stays dynamic)."""
+    return g.one("Gather", [g.one("Shape", [x]), g.ints([dim])])
+
+
+def _topk(g, x, k, dim: int, largest: bool):
+    dim = dim % x.ndim
+    xv = g.value(x)
+    kv = _size_of(g, xv, dim) if k is None else g.ints([k])
+    return g.node("TopK", [xv, kv], 2, axis=dim, largest=int(largest), sorted=1)
+
+
+@converts("sort")
+def _sort(g, op, args, outs):
+    x, dim, descending = args[0], args[1], args[2]
+    if x.ndim == 0:
+        raise g.unsupported("ember::sort of a 0-d tensor")
+    return _topk(g, x, None, dim, bool(descending))
+
+
+@converts("msort")
+def _msort(g, op, args, outs):
+    return [_topk(g, args[0], None, 0, False)[0]]
+
+
+@converts("argsort")
+def _argsort(g, op, args, outs):
+    x, dim, descending = args[0], args[1], args[2]
+    return [_topk(g, x, None, dim, bool(descending))[1]]
+
+
+@converts("topk")
+def _topk_fn(g, op, args, outs):
+    x, k, dim, largest, ordered = args[:5]
+    if not ordered:
+        raise g.unsupported("ember::topk with sorted=False")
+    return _topk(g, x, int(k), dim, bool(largest))
+
+
+@converts("Gather")
+def _gather(g, op, args, outs):
+    x, dim, index = args[:3]
+    return [g.one("GatherElements", [g.value(x), g.value(index)], axis=int(dim) % x.ndim)]
+
+
+@converts("Scatter")
+def _scatter(g, op, args, outs):
+    x, dim, index, src = args[:4]
+    reduce = args[4] if len(args) > 4 else None
+    reduction = {None: "none", "add": "add", "sum": "add", "multiply": "mul"}.get(reduce)
+    if reduction is None:
+        raise g.unsupported(f"ember::scatter with reduce={reduce!r}")
+    updates = _operand(g, src, x)
+    if not isinstance(src, Tensor) or tuple(src.shape) != tuple(index.shape):  # a scalar src fills the index
+        updates = g.one("Expand", [updates, g.one("Shape", [g.value(index)])])
+    attrs = {"reduction": reduction} if reduction != "none" else {}
+    return [g.one("ScatterElements", [g.value(x), g.value(index), updates], axis=int(dim) % x.ndim, **attrs)]
+
+
+@converts("MaskedFill")
+def _masked_fill(g, op, args, outs):
+    x, mask, value = args[:3]
+    return [g.one("Where", [g.value(mask), _operand(g, value, x), g.value(x)])]
+
+
+def _split_key(x, key):
+    """(array positions, other parts) of an advanced-indexing key, Ellipsis expanded to full slices."""
+    key = key if isinstance(key, tuple) else (key,)
+    real = sum(1 if not isinstance(k, np.ndarray) or k.dtype != np.bool_ else k.ndim
+               for k in key if k is not None and k is not Ellipsis)
+    dots = [i for i, k in enumerate(key) if k is Ellipsis]
+    if dots:
+        i = dots[0]
+        key = key[:i] + (slice(None),) * (x.ndim - real) + key[i + 1:]
+    key = key + (slice(None),) * (x.ndim - real)
+    return key
+
+
+def _full(k) -> bool:
+    return isinstance(k, slice) and k == slice(None)
+
+
+def _index_ints(g, k) -> str:
+    return g.value(k) if k.dtype == np.int64 else _cast(g, g.value(k), np.int64)
+
+
+@converts("Index")
+def _index(g, op, args, outs):
+    x, key = args[0], _split_key(args[0], args[1])
+    arrays = [i for i, k in enumerate(key) if isinstance(k, np.ndarray)]
+    others_full = all(_full(k) for i, k in enumerate(key) if i not in arrays)
+    if not others_full:
+        raise g.unsupported("ember::index mixing tensor indices with slices other than ':' or None")
+    if len(arrays) == 1 and key[arrays[0]].dtype != np.bool_:  # x[idx], x[:, idx]: one Gather
+        return [g.one("Gather", [g.value(x), _index_ints(g, key[arrays[0]])], axis=arrays[0])]
+    if arrays == [0] and key[0].dtype == np.bool_:  # x[mask]: the positions of the True entries
+        where = g.one("Transpose", [g.one("NonZero", [g.value(key[0])])], perm=[1, 0])
+        return [g.one("GatherND", [g.value(x), where])]
+    if arrays == list(range(len(arrays))) and all(key[i].dtype != np.bool_ for i in arrays) \
+            and len({key[i].shape for i in arrays}) == 1:  # x[i, j]: leading index tensors of one shape
+        parts = [g.one("Unsqueeze", [_index_ints(g, key[i]), g.ints([-1])]) for i in arrays]
+        return [g.one("GatherND", [g.value(x), g.one("Concat", parts, axis=-1)])]
+    raise g.unsupported("ember::index with this combination of tensor indices")
+
+
+@converts("IndexPut")
+def _index_put(g, op, args, outs):
+    x, key, values = args[0], _split_key(args[0], args[1]), args[2]
+    accumulate = bool(args[3]) if len(args) > 3 else False
+    arrays = [i for i, k in enumerate(key) if isinstance(k, np.ndarray)]
+    xv = g.value(x)
+    vv = _operand(g, values, x)
+    if arrays == [0] and key[0].dtype == np.bool_ and key[0].shape == tuple(x.shape) and not accumulate:
+        return [g.one("Where", [g.value(key[0]), vv, xv])]  # x[mask] = v
+    if arrays == [0] and key[0].dtype != np.bool_ and all(_full(k) for k in key[1:]) and key[0].ndim == 1:
+        idx = g.one("Unsqueeze", [_index_ints(g, key[0]), g.ints([-1])])  # x[idx] = v along dim 0
+        target = g.one("Concat", [g.one("Shape", [g.value(key[0])]),
+                                  g.one("Slice", [g.one("Shape", [xv]), g.ints([1]), g.ints([x.ndim])])], axis=0)
+        updates = g.one("Expand", [vv, target])
+        attrs = {"reduction": "add"} if accumulate else {}
+        return [g.one("ScatterND", [xv, idx, updates], **attrs)]
+    raise g.unsupported("ember::index_put with this index (supported: x[mask] = v, x[idx] = v along dim 0)")
+
+
+_COMPARE = {"Eq": "Equal", "Lt": "Less", "Le": "LessOrEqual", "Gt": "Greater", "Ge": "GreaterOrEqual"}
+
+
+@converts(*_COMPARE, "Ne")
+def _compare(g, op, args, outs):
+    a, b = args[0], args[1]
+    like = a if isinstance(a, Tensor) else b
+    y = g.one(_COMPARE.get(op, "Equal"), [_operand(g, a, like), _operand(g, b, like)])
+    return [g.one("Not", [y]) if op == "Ne" else y]
+
+
+_LOGICAL = {"bitwise_and": "And", "bitwise_or": "Or", "bitwise_xor": "Xor"}
+
+
+@converts(*_LOGICAL)
+def _logical(g, op, args, outs):
+    a, b = args[0], args[1]
+    if outs[0]._data.dtype != np.bool_:
+        raise g.unsupported(f"ember::{op} of integer tensors")
+    like = a if isinstance(a, Tensor) else b
+    return [g.one(_LOGICAL[op], [_operand(g, a, like), _operand(g, b, like)])]
+
+
+@converts("ToCopy")
+def _to_copy(g, op, args, outs):
+    x, dt = g.value(args[0]), outs[0]._data.dtype
+    return [x if dt == args[0]._data.dtype else _cast(g, x, dt)]
