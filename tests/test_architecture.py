@@ -16,7 +16,7 @@ LAYERS = [
     ("autograd",),
     ("ops", "linalg", "fft", "random", "layout", "special", "testing", "_legacy"),
     ("nn",),
-    ("optim", "utils", "serialization", "hub"),
+    ("optim", "utils", "serialization", "hub", "multiprocessing"),
     ("distributions", "distributed", "amp", "ao", "onnx", "jit", "cuda", "cpu", "accelerator"),
     ("classic", "preprocessing", "text", "vision", "models"),
     ("cli", "compat", "__main__"),
