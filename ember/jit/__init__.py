@@ -19,7 +19,12 @@ from __future__ import annotations
 import warnings
 from typing import Any, Callable
 
-from ._program import capture
+from .._grad_mode import STATE
+from ..nn.modules.module import Module
+from ..tensor import Tensor
+from ._program import CaptureError, capture
+from ._serialize import load_program, save_program
+from ._step import capture_step
 
 __all__ = ["trace", "script", "TracedModule", "save", "load", "CompiledFunction"]
 
@@ -57,8 +62,6 @@ class TracedModule:
 
 
 def _signature(inputs, training) -> tuple:
-    from ..tensor import Tensor
-
     parts = []
     for a in inputs:
         if isinstance(a, Tensor):
@@ -69,15 +72,11 @@ def _signature(inputs, training) -> tuple:
 
 
 def _fast_signature(inputs) -> tuple:
-    from ..tensor import Tensor
-
     return tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else ("py", repr(a)) for a in inputs)
 
 
 def trace(func: Callable, example_inputs: Any, **kwargs: Any) -> TracedModule:
     """Capture ``func(*example_inputs)`` (a Module or a function of tensors) as a replayable program."""
-    from ..tensor import Tensor
-
     inputs = (example_inputs,) if isinstance(example_inputs, Tensor) else tuple(example_inputs)
     return TracedModule(func, inputs)
 
@@ -113,16 +112,12 @@ class _LazyTrace:
 def save(m: TracedModule, f: Any) -> None:
     """Write the traced program of ``m`` (its first input signature) and its weights to ``f`` (a path or a
     binary file): one ``.npz`` of arrays and a JSON program, no pickle (see ``_serialize``)."""
-    from ._serialize import save_program
-
     save_program(m, f)
 
 
 def load(f: Any, map_location: Any = None):
     """Read a program written by :func:`save`; only ember's own ops are imported, no code from the file
     runs. The result is callable on inputs of the traced shapes and dtypes."""
-    from ._serialize import load_program
-
     return load_program(f)
 
 
@@ -137,8 +132,6 @@ def compile(model: Any = None, *, fullgraph: bool = False, dynamic: Any = None, 
                                  options=options, disable=disable)
     if disable:
         return model
-    from ..nn.modules.module import Module
-
     if isinstance(model, Module):
         return CompiledModule(model)
     return CompiledFunction(model)
@@ -175,16 +168,12 @@ class CompiledFunction:
     def __call__(self, *inputs):
         if self._eager_reason is not None:
             return self._fn(*inputs)
-        from ..autograd.grad_mode import STATE
-
         key = (_fast_signature(inputs), STATE.enabled)
         for prog in self._programs.get(key, ()):
             if prog.guards_hold():
                 return prog.run(inputs)
         if self._programs:
             self.retraces += 1
-        from ._step import capture_step
-
         prog, reason, result = capture_step(self._fn, inputs)
         if prog is None:
             self._eager_reason = reason
@@ -214,5 +203,3 @@ class CompiledModule(TracedModule):
             warnings.warn(f"ember.compile: running {type(self._fn).__name__} eagerly: {e}", stacklevel=2)
             return self._fn(*inputs)
 
-
-from ._program import CaptureError  # noqa: E402

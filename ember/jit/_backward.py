@@ -16,6 +16,7 @@ import numpy as np
 from ..autograd.engine import _call, _input_dtype, cast_grad, sum_to
 from ..autograd.function import FREED
 from ..tensor import Tensor, wrap
+from ._program import CaptureError
 
 ENTRY, LEAF = 0, 1
 
@@ -38,8 +39,6 @@ def plan_backward(root: Tensor, slot_of_node: dict, skip_leaves: set, retain: bo
     """The schedule of ``root.backward()`` over the current graph. ``slot_of_node`` maps ``id(node)`` to a
     program slot holding an output of that node; leaves in ``skip_leaves`` (ids: the traced inputs) get no
     gradient. Raises ``CaptureError`` for what the schedule cannot express (hooks, unknown nodes)."""
-    from ._program import CaptureError
-
     first = _node(root._grad_fn)
     deps: dict = {}
     seen = {id(first)}

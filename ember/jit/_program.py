@@ -1,6 +1,7 @@
 """A captured program: the op tape of one call, as a flat list of steps over value slots."""
 from __future__ import annotations
 
+from .._grad_mode import STATE, enable_grad
 from ..autograd.function import Function
 import numpy as _np
 
@@ -27,8 +28,6 @@ class Program:
         self.steps, self.n_slots, self.input_slots, self.out, self.result = steps, n_slots, input_slots, out, result
 
     def run(self, inputs):
-        from ..autograd.function import STATE
-
         if not STATE.enabled and not STATE.anomaly:
             return self._run_no_grad(inputs)
         env = [None] * self.n_slots
@@ -90,8 +89,6 @@ def _rebuild(spec, env):
 def capture(fn, inputs: tuple) -> Program:
     """Run ``fn(*inputs)`` once with the op tape on and turn the tape into a Program (whose ``result`` is
     this call's own result)."""
-    from .. import enable_grad
-
     _check_capturable(fn)
     # traced with grad on and float inputs requiring grad: ember's inference fast paths (a fused kernel on
     # raw arrays, never an op) run only when nothing is recorded, so the tape holds every op; the program
@@ -138,12 +135,18 @@ def capture(fn, inputs: tuple) -> Program:
     return Program(steps, n, input_slots, out, result)
 
 
+def _has_array(a) -> bool:
+    """An integer or boolean ndarray argument (or one inside a tuple/list: an index key, a mask) was computed
+    outside the ops, from the data (float arrays are taken to depend on shapes only: a pooling divisor)."""
+    if isinstance(a, _np.ndarray):
+        return a.dtype.kind in "biu"
+    return isinstance(a, (tuple, list)) and any(_has_array(b) for b in a)
+
+
 def _check_frozen(e, template, known) -> None:
     """Values computed outside the ops from the inputs would be frozen at their traced values: an array
     argument (a random mask, an index key) or an integer tensor that is no parameter or buffer (the indices
     of sort/topk)."""
-    from ._step import _has_array
-
     if any(_has_array(a) for a in (*e.args, *e.kwargs.values())):
         raise CaptureError(f"{e.op.__name__} takes an array computed outside the ops (an index key, a mask)")
     for a in template:

@@ -13,7 +13,7 @@ import json
 import numpy as np
 
 from ..autograd.function import Op
-from ..tensor import Tensor
+from ..tensor import Tensor, wrap
 from ._program import _SLOT, Program
 
 
@@ -86,8 +86,6 @@ def save_program(traced, f) -> None:
 
 
 def load_program(f) -> "LoadedProgram":
-    from ..tensor import wrap
-
     with np.load(f, allow_pickle=False) as z:
         meta = json.loads(str(z["__program__"]))
         arrays = {k: wrap(z[k].copy()) for k in z.files if k != "__program__"}

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import sys
 
-import numpy as np
-
+from .. import autograd
+from ..autograd import engine
 from ..autograd.grad_mode import STATE
+from ..nn.modules.module import Module
 from ..onnx._trace import Entry, OpTape
+from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 from ._backward import BackwardPlan, plan_backward, run_backward
-from ._program import _SLOT, CaptureError, _node_key
+from ._program import _SLOT, CaptureError, _has_array, _node_key
 
 OP, ZERO, BACKWARD, STEP, ITEM = range(5)
 
@@ -46,11 +48,6 @@ class StepTape(OpTape):
         self.buffers: dict = {}  # id(module) -> [(name, buffer, version)] when it was first called
 
     def __enter__(self) -> "StepTape":
-        from ..autograd import engine
-        from .. import autograd
-        from ..nn.modules.module import Module
-        from ..optim.optimizer import Optimizer
-
         super().__enter__()
         tape, depth = self, self._depth
 
@@ -272,8 +269,6 @@ class StepProgram:
 def capture_step(fn, inputs: tuple):
     """Run ``fn(*inputs)`` once with the step tape on. Returns ``(program or None, reason, result)``:
     the call's own result always (the step ran eagerly), and the reason when it cannot be replayed."""
-    from .. import enable_grad
-
     traced = [x.detach().requires_grad_(True) if isinstance(x, Tensor) and x.is_floating_point() else x
               for x in inputs]
     skip = {id(x) for x in traced if isinstance(x, Tensor) and x.requires_grad}
@@ -415,14 +410,6 @@ def _tensor_slot(t: Tensor, slots: dict, by_node: dict) -> int:
     if s is None:
         raise CaptureError("backward()/item() of a tensor that no recorded op made")
     return s
-
-
-def _has_array(a) -> bool:
-    """An integer or boolean ndarray argument (or one inside a tuple/list: an index key, a mask) was computed
-    outside the ops, from the data (float arrays are taken to depend on shapes only: a pooling divisor)."""
-    if isinstance(a, np.ndarray):
-        return a.dtype.kind in "biu"
-    return isinstance(a, (tuple, list)) and any(_has_array(b) for b in a)
 
 
 def _template(a, slots, by_node, grad_ids, known):
