@@ -74,3 +74,14 @@ def test_share_memory_lets_forked_processes_write_as_torch():
         before = m.weight.detach().clone()
         assert m.share_memory() is m and all(p.is_shared() for p in m.parameters())
         assert lib.equal(m.weight.detach(), before)
+
+
+def test_torch_alias_resolves_multiprocessing():
+    import ember.compat.alias_hook as alias
+
+    alias.install(replace=True)
+    try:
+        import torch.multiprocessing as aliased
+        assert aliased.spawn is emp.spawn and aliased.Queue is multiprocessing.Queue
+    finally:
+        alias.uninstall()
