@@ -125,8 +125,13 @@ class Copysign(Op):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        ga = g * (a.sign() * wrap(np.sign(ctx.out))) if ctx.needs_input_grad[0] else None
-        return ga, (g * 0 if ctx.needs_input_grad[1] else None)
+        # torch: g * (result / self) with 0 where self is 0 (so NaN at a NaN self); other gets zeros, not g * 0
+        if ctx.needs_input_grad[0]:
+            ad = a._data
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratio = np.where(ad == 0, 0, ctx.out / ad).astype(ctx.out.dtype, copy=False)  # +-1, a constant
+        ga = g * wrap(ratio) if ctx.needs_input_grad[0] else None
+        return ga, (g.new_zeros(g.shape) if ctx.needs_input_grad[1] else None)
 
 
 @method

@@ -169,7 +169,8 @@ class Atan2(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         r = a * a + b * b
-        return g * b / r, -g * a / r
+        inv = r.reciprocal().masked_fill(r == 0, 0)  # torch's atan2_backward: 0 where x^2 + y^2 is 0 (no 0 / 0)
+        return g * b * inv, -g * a * inv
 
 
 @method(names=("arctan2",))

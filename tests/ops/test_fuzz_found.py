@@ -382,3 +382,19 @@ def test_reduction_backward_select_and_nan(case):
 
     _assert_same(_both(f, x))
     _assert_same(_both(lambda T, t: getattr(t, case.split("_")[0])() * 2, np.array([[np.nan, 1.0], [np.nan, 0.5]])))
+
+
+def test_atan2_gradient_at_the_origin():
+    """fuzz class 'binary: grad value': torch's atan2_backward uses 1 / (x^2 + y^2) with 0 where that is 0, so
+    atan2(0, 0) (and an underflowing x^2 + y^2) gives 0, not NaN."""
+    _assert_same(_both(lambda T, a, b: T.atan2(a, b) * 2 + T.atan2(a, a),
+                       np.array([0.0, 1e-200, 0.0, 2.0]), np.array([1e-200, 0.0, 0.0, 3.0])))
+
+
+def test_copysign_gradients():
+    """fuzz class 'binary: grad value': torch's copysign gives ``other`` a zero gradient (not g * 0, NaN for a
+    NaN g) and ``input`` g * result / input (0 where input is 0, NaN at a NaN input)."""
+    def f(T, a, b):
+        return T.copysign(a, b) * T.tensor([1.0, 1.0, np.nan, 1.0, 1.0], dtype=a.dtype)
+
+    _assert_same(_both(f, np.array([0.0, 2.0, -1.0, np.nan, np.inf]), np.array([-1.0, -1.0, 2.0, 1.0, -1.0])))
