@@ -11,8 +11,8 @@ from ... import dtypes
 from ... import nn
 from ...autograd.function import Op
 from ...tensor import Tensor, wrap
-from .observer import (FixedQParamsObserver, MovingAverageMinMaxObserver, ObserverBase,
-                       per_channel_affine, per_channel_symmetric, _with_args)
+from .observer import (FixedQParamsObserver, MovingAverageMinMaxObserver, MovingAveragePerChannelMinMaxObserver,
+                       ObserverBase, per_channel_affine, per_channel_symmetric, _with_args)
 
 _F = np.float32
 
@@ -193,8 +193,6 @@ default_weight_fake_quant = FakeQuantize.with_args(observer=MovingAverageMinMaxO
 
 
 def _per_channel_weight_fake_quant():
-    from .observer import MovingAveragePerChannelMinMaxObserver
-
     return FakeQuantize.with_args(observer=MovingAveragePerChannelMinMaxObserver, quant_min=-128, quant_max=127,
                                   dtype=dtypes.qint8, qscheme=per_channel_symmetric, reduce_range=False, ch_axis=0)
 

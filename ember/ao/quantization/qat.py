@@ -11,6 +11,8 @@ import copy
 from ... import dtypes
 from ... import nn
 from ..nn import intrinsic as nni
+from ..nn import qat as nnqat
+from ..nn.intrinsic import qat as nniqat
 from .fake_quantize import _per_channel_weight_fake_quant, default_fake_quant, default_weight_fake_quant
 from .observer import MovingAverageMinMaxObserver, QConfig
 from .fake_quantize import FakeQuantize
@@ -19,9 +21,6 @@ from .static import convert, prepare, propagate_qconfig_
 
 def get_default_qat_module_mappings() -> dict:
     """float module type -> QAT module type used by :func:`prepare_qat`."""
-    from ..nn import qat as nnqat
-    from ..nn.intrinsic import qat as nniqat
-
     return {nn.Conv2d: nnqat.Conv2d, nn.Linear: nnqat.Linear, nni.ConvReLU2d: nniqat.ConvReLU2d,
             nni.LinearReLU: nniqat.LinearReLU}
 

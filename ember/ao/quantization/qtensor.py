@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import dtypes
-from ...tensor import Tensor
+from ...tensor import Size, Tensor, wrap
 
 _RANGE = {"qint8": (-128, 127), "quint8": (0, 255), "qint32": (-(1 << 31), (1 << 31) - 1)}
 
@@ -46,8 +46,6 @@ class QTensor:
 
     @property
     def shape(self):
-        from ...tensor import Size
-
         return Size(self._ints.shape)
 
     def size(self, dim: int | None = None):
@@ -63,8 +61,6 @@ class QTensor:
         return "per_tensor_affine" if self._axis is None else "per_channel_affine"
 
     def int_repr(self) -> Tensor:
-        from ...tensor import wrap
-
         return wrap(self._ints.copy())
 
     def q_scale(self) -> float:
@@ -76,14 +72,10 @@ class QTensor:
         return int(self._zero_point)
 
     def q_per_channel_scales(self) -> Tensor:
-        from ...tensor import wrap
-
         self._per_channel("q_per_channel_scales")
         return wrap(np.asarray(self._scale, dtype=np.float64))
 
     def q_per_channel_zero_points(self) -> Tensor:
-        from ...tensor import wrap
-
         self._per_channel("q_per_channel_zero_points")
         return wrap(np.asarray(self._zero_point, dtype=np.int64))
 
@@ -110,8 +102,6 @@ class QTensor:
         return v.reshape(shape)
 
     def dequantize(self) -> Tensor:
-        from ...tensor import wrap
-
         scale = self._broadcast(self._scale).astype(np.float32)
         zp = self._broadcast(self._zero_point).astype(np.int64)
         return wrap(((self._ints.astype(np.int64) - zp).astype(np.float32) * scale).astype(np.float32))

@@ -5,12 +5,11 @@ import copy
 
 from ... import dtypes
 from ... import nn
+from ..nn.quantized import dynamic as nnqd
 from .observer import QConfig, default_dynamic_qconfig
 
 
 def _dynamic_mapping() -> dict:
-    from ..nn.quantized import dynamic as nnqd
-
     return {nn.Linear: nnqd.Linear, nn.LSTM: nnqd.LSTM}
 
 

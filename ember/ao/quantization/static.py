@@ -9,17 +9,15 @@ import copy
 
 from ... import nn
 from ..nn import intrinsic as nni
+from ..nn import qat as nnqat
+from ..nn import quantized as nnq
+from ..nn.intrinsic import qat as nniqat
 from .fake_quantize import default_fixed_qparams_range_0to1_fake_quant
 from .stubs import DeQuantStub, QuantStub
 
 
 def get_default_static_quant_module_mappings() -> dict:
     """float (or QAT) module type -> quantized module type used by :func:`convert`."""
-    from ..nn import quantized as nnq
-
-    from ..nn import qat as nnqat
-    from ..nn.intrinsic import qat as nniqat
-
     return {QuantStub: nnq.Quantize, DeQuantStub: nnq.DeQuantize, nn.Conv2d: nnq.Conv2d, nn.Linear: nnq.Linear,
             nni.ConvReLU2d: nnq.ConvReLU2d, nni.LinearReLU: nnq.LinearReLU, nn.ReLU: nnq.ReLU,
             nn.Sigmoid: nnq.Sigmoid, nn.AvgPool2d: nnq.AvgPool2d, nn.MaxPool2d: nnq.MaxPool2d, nn.Flatten: nnq.Flatten,

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..... import dtypes
 from ..... import nn
+from ....._grad_mode import no_grad
 from .....tensor import Tensor, wrap
 from ....quantization.observer import default_weight_observer
 from ....quantization.qtensor import QTensor, quantize_per_channel, quantize_per_tensor
@@ -133,8 +134,6 @@ class LSTM(nn.Module):
 
     def _module(self) -> nn.LSTM:
         if self._float is None:
-            from ..... import no_grad
-
             lstm = nn.LSTM(**self.float_config)
             with no_grad():
                 for name, q in self._qweights.items():
