@@ -26,6 +26,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .onednn import aligned
+
 MAX_BYTES = 512 << 20  # snapshots plus reordered copies kept (ResNet-18: 2 x 45 MB)
 
 _libc = ctypes.CDLL(None)
@@ -86,7 +88,6 @@ class ReorderCache:
         cost = a.nbytes + size
         if cost > self.max_bytes:
             return None
-        from .onednn import aligned
         entry = _Entry(a.copy(), aligned(size))
         reorder.run(a, entry.blocked)
         with self.lock:
