@@ -13,10 +13,13 @@ to the kernel time, so the overhead is if anything underestimated.
 
 Timing: variants are interleaved: each round times a block of consecutive steps of every variant in turn
 (eager, replayed, torch, and the two instrumented runs); the figure is the median over rounds of each
-block's median step. Run from the repo root, on a quiet machine if possible:
+block's median step. The clock is the calling thread's CPU time (``--clock cpu``, the default): with one
+BLAS/OpenMP thread (and ``torch.set_num_threads(1)``) all the work of a step runs on that thread, and on a
+shared, overloaded machine CPU time is not inflated by the time the process waits for a core, as wall time
+is (``--clock wall`` measures that). Run from the repo root:
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \\
-        nice python -m benchmarks.bench_jit [--rounds R] [--block N] [--cases W1nn-train ...]
+        nice python -m benchmarks.bench_jit [--rounds R] [--block N] [--clock cpu|wall] [--cases W1nn-train ...]
 """
 from __future__ import annotations
 
@@ -102,7 +105,7 @@ class KernelTimer:
         from ember.optim.optimizer import Optimizer
 
         depth = [0]
-        clock = time.perf_counter
+        clock = CLOCK[0]
 
         def timed(fn):
             def call(*args, **kwargs):
@@ -136,12 +139,16 @@ class KernelTimer:
             setattr(cls, name, fn)
 
 
+CLOCK = [time.thread_time]
+
+
 def _block(step, n: int) -> float:
+    clock = CLOCK[0]
     times = []
     for _ in range(n):
-        t0 = time.perf_counter()
+        t0 = clock()
         step()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
     return float(np.median(times))
 
 
@@ -179,7 +186,9 @@ def main() -> None:
     p.add_argument("--block", type=int, default=0, help="steps per block (default: by case)")
     p.add_argument("--cases", nargs="*", default=list(CASES))
     p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--clock", choices=["cpu", "wall"], default="cpu")
     a = p.parse_args()
+    CLOCK[0] = time.thread_time if a.clock == "cpu" else time.perf_counter
     torch = None
     if not a.no_torch:
         import torch

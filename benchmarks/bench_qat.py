@@ -1,7 +1,7 @@
 """Quantization-aware training of the Fashion-MNIST LeNet-BN against post-training quantization.
 
-Trains the float LeNet-BN (``--epochs`` of the recipe's SGD, Nesterov momentum 0.9, weight decay 5e-4, on the
-shipped 10,000-image subset), then from the same float weights: the float model trained ``--qat-epochs`` more
+Trains the float LeNet-BN (``--epochs`` of the recipe's SGD, Nesterov momentum 0.9, weight decay 5e-4, cosine
+learning rate per step, on the shipped 10,000-image subset), then from the same float weights: the float model trained ``--qat-epochs`` more
 at ``--qat-lr`` (the reference for QAT), post-training static quantization with min-max and with histogram activation observers (1024
 calibration images), and QAT (conv-bn and linear-bn folded in eval mode, ``prepare_qat`` with
 ``get_default_qat_qconfig("x86")``, ``--qat-epochs`` of SGD at a small learning rate, observers frozen for the
@@ -31,10 +31,12 @@ def _accuracy(model, x, y, batch=500) -> float:
     return right / len(x)
 
 
-def _train(model, x, y, epochs: int, lr: float, seed: int, on_epoch=None) -> None:
+def _train(model, x, y, epochs: int, lr: float, seed: int, on_epoch=None, cosine: bool = False) -> None:
     import ember
 
     opt = ember.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=5e-4)  # the recipe
+    steps = epochs * -(-len(x) // 256)
+    sched = ember.optim.lr_scheduler.CosineAnnealingLR(opt, steps) if cosine else None
     rng = np.random.default_rng(seed)
     for epoch in range(epochs):
         if on_epoch is not None:
@@ -46,6 +48,8 @@ def _train(model, x, y, epochs: int, lr: float, seed: int, on_epoch=None) -> Non
             opt.zero_grad()
             loss.backward()
             opt.step()
+            if sched is not None:
+                sched.step()
 
 
 def _fused(model):
@@ -86,7 +90,7 @@ def main() -> None:
     xtr, xte = to_input(train_x, size), to_input(test_x, size)
     t0 = time.perf_counter()
     model.train()
-    _train(model, xtr, train_y, a.epochs, a.lr, 0)
+    _train(model, xtr, train_y, a.epochs, a.lr, 0, cosine=True)
     model.eval()
     res = {"float": _accuracy(model, xte, test_y)}
     res["ptq-minmax"] = _accuracy(_ptq(model, xtr[:1024], tq.MinMaxObserver.with_args(reduce_range=True)), xte,
