@@ -153,8 +153,8 @@ def _median(input, dim, keepdim, ignore_nan, rt):
     d = input._data
     if dim is None:
         flat = d.reshape(-1)
-        if flat.size == 0:
-            return wrap(np.asarray(np.nan, d.dtype))
+        if flat.size == 0:  # NaN, joined to the graph so the input gets its (empty) zero gradient, as torch
+            return input.sum() * 0 + np.nan if d.dtype.kind == "f" else wrap(np.asarray(np.nan, d.dtype))
         i = _lower_median_idx(flat, 0, ignore_nan)[0]
         return SelectAll.apply(input, flat[i])
     dim = wrap_dim(dim, d.ndim)
