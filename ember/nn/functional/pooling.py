@@ -149,17 +149,17 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=True):
-    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)  # (out, indices), as torch
 
 
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=True):
-    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)  # (out, indices), as torch
 
 
 def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=True):
-    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)  # (out, indices), as torch
 
 
 class AvgPool(Op):
