@@ -163,13 +163,16 @@ def _accumulate(leaves: list, grads: list, fresh: list) -> None:
                 gd = gd.copy()
             seen.add(id(gd))
             t.grad = wrap(gd)
-        elif fresh[j]:  # zeroed by the step: reuse the buffer of the last step's gradient
+        elif fresh[j]:  # zeroed by the step: the same .grad tensor takes the new gradient
             cd = cur._data
-            if cd.shape == gd.shape and cd.dtype == gd.dtype and cd.flags.writeable:
-                np.copyto(cd, gd)
-                cur._bump()
+            if id(gd) not in seen and gd.base is None and gd.flags.c_contiguous and cur._base is None:
+                cur._data = gd  # the backward's own array: no copy (eager mode keeps it too)
+            elif cd.shape == gd.shape and cd.dtype == gd.dtype and cd.flags.writeable:
+                np.copyto(cd, gd)  # shared or a view: written into the last step's buffer
             else:
                 t.grad = wrap(gd.copy())
+            seen.add(id(gd))
+            cur._bump()
         else:
             cd = cur._data
             if cd.flags.writeable:

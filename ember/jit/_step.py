@@ -251,8 +251,8 @@ class StepProgram:
         return _rebuild(self.out, env)
 
     def _zero_grad(self, owner, set_to_none: bool, params: list) -> None:
-        """``zero_grad``: a parameter that this step's backward writes keeps its ``.grad`` buffer, marked to
-        be overwritten (no new array per step); the others get ``None`` as in eager mode."""
+        """``zero_grad``: a parameter that this step's backward writes keeps its ``.grad`` tensor, marked to
+        take the new gradient (no new tensor per step); the others get ``None`` as in eager mode."""
         if not set_to_none:
             owner.zero_grad(False)
             return
