@@ -6,14 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import ALL, FLOAT, INT, OpInfo, Sample, T, arr, positive, standard_binary, standard_unary
+from .opinfo import ALL, FLOAT, INT, Sample, T, arr, positive, standard_binary, standard_unary, table
 from .samples import NO_GRAD, _bin_errors, _fn, _mixed, gen
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 row("add", lambda a, b: ember.add(a, b), lambda a, b: torch.add(a, b), standard_binary(),

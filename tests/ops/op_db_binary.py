@@ -3,14 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .opinfo import FLOAT, OpInfo, T, positive, standard_binary
+from .opinfo import FLOAT, T, positive, standard_binary, table
 from .samples import _f, _t, err, gen, same
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 # ---------------------------------------------------------------- pointwise extras

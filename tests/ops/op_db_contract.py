@@ -6,14 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import ErrorSample, FLOAT, OpInfo, Sample, T, arr
+from .opinfo import ErrorSample, FLOAT, Sample, T, arr, table
 from .samples import _f, _fn, _mm_err, _t, err, gen, same
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 row("matmul", ember.matmul, torch.matmul,

@@ -5,14 +5,10 @@ import torch
 
 import ember
 
-from .opinfo import FLOAT, OpInfo
+from .opinfo import FLOAT, table
 from .samples import NO_GRAD, _f, _fn, _m, gen
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 row("to_double", lambda x: x.to(ember.float64), lambda x: x.to(torch.float64), _m((3, 4)), dtypes=("float32",))

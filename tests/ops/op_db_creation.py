@@ -6,14 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import ALL, OpInfo
+from .opinfo import ALL, table
 from .samples import NO_GRAD, _dt, _f, _fn, gen
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 for _n in ("zeros", "ones", "empty"):

@@ -3,14 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .opinfo import FLOAT, OpInfo, Sample, T, arr
+from .opinfo import FLOAT, Sample, T, arr, table
 from .samples import _f, _fn, _idx, _t, err, gen, same
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 row("masked_fill", lambda x, m: x.masked_fill(m > 0, 2.0), lambda x, m: x.masked_fill(m > 0, 2.0),

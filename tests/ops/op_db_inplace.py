@@ -5,14 +5,10 @@ import torch
 
 import ember
 
-from .opinfo import OpInfo
+from .opinfo import table
 from .samples import NO_GRAD, _f, gen
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 # ---------------------------------------------------------------- whole-tensor in-place writers (on a copy)

@@ -6,16 +6,11 @@ import math
 import numpy as np
 import torch
 
-from .opinfo import ErrorSample, OpInfo, Sample, T
+from .opinfo import ErrorSample, Sample, T, table
 from .samples import (_eigh, _f, _rect, _singular, _spd, _sq, _svd_abs, _svd_inv, gen, mat_samples, rect, same,
                       square, TOL, two, vec_samples)
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    kw.setdefault("tol", TOL)
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table(tol=TOL)
 
 
 # ---------------------------------------------------------------- inverse, determinants, solve

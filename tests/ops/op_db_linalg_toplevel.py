@@ -4,15 +4,10 @@ from __future__ import annotations
 import ember
 import torch
 
-from .opinfo import OpInfo
+from .opinfo import table
 from .samples import _rect, rect, Sample, T, TOL, vec_samples
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    kw.setdefault("tol", TOL)
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table(tol=TOL)
 
 
 row("pinverse", ember.pinverse, torch.pinverse, rect)

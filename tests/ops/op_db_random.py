@@ -5,14 +5,10 @@ import torch
 
 import ember
 
-from .opinfo import FLOAT, OpInfo, T
+from .opinfo import FLOAT, T, table
 from .samples import _RAND, _f, _p, gen, same
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 row("bernoulli", *same(lambda m: m.bernoulli), gen(("p", [lambda d, r: T(r.uniform(0, 1, (3, 4)).astype(d))], {})), **_RAND)

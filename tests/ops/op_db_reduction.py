@@ -6,14 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import ErrorSample, FLOAT, INT, OpInfo, Sample, T, arr, positive, standard_unary
+from .opinfo import ErrorSample, FLOAT, INT, Sample, T, arr, positive, standard_unary, table
 from .samples import NO_GRAD, _NANS, _f, _fn, _red, _t, err, gen
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 row("sum", ember.sum, torch.sum, _red, dtypes=FLOAT + INT + ("bool",), gradgrad=True)

@@ -6,14 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import FLOAT, INT, OpInfo, T
+from .opinfo import FLOAT, INT, T, table
 from .samples import SCAN, _f, _t, err, gen, same
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 row("cumsum", *same(lambda m: m.cumsum), gen(*SCAN), dtypes=FLOAT + INT + ("bool",), gradgrad=True)

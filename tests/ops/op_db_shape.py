@@ -6,14 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import ALL, ErrorSample, FLOAT, OpInfo, Sample, T, arr
+from .opinfo import ALL, ErrorSample, FLOAT, Sample, T, arr, table
 from .samples import _f, _fill_diag, _resize, _t, err, gen, same
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 row("repeat", lambda x, *r: x.repeat(*r), lambda x, *r: x.repeat(*r),

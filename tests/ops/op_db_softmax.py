@@ -6,14 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import OpInfo, T
+from .opinfo import T, table
 from .samples import _f, err, gen, same
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 for _n in ("softmax", "log_softmax"):

@@ -6,14 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import FLOAT, OpInfo, Sample, T, arr
+from .opinfo import FLOAT, Sample, T, arr, table
 from .samples import NUM, ORDER, _SEQ, _idx, _nan, _perm, _t, _ties, err, gen, same
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 row("sort", *same(lambda m: m.sort), gen(*ORDER, ("desc", [_perm((3, 4))], {"descending": True}),

@@ -6,14 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import FLOAT, OpInfo, T, positive, standard_unary
+from .opinfo import FLOAT, T, positive, standard_unary, table
 from .samples import _LOOSE_INT, _p, gen, same
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 row("sinc_zero", *same(lambda m: m.sinc), gen(("zero", [lambda d, r: T(np.array([0.0, 1.0, -0.5], d))], {})))

@@ -6,15 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import ErrorSample, OpInfo, Sample, T, arr
+from .opinfo import ErrorSample, Sample, T, arr, table
 from .samples import TOL, _istft_samples, _ri, _stft_samples, signals, signals2d
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    kw.setdefault("tol", TOL)
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table(tol=TOL)
 
 
 for _name in ("fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn"):

@@ -3,14 +3,10 @@ from __future__ import annotations
 
 
 
-from .opinfo import FLOAT, OpInfo
+from .opinfo import FLOAT, table
 from .samples import _f, _fn, _m, gen
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 row("unbind", lambda x: x.unbind(1), lambda x: x.unbind(1), _m((3, 4)))

@@ -6,14 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import OpInfo, Sample, T, arr
+from .opinfo import Sample, T, arr, table
 from .samples import _f, _t, err, gen, same
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 for _interp in ("linear", "lower", "higher", "midpoint", "nearest"):

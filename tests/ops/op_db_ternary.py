@@ -6,14 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import FLOAT, OpInfo, Sample, T, arr, positive, standard_binary, standard_unary
+from .opinfo import FLOAT, Sample, T, arr, positive, standard_binary, standard_unary, table
 from .samples import NO_GRAD, _SPECIAL, _f, _fn, _t, err, gen
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 for _n in ("logical_and", "logical_or", "logical_xor"):

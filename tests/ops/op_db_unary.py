@@ -6,14 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import FLOAT, OpInfo, T, arr, positive, standard_unary, unit
+from .opinfo import FLOAT, T, arr, positive, standard_unary, unit, table
 from .samples import NO_GRAD, _LOOSE_INT, _SPECIAL, _f, _fn, err, gen, same
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 # ---------------------------------------------------------------- unary pointwise

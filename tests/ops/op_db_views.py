@@ -6,14 +6,10 @@ import torch
 
 import ember
 
-from .opinfo import ALL, ErrorSample, OpInfo, Sample, T, arr, standard_unary
+from .opinfo import ALL, ErrorSample, Sample, T, arr, standard_unary, table
 from .samples import _f, _fn, _m, _t, err, gen
 
-OPS: list = []
-
-
-def row(name, e, t, samples, **kw):
-    OPS.append(OpInfo(name, e, t, samples, **kw))
+OPS, row = table()
 
 
 row("view", lambda x: x.view(4, 3), lambda x: x.view(4, 3), _m((3, 4)), dtypes=ALL,

@@ -4,7 +4,9 @@ A row names the op, an ember callable, a torch callable with the same signature,
 and tolerances. Samples hold NumPy arrays; ``make_pair`` turns each into an ember tensor and a torch
 tensor with equal values (ember's may be a negative-stride or non-contiguous view of the same data).
 
-Adding an op: write it in ember/ops, then add one row in ``op_db_<op file>.py`` (one table file per file of ember/ops; shared sample generators in ``samples.py``).
+Adding an op: write it in ember/ops, then add one row in ``op_db_<op file>.py`` (one table file per file of
+ember/ops, ``op_db_nn_<file>.py`` per file of ember/nn/functional; shared sample generators in ``samples.py``).
+Each table file starts with ``OPS, row = table()`` (defaults for every row of the file as keywords).
 """
 from __future__ import annotations
 
@@ -150,3 +152,17 @@ def convert(args, kwargs, conv):
         return a
 
     return tuple(c(a) for a in args), {k: c(v) for k, v in kwargs.items()}
+
+
+def table(**defaults) -> tuple[list, Callable]:
+    """A new table file's rows and its ``row(name, ember, torch, samples, **kw)``, which appends one OpInfo.
+
+    ``defaults`` apply to every row of the file (``table(tol=TOL)``); a row's own keywords win."""
+    rows: list = []
+
+    def row(name: str, e: Callable, t: Callable, samples: Callable, **kw) -> OpInfo:
+        op = OpInfo(name, e, t, samples, **{**defaults, **kw})
+        rows.append(op)
+        return op
+
+    return rows, row
