@@ -98,10 +98,15 @@ def plan_backward(root: Tensor, slot_of_node: dict, skip_leaves: set, retain: bo
     return BackwardPlan(entries, leaves, retain)
 
 
-def run_backward(plan: BackwardPlan, env: list, root: Tensor, fresh: list) -> None:
-    """Replay ``plan`` on the graph the replayed forward built (its nodes are read from ``env``'s slots)
-    and accumulate into the leaves' ``.grad``; a leaf marked in ``fresh`` (its ``.grad`` was zeroed by
-    the step's ``zero_grad``) has its old buffer overwritten instead of a new array allocated."""
+def plan_nodes(plan: BackwardPlan, env: list) -> list:
+    """The ``grad_fn`` of each entry's slot in this replay (None where nothing was recorded)."""
+    return [env[slot]._grad_fn for slot, _, _, _ in plan.entries]
+
+
+def run_backward(plan: BackwardPlan, nodes: list, root: Tensor, fresh: list) -> None:
+    """Replay ``plan`` on the graph the replayed forward built (``nodes``: see :func:`plan_nodes`) and
+    accumulate into the leaves' ``.grad``; a leaf marked in ``fresh`` (its ``.grad`` was zeroed by the step's
+    ``zero_grad``) keeps its ``.grad`` tensor, which takes the new gradient."""
     entries = plan.entries
     buf: list = [None] * len(entries)
     buf[0] = [wrap(np.ones_like(root._data))]
@@ -112,7 +117,7 @@ def run_backward(plan: BackwardPlan, env: list, root: Tensor, fresh: list) -> No
         if grads is None:
             continue
         buf[k] = None
-        gf = env[slot]._grad_fn
+        gf = nodes[k]
         if gf is None:  # not recorded in this replay (nothing it depends on needs a gradient)
             continue
         n = gf if type(gf) is not tuple else gf[0]

@@ -26,7 +26,7 @@ from ..nn.modules.module import Module
 from ..onnx._trace import Entry, OpTape
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
-from ._backward import BackwardPlan, plan_backward, run_backward
+from ._backward import BackwardPlan, plan_backward, plan_nodes, run_backward
 from ._program import _SLOT, CaptureError, _has_array, _node_key
 
 OP, ZERO, BACKWARD, STEP, ITEM = range(5)
@@ -206,6 +206,7 @@ class StepProgram:
 
     def __init__(self, events, n_slots, input_slots, out, modules, plan) -> None:
         self.events, self.n_slots, self.input_slots, self.out = events, n_slots, input_slots, out
+        self.frees = _frees(events, n_slots, out)
         self.modules = modules
         self.flags = tuple(m.training for m in modules)
         self.plan = plan
@@ -223,8 +224,9 @@ class StepProgram:
             if slot is not None:
                 env[slot] = x
         prev = STATE.enabled
+        frees = self.frees
         try:
-            for ev in self.events:
+            for i, ev in enumerate(self.events):
                 tag = ev[0]
                 if tag == OP:
                     _, cls, template, kwargs, outs, grad = ev
@@ -238,7 +240,12 @@ class StepProgram:
                             env[s] = r
                 elif tag == BACKWARD:
                     STATE.enabled = False
-                    run_backward(ev[2], env, env[ev[1]], self.fresh)
+                    nodes, root = plan_nodes(ev[2], env), env[ev[1]]
+                    for s in frees[i]:  # drop the activations now: the nodes free theirs as backward goes
+                        env[s] = None
+                    run_backward(ev[2], nodes, root, self.fresh)
+                    del nodes, root
+                    continue
                 elif tag == STEP:
                     STATE.enabled = prev
                     ev[1].step()
@@ -246,6 +253,8 @@ class StepProgram:
                     self._zero_grad(ev[1], ev[2], ev[3])
                 else:
                     env[ev[2]] = env[ev[1]].item()
+                for s in frees[i]:  # a value no later event reads is released (as eager mode's refcounts do)
+                    env[s] = None
         finally:
             STATE.enabled = prev
         return _rebuild(self.out, env)
@@ -264,6 +273,31 @@ class StepProgram:
                 p.grad = None
             else:
                 fresh[j] = True
+
+
+def _frees(events: list, n_slots: int, out) -> list:
+    """For each event, the slots that no later event reads (and that are not part of the result)."""
+    last = [-1] * n_slots
+    for i, ev in enumerate(events):
+        if ev[0] == OP:
+            for a in ev[2]:
+                if type(a) is tuple and a and a[0] is _SLOT:
+                    last[a[1]] = i
+            for s in ev[4]:
+                last[s] = max(last[s], i)
+        elif ev[0] == BACKWARD:
+            last[ev[1]] = i
+            for slot, _, _, _ in ev[2].entries:
+                last[slot] = i
+        elif ev[0] == ITEM:
+            last[ev[1]] = i
+            last[ev[2]] = max(last[ev[2]], i)
+    keep = _slots_in(out)
+    frees: list = [[] for _ in events]
+    for s, i in enumerate(last):
+        if i >= 0 and s not in keep:
+            frees[i].append(s)
+    return [tuple(f) for f in frees]
 
 
 def capture_step(fn, inputs: tuple):
