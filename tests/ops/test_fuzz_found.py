@@ -404,3 +404,17 @@ def test_median_of_an_empty_tensor_keeps_its_gradient():
     """fuzz class 'loss on reduction: grad is None': median() of zero elements is NaN and still gives its
     input an (empty) zero gradient, as torch."""
     _assert_same(_both(lambda T, x: x.median() * 2 + x.sum(), np.zeros((0, 3))))
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_cross_entropy_ignored_rows_get_zero_even_for_a_nan_gradient(smoothing):
+    """fuzz class 'index/loss: grad value': torch's nll_loss backward never writes an ignored row, so a NaN
+    upstream gradient (1 / a NaN loss of all-ignored targets) leaves it 0; ember multiplied by 0."""
+    def f(T, x):
+        loss = T.nn.functional.cross_entropy(x, T.tensor([0, 2]), ignore_index=0, label_smoothing=smoothing,
+                                             reduction="none")
+        return loss * T.tensor([np.nan, 1.0], dtype=x.dtype)
+
+    _assert_same(_both(f, np.array([[0.5, 1.0, 2.0], [1.0, 2.0, 3.0]])))
+    _assert_same(_both(lambda T, x: T.nn.functional.cross_entropy(x, T.tensor(0), ignore_index=0) * np.nan,
+                       np.array([0.5, 1.0, 2.0])))

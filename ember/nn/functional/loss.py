@@ -241,6 +241,8 @@ class CrossEntropyBackward(Op):
             grad -= ce.sub * scale[:, None]
         if not ce.probs:
             grad[ce.rows, ce.tc] -= ce.wt_hard * scale
+            if ce.valid is not None and not ce.valid.all():  # ignored rows: 0 (torch never writes them), not NaN * 0
+                grad[~ce.valid.astype(bool)] = 0
         return _classes_back(grad.astype(gd.dtype, copy=False), ce.shape)
 
     @staticmethod
