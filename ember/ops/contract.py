@@ -57,9 +57,9 @@ class MatMul(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        if a.ndim >= 2 and b.ndim == 2:  # (..., k) @ (k, n): each gradient is one GEMM over all leading dims
-            return (matmul(g, _mt(b)) if need[0] else None,
-                    matmul(_mt(_rows(a)), _rows(g)) if need[1] else None)
+        if a.ndim >= 2 and b.ndim == 2 and not b.is_complex():  # (..., k) @ (k, n): the backward ops, one GEMM each
+            return (MatMulGradA.apply(g, b) if need[0] else None,
+                    MatMulGradB.apply(a, g) if need[1] else None)
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
         if a.ndim == 1 or b.ndim == 1:  # back to the 2-d product's shape
@@ -75,6 +75,45 @@ class MatMul(Op):
             if b.ndim == 1:
                 gb = gb.squeeze(-1)
         return ga, gb
+
+
+class MatMulGradA(Op):
+    """The backward op of a real (..., k) @ (k, n) product for its first factor (torch's mm_mat1_backward):
+    dA = g B^T, one GEMM over all leading dims on raw arrays. Its gradients: d/dg = gg B, d/dB = gg^T g (rows)."""
+
+    node_name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx, g, b):
+        ctx.save_for_backward(g, b)
+        gd = g._data
+        return matmul_rows(gd, b._data.T) if gd.ndim > 2 else np.matmul(gd, b._data.T)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (matmul(gg, b) if need[0] else None,
+                matmul(_rows(gg).mT, _rows(g)) if need[1] else None)
+
+
+class MatMulGradB(Op):
+    """The backward op of a real (..., k) @ (k, n) product for its second factor (torch's mm_mat2_backward):
+    dB = A^T g with the leading dims as rows, one GEMM on raw arrays. Its gradients: d/dA = g gg^T, d/dg = A gg."""
+
+    node_name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx, a, g):
+        ctx.save_for_backward(a, g)
+        return np.matmul(_rows(a._data).T, _rows(g._data))
+
+    @staticmethod
+    def backward(ctx, gg):
+        a, g = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (matmul(g, gg.mT) if need[0] else None,
+                matmul(a, gg) if need[1] else None)
 
 
 def _mt(t: Tensor) -> Tensor:
