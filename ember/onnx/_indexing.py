@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import numpy as np
 
+import ember
+
 from ..tensor import Tensor
 from ._ops import _operand, converts
 
 
 def recorded_functions() -> tuple:
     """(owner, attribute) of the functions the ONNX tape records whole."""
-    import ember
+    from ..nn.utils import rnn
 
     names = ("sort", "argsort", "topk", "msort")
-    return tuple((owner, n) for owner in (ember, ember.Tensor) for n in names if hasattr(owner, n))
+    return tuple((owner, n) for owner in (ember, ember.Tensor) for n in names if hasattr(owner, n)) + \
+        ((rnn, "pack_padded_sequence"), (rnn, "pad_packed_sequence"))
 
 
 def _cast(g, name: str, dtype) -> str:
@@ -187,3 +190,47 @@ def _logical(g, op, args, outs):
 def _to_copy(g, op, args, outs):
     x, dt = g.value(args[0]), outs[0]._data.dtype
     return [x if dt == args[0]._data.dtype else _cast(g, x, dt)]
+
+
+@converts("pack_padded_sequence")
+def _pack(g, op, args, outs):
+    """The padded input itself (time-major) stands for the PackedSequence; its lengths (int32) go to the
+    recurrent layer's ``sequence_lens``, which skips the padding (ONNX's LSTM/GRU/RNN)."""
+    x, lengths, batch_first = args[0], args[1], args[2]
+    lens = g.value(lengths) if isinstance(lengths, Tensor) else g.const(np.asarray(lengths, np.int64))
+    xv = g.value(x)
+    if batch_first:
+        xv = g.one("Transpose", [xv], perm=[1, 0] + list(range(2, x.ndim)))
+    if not hasattr(g, "packed"):
+        g.packed = {}
+    g.packed[xv] = _cast(g, lens, np.int32)
+    g.packed_lengths = getattr(g, "packed_lengths", {})
+    g.packed_lengths[xv] = lens
+    return [xv] + [None] * (len(outs) - 1)
+
+
+@converts("pad_packed_sequence")
+def _pad(g, op, args, outs):
+    """The recurrent output, time-major, cut to the longest sequence (or ``total_length``); the recurrent
+    ops already wrote zeros past each sequence's end."""
+    seq, batch_first, padding_value, total_length = args[:4]
+    if padding_value != 0.0:
+        raise g.unsupported("ember::pad_packed_sequence with padding_value != 0")
+    y = g.value(seq.data)
+    seq_lens = g.packed.get(y) if hasattr(g, "packed") else None
+    if seq_lens is None:
+        raise g.unsupported("ember::pad_packed_sequence of a PackedSequence not made by pack_padded_sequence")
+    lens64 = _cast(g, seq_lens, np.int64)
+    if total_length is None:
+        top = g.one("Reshape", [g.one("ReduceMax", [lens64], keepdims=1), g.ints([1])])
+    else:
+        top = g.ints([int(total_length)])
+    y = g.one("Slice", [y, g.ints([0]), top, g.ints([0])])
+    if total_length is not None:  # padded further than the input: zeros after
+        extra = g.one("Sub", [top, g.one("Gather", [g.one("Shape", [y]), g.ints([0])])])
+        pads = g.one("Concat", [g.ints([0]), g.ints([0] * (outs[0].ndim - 1)), extra,
+                                g.ints([0] * (outs[0].ndim - 1))], axis=0)
+        y = g.one("Pad", [y, pads])
+    if batch_first:
+        y = g.one("Transpose", [y], perm=[1, 0] + list(range(2, outs[0].ndim)))
+    return [y, lens64]

@@ -27,21 +27,29 @@ def _reorder(w: np.ndarray, mode: str) -> np.ndarray:
 
 def convert_leaf(g, module, args, kwargs, outs):
     mode = module.mode
-    if not isinstance(args[0], Tensor) or args[0].ndim != 3:
-        raise g.unsupported(f"{type(module).__name__} on a PackedSequence or an unbatched input")
+    packed = isinstance(args[0], tuple) and hasattr(args[0], "batch_sizes")
+    if not packed and (not isinstance(args[0], Tensor) or args[0].ndim != 3):
+        raise g.unsupported(f"{type(module).__name__} on an unbatched input")
     if module.proj_size:
         raise g.unsupported(f"{type(module).__name__} with proj_size > 0")
     hx = args[1] if len(args) > 1 else kwargs.get("hx")
     h0, c0 = (hx if mode == "LSTM" else (hx, None)) if hx is not None else (None, None)
-    x = g.value(args[0])
-    if module.batch_first:
+    seq_lens = ""
+    if packed:  # pack_padded_sequence left the padded input, time-major, and the lengths (see _indexing)
+        x = g.value(args[0].data)
+        seq_lens = getattr(g, "packed", {}).get(x)
+        if seq_lens is None:
+            raise g.unsupported(f"{type(module).__name__} on a PackedSequence not made by pack_padded_sequence")
+    else:
+        x = g.value(args[0])
+    if module.batch_first and not packed:
         x = g.one("Transpose", [x], perm=[1, 0, 2])
     dirs = 2 if module.bidirectional else 1
     hidden = module.hidden_size
     h_out, c_out = [], []
     for layer in range(module.num_layers):
         ins = [x] + _weights(g, module, layer, dirs, mode)
-        ins += ["", _state_slice(g, h0, layer, dirs)] + ([_state_slice(g, c0, layer, dirs)] if mode == "LSTM" else [])
+        ins += [seq_lens, _state_slice(g, h0, layer, dirs)] + ([_state_slice(g, c0, layer, dirs)] if mode == "LSTM" else [])
         while ins[-1] == "":
             ins.pop()
         attrs = dict(hidden_size=hidden, direction="bidirectional" if dirs == 2 else "forward")
@@ -56,8 +64,13 @@ def convert_leaf(g, module, args, kwargs, outs):
         h_out.append(res[1])
         if mode == "LSTM":
             c_out.append(res[2])
-    out = g.one("Transpose", [x], perm=[1, 0, 2]) if module.batch_first else g.one("Identity", [x])
-    names = [out, _join(g, h_out)]
+    if packed:  # the output PackedSequence: its data is the padded output, time-major, with the same lengths
+        g.packed[x] = seq_lens
+        n_packed = len(outs) - (3 if mode == "LSTM" else 2)
+        names = [x] + [None] * n_packed + [_join(g, h_out)]
+    else:
+        out = g.one("Transpose", [x], perm=[1, 0, 2]) if module.batch_first else g.one("Identity", [x])
+        names = [out, _join(g, h_out)]
     if mode == "LSTM":
         names.append(_join(g, c_out))
     return names

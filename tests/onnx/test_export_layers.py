@@ -149,3 +149,36 @@ def test_other_layers(make, shape):
     ember.manual_seed(6)
     export_and_run(make(), None, ["x"], ["y"], {"x": {0: "batch"}, "y": {0: "batch"}},
                    make=lambda b: ember.randn(b, *shape))
+
+
+class Packed(nn.Module):
+    """pack_padded_sequence -> a recurrent layer -> pad_packed_sequence (ONNX: sequence_lens)."""
+
+    def __init__(self, mode, batch_first, total_length):
+        super().__init__()
+        self.rnn = getattr(nn, mode)(4, 5, num_layers=2, bidirectional=True, batch_first=batch_first)
+        self.batch_first, self.total_length = batch_first, total_length
+
+    def forward(self, x, lengths):
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=self.batch_first, enforce_sorted=False)
+        out, h = self.rnn(packed)
+        y, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=self.batch_first, total_length=self.total_length)
+        return y, (h[0] if isinstance(h, tuple) else h)
+
+
+@pytest.mark.parametrize("mode,batch_first,total_length", [("LSTM", True, None), ("GRU", False, None),
+                                                          ("LSTM", False, 6), ("GRU", True, 6)])
+def test_packed_sequence_through_recurrent_layers(mode, batch_first, total_length):
+    ember.manual_seed(0)
+    model = Packed(mode, batch_first, total_length)
+
+    def make(b):  # the longest sequence (5) is shorter than the padded length (6)
+        rng = np.random.default_rng(b)
+        lengths = rng.integers(1, 6, b)
+        lengths[-1] = 5
+        x = rng.standard_normal((b, 6, 4) if batch_first else (6, b, 4)).astype(np.float32)
+        return ember.tensor(x), ember.tensor(lengths)
+
+    ax = 0 if batch_first else 1
+    export_and_run(model, None, ["x", "lengths"], ["y", "h"],
+                   {"x": {ax: "batch"}, "lengths": {0: "batch"}, "y": {ax: "batch"}, "h": {1: "batch"}}, make=make)
