@@ -193,3 +193,22 @@ def test_fused_modules_conv_bn_relu_eval(onednn):
     x = ember.tensor(rng.standard_normal((2, 3, 7, 7)).astype(np.float32))
     with ember.no_grad():
         np.testing.assert_allclose(f(x).numpy(), m(x).numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("where", ["input", "weight", "bias"])
+def test_fused_conv_relu_keeps_nan_as_torch(onednn, where):
+    shape, kw = FUSED[0]
+    fused, ref = _conv_relu_pair(kw)
+    x = np.random.default_rng(9).standard_normal(shape).astype(np.float32)
+    if where == "input":
+        x[0, 1, 4, 4] = np.nan
+    else:
+        for mod in (fused[0], ref[0]):
+            getattr(mod, where).data[0] = float("nan")  # every output of channel 0 becomes NaN
+    with ember.no_grad():
+        ours = fused(ember.tensor(x)).numpy()
+    with torch.no_grad():
+        theirs = ref(torch.tensor(x)).numpy()
+    assert np.isnan(theirs).any()
+    np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)  # NaN positions compare equal

@@ -85,8 +85,9 @@ def conv_transpose_backward(ctx, gd: np.ndarray) -> tuple:
 def conv2d_relu(conv, relu, input: Tensor) -> Tensor | None:
     """relu(conv(input)) as one oneDNN convolution whose ReLU is a post-op (the output is written once), for
     a plain ``nn.Conv2d`` (zero padding, no hooks) followed by ``nn.ReLU`` in inference (grad mode off or
-    nothing requiring grad; no autocast), float32 NCHW or channels-last. None where not covered: the caller
-    runs the two layers (as it also does for bad input, so that errors are the op's own)."""
+    nothing requiring grad; no autocast), float32 NCHW or channels-last, input, weight and bias finite. None
+    where not covered: the caller runs the two layers (as it also does for bad input, so that errors are the
+    op's own, and for NaN, which the two layers keep as torch does)."""
     from ..modules import Conv2d, ReLU  # nn.modules imports nn.functional: a late import
     from ..modules.module import _GLOBAL_HOOKS
     from .conv import _conv_pads
@@ -108,7 +109,15 @@ def conv2d_relu(conv, relu, input: Tensor) -> Tensor | None:
     pads = _conv_pads(conv.padding, tuple(wd.shape[2:]), conv.stride, conv.dilation, 2)
     if any(s + lo + hi < d * (k - 1) + 1 for s, (lo, hi), k, d in zip(xd.shape[2:], pads, wd.shape[2:], conv.dilation)):
         return None
+    if not _all_finite(xd, wd, None if b is None else b._data):
+        return None  # oneDNN's ReLU is max(y, 0) by vmaxps, which turns NaN into 0 where torch keeps NaN
     from ...backends import kernels_onednn
     plan = kernels_onednn.conv_plan(xd.shape, wd.shape, conv.stride, pads, conv.dilation, conv.groups, b is not None,
                                     False, relu=True)
     return wrap(plan.forward(xd, wd, None if b is None else b._data, _channels_last(xd)))
+
+
+def _all_finite(*arrays) -> bool:
+    """No NaN or infinity in any of ``arrays`` (one read-only pass each: a sum is finite only then, and one that
+    overflows only sends the call to the unfused path)."""
+    return all(a is None or np.isfinite(np.add.reduce(a, axis=None, dtype=np.float32)) for a in arrays)
