@@ -149,8 +149,9 @@ class CompiledFunction:
 
     The first call with a new input signature (shapes, dtypes, grad mode) runs ``fn`` eagerly while
     recording it; later calls replay the recording: the ops of the forward on value slots, the backward as
-    a fixed schedule of the nodes' backward functions (no graph walk), each gradient written into the
-    last step's ``.grad`` buffer, and the optimizer's update. A call whose modules changed ``training``
+    a fixed schedule of the nodes' backward functions (no graph walk), each gradient given to the same
+    ``.grad`` tensor as in the last step, and the optimizer's update; each value is released after its last
+    use. A call whose modules changed ``training``
     mode, or whose inputs have a new signature, is captured again (``retraces`` counts those).
 
     The replay does what the recorded call did with the same tensors: ``fn``'s Python code does not run
