@@ -16,7 +16,7 @@ import numpy as np
 from ..._autocast import autocast_policy
 from ...autograd.function import Op
 from ...ops._common import in_float32, is_low_precision, matmul_rows, rows as _rows
-from ...ops.contract import einsum
+from ...ops.contract import einsum, MatMulGradB
 from ...tensor import Tensor
 
 __all__ = ["linear", "bilinear"]
@@ -55,16 +55,13 @@ class Linear(Op):
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
-        need = ctx.needs_input_grad  # written with matmul and sum (their forwards are the raw GEMMs): one GEMM each
-        gx = g.matmul(w) if need[0] else None
+        need = ctx.needs_input_grad  # matmul's ops: their forwards are the raw GEMMs, one each over all rows
+        gx = g.matmul(w.conj() if w.is_complex() else w) if need[0] else None  # conjugate Wirtinger, as torch
         gw = gb = None
-        if need[1] or (len(need) > 2 and need[2]):
-            g2 = _rows(g) if g.ndim != 2 else g
-            if need[1]:
-                x2 = _rows(x) if x.ndim != 2 else x
-                gw = g2.t().matmul(x2)
-            if len(need) > 2 and need[2]:
-                gb = g2.sum(0)
+        if need[1]:  # dW = g^T x: matmul's backward op for its second factor (real), else the conjugate product
+            gw = MatMulGradB.apply(g, x) if not x.is_complex() else _rows(g).mT.matmul(_rows(x).conj())
+        if len(need) > 2 and need[2]:
+            gb = g.sum(tuple(range(g.ndim - 1))) if g.ndim > 1 else g
         return gx, gw, gb
 
 
