@@ -16,6 +16,7 @@ What the runner changes, the same under both frameworks:
   indexes ``devices[0]``).
 - ``d2l.Trainer(max_epochs=...)`` is capped at ``--max-epochs`` (the book trains for 30-100 epochs), and the
   progress board records its points without drawing them.
+- ``torch.manual_seed(D2L_SEED)`` (environment, 0 unless given) before the first cell.
 - After each ``Trainer.fit`` the last point of each curve is printed (``RESULT fitK.val_ppl 12.3``); each
   ``--probe NAME=EXPR`` is evaluated in the chapter's namespace at the end and printed as ``RESULT NAME value``.
 """
@@ -120,7 +121,7 @@ def main(argv):
     import torch
     from d2l import torch as d2l
 
-    torch.manual_seed(0)
+    torch.manual_seed(int(os.environ.get("D2L_SEED", "0")))   # the seed of the run (0 unless given)
     patch_d2l(d2l, max_epochs)
     with open(chapter, encoding="utf-8") as f:
         cells = chapter_cells(f.read())
