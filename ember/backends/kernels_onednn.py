@@ -5,7 +5,11 @@ built on first use and cached by that key: forward, backward-data and backward-w
 ``format_tag any`` memory descriptors so oneDNN picks its fast blocked layout (with plain NCHW
 descriptors it picks a GEMM kernel 1.3-4.5x slower), plus the reorders between ember's arrays (NCHW or
 channels-last) and those layouts. The blocked temporaries live in per-thread buffers reused by every
-plan (a call never keeps one), the scratchpad in one 64-byte-aligned per-thread buffer.
+plan (a call never keeps one), the scratchpad in one 64-byte-aligned per-thread buffer, except the weights
+of inference plans, whose reordered copies ``reorder_cache`` keeps (checked against a byte snapshot).
+An inference plan may end in a ReLU post-op (``relu=True``: ``ConvReLU2d``). The per-channel and
+elementwise kernels (batch norm, sigmoid backward, average pooling) are in ``kernels_onednn_plain``; the
+kernel switch reads them as ``KERNELS`` here.
 
 The plan is role-neutral: a transposed convolution is the backward-data pass of the convolution with
 input and output swapped, and its gradients are that convolution's forward and backward-weights.
