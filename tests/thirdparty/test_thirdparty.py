@@ -169,7 +169,10 @@ def test_d2l_seq2seq_chapters(tmp_path, chapter):
     t, e = notebook(tmp_path, chapter, "--max-epochs", "2")
     rt, re_ = results(t), results(e)
     figure(chapter, rt.get("fit1.val_loss"), re_.get("fit1.val_loss"))
-    assert abs(float(rt["fit1.val_loss"]) - float(re_["fit1.val_loss"])) < 0.3, (rt, re_)
+    # 8 Adam steps with dropout: the Transformer's validation loss spreads with the seed (torch, seeds 0-3:
+    # 1.15 / 1.42 / 0.95 / 1.07; ember 0.84 / 1.10 / 0.96 / 0.93), Bahdanau's less
+    tol = 0.5 if chapter.endswith("transformer") else 0.3
+    assert abs(float(rt["fit1.val_loss"]) - float(re_["fit1.val_loss"])) < tol, (rt, re_)
     # the chapter's translations print one line per sentence, with a BLEU score, on both sides
     assert len(re.findall(r"=> \[.*\], bleu,", t)) == len(re.findall(r"=> \[.*\], bleu,", e)) == 4
 
