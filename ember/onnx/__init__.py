@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._build import build_model
 from ._graph import UnsupportedOperatorError
 
 __all__ = ["export", "UnsupportedOperatorError"]
@@ -34,8 +35,6 @@ def export(model: Any, args: Any, f: Any, export_params: bool = True, verbose: b
     ``do_constant_folding`` is accepted for torch's signature; ONNX Runtime folds constants when it loads.
     Ops without a conversion raise :class:`UnsupportedOperatorError` naming the op and the opset.
     """
-    from ._build import build_model
-
     opset = DEFAULT_OPSET if opset_version is None else int(opset_version)
     if opset < 17:
         raise ValueError(f"ember.onnx.export: opset_version={opset} is not supported; use 17 or newer "

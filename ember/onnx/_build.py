@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._grad_mode import enable_grad
 from ..tensor import Tensor
 from ._graph import Graph
 from ._indexing import recorded_functions
 from ._ops import CONVERTERS
+from ._recurrent import LEAVES, convert_leaf
 from ._trace import OpTape
 
 
@@ -41,9 +43,6 @@ def _traced_input(a):
 
 def trace_graph(model, args: tuple, opset: int, input_names, dynamic_axes: dict, export_params: bool):
     """Run the model once with the op tape on and convert each entry; returns (graph, inputs, outputs)."""
-    from .. import enable_grad
-    from ._recurrent import LEAVES, convert_leaf
-
     params = {}
     if hasattr(model, "state_dict"):
         for k, v in model.state_dict(keep_vars=True).items():

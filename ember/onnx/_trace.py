@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
+from ..nn.modules.module import Module
+from ..ops import arith, inplace
 from ..tensor import Tensor
 
 
@@ -40,9 +42,6 @@ class OpTape:
     keep: list = field(default_factory=list)  # every array seen stays alive: ids are never reused
 
     def __enter__(self) -> "OpTape":
-        from ..ops import arith, inplace
-        from ..nn.modules.module import Module
-
         tape, depth = self, [0]
         self._depth = depth  # > 0 inside a recorded call (ember.jit's step tape records more kinds of call)
         orig_apply = Function.__dict__["apply"]
