@@ -1,5 +1,6 @@
 """Conv / ConvTranspose / Unfold / Fold / pad / interpolate / pixel shuffle against torch (float64),
-with both kernel sets, channels-last inputs, module init and errors."""
+with both kernel sets, channels-last inputs, module init and errors (F.pad and F.interpolate on their own: the
+F.<name> rows of tests/ops/op_db_nn_vision.py)."""
 import math
 
 import numpy as np
@@ -118,36 +119,12 @@ def test_unfold_fold_vs_torch(kernel_set):
     compare(F.fold, TF.fold, r(2, 3 * 6, 30), output_size=(8, 8), **kw)
 
 
-PADS = [((1, 2, 0, 3), "constant", {}), ((1, -2, 2, -1), "constant", dict(value=2.5))] + [
-    (p, m, {}) for m in ("reflect", "replicate", "circular") for p in ((1, 2, 3, 2), (1, 3))]
-
-
-@pytest.mark.parametrize("pad,mode,kw", PADS)
-def test_pad_vs_torch(pad, mode, kw):
-    compare(F.pad, TF.pad, r(2, 3, 4, 5) if len(pad) == 4 else r(2, 3, 5), pad, mode, **kw)
-
-
-def test_pad_gradcheck_and_modules():
-    gradcheck(F.pad, r(1, 2, 4, 4), pad=(1, 2, 2, 1), mode="reflect")
-    gradcheck(F.pad, r(1, 2, 4), pad=(2, 3), mode="circular")
+def test_pad_modules():
     for name, args in [("ZeroPad2d", ((1, 1, 2, 0),)), ("ConstantPad1d", (2, 3.5)), ("ReflectionPad2d", (2,)),
                        ("ReplicationPad1d", ((1, 3),)), ("CircularPad2d", (1,)), ("ReflectionPad1d", (2,)),
                        ("ReplicationPad2d", ((1, 0, 2, 1),)), ("ConstantPad2d", (1, -1.0))]:
         x = r(1, 2, 4, 5) if "2d" in name else r(1, 2, 5)
         compare(getattr(ember.nn, name)(*args), getattr(torch.nn, name)(*args), x)
-
-
-INTERP = [("nearest", (2, 3, 5, 4), dict(scale_factor=2)), ("nearest", (2, 3, 5, 4), dict(size=(7, 3))),
-          ("nearest-exact", (2, 3, 5, 4), dict(size=(7, 3))), ("bilinear", (2, 3, 5, 4), dict(size=(7, 9))),
-          ("bilinear", (2, 3, 5, 4), dict(size=(7, 9), align_corners=True)),
-          ("bilinear", (2, 3, 5, 4), dict(scale_factor=1.7)), ("bicubic", (2, 3, 5, 4), dict(size=(7, 9))),
-          ("bicubic", (2, 3, 5, 4), dict(size=(8, 3), align_corners=True)), ("linear", (2, 3, 5), dict(size=11)),
-          ("trilinear", (1, 2, 3, 4, 5), dict(scale_factor=2)), ("area", (2, 3, 8, 6), dict(size=(3, 4)))]
-
-
-@pytest.mark.parametrize("mode,xs,kw", INTERP)
-def test_interpolate_vs_torch(mode, xs, kw):
-    compare(F.interpolate, TF.interpolate, r(*xs), mode=mode, **kw)
 
 
 def test_upsample_modules_and_pixel_shuffle():

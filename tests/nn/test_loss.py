@@ -1,4 +1,6 @@
-"""Losses: every reduction vs torch, float64 gradcheck of each functional, torch's errors and warnings."""
+"""Losses beyond the op table (every reduction, gradients, gradcheck and gradgrad of each F.<name>_loss are rows of
+tests/ops/op_db_nn_loss.py and op_db_nn_margin_loss.py): huge logits, CTC on longer sequences, torch's exact
+messages and warnings."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +8,6 @@ import pytest
 
 import ember
 import ember.nn.functional as F
-from ember.autograd import gradcheck, gradgradcheck
 
 torch = pytest.importorskip("torch", reason="torch is the test oracle")
 TF = torch.nn.functional
@@ -14,95 +15,8 @@ R = np.random.default_rng(0)
 X, Y = R.standard_normal((4, 5)), R.standard_normal((4, 5))
 T = np.array([0, 3, 1, 4])
 P = R.uniform(0.05, 0.95, (4, 5))
-PM = np.where(R.random((4, 5)) > 0.5, 1.0, -1.0)
+_PM = R.random((4, 5))  # drawn as before, so the arrays below keep their values
 Q = R.dirichlet(np.ones(5), 4)
-W = np.linspace(0.5, 1.5, 5)
-
-# name -> (args as arrays, kwargs, indices of the args to differentiate)
-CASES = {
-    "l1_loss": ((X, Y), {}, (0, 1)), "mse_loss": ((X, Y), {}, (0, 1)),
-    "smooth_l1_loss": ((X, Y), {"beta": 0.5}, (0, 1)), "huber_loss": ((X, Y), {"delta": 0.5}, (0, 1)),
-    "cross_entropy": ((X, T), {"label_smoothing": 0.1}, (0,)),
-    "cross_entropy_w": ((X, T, W), {"ignore_index": 3}, (0,)),
-    "cross_entropy_probs": ((X, Q), {"label_smoothing": 0.2}, (0, 1)),
-    "nll_loss": ((X, T, W), {}, (0,)),
-    "binary_cross_entropy": ((P, Q), {}, (0, 1)),
-    "binary_cross_entropy_with_logits": ((X, Q), {"pos_weight": W}, (0, 1)),
-    "kl_div": ((np.log(Q), Q[::-1].copy()), {"reduction": "batchmean"}, (0, 1)),
-    "poisson_nll_loss": ((X, np.abs(Y) * 3), {"full": True}, (0,)),
-    "gaussian_nll_loss": ((X, Y, P), {}, (0, 1, 2)),
-    "margin_ranking_loss": ((X[0], Y[0], PM[0]), {"margin": 0.1}, (0, 1)),
-    "hinge_embedding_loss": ((X, PM), {}, (0,)),
-    "soft_margin_loss": ((X, PM), {}, (0,)),
-    "multilabel_soft_margin_loss": ((X, (PM > 0) * 1.0), {}, (0,)),
-    "cosine_embedding_loss": ((X, Y, PM[:, 0]), {"margin": 0.1}, (0, 1)),
-    "multi_margin_loss": ((X, T), {"p": 2, "margin": 0.8}, (0,)),
-    "multilabel_margin_loss": ((X, np.array([[3, 0, -1, 1, 2], [1, 2, 3, 4, 0], [-1, 0, 0, 0, 0], [4, -1, 0, 0, 0]])),
-                               {}, (0,)),
-    "triplet_margin_loss": ((X, Y, X * 0.3), {"swap": True}, (0, 1, 2)),
-}
-
-
-def _fn(name):
-    base = name[:-2] if name.endswith("_w") else name.replace("_probs", "")
-    return base
-
-
-def _conv(lib, a, grad):
-    if isinstance(a, np.ndarray):
-        return lib.tensor(a.copy(), requires_grad=grad)
-    return a
-
-
-def _call(lib, F_, name, arrays, kw, diff):
-    args = [_conv(lib, a, i in diff and a.dtype.kind == "f") for i, a in enumerate(arrays)]
-    kw = {k: (lib.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
-    if name == "cross_entropy_w" or name == "nll_loss":
-        args, kw = args[:2], dict(kw, weight=args[2])
-    return args, getattr(F_, _fn(name))(*args, **kw)
-
-
-@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_matches_torch(name, reduction):
-    arrays, kw, diff = CASES[name]
-    kw = dict(kw)
-    if name != "kl_div":
-        kw["reduction"] = reduction
-    ea, ye = _call(ember, F, name, arrays, kw, diff)
-    ta, yt = _call(torch, TF, name, arrays, kw, diff)
-    np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-    g = np.random.default_rng(1).standard_normal(tuple(yt.shape))
-    ye.backward(ember.tensor(g))
-    yt.backward(torch.tensor(g))
-    for i in diff:
-        np.testing.assert_allclose(ea[i].grad.numpy(), ta[i].grad.numpy(), rtol=1e-8, atol=1e-10,
-                                   err_msg=f"grad {i}")
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_gradcheck_float64(name):
-    arrays, kw, diff = CASES[name]
-    kw = {k: (ember.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
-    fixed = [ember.tensor(a) if isinstance(a, np.ndarray) else a for a in arrays]
-    diff = tuple(i for i in diff if not (name == "kl_div" and i == 1))
-    inputs = tuple(ember.tensor(arrays[i].copy(), requires_grad=True) for i in diff)
-
-    def f(*xs):
-        args = list(fixed)
-        for i, x in zip(diff, xs):
-            args[i] = x
-        k = dict(kw)
-        if name in ("cross_entropy_w", "nll_loss"):
-            k["weight"] = args.pop(2)
-        return getattr(F, _fn(name))(*args, **k)
-
-    assert gradcheck(f, inputs)
-
-
-def test_cross_entropy_double_backward():
-    x = ember.tensor(X, requires_grad=True)
-    assert gradgradcheck(lambda t: F.cross_entropy(t, ember.tensor(T), label_smoothing=0.1), (x,))
 
 
 def test_cross_entropy_layouts_and_stability():

@@ -173,6 +173,24 @@ GRADGRAD_XFAIL = {
                     "where the first derivative holds"),
     **dict.fromkeys(["median_ties", "mode"],
                     "ties: the first derivative jumps, so finite differences of it are meaningless"),
+    # nn.functional: a backward computed on raw arrays records no graph, so create_graph=True gives a gradient
+    # without history (its derivative is missing) until it becomes a backward op
+    **dict.fromkeys(["F.conv1d", "F.conv2d", "F.conv3d", "F.conv_transpose1d", "F.conv_transpose2d",
+                     "F.conv_transpose3d", "F.unfold"],
+                    "the convolution backward (col2im/GEMM on raw arrays) records no graph"),
+    **dict.fromkeys(["F.max_pool1d", "F.max_pool2d", "F.max_pool3d", "F.max_pool1d_with_indices",
+                     "F.max_pool2d_with_indices", "F.max_pool3d_with_indices", "F.avg_pool1d", "F.avg_pool2d",
+                     "F.avg_pool3d", "F.adaptive_max_pool1d", "F.adaptive_max_pool2d",
+                     "F.adaptive_max_pool1d_with_indices", "F.adaptive_max_pool2d_with_indices", "F.lp_pool1d",
+                     "F.lp_pool2d", "F.max_unpool1d", "F.max_unpool2d", "F.max_unpool3d",
+                     "F.local_response_norm"],
+                    "the pooling backward (scatter of the window gradients on raw arrays) records no graph"),
+    **dict.fromkeys(["F.batch_norm", "F.instance_norm", "F.layer_norm", "F.group_norm"],
+                    "the fused normalization backward kernel runs on raw arrays and records no graph"),
+    **dict.fromkeys(["F.scaled_dot_product_attention", "F.multi_head_attention_forward"],
+                    "scaled_dot_product_attention's fused backward raises on create_graph=True (no double backward)"),
+    "F.ctc_loss": "the alpha-beta backward of ctc_loss runs on raw arrays and records no graph",
+    "F.pad": "constant and index padding backward (slices on raw arrays) records no graph",
 }
 
 
