@@ -11,14 +11,13 @@ import numpy as np
 
 import ember
 
+from ..nn.utils import rnn
 from ..tensor import Tensor
 from ._ops import _operand, converts
 
 
 def recorded_functions() -> tuple:
     """(owner, attribute) of the functions the ONNX tape records whole."""
-    from ..nn.utils import rnn
-
     names = ("sort", "argsort", "topk", "msort")
     return tuple((owner, n) for owner in (ember, ember.Tensor) for n in names if hasattr(owner, n)) + \
         ((rnn, "pack_padded_sequence"), (rnn, "pad_packed_sequence"))
