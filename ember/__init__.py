@@ -84,8 +84,9 @@ def set_num_threads(n: int) -> None:
 
 
 def compile(model=None, **kwargs):
-    """torch.compile: calls of ``model`` replay a captured op program (``ember.jit``), falling back to eager
-    mode with a one-time warning where the forward cannot be captured."""
+    """torch.compile: calls of ``model`` (a Module's forward, or a whole training step written as a function)
+    replay a captured program (``ember.jit``), falling back to eager mode with a one-time warning where the
+    call cannot be captured."""
     from .jit import compile as _compile
 
     return _compile(model, **kwargs)
