@@ -11,7 +11,7 @@ import builtins
 import numpy as np
 
 from .. import dtypes as _dt
-from ..backends.device import array_device, Device, get_device
+from ..backends.device import _cupy, array_device, Device, get_device
 from ..tensor import Tensor, wrap
 from ._common import method, Op
 
@@ -122,8 +122,6 @@ def cuda(self, device=None, non_blocking: bool = False, memory_format=None):
 def pin_memory(self, device=None):
     """A copy in page-locked host memory (so a ``.cuda(non_blocking=True)`` copy can overlap compute) when CuPy
     sees a GPU; without one the tensor itself (NumPy memory cannot be page-locked without a CUDA driver)."""
-    from ..backends.device import _cupy
-
     if _cupy() is None or not isinstance(self._data, np.ndarray) or self.is_pinned():
         return self
     import cupyx  # type: ignore
