@@ -234,6 +234,18 @@ class Node:
 _NODE_CLASSES: dict = {}
 
 
+def records(*args) -> bool:
+    """Whether an op called now on ``args`` would record a node: grad mode is on and some Tensor among them
+    requires grad (the question ``Function.apply`` asks). For code that writes tensors by hand (in-place ops,
+    ``out=``) or picks an inference-only kernel."""
+    if not STATE.enabled:
+        return False
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            return True
+    return False
+
+
 def name_node(t, name: str):
     """Give the node that made ``t`` torch's ``name`` (the last op of a composite such as ``mse_loss``, whose
     torch node is ``MseLossBackward0``); returns ``t``. Nothing happens when ``t`` has no node."""

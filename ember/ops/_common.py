@@ -6,8 +6,7 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
-from ..autograd.function import Op  # noqa: F401 - re-exported for op modules
-from ..autograd.grad_mode import STATE
+from ..autograd.function import Op, records  # noqa: F401 - Op re-exported for op modules
 from ..tensor import Tensor, _root, wrap
 
 METHODS: dict = {}
@@ -63,7 +62,7 @@ def _write(self: Tensor, data, cast_check: bool) -> None:
 
 def copy_into_out(out: Tensor, result: Tensor) -> Tensor:
     """Write an op's result into the ``out=`` tensor, resizing it when its shape differs."""
-    if STATE.enabled and (out._requires_grad or result._requires_grad):
+    if records(out, result):
         raise RuntimeError("out=... arguments don't support automatic differentiation, but one of the "
                            "arguments requires grad.")
     if out._data.shape != result._data.shape:

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..autograd.grad_mode import STATE
 from ..tensor import _ptr, Tensor, UntypedStorage, wrap
-from ..autograd.function import Node
+from ..autograd.function import Node, records
 from ._common import _write, broadcast_shapes_or_raise, method, Op, resize_storage, shape_arg
 from .creation import _dense_non_overlapping
 
@@ -75,8 +75,7 @@ def apply_inplace(self: Tensor, fn, *args, cast_check: bool = True, overlap_chec
     _check_leaf(self)
     if overlap_check:
         check_no_partial_overlap(self._data, args)
-    record = STATE.enabled and (self._requires_grad or any(
-        isinstance(a, Tensor) and a._requires_grad for a in args))
+    record = records(self, *args)
     if not record:
         res = fn(self, *args)
         _write(self, res._data, cast_check)
@@ -166,7 +165,7 @@ def copy_(self: Tensor, other, non_blocking: bool = False) -> Tensor:
     check_no_partial_overlap(self._data, (other,))
     if isinstance(other, Tensor) and other._data.dtype != self._data.dtype:
         other = other.to(self.dtype)
-    if not (STATE.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))):
+    if not records(self, other):
         _check_leaf(self)
         if self._data.size:
             self._data[...] = other._data if isinstance(other, Tensor) else other
@@ -180,7 +179,7 @@ def fill_(self: Tensor, value) -> Tensor:
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
-    if not (STATE.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))):
+    if not records(self, value):
         _check_leaf(self)
         self._data[...] = value._data if isinstance(value, Tensor) else value
         self._bump()
@@ -199,7 +198,7 @@ def resize_(self: Tensor, *size, memory_format=None) -> Tensor:
     """Resize in place: shrinking keeps the leading elements; growing keeps them and adds uninitialised ones."""
 
     shape = shape_arg(size)
-    if self._requires_grad and STATE.enabled:
+    if records(self):
         raise RuntimeError("cannot resize variables that require grad")
     resize_storage(self, shape)
     self._bump()

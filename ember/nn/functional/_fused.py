@@ -6,8 +6,7 @@ are tied to a node whose own backward raises a clear error, instead of silently 
 """
 from __future__ import annotations
 
-from ..._grad_mode import STATE
-from ...autograd.function import Op
+from ...autograd.function import Op, records
 from ...tensor import Tensor, wrap
 
 
@@ -34,7 +33,7 @@ def finish_backward(name: str, grad_outputs: tuple, grads: list, inputs: tuple =
     """
     live = [g for g in grads if g is not None]
     deps = [t for t in (*grad_outputs, *inputs) if isinstance(t, Tensor)]
-    if STATE.enabled and live and any(t._requires_grad for t in deps):
+    if live and records(*deps):
         tied = NoDoubleBackward.apply(name, live, *deps)
         it = iter(tied)
         return tuple(next(it) if g is not None else None for g in grads)

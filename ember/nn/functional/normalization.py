@@ -22,10 +22,11 @@ import math
 
 import numpy as np
 
-from ...autograd.function import Op
-from ..._grad_mode import STATE as _STATE
+from ...autograd.function import Op, records
 from ...backends import kernels
 from ...tensor import Tensor, wrap
+from .pooling import avg_pool2d, avg_pool3d
+from .vision import pad
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
 
@@ -185,9 +186,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     shift = -running_mean * scale
     if bias is not None:
         shift = shift + bias
-    recording = _STATE.enabled and any(t is not None and t.requires_grad for t in (input, weight, bias,
-                                                                                    running_mean, running_var))
-    if not recording and input.ndim >= 3 and input._data.dtype == scale._data.dtype:
+    if not records(input, weight, bias, running_mean, running_var) and input.ndim >= 3 and input._data.dtype == scale._data.dtype:
         return wrap(kernels.channel_affine(input._data, scale._data, shift._data))  # inference: one fused pass
     return input * scale.reshape(param_shape) + shift.reshape(param_shape)
 
@@ -270,9 +269,6 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
     """y_c = x_c / (k + alpha / n * sum_{c' near c} x_{c'}^2)^beta, over n = size neighbouring channels."""
-    from .pooling import avg_pool2d, avg_pool3d
-    from .vision import pad
-
     if input.ndim < 3:
         raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)")
     if input.numel() == 0:
