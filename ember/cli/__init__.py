@@ -4,6 +4,11 @@
 folder (``runs/<model>`` by default): ``metrics.csv``, ``metrics.json``, ``curves.png`` and
 ``checkpoint.pt`` (after every epoch; ``--resume`` continues from it). A bad argument, a missing or
 corrupt dataset or checkpoint prints one line and exits with code 2.
+
+The CLI imports inside functions on purpose: each task (``TASKS``), command (``COMMANDS``) and model is
+imported when it is run, so that ``ember --help`` and one task do not import every model, dataset and optional
+dependency. It is the one part of ember where imports of ember modules inside functions are the rule
+(``tests/test_architecture.py`` checks that everywhere else they sit at the top of the module).
 """
 from __future__ import annotations
 
