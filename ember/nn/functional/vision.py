@@ -27,7 +27,7 @@ import numpy as np
 
 from ...autograd.function import Op
 from ...ops.creation import tensor as _tensor
-from ...tensor import Tensor, wrap
+from ...tensor import Tensor
 from .pooling import _adaptive_avg
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
@@ -51,9 +51,25 @@ class ConstantPadNd(Op):
     @staticmethod
     def backward(ctx, g):
         xshape, xs, ys = ctx.regions
-        gx = np.zeros(xshape, dtype=g._data.dtype)
-        gx[xs] = g._data[ys]
-        return wrap(gx)
+        return RegionCopy.apply(g, ys, xs, xshape)
+
+
+class RegionCopy(Op):
+    """The backward op of constant padding: out = zeros(shape) with out[dst] = g[src] (the gradient sliced out of
+    the canvas). Linear in g; its backward is the same copy the other way (src and dst swapped)."""
+
+    @staticmethod
+    def forward(ctx, g, src, dst, shape):
+        gd = g._data
+        ctx.regions = (src, dst, gd.shape)
+        out = np.zeros(shape, dtype=gd.dtype)
+        out[dst] = gd[src]
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        src, dst, shape = ctx.regions
+        return RegionCopy.apply(gg, dst, src, shape)
 
 
 def _pad_regions(shape: tuple, pairs: list) -> tuple:
@@ -81,19 +97,34 @@ class IndexPadNd(Op):
         xd = x._data
         ctx.maps = [(axis, np.pad(np.arange(L), p, mode=_NP_MODE[mode]), p)
                     for axis, (L, p) in enumerate(zip(xd.shape, pairs)) if p != (0, 0)]
+        ctx.pad = (pairs, mode)
         return np.pad(xd, pairs, mode=_NP_MODE[mode])
 
     @staticmethod
     def backward(ctx, g):
+        return IndexPadBackward.apply(g, ctx.maps, ctx.pad)
+
+
+class IndexPadBackward(Op):
+    """The backward op of reflect / replicate / circular padding: each border column of g folded onto the column
+    of x it copied. Linear in g and the transpose of the padding's gather, so its backward is the padding."""
+
+    @staticmethod
+    def forward(ctx, g, maps, pad):
+        ctx.pad = pad
         gd = g._data
-        for axis, idx, (lo, hi) in ctx.maps:
+        for axis, idx, (lo, hi) in maps:
             gm = np.moveaxis(gd, axis, -1)
             L = idx.shape[0] - lo - hi
             gx = gm[..., lo:lo + L].copy()
             for j in list(range(lo)) + list(range(lo + L, lo + L + hi)):
                 gx[..., idx[j]] += gm[..., j]
             gd = np.moveaxis(gx, -1, axis)
-        return wrap(np.ascontiguousarray(gd))
+        return np.ascontiguousarray(gd)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return IndexPadNd.apply(gg, *ctx.pad)
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
