@@ -33,7 +33,8 @@ row("F.conv2d", *fn("conv2d"), gen(("tiny", [_f((1, 1, 3, 3)), _f((1, 1, 2, 2))]
     errors=err(([_ones(1, 3, 4, 4), _ones(2, 2, 2, 2)], {}), ([_ones(1, 2, 1, 1), _ones(2, 2, 2, 2)], {})))
 row("F.conv3d", *fn("conv3d"), gen(("tiny", [_f((1, 1, 2, 2, 3)), _f((1, 1, 1, 2, 2))], {}),
                                    ("bias_stride", [_f((1, 2, 4, 3, 3)), _f((2, 2, 2, 2, 2)), _f((2,))],
-                                    {"stride": 2, "padding": 1})))
+                                    {"stride": 2, "padding": 1})),
+    errors=err(([_ones(1, 2, 3, 3, 3), _ones(1, 3, 2, 2, 2)], {})))
 row("F.conv_transpose1d", *fn("conv_transpose1d"),
     gen(("tiny", [_f((1, 1, 4)), _f((1, 2, 3))], {}),
         ("stride_pad_out", [_f((2, 2, 4)), _f((2, 3, 3)), _f((3,))], {"stride": 2, "padding": 1, "output_padding": 1}),
@@ -42,13 +43,16 @@ row("F.conv_transpose2d", *fn("conv_transpose2d"),
     gen(("tiny", [_f((1, 1, 2, 3)), _f((1, 1, 2, 2))], {}),
         ("stride_pad_out", [_f((1, 2, 3, 3)), _f((2, 3, 3, 2)), _f((3,))],
          {"stride": 2, "padding": 1, "output_padding": 1}),
-        ("groups", [_f((1, 4, 2, 2)), _f((4, 1, 2, 2))], {"groups": 2})))
+        ("groups", [_f((1, 4, 2, 2)), _f((4, 1, 2, 2))], {"groups": 2})),
+    errors=err(([_ones(1, 3, 2, 2), _ones(2, 2, 2, 2)], {})))
 row("F.conv_transpose3d", *fn("conv_transpose3d"),
     gen(("tiny", [_f((1, 1, 2, 2, 2)), _f((1, 1, 1, 2, 2))], {}),
-        ("stride", [_f((1, 2, 2, 2, 2)), _f((2, 1, 2, 2, 2)), _f((1,))], {"stride": 2})))
+        ("stride", [_f((1, 2, 2, 2, 2)), _f((2, 1, 2, 2, 2)), _f((1,))], {"stride": 2})),
+    errors=err(([_ones(1, 3, 2, 2, 2), _ones(2, 1, 2, 2, 2)], {})))
 row("F.unfold", *fn("unfold"), gen(("tiny", [_f((1, 1, 3, 3)), 2], {}),
                                    ("all", [_f((2, 2, 5, 4)), (2, 3)], {"dilation": (1, 2), "padding": 1, "stride": 2}),
                                    ("noncontig", [_f((1, 2, 4, 4)), 2], {"stride": 2})))
 row("F.fold", *fn("fold"), gen(("tiny", [_f((1, 4, 4)), (3, 3), 2], {}),
                                ("all", [_f((2, 12, 9)), (4, 5), (2, 3)], {"padding": 1, "stride": 2}),
-                               ("unbatched", [_f((4, 9)), (4, 4), 2], {})))
+                               ("unbatched", [_f((4, 9)), (4, 4), 2], {})),
+    errors=err(([_ones(1, 4, 5), (3, 3), 2], {})))

@@ -27,4 +27,6 @@ row("F.ctc_loss", _ctc(_E[0], _LS[0]), _ctc(_E[1], _LS[1]),
         ("concat_targets", [_f((5, 2, 3)), const([1, 2, 2, 1, 1], "int64"), const([5, 4], "int64"),
                             const([2, 3], "int64")], {}),
         ("unbatched", [_f((5, 3)), const([1, 2], "int64"), const(5, "int64"), const(2, "int64")], {})),
-    errors=err(([T(np.zeros((4, 1, 3), "float32")), T(np.array([[1, 2]])), T(np.array([5])), T(np.array([2]))], {})))
+    errors=err(([T(np.zeros((4, 1, 3), "float32")), T(np.array([[1, 2]])), T(np.array([5])), T(np.array([2]))], {}),
+               ([T(np.zeros((4, 1, 3), "float32")), T(np.array([[1, 2]])), T(np.array([4])), T(np.array([2]))],
+                {"reduction": "bad"})))

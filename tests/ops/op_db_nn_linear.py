@@ -9,7 +9,8 @@ from .samples_nn import fn
 
 OPS, row = table()
 
-row("F.linear", *fn("linear"), gen(("bias", [_f((3, 4)), _f((2, 4)), _f((2,))], {}), ("nobias", [_f((2, 4)), _f((3, 4))], {}),
+row("F.linear", *fn("linear"), gen(("bias", [_f((3, 4)), _f((2, 4)), _f((2,))], {}),
+                                   ("nobias", [_f((2, 4)), _f((3, 4))], {}),
                                    ("batched", [_f((2, 3, 2)), _f((2, 2)), _f((2,))], {}),
                                    ("1d", [_f((4,)), _f((2, 4))], {}),
                                    ("noncontig", [_f((4, 3), "transposed"), _f((2, 3), "transposed"), _f((2,))], {}),

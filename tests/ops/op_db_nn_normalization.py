@@ -19,8 +19,10 @@ row("F.batch_norm", *fn("batch_norm"),
         ("noncontig", [_f((4, 3), "transposed"), _RM, _RV], {"training": True})),
     errors=err(([T(np.ones((1, 3), "float32")), None, None], {"training": True})))
 row("F.instance_norm", *fn("instance_norm"),
-    gen(("tiny", [_f((1, 2, 3))], {}), ("plain", [_f((2, 3, 4))], {}), ("affine", [_f((2, 3, 2, 2))], {"weight": _f((3,)), "bias": _f((3,))}),
-        ("running", [_f((2, 3, 4))], {"running_mean": _RM, "running_var": _RV, "use_input_stats": True})))
+    gen(("tiny", [_f((1, 2, 3))], {}), ("plain", [_f((2, 3, 4))], {}),
+        ("affine", [_f((2, 3, 2, 2))], {"weight": _f((3,)), "bias": _f((3,))}),
+        ("running", [_f((2, 3, 4))], {"running_mean": _RM, "running_var": _RV, "use_input_stats": True})),
+    errors=err(([T(np.ones((1, 3, 1), "float32"))], {})))
 row("F.layer_norm", *fn("layer_norm"),
     gen(("last", [_f((3, 4)), (4,), _f((4,)), _f((4,))], {}), ("two_dims", [_f((2, 3, 2)), (3, 2)], {"eps": 1e-3}),
         ("noncontig", [_f((4, 3), "transposed"), (3,), _f((3,))], {}), ("1d", [_f((5,)), [5]], {})),
@@ -33,5 +35,7 @@ row("F.rms_norm", *fn("rms_norm"),
     gen(("last", [_f((3, 4)), (4,), _f((4,))], {}), ("two_dims_eps", [_f((2, 3, 2)), (3, 2)], {"eps": 1e-3}),
         ("noncontig", [_f((4, 3), "transposed"), [3]], {})))
 row("F.local_response_norm", *fn("local_response_norm"),
-    gen(("tiny", [_f((1, 3, 2)), 2], {}), ("3d", [_f((2, 4, 3)), 3], {}), ("4d", [_p((1, 5, 2, 2)), 2], {"alpha": 0.1, "beta": 0.5, "k": 2.0}),
-        ("5d", [_f((1, 3, 2, 2, 2)), 2], {})))
+    gen(("tiny", [_f((1, 3, 2)), 2], {}), ("3d", [_f((2, 4, 3)), 3], {}),
+        ("4d", [_p((1, 5, 2, 2)), 2], {"alpha": 0.1, "beta": 0.5, "k": 2.0}),
+        ("5d", [_f((1, 3, 2, 2, 2)), 2], {})),
+    errors=err(([T(np.ones((3,), "float32")), 2], {})))

@@ -20,8 +20,7 @@ for _n, _gen in [("exp", arr), ("log", positive), ("log2", positive), ("log10", 
                  ("erfc", arr), ("erfinv", unit), ("reciprocal", positive), ("neg", arr), ("abs", arr),
                  ("relu", arr), ("square", arr), ("exp2", arr)]:
     row(_n, getattr(ember, _n), getattr(torch, _n), standard_unary(_gen),
-        dtypes=FLOAT + (("int64",) if _n not in ("neg", "abs", "relu", "square") else ("int64", "int32")),
-        gradgrad=_n in ("exp", "tanh", "sigmoid", "log"))
+        dtypes=FLOAT + (("int64",) if _n not in ("neg", "abs", "relu", "square") else ("int64", "int32")))
 row("acosh", ember.acosh, torch.acosh, standard_unary(lambda r, s, d: arr(r, s, d, 1.2, 3.0)))
 for _n in ("floor", "ceil", "trunc", "round", "sign", "frac"):
     row(_n, getattr(ember, _n), getattr(torch, _n), standard_unary(), dtypes=FLOAT, gradcheck=False)
