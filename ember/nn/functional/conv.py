@@ -530,9 +530,9 @@ class Im2Col(Op):
         return np.ascontiguousarray(cols).reshape(n, c * math.prod(ksize), -1)
 
     @staticmethod
-    def backward(ctx, g):
+    def backward(ctx, g):  # the adjoint, fold (Col2Im), whose own backward is this op: a double backward
         xshape, spatial, out, ksize, stride, dilation, padding = ctx.geom
-        return wrap(_col2im_nchw(g._data, xshape[:2], spatial, out, ksize, stride, dilation, padding, xshape[2:]))
+        return Col2Im.apply(g, xshape[2:], ksize, dilation, padding, stride)
 
 
 def _col2im_nchw(cols, nc, spatial, out, ksize, stride, dilation, padding, size):
