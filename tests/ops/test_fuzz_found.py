@@ -418,3 +418,24 @@ def test_cross_entropy_ignored_rows_get_zero_even_for_a_nan_gradient(smoothing):
     _assert_same(_both(f, np.array([[0.5, 1.0, 2.0], [1.0, 2.0, 3.0]])))
     _assert_same(_both(lambda T, x: T.nn.functional.cross_entropy(x, T.tensor(0), ignore_index=0) * np.nan,
                        np.array([0.5, 1.0, 2.0])))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n", [1, 2])
+def test_conv_transpose_output_size_zero(dtype, n):
+    """fuzz class 'conv: ember raises RuntimeError (torch does not)': torch's transposed convolution returns an
+    empty output for an output size of 0 on its oneDNN path (float32, a batch of more than one) and raises on
+    the others; a negative size always raises."""
+    for T in (torch, ember):
+        dt = getattr(T, dtype)
+        x, w = T.ones(n, 4, 2, dtype=dt, requires_grad=True), T.ones(4, 2, 3, dtype=dt, requires_grad=True)
+        if dtype == "float32" and n > 1:
+            y = T.nn.functional.conv_transpose1d(x, w, padding=2)
+            assert y.shape == (n, 2, 0)
+            y.sum().backward()
+            assert float(w.grad.abs().sum()) == 0.0
+        else:
+            with pytest.raises(RuntimeError, match="Output size is too small"):
+                T.nn.functional.conv_transpose1d(x, w, padding=2)
+        with pytest.raises(RuntimeError, match="Output size is too small"):
+            T.nn.functional.conv_transpose1d(T.ones(n, 4, 1, dtype=dt), T.ones(4, 2, 1, dtype=dt), padding=2)

@@ -479,11 +479,14 @@ def _conv_transposend(name: str, nd: int, input, weight, bias, stride, padding, 
     ksize = tuple(weight.shape[2:])
     lout = tuple((i - 1) * s - 2 * p + d * (k - 1) + o + 1
                  for i, s, p, d, k, o in zip(x.shape[2:], stride, padding, dilation, ksize, output_padding))
-    if any(v < 0 for v in lout) or (x.numel() and any(v <= 0 for v in lout)):  # torch: a 0 only for empty input
+    # torch: an output size of 0 is an error except for an empty input and on its oneDNN path (float32, a batch of
+    # more than one), which returns an empty output; a negative size is always an error
+    empty_ok = x.numel() == 0 or (x._data.dtype == np.float32 and not unbatched and x.shape[0] > 1)
+    if any(v < 0 for v in lout) or (any(v == 0 for v in lout) and not empty_ok):
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated output "
                            f"size per channel: ({' x '.join(map(str, lout))}). Output size is too small")
     args = (x, weight, bias, stride, padding, output_padding, dilation, groups)
-    if x.numel() == 0:
+    if x.numel() == 0 or 0 in lout:
         y = _empty_result((x.shape[0], weight.shape[1] * groups) + lout, x, weight, bias)
         return y.squeeze(0) if unbatched else y
     y = in_float32(ConvolutionTranspose.apply, *args) if is_low_precision(x) else ConvolutionTranspose.apply(*args)
