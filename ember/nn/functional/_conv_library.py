@@ -89,7 +89,7 @@ def conv2d_relu(conv, relu, input: Tensor) -> Tensor | None:
     where not covered: the caller runs the two layers (as it also does for bad input, so that errors are the
     op's own, and for NaN, which the two layers keep as torch does)."""
     from ..modules import Conv2d, ReLU  # nn.modules imports nn.functional: a late import
-    from ..modules.module import _GLOBAL_HOOKS
+    from ..modules.hooks import _GLOBAL_HOOKS
     from .conv import _conv_pads
 
     if kernels.library() != "onednn" or type(conv) is not Conv2d or type(relu) is not ReLU or AUTOCAST.active:
