@@ -4,7 +4,7 @@ frameworks, from fixed NumPy seeds).
 - ``timemachine.txt``: 20,000 characters of words drawn from a 60-word bigram chain (learnable by a char LM).
 - ``fra-eng.zip``: 700 English-French pairs; each English word has one French word, so translation is
   learnable; the chapter's own examples (``go .``, ``i lost .``) are in the vocabulary.
-- ``wikitext-2-v1.zip``: 60 paragraphs of 3-5 sentences (BERT pretraining's next-sentence and masked-LM data).
+- ``wikitext-2-v1.zip``: 24 paragraphs of 3-5 sentences (BERT pretraining's next-sentence and masked-LM data).
 - ``airfoil_self_noise.dat``: 1,503 rows of 5 features and a noisy linear target (chapter 12's regression).
 - banana detection: 3x64x64 images (the book's are 256x256: its SSD chapter trains 20 epochs, 16x cheaper
   here), each with one yellow box, and its ``[0, x0, y0, x1, y1] / 64`` label.
@@ -45,7 +45,7 @@ def _wiki() -> str:
     rng = np.random.default_rng(2)
     vocab = WORDS + [f"w{i}" for i in range(40)]
     paragraphs = []
-    for _ in range(60):
+    for _ in range(24):
         sentences = [" ".join(vocab[i] for i in rng.integers(0, len(vocab), rng.integers(5, 12)))
                      for _ in range(rng.integers(3, 6))]
         paragraphs.append(" " + " . ".join(sentences) + " . \n")
