@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 
-from ... import empty
+from ...ops.creation import empty
 from .. import functional as F
 from .. import init as _init
 from ..parameter import Parameter

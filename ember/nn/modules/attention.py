@@ -21,7 +21,7 @@ Masks: key_padding_mask (N, S) and attn_mask (L, S) or (N*H, L, S); bool True = 
 """
 from __future__ import annotations
 
-from ... import empty
+from ...ops.creation import empty
 from .. import init
 from ..functional.attention import multi_head_attention_forward
 from ..parameter import Parameter

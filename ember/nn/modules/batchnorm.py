@@ -16,8 +16,8 @@ ember.Size([4, 3, 5, 5])
 """
 from __future__ import annotations
 
-from ... import empty, ones, tensor, zeros
-from ... import int64 as _int64
+from ...ops.creation import empty, ones, tensor, zeros
+from ...dtypes import int64 as _int64
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from ... import empty
+from ...ops.creation import empty
 from .. import functional as F
 from .. import init
 from ..functional.conv import _tuple

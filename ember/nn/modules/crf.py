@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import empty, logsumexp, ones, where
+from ...ops.creation import empty, ones
+from ...ops.reduction import logsumexp
+from ...ops.ternary import where
 from .. import init
 from ..parameter import Parameter
 from .module import Module

@@ -16,7 +16,7 @@ __all__ = ['Identity', 'Linear', 'Bilinear', 'LazyLinear']
 
 import math
 
-from ... import empty
+from ...ops.creation import empty
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter

@@ -13,7 +13,7 @@ ember.Size([4, 10])
 """
 from __future__ import annotations
 
-from ... import empty, ones, zeros
+from ...ops.creation import empty, ones, zeros
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

@@ -30,7 +30,8 @@ import numbers
 import warnings
 
 
-from ... import cat, empty, stack, zeros
+from ...ops.creation import empty, zeros
+from ...ops.joining import cat, stack
 from .. import functional as F
 from .. import init
 from ..functional.recurrent import recurrent_layer

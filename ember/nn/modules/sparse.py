@@ -17,7 +17,8 @@ ember.Size([2, 2, 3])
 """
 from __future__ import annotations
 
-from ... import empty, no_grad
+from ..._grad_mode import no_grad
+from ...ops.creation import empty
 from .. import functional as F
 from ..functional.sparse import _norm_padding
 from .. import init

@@ -16,7 +16,7 @@ True
 """
 from __future__ import annotations
 
-from ... import no_grad
+from ..._grad_mode import no_grad
 from ...tensor import Tensor
 from ..modules.container import ModuleDict, ModuleList
 from ..modules.module import Module

@@ -23,7 +23,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ... import cat, full, stack, tensor
+from ...ops.creation import full, tensor
+from ...ops.joining import cat, stack
 from ...tensor import Tensor
 
 __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_packed_sequence",

@@ -13,7 +13,7 @@ constant: dL/dW = (G - (G.w) u v^T) / sigma, G = dL/dw.
 """
 from __future__ import annotations
 
-from ... import no_grad
+from ..._grad_mode import no_grad
 from ..functional.distance import normalize
 from ..parameter import Parameter
 from ._reparam_hook import check_no_hook, remove_hook
