@@ -172,17 +172,32 @@ class AvgPool(Op):
         y = kernels.window_sum(xp, out, ksize, stride, (1,) * nd)
         y /= divisor
         ctx.geom = (nd, xd.shape, xp.shape[-nd:], pads, out, ksize, stride, divisor)
+        ctx.args = (nd, ksize, stride, padding, out, divisor)
         if nd > 1:
             ctx.rename(f"AvgPool{nd}DBackward0")
         return y.astype(xd.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        nd, xshape, spatial, pads, out, ksize, stride, divisor = ctx.geom
+        return AvgPoolBackward.apply(g, ctx.geom, ctx.args)
+
+
+class AvgPoolBackward(Op):
+    """The backward op of avg pooling: g / divisor scattered back over each window (raw ``window_scatter``).
+    Linear in g and the transpose of the pooling, so its own backward is the pooling again."""
+
+    @staticmethod
+    def forward(ctx, g, geom, args):
+        ctx.args = args
+        nd, xshape, spatial, pads, out, ksize, stride, divisor = geom
         gd = (g._data / divisor).astype(g._data.dtype, copy=False)
         dxp = kernels.window_scatter(gd, spatial, out, ksize, stride, (1,) * nd)
         crop = (Ellipsis,) + tuple(slice(lo, lo + L) for (lo, _), L in zip(pads, xshape[-nd:]))
-        return wrap(dxp[crop])
+        return dxp[crop]
+
+    @staticmethod
+    def backward(ctx, gg):
+        return AvgPool.apply(gg, *ctx.args)
 
 
 @functools.lru_cache(maxsize=256)
