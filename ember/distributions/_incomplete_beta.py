@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 import ember
-from ember import Tensor
+from ember.tensor import Tensor
 from ember.ops import _special
 from ember.random import np_rng
 from ember.tensor import wrap

@@ -15,7 +15,7 @@ import numbers
 import numpy as np
 
 import ember
-from ember import Size, Tensor
+from ember.tensor import Size, Tensor
 from ember.random import np_rng
 from ember.tensor import wrap
 

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 import ember
-from ember import Size, Tensor
+from ember.tensor import Size, Tensor
 from ember.random import np_rng
 from ember.tensor import wrap
 

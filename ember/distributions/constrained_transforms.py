@@ -10,7 +10,7 @@ tensor([0.3333, 0.3333, 0.3333])
 from __future__ import annotations
 
 import ember
-from ember import Size, Tensor
+from ember.tensor import Size, Tensor
 
 import math
 

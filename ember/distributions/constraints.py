@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Callable
 
 import ember
-from ember import Tensor
+from ember.tensor import Tensor
 
 __all__ = ["Constraint", "boolean", "cat", "corr_cholesky", "dependent", "dependent_property", "greater_than",
            "greater_than_eq", "half_open_interval", "independent", "integer_interval", "interval", "is_dependent",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numbers
 
 import ember
-from ember import Size, Tensor
+from ember.tensor import Size, Tensor
 
 from . import constraints
 from ._incomplete_beta import _sample_dirichlet

@@ -20,7 +20,7 @@ from __future__ import annotations
 import warnings
 
 import ember
-from ember import Size, Tensor
+from ember.tensor import Size, Tensor
 
 from . import constraints
 from .utils import lazy_property

@@ -6,7 +6,7 @@ normaliser F by autograd: H = F(theta) - <theta, grad F(theta)> - E[log h(x)] (a
 from __future__ import annotations
 
 import ember
-from ember import Tensor
+from ember.tensor import Tensor
 
 from .distribution import Distribution
 

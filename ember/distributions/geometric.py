@@ -10,7 +10,7 @@ from __future__ import annotations
 import numbers
 
 import ember
-from ember import Size, Tensor
+from ember.tensor import Size, Tensor
 
 from . import constraints
 from .distribution import Distribution

@@ -11,7 +11,7 @@ import math
 import numbers
 
 import ember
-from ember import Tensor
+from ember.tensor import Tensor
 
 from . import constraints
 from .transformed_distribution import TransformedDistribution

@@ -8,7 +8,7 @@
 """
 from __future__ import annotations
 
-from ember import Size, Tensor
+from ember.tensor import Size, Tensor
 
 from . import constraints
 from .distribution import Distribution

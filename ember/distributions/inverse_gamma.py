@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import ember
-from ember import Tensor
+from ember.tensor import Tensor
 
 from . import constraints
 from .gamma import Gamma

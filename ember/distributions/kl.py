@@ -18,7 +18,7 @@ from functools import total_ordering
 from typing import Callable
 
 import ember
-from ember import Tensor
+from ember.tensor import Tensor
 
 from .distribution import Distribution
 

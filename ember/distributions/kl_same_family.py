@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import ember
-from ember import Tensor
+from ember.tensor import Tensor
 
 from .bernoulli import Bernoulli, Binomial
 from .categorical import Categorical, OneHotCategorical

@@ -7,7 +7,7 @@ ember.Size([3])
 """
 from __future__ import annotations
 
-from ember import Tensor
+from ember.tensor import Tensor
 
 from . import constraints
 from .normal import Normal

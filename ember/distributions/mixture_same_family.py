@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import ember
-from ember import Size, Tensor
+from ember.tensor import Size, Tensor
 
 from . import constraints
 from .categorical import Categorical

@@ -8,7 +8,7 @@ tensor(4.)
 from __future__ import annotations
 
 import ember
-from ember import Size, Tensor
+from ember.tensor import Size, Tensor
 
 from . import constraints
 from .distribution import Distribution

@@ -11,7 +11,7 @@ import math
 import numbers
 
 import ember
-from ember import Size, Tensor
+from ember.tensor import Size, Tensor
 
 from . import constraints
 from .exp_family import ExponentialFamily

@@ -7,7 +7,7 @@ tensor(1.5000)
 """
 from __future__ import annotations
 
-from ember import Tensor
+from ember.tensor import Tensor
 
 from . import constraints
 from .gamma import Exponential

@@ -12,7 +12,7 @@ import math
 import numbers
 
 import ember
-from ember import Tensor
+from ember.tensor import Tensor
 
 from . import constraints
 from .transform_base import Transform

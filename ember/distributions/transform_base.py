@@ -9,7 +9,7 @@ import operator
 from functools import reduce
 
 import ember
-from ember import Size, Tensor
+from ember.tensor import Size, Tensor
 
 from . import constraints
 from .utils import _sum_rightmost, lazy_property

@@ -14,7 +14,7 @@ tensor([-1.8523])
 """
 from __future__ import annotations
 
-from ember import Size, Tensor
+from ember.tensor import Size, Tensor
 import ember
 
 from . import constraints

@@ -14,7 +14,7 @@ import numbers
 from typing import Callable
 
 import ember
-from ember import Size, Tensor
+from ember.tensor import Size, Tensor
 
 euler_constant = 0.57721566490153286060  # Euler-Mascheroni constant
 

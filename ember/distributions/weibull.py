@@ -8,7 +8,7 @@ tensor(1.)
 from __future__ import annotations
 
 import ember
-from ember import Tensor
+from ember.tensor import Tensor
 
 from . import constraints
 from .gamma import Exponential

@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 
 import ember
-from ember import Tensor, nn
+from ember import nn
+from ember.tensor import Tensor
 
 from .masking import masked_softmax
 

@@ -4,7 +4,8 @@ and ``BERTSentenceClassifier`` (one sentence)."""
 from __future__ import annotations
 
 import ember
-from ember import Tensor, nn
+from ember import nn
+from ember.tensor import Tensor
 
 from .transformer import TransformerEncoderBlock
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import ember
-from ember import Tensor
+from ember.tensor import Tensor
 from ember.nn import functional as F
 
 __all__ = ["Hypotheses", "greedy_search", "beam_search"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ember import Tensor, nn
+from ember import nn
+from ember.tensor import Tensor
 
 __all__ = ["Encoder", "Decoder", "AttentionDecoder", "EncoderDecoder", "select_batch"]
 

@@ -6,7 +6,7 @@ row are real. These helpers make the padding invisible to attention and to the l
 from __future__ import annotations
 
 import ember
-from ember import Tensor
+from ember.tensor import Tensor
 from ember.nn import functional as F
 from ember.nn.modules.loss import CrossEntropyLoss
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 import ember
-from ember import Tensor, nn
+from ember import nn
+from ember.tensor import Tensor
 
 __all__ = ["PositionalEncoding"]
 

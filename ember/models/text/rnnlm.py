@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ember
-from ember import Tensor, nn
+from ember import nn
+from ember.tensor import Tensor
 from ember.nn import functional as F
 
 __all__ = ["RNNScratch", "RNNLMScratch", "RNNLM"]

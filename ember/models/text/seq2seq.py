@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ember
-from ember import Tensor, nn
+from ember import nn
+from ember.tensor import Tensor
 
 from .attention import AdditiveAttention
 from .interfaces import AttentionDecoder, Decoder, Encoder, select_batch

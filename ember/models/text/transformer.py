@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 
 import ember
-from ember import Tensor, nn
+from ember import nn
+from ember.tensor import Tensor
 
 from .attention import MultiHeadAttention
 from .interfaces import AttentionDecoder, Encoder

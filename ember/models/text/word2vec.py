@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterable
 
 import ember
-from ember import Tensor, nn
+from ember import nn
+from ember.tensor import Tensor
 from ember.nn import functional as F
 
 __all__ = ["skip_gram", "SkipGram", "SigmoidBCELoss", "train_word2vec", "get_similar_tokens"]
