@@ -101,24 +101,54 @@ class MaxPoolWithIndices(Op):
 
     @staticmethod
     def backward(ctx, g):
-        nd, xshape, spatial, pads, out, ksize, stride, dilation = ctx.geom
-        dxp = kernels.max_pool_backward(g._data, ctx.arg, spatial, out, ksize, stride, dilation, ctx.extra)
+        return MaxPoolBackward.apply(g, ctx.geom, ctx.arg, ctx.extra)
+
+
+class MaxPoolBackward(Op):
+    """The backward op of max pooling: g scattered to each window's arg-max (raw ``max_pool_backward``).
+    Linear in g with the arg-max constant almost everywhere, so its own backward is the gather of the incoming
+    gradient at the arg-max (torch's max_pool double backward), and there is no gradient for x."""
+
+    @staticmethod
+    def forward(ctx, g, geom, arg, extra):
+        nd, xshape, spatial, pads, out, ksize, stride, dilation = geom
+        ctx.geom, ctx.arg, ctx.extra = geom, arg, extra
+        dxp = kernels.max_pool_backward(g._data, arg, spatial, out, ksize, stride, dilation, extra)
         crop = (Ellipsis,) + tuple(slice(lo, lo + L) for (lo, _), L in zip(pads, xshape[-nd:]))
-        return wrap(dxp[crop])
+        return dxp[crop]
+
+    @staticmethod
+    def backward(ctx, gg):
+        nd, xshape, spatial, pads, out, ksize, stride, dilation = ctx.geom
+        arg = ctx.arg
+        if arg is None:  # non-overlapping windows kept (padded x, y) instead: find the first maximum now
+            arg = kernels.max_pool_argmax(*ctx.extra, out, ksize, stride, dilation)
+        padding = tuple(lo for lo, _ in pads)
+        flat, inside = _flat_indices(arg, xshape[-nd:], out, ksize, stride, padding, dilation, True)
+        dg = GatherFlat.apply(gg, flat, nd)
+        # an arg-max in the padding (a window of -inf) sent its gradient nowhere: zero there
+        return dg if inside is None else dg * wrap(inside.astype(dg._data.dtype))
 
 
-def _flat_indices(arg: np.ndarray, spatial: tuple, out, ksize, stride, padding, dilation) -> np.ndarray:
-    """Window offsets -> flat indices into the unpadded input plane (torch's return_indices)."""
+def _flat_indices(arg: np.ndarray, spatial: tuple, out, ksize, stride, padding, dilation, clip: bool = False):
+    """Window offsets -> flat indices into the unpadded input plane (torch's return_indices). With ``clip``:
+    ``(flat, inside)``, coordinates clipped into the plane and ``inside`` the mask of those that were in it
+    (None when all were)."""
     nd = len(out)
     koff = np.unravel_index(arg, ksize)
     flat = np.zeros(arg.shape, dtype=np.int64)
+    inside = None
     for i in range(nd):
         shape = [1] * nd
         shape[i] = out[i]
         start = (np.arange(out[i]) * stride[i] - padding[i]).reshape(shape)
         coord = start + koff[i] * dilation[i]
+        if clip and (coord.min(initial=0) < 0 or coord.max(initial=0) >= spatial[i]):
+            ok = (coord >= 0) & (coord < spatial[i])
+            inside = ok if inside is None else inside & ok
+            coord = np.clip(coord, 0, spatial[i] - 1)
         flat = flat * spatial[i] + coord
-    return flat
+    return (flat, inside) if clip else flat
 
 
 def _max_poolnd(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
@@ -341,7 +371,41 @@ class AdaptiveMaxPool(Op):
 
     @staticmethod
     def backward(ctx, g, gi=None):
-        return wrap(_scatter_flat(g._data, ctx.idx, ctx.shape, ctx.nd))
+        return ScatterAddFlat.apply(g, ctx.idx, ctx.shape, ctx.nd)
+
+
+class ScatterAddFlat(Op):
+    """A backward op: g (lead + out) added at flat spatial indices ``idx`` into zeros of ``shape`` (lead +
+    spatial; raw ``_scatter_flat``), the backward of adaptive max pooling. Linear in g; its adjoint, and so its
+    own backward, is the gather ``GatherFlat``."""
+
+    @staticmethod
+    def forward(ctx, g, idx, shape, nd):
+        ctx.idx, ctx.nd = idx, nd
+        return _scatter_flat(g._data, idx, shape, nd)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return GatherFlat.apply(gg, ctx.idx, ctx.nd)
+
+
+class GatherFlat(Op):
+    """A backward op: the values of g (lead + spatial) at the flat spatial indices ``idx`` (lead + out); the
+    backward of max-unpooling and the double backward of max pooling. Linear in g; its own backward is the
+    scatter-add ``ScatterAddFlat``."""
+
+    @staticmethod
+    def forward(ctx, g, idx, nd):
+        gd = g._data
+        lead = gd.shape[:gd.ndim - nd]
+        ctx.idx, ctx.nd, ctx.shape = idx, nd, gd.shape
+        cells = (math.prod(idx.shape[len(lead):]),)  # explicit, not -1: zero-size leads work
+        flat = gd.reshape(lead + (math.prod(gd.shape[len(lead):]),))
+        return np.take_along_axis(flat, idx.reshape(lead + cells), -1).reshape(idx.shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return ScatterAddFlat.apply(gg, ctx.idx, ctx.shape, ctx.nd)
 
 
 def _scatter_flat(g: np.ndarray, idx: np.ndarray, shape: tuple, nd: int) -> np.ndarray:
@@ -415,15 +479,13 @@ class MaxUnpool(Op):
             raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
                                f"{'x'.join(map(str, size))}")
         np.put_along_axis(flat, ii, xd.reshape(lead + (-1,)), -1)
-        ctx.idx = ii
-        ctx.xshape = xd.shape
+        ctx.idx = ii.reshape(xd.shape)
+        ctx.nd = nd
         return flat.reshape(lead + tuple(size))
 
     @staticmethod
     def backward(ctx, g):
-        gd = g._data
-        lead = ctx.idx.shape[:-1]
-        return wrap(np.take_along_axis(gd.reshape(lead + (-1,)), ctx.idx, -1).reshape(ctx.xshape))
+        return GatherFlat.apply(g, ctx.idx, ctx.nd)
 
 
 def _max_unpoolnd(nd, input, indices, kernel_size, stride, padding, output_size):
