@@ -175,11 +175,6 @@ GRADGRAD_XFAIL = {
                     "ties: the first derivative jumps, so finite differences of it are meaningless"),
     # nn.functional: a backward computed on raw arrays records no graph, so create_graph=True gives a gradient
     # without history (its derivative is missing) until it becomes a backward op
-    **dict.fromkeys(["F.conv1d", "F.conv2d", "F.conv3d", "F.conv_transpose1d", "F.conv_transpose2d",
-                     "F.conv_transpose3d"],
-                    "the convolution backward (col2im/GEMM on raw arrays) records no graph"),
-    **dict.fromkeys(["F.batch_norm", "F.instance_norm", "F.layer_norm", "F.group_norm"],
-                    "the fused normalization backward kernel runs on raw arrays and records no graph"),
     **dict.fromkeys(["F.scaled_dot_product_attention", "F.multi_head_attention_forward"],
                     "scaled_dot_product_attention's fused backward raises on create_graph=True (no double backward)"),
     "F.ctc_loss": "the alpha-beta backward of ctc_loss runs on raw arrays and records no graph",

@@ -12,7 +12,8 @@ for y, dW and the column gradient; col2im sums columns back (see ``ember.backend
 (c, kh, kw) order differs from the columns' (kh, kw, c): the smaller of the two is permuted (the weight
 for large batches, the columns when there are fewer rows than output channels, as at batch 1). Ones with few taps and output channels (LeNet's) are a direct convolution. 1-d, 3-d
 and grouped ones use channels-last im2col. Gradients: dx = col2im(g W), dW = g^T cols, db = sum of g over
-batch and space. Computed on raw arrays (a fused op for speed): no double backward through conv.
+batch and space. Computed on raw arrays (a fused op for speed) inside the backward op ``ConvBackward``
+(``conv_backward.py``), whose own backward is written with these convolutions: a double backward.
 
 >>> import ember, ember.nn.functional as F
 >>> F.conv2d(ember.ones(1, 3, 5, 5), ember.ones(2, 3, 3, 3), padding=1).shape
@@ -31,6 +32,7 @@ from ...backends import kernels
 from ...ops._common import in_float32, is_low_precision
 from ...tensor import Tensor, wrap
 from . import _conv_library, _winograd
+from .conv_backward import ConvBackward
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "unfold", "fold"]
@@ -113,6 +115,8 @@ class Convolution(Op):
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups):
         xd, wd = x._data, w._data
+        if ctx.next is not None:  # the double backward reads them (no version check: backward does not)
+            ctx.xw, ctx.conv_args = (x, w), (stride, pads, dilation, groups)
         plan = kernels.conv_plan(xd, wd, stride, pads, dilation, groups, b is not None, ctx.next is not None)
         if plan is not None:  # a library's convolution (oneDNN)
             return _conv_library.conv_forward(ctx, plan, x, w, b)
@@ -142,6 +146,10 @@ class Convolution(Op):
 
     @staticmethod
     def backward(ctx, g):
+        return ConvBackward.run(ctx, g, ctx.needs_input_grad)
+
+    @staticmethod
+    def raw_backward(ctx, g):
         fast = getattr(ctx, "fast", False)
         if fast == "library":
             return _conv_library.conv_backward(ctx, g._data)
@@ -301,6 +309,8 @@ class ConvolutionTranspose(Op):
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, output_padding, dilation, groups):
         xd, wd = x._data, w._data
+        if ctx.next is not None:
+            ctx.xw, ctx.conv_args = (x, w), (stride, padding, output_padding, dilation, groups)
         nd = xd.ndim - 2
         n, cin = xd.shape[:2]
         insz = xd.shape[2:]
@@ -332,6 +342,10 @@ class ConvolutionTranspose(Op):
 
     @staticmethod
     def backward(ctx, g):
+        return ConvBackward.run(ctx, g, ctx.needs_input_grad)
+
+    @staticmethod
+    def raw_backward(ctx, g):
         if getattr(ctx, "plan", None) is not None:
             return _conv_library.conv_transpose_backward(ctx, g._data)
         xshape, canvas, insz, lout, ksize, stride, padding, dilation, groups, cl = ctx.geom
