@@ -9,7 +9,8 @@ over *spatial per sample and channel. One fused op does batch and layer norm (an
 the others): forward saves x_hat and 1/std, backward is the closed form over the M reduced elements
     dx = gamma / std * (g - mean(g) - x_hat * mean(g * x_hat)),
     dgamma = sum(g * x_hat),  dbeta = sum(g).
-It computes on raw arrays (for speed and memory): no double backward through these norms.
+It computes on raw arrays (for speed and memory) as a backward op (``NormBackward``) whose own backward is
+torch's double backward formula in ember ops, so ``create_graph=True`` works.
 
 >>> import ember, ember.nn.functional as F
 >>> y = F.layer_norm(ember.tensor([[1., 2., 3.]]), (3,))
@@ -53,7 +54,7 @@ class NativeNorm(Op):
             y, x_hat = xc
             if ctx.next is not None:
                 ctx.x_hat, ctx.inv_std = x_hat, inv_std
-                ctx.w = w._data if w is not None else None
+                ctx.w = w
                 ctx.axes = (stat_axes, param_shape, param_axes)
             return y
         x_hat = np.multiply(xc, inv_std, out=xc)
@@ -65,38 +66,114 @@ class NativeNorm(Op):
             y = x_hat + b._data.reshape(param_shape) if b is not None else x_hat.copy()
         if ctx.next is not None:
             ctx.x_hat, ctx.inv_std = x_hat, inv_std
-            ctx.w = w._data if w is not None else None
+            ctx.w = w
             ctx.axes = (stat_axes, param_shape, param_axes)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        stat_axes, param_shape, param_axes = ctx.axes
         need = ctx.needs_input_grad
-        gd, x_hat = g._data, ctx.x_hat
-        gx_hat = gd * x_hat
-        gx = gw = gb = None
+        which = tuple(i for i in range(min(len(need), 3)) if need[i])
+        x_hat = ctx.x_hat.reshape(g.shape)
+        inv_std = ctx.inv_std.reshape(g.shape[:-1] + (1,)) if getattr(ctx, "rowk", False) else ctx.inv_std
+        saved = (x_hat, inv_std, ctx.axes, getattr(ctx, "rowk", False))
+        outs = NormBackward.apply(g, _stand_in(ctx.next[0], x_hat), ctx.w, saved, which)
+        grads = [None, None, None]
+        for i, o in zip(which, outs):
+            grads[i] = o
+        return tuple(grads)
+
+
+def _stand_in(edge, like: np.ndarray):
+    """The forward's input as a Tensor for a backward op's graph, without keeping its data: the leaf itself, or
+    a tensor with the input's node (``like`` has its shape and dtype); None when it needs no gradient."""
+    if edge is None or edge is False:
+        return None
+    if isinstance(edge, Tensor):
+        return edge
+    t = wrap(like, True)
+    t._grad_fn = edge
+    return t
+
+
+class NormBackward(Op):
+    """The backward op of the fused norms: (dx, dw, db) for the requested ``which`` of them, on raw arrays
+    (the batch-norm and layer-norm row kernels, or the closed form below), with per group of M elements
+        P(v) = v - mean(v) - x_hat mean(v x_hat),   dx = inv_std P(g w),   dw = sum(g x_hat),   db = sum(g).
+    Its own backward (torch's batchnorm_double_backward) takes x_hat and inv_std as the saved constants:
+        dg = w inv_std P(ggx) + ggw x_hat + ggb,   dw = sum(g inv_std P(ggx)),
+        dx = inv_std P(A) - inv_std^2 x_hat sum(ggx (g w) P-terms) / M,
+        A = ggw g - inv_std (ggx mean(g w x_hat) + g w mean(ggx x_hat))."""
+
+    @staticmethod
+    def forward(ctx, g, x, w, saved, which):
+        x_hat, inv_std, (stat_axes, param_shape, param_axes), rowk = saved
+        ctx.state, ctx.which = saved, which
+        ctx.save_for_backward(g, w)
+        wd = w._data if w is not None else None
+        gd = g._data
+        if rowk:  # layer norm over the last dim: one row kernel for all three
+            d = x_hat.shape[-1]
+            g2 = np.ascontiguousarray(gd, dtype=x_hat.dtype).reshape(-1, d)
+            dx, dw, db = np.empty_like(g2), np.empty_like(wd), np.empty_like(wd)
+            kernels.layer_norm_backward(g2, x_hat.reshape(-1, d), inv_std.reshape(-1), wd, dx, dw, db)
+            return tuple((dx.reshape(gd.shape), dw, db)[i] for i in which)
         if tuple(stat_axes) == tuple(param_axes) and x_hat.size:  # zero-size: the general path below
             # batch norm: the per-channel sums of dW and db are the ones dx needs, and gamma factors out:
             # dx = gamma / std * (g - sum(g) / M - x_hat * sum(g x_hat) / M)
-            scale = ctx.inv_std if ctx.w is None else ctx.inv_std * ctx.w.reshape(param_shape)
+            scale = inv_std if wd is None else inv_std * wd.reshape(param_shape)
             dx, sg, sgx = kernels.batch_norm_backward(gd, x_hat, scale.reshape(-1))
-            return (wrap(dx) if need[0] else None, wrap(sgx) if need[1] else None,
-                    wrap(sg) if len(need) > 2 and need[2] else None)
-        if need[1]:
-            gw = wrap(gx_hat.sum(axis=param_axes))
-        if len(need) > 2 and need[2]:
-            gb = wrap(gd.sum(axis=param_axes))
-        if need[0]:
+            return tuple((dx, sgx, sg)[i] for i in which)
+        out = []
+        if 0 in which:
             m = math.prod(gd.shape[a] for a in stat_axes)
-            w = ctx.w
-            gh = gd * w.reshape(param_shape) if w is not None else gd
-            ghx = gh * x_hat if w is not None else gx_hat
+            gh = gd * wd.reshape(param_shape) if wd is not None else gd
             dx = gh - gh.mean(axis=stat_axes, keepdims=True)
-            dx -= x_hat * (ghx.sum(axis=stat_axes, keepdims=True) / m)
-            dx *= ctx.inv_std
-            gx = wrap(dx)
-        return gx, gw, gb
+            dx -= x_hat * ((gh * x_hat).sum(axis=stat_axes, keepdims=True) / m)
+            dx *= inv_std
+            out.append(dx)
+        if 1 in which:
+            out.append((gd * x_hat).sum(axis=param_axes))
+        if 2 in which:
+            out.append(gd.sum(axis=param_axes))
+        return tuple(out)
+
+    @staticmethod
+    def backward(ctx, *ggs):
+        x_hat, inv_std, (stat_axes, param_shape, param_axes), _ = ctx.state
+        g, w = ctx.saved_tensors
+        gg = dict(zip(ctx.which, ggs))
+        xh, s = wrap(x_hat), wrap(inv_std)
+        m = math.prod(x_hat.shape[a] for a in stat_axes)
+
+        def mean(v):
+            return v.mean(stat_axes, keepdim=True)
+
+        def proj(v):  # P(v), self-adjoint within each group
+            return v - mean(v) - xh * mean(v * xh)
+
+        wv = w.reshape(param_shape) if w is not None else None
+        gh = g * wv if wv is not None else g
+        dg = dx = dw = None
+        a = 0
+        ggx, ggw, ggb = gg.get(0), gg.get(1), gg.get(2)
+        if ggx is not None:
+            pg = s * proj(ggx)
+            dg = pg * wv if wv is not None else pg
+            dw = (g * pg).sum(param_axes) if w is not None else None
+            a = -s * (ggx * mean(gh * xh) + gh * mean(ggx * xh))
+            sterm = (ggx * proj(gh)).sum(stat_axes, keepdim=True)
+            dx = -(sterm * s * s * xh) / m
+        if ggw is not None:
+            t = ggw.reshape(param_shape)
+            dg = t * xh if dg is None else dg + t * xh
+            a = a + t * g
+        if ggb is not None:
+            t = ggb.reshape(param_shape).expand(g.shape)
+            dg = t if dg is None else dg + t
+        if not isinstance(a, int):
+            dx = s * proj(a) if dx is None else dx + s * proj(a)
+        return dg, dx, dw
 
 
 def _native_norm(x: Tensor, w, b, eps: float, stat_axes: tuple, param_shape: tuple, param_axes: tuple,
@@ -128,20 +205,9 @@ class NativeLayerNorm(NativeNorm):
         inv = np.empty(x2.shape[0], xd.dtype)
         kernels.layer_norm_forward(x2, w._data, b._data, inv_std, y, xhat, inv)
         if ctx.next is not None:
-            ctx.x_hat, ctx.inv_std, ctx.w, ctx.rowk = xhat, inv, w._data, True
+            ctx.x_hat, ctx.inv_std, ctx.w, ctx.rowk = xhat, inv, w, True
+            ctx.axes = (stat_axes, param_shape, param_axes)
         return y.reshape(xd.shape)
-
-    @staticmethod
-    def backward(ctx, g):
-        if not getattr(ctx, "rowk", False):
-            return NativeNorm.backward(ctx, g)
-        xhat, w = ctx.x_hat, ctx.w
-        gd = np.ascontiguousarray(g._data, dtype=xhat.dtype).reshape(xhat.shape)
-        dx, dw, db = np.empty_like(xhat), np.empty_like(w), np.empty_like(w)
-        kernels.layer_norm_backward(gd, xhat, ctx.inv_std, w, dx, dw, db)
-        need = ctx.needs_input_grad
-        return (wrap(dx.reshape(g._data.shape)) if need[0] else None, wrap(dw) if need[1] else None,
-                wrap(db) if need[2] else None)
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
