@@ -7,7 +7,8 @@ Rows whose every key is masked give zeros (torch's safe softmax).
 Gradients, with P the probabilities and D the dropout mask scaled by 1/(1-p):
 dV = (P D)^T dO;  dP = (dO V^T) D;  dS = P (dP - rowsum(dP P));  dQ = scale dS K;  dK = scale dS^T Q.
 The fused op saves only P (and the bool dropout mask); its softmax is stable and in place. Its
-backward runs on raw arrays, so it has no double backward (trying raises a clear error).
+backward runs on raw arrays; under ``create_graph=True`` it is the same formula in ember ops (P recomputed
+from Q and K, the same dropout mask), so it has a double backward.
 
 >>> import ember
 >>> import ember.nn.functional as F
@@ -22,12 +23,13 @@ import math
 import numpy as np
 
 from ..._autocast import autocast_policy
-from ...autograd.function import Op
+from ...autograd.function import Op, records
 from ...ops.creation import zeros
+from ...ops.contract import matmul
 from ...ops.joining import cat
+from ...ops.softmax import SoftmaxBackward, softmax
 from ...random import np_rng
-from ...tensor import Tensor
-from ._fused import finish_backward
+from ...tensor import Tensor, wrap
 from .linear import linear
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -56,7 +58,7 @@ def _softmax_(s: np.ndarray) -> np.ndarray:
 
 class ScaledDotProductAttention(Op):
     """softmax(Q K^T scale + mask) V, fused; optionally also returns the probabilities P (for
-    ``need_weights``). No double backward."""
+    ``need_weights``). A double backward through ember ops (``_composite_backward``)."""
 
     materialize = False
 
@@ -83,6 +85,7 @@ class ScaledDotProductAttention(Op):
         out = np.matmul(pd, vd)
         if ctx.next is not None:
             ctx.p, ctx.keep, ctx.scale, ctx.dropout_p = p, keep, scale, dropout_p
+            ctx.mask, ctx.is_causal = mask, is_causal
             ctx.save_for_backward(q, k, v)
         if return_probs:
             return out, p.copy() if ctx.next is not None else p
@@ -91,6 +94,8 @@ class ScaledDotProductAttention(Op):
     @staticmethod
     def backward(ctx, g_out, g_p=None):
         q, k, v = ctx.saved_tensors
+        if records(g_out, g_p, q, k, v):  # create_graph: the composite in ember ops, differentiable again
+            return _composite_backward(ctx, g_out, g_p, q, k, v)
         qd, kd, vd, p, keep = q._data, k._data, v._data, ctx.p, ctx.keep
         need = ctx.needs_input_grad
         inv_keep = p.dtype.type(1.0 / (1.0 - ctx.dropout_p)) if keep is not None else None
@@ -115,7 +120,35 @@ class ScaledDotProductAttention(Op):
             dq = _sum_to(np.matmul(dp, kd), qd.shape)
         if need[1]:
             dk = _sum_to(np.matmul(np.swapaxes(dp, -1, -2), qd), kd.shape)
-        return finish_backward("scaled_dot_product_attention", (g_out, g_p), [dq, dk, dv], (q, k, v))
+        return tuple(None if d is None else wrap(d) for d in (dq, dk, dv))
+
+
+def _composite_backward(ctx, g_out, g_p, q, k, v) -> tuple:
+    """The gradients above in ember ops, with P recomputed from q and k (softmax, its backward op, the same
+    dropout mask), so that ``create_graph=True`` records them and they have derivatives of every order."""
+    need = ctx.needs_input_grad
+    s = matmul(q, k.transpose(-2, -1)) * ctx.scale
+    if ctx.mask is not None:
+        m = wrap(ctx.mask)
+        s = s.masked_fill(~m, -math.inf) if ctx.mask.dtype == np.bool_ else s + m
+    if ctx.is_causal:
+        s = s.masked_fill(wrap(~np.tri(s.shape[-2], s.shape[-1], dtype=bool)), -math.inf)
+    p = softmax(s, -1)
+    drop = None if ctx.keep is None else wrap(ctx.keep * p._data.dtype.type(1.0 / (1.0 - ctx.dropout_p)))
+    dq = dk = dv = None
+    dp = g_p
+    if g_out is not None:
+        if need[2]:
+            dv = matmul((p if drop is None else p * drop).transpose(-2, -1), g_out).sum_to_size(v.shape)
+        dpd = matmul(g_out, v.transpose(-2, -1))
+        dpd = dpd if drop is None else dpd * drop
+        dp = dpd if dp is None else dpd + dp
+    ds = SoftmaxBackward.apply(dp, p, -1) * ctx.scale
+    if need[0]:
+        dq = matmul(ds, k).sum_to_size(q.shape)
+    if need[1]:
+        dk = matmul(ds.transpose(-2, -1), q).sum_to_size(k.shape)
+    return dq, dk, dv
 
 
 def _mask_array(attn_mask, dtype) -> np.ndarray | None:
