@@ -66,3 +66,20 @@ def compare(efn, tfn, *args, atol=1e-9, grad=True, **kwargs):
 def gradcheck(fn, *arrays, **kwargs):
     inputs = tuple(ember.tensor(a, requires_grad=True) for a in arrays)
     assert ember.autograd.gradcheck(lambda *xs: fn(*xs, **kwargs), inputs, eps=1e-6, atol=1e-5)
+
+
+def compare_double_backward(efn, tfn, *arrays, atol=1e-9):
+    """Second derivatives of efn and tfn agree: with gx = d<y, g>/dx (create_graph=True), the gradients of
+    <gx, v> with respect to every input and to g (arrays are float64 inputs that require grad)."""
+    got = []
+    for lib, fn in ((ember, efn), (torch, tfn)):
+        data = np.random.default_rng(0)
+        xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+        y = fn(*xs)
+        g = lib.tensor(data.standard_normal(tuple(y.shape)), requires_grad=True)
+        gx = lib.autograd.grad(y, xs, g, create_graph=True)
+        s = sum((a * lib.tensor(data.standard_normal(tuple(a.shape)))).sum() for a in gx)
+        got.append([np.zeros(tuple(a.shape)) if d is None else d.detach().numpy()
+                    for a, d in zip(xs + [g], lib.autograd.grad(s, xs + [g], allow_unused=True))])
+    for e, t in zip(*got):
+        np.testing.assert_allclose(e, t, atol=atol, rtol=1e-7)

@@ -4,7 +4,7 @@ import pytest
 
 import ember
 import ember.nn.functional as F
-from tests.nn._conv_helpers import compare, gradcheck, kernel_set, torch  # noqa: F401
+from tests.nn._conv_helpers import compare, compare_double_backward, gradcheck, kernel_set, torch  # noqa: F401
 
 TF = torch.nn.functional
 r = np.random.randn
@@ -63,6 +63,28 @@ def test_max_unpool_vs_torch():
     y1, i1 = TF.max_pool1d(torch.tensor(r(1, 2, 6)), 2, return_indices=True)
     np.testing.assert_allclose(e(ember.tensor(y1.numpy()), ember.tensor(i1.numpy())).numpy(),
                                torch.nn.MaxUnpool1d(2)(y1, i1).numpy())
+
+
+MAX_DOUBLE = [
+    ("max_pool2d", (2, 3, 6, 6), dict(kernel_size=2)),  # non-overlapping windows: the arg-max found in backward
+    ("max_pool2d", (2, 3, 7, 6), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ("max_pool1d", (2, 3, 9), dict(kernel_size=3, stride=2, dilation=2)),
+    ("max_pool3d", (1, 2, 4, 5, 4), dict(kernel_size=2, stride=1)),
+    ("adaptive_max_pool2d", (2, 3, 7, 5), dict(output_size=(3, 2))),
+    ("adaptive_max_pool1d", (2, 3, 9), dict(output_size=4)),
+]
+
+
+@pytest.mark.parametrize("fn,xs,kw", MAX_DOUBLE)
+def test_max_pool_double_backward_vs_torch(kernel_set, fn, xs, kw):
+    """create_graph=True through max pooling: the double backward gathers the incoming gradient at the arg-max."""
+    compare_double_backward(lambda x: getattr(F, fn)(x, **kw), lambda x: getattr(TF, fn)(x, **kw), r(*xs))
+
+
+def test_max_unpool_double_backward_vs_torch():
+    y, i = TF.max_pool2d(torch.tensor(r(2, 3, 6, 4)), 2, return_indices=True)
+    ei = ember.tensor(i.numpy())
+    compare_double_backward(lambda a: F.max_unpool2d(a, ei, 2), lambda a: TF.max_unpool2d(a, i, 2), y.numpy())
 
 
 def test_pool_gradcheck():
