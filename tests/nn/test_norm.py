@@ -6,7 +6,7 @@ import pytest
 import ember
 import ember.nn.functional as F
 from ember.backends import kernels
-from tests.nn._conv_helpers import compare, gradcheck, torch
+from tests.nn._conv_helpers import compare, compare_double_backward, gradcheck, torch
 
 TF = torch.nn.functional
 r = np.random.randn
@@ -168,5 +168,31 @@ def test_batch_norm_eval_inference_fused_vs_torch(kset, shape):
                                             torch.tensor(stats[2]), torch.tensor(stats[3]), training=False)
         assert y.dtype == ember.float32 and not y.requires_grad
         np.testing.assert_allclose(y.numpy(), ty.numpy(), rtol=1e-5, atol=1e-5)
+    finally:
+        kernels.use(before)
+
+
+TN = torch.nn.functional
+NORM_DOUBLE = [  # (name, ember and torch call with F as the functional namespace, input shape, weight shape)
+    ("batch_norm", lambda F, x, w, b: F.batch_norm(x, None, None, w, b, True), (4, 3, 5), (3,)),
+    ("layer_norm row kernel", lambda F, x, w, b: F.layer_norm(x, (6,), w, b), (2, 3, 6), (6,)),
+    ("layer_norm 2 dims", lambda F, x, w, b: F.layer_norm(x, (3, 6), w, b), (2, 3, 6), (3, 6)),
+    ("group_norm", lambda F, x, w, b: F.group_norm(x, 2, w, b), (2, 4, 3), (4,)),
+    ("instance_norm", lambda F, x, w, b: F.instance_norm(x, weight=w, bias=b), (2, 3, 5), (3,)),
+]
+
+
+@pytest.mark.parametrize("kset", kernels.available())
+@pytest.mark.parametrize("name,call,xs,ws", NORM_DOUBLE, ids=[c[0] for c in NORM_DOUBLE])
+def test_norm_double_backward_vs_torch(kset, name, call, xs, ws):
+    """create_graph=True through the fused norms (kernel and closed-form paths): d/dx, d/dw, d/db of <dx, v>,
+    and of the weight and bias gradients, match torch's double backward."""
+    before = kernels.current()
+    kernels.use(kset)
+    try:
+        rng = np.random.default_rng(1)
+        x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws)
+        compare_double_backward(lambda *a: call(F, *a), lambda *a: call(TN, *a), x, w, b, atol=1e-8)
+        compare_double_backward(lambda a: call(F, a, None, None), lambda a: call(TN, a, None, None), x, atol=1e-8)
     finally:
         kernels.use(before)
