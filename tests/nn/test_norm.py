@@ -196,3 +196,18 @@ def test_norm_double_backward_vs_torch(kset, name, call, xs, ws):
         compare_double_backward(lambda a: call(F, a, None, None), lambda a: call(TN, a, None, None), x, atol=1e-8)
     finally:
         kernels.use(before)
+
+
+@pytest.mark.parametrize("name,call,xs,ws", NORM_DOUBLE[:2], ids=[c[0] for c in NORM_DOUBLE[:2]])
+def test_norm_third_order_gradgradcheck(name, call, xs, ws):
+    """The double backward recomputes x_hat and 1/std from x in ember ops, so the third derivative is exact:
+    gradgradcheck of the first gradient against finite differences (torch 2.13's own third derivative of
+    batch_norm and layer_norm disagrees with finite differences, so it is no oracle here)."""
+    rng = np.random.default_rng(2)
+    v = ember.tensor(rng.standard_normal(xs))
+
+    def first(x, w, b):
+        return ember.autograd.grad((call(F, x, w, b) * v).sum(), (x, w), create_graph=True)
+
+    inputs = tuple(ember.tensor(rng.standard_normal(s), requires_grad=True) for s in (xs, ws, ws))
+    assert ember.autograd.gradgradcheck(first, inputs)

@@ -49,7 +49,8 @@ class NativeNorm(Op):
     """
 
     @staticmethod
-    def forward(ctx, x, w, b, xc, inv_std, stat_axes, param_shape, param_axes):
+    def forward(ctx, x, w, b, xc, inv_std, stat_axes, param_shape, param_axes, eps):
+        ctx.eps = eps
         if isinstance(xc, tuple):  # (y, x_hat) already computed by a fused kernel
             y, x_hat = xc
             if ctx.next is not None:
@@ -76,8 +77,11 @@ class NativeNorm(Op):
         which = tuple(i for i in range(min(len(need), 3)) if need[i])
         x_hat = ctx.x_hat.reshape(g.shape)
         inv_std = ctx.inv_std.reshape(g.shape[:-1] + (1,)) if getattr(ctx, "rowk", False) else ctx.inv_std
-        saved = (x_hat, inv_std, ctx.axes, getattr(ctx, "rowk", False))
-        outs = NormBackward.apply(g, _stand_in(ctx.next[0], x_hat), ctx.w, saved, which)
+        saved = (x_hat, inv_std, ctx.axes, getattr(ctx, "rowk", False), ctx.eps)
+        # recorded (create_graph): the stand-in holds x - mean, from which the double backward recomputes x_hat
+        # and 1/std with ember ops (both shift-invariant), so every higher order is exact too
+        xc = x_hat / inv_std if records(g, ctx.w) else x_hat
+        outs = NormBackward.apply(g, _stand_in(ctx.next[0], xc), ctx.w, saved, which)
         grads = [None, None, None]
         for i, o in zip(which, outs):
             grads[i] = o
@@ -100,16 +104,17 @@ class NormBackward(Op):
     """The backward op of the fused norms: (dx, dw, db) for the requested ``which`` of them, on raw arrays
     (the batch-norm and layer-norm row kernels, or the closed form below), with per group of M elements
         P(v) = v - mean(v) - x_hat mean(v x_hat),   dx = inv_std P(g w),   dw = sum(g x_hat),   db = sum(g).
-    Its own backward (torch's batchnorm_double_backward) takes x_hat and inv_std as the saved constants:
+    Its own backward (torch's batchnorm_double_backward), with x_hat and inv_std recomputed from x in ember ops:
         dg = w inv_std P(ggx) + ggw x_hat + ggb,   dw = sum(g inv_std P(ggx)),
-        dx = inv_std P(A) - inv_std^2 x_hat sum(ggx (g w) P-terms) / M,
-        A = ggw g - inv_std (ggx mean(g w x_hat) + g w mean(ggx x_hat))."""
+        dx = inv_std P(A) - inv_std^2 x_hat sum(ggx P(g w)) / M,
+        A = ggw g - inv_std (ggx mean(g w x_hat) + g w mean(ggx x_hat))   (the gradient that reaches x_hat);
+    the sum is what reaches inv_std, whose derivative is -inv_std^2 x_hat / M. Checked against torch's."""
 
     @staticmethod
     def forward(ctx, g, x, w, saved, which):
-        x_hat, inv_std, (stat_axes, param_shape, param_axes), rowk = saved
+        x_hat, inv_std, (stat_axes, param_shape, param_axes), rowk, _ = saved
         ctx.state, ctx.which = saved, which
-        ctx.save_for_backward(g, w)
+        ctx.save_for_backward(g, x, w)
         wd = w._data if w is not None else None
         gd = g._data
         if rowk:  # layer norm over the last dim: one row kernel for all three
@@ -140,22 +145,27 @@ class NormBackward(Op):
 
     @staticmethod
     def backward(ctx, *ggs):
-        x_hat, inv_std, (stat_axes, param_shape, param_axes), _ = ctx.state
-        g, w = ctx.saved_tensors
+        x_hat, inv_std, (stat_axes, param_shape, param_axes), _, eps = ctx.state
+        g, x, w = ctx.saved_tensors
         gg = dict(zip(ctx.which, ggs))
-        xh, s = wrap(x_hat), wrap(inv_std)
         m = math.prod(x_hat.shape[a] for a in stat_axes)
 
         def mean(v):
             return v.mean(stat_axes, keepdim=True)
+
+        if x is None:  # x needs no gradient: x_hat and 1/std are constants
+            xh, s = wrap(x_hat), wrap(inv_std)
+        else:  # x holds x - mean (see NativeNorm.backward): x_hat and 1/std as functions of x
+            xc = x - mean(x)
+            s = (mean(xc * xc) + eps).rsqrt()
+            xh = xc * s
 
         def proj(v):  # P(v), self-adjoint within each group
             return v - mean(v) - xh * mean(v * xh)
 
         wv = w.reshape(param_shape) if w is not None else None
         gh = g * wv if wv is not None else g
-        dg = dx = dw = None
-        a = 0
+        dg = dx = dw = a = None
         ggx, ggw, ggb = gg.get(0), gg.get(1), gg.get(2)
         if ggx is not None:
             pg = s * proj(ggx)
@@ -167,11 +177,11 @@ class NormBackward(Op):
         if ggw is not None:
             t = ggw.reshape(param_shape)
             dg = t * xh if dg is None else dg + t * xh
-            a = a + t * g
+            a = t * g if a is None else a + t * g
         if ggb is not None:
             t = ggb.reshape(param_shape).expand(g.shape)
             dg = t if dg is None else dg + t
-        if not isinstance(a, int):
+        if a is not None:
             dx = s * proj(a) if dx is None else dx + s * proj(a)
         return dg, dx, dw
 
@@ -181,7 +191,7 @@ def _native_norm(x: Tensor, w, b, eps: float, stat_axes: tuple, param_shape: tup
     xc, mean, var = stats if stats is not None else _stats(x._data, stat_axes)
     inv_std = 1.0 / np.sqrt(var + eps)
     return NativeNorm.apply(x, w, b, xc, inv_std.astype(x._data.dtype, copy=False), stat_axes, param_shape,
-                            param_axes)
+                            param_axes, eps)
 
 
 class NativeBatchNorm(NativeNorm):
@@ -195,9 +205,10 @@ class NativeLayerNorm(NativeNorm):
     (``kernels.layer_norm_forward/backward``; ``xc`` is then None and the kernel computes the statistics)."""
 
     @staticmethod
-    def forward(ctx, x, w, b, xc, inv_std, stat_axes, param_shape, param_axes):
+    def forward(ctx, x, w, b, xc, inv_std, stat_axes, param_shape, param_axes, eps):
         if xc is not None:
-            return NativeNorm.forward(ctx, x, w, b, xc, inv_std, stat_axes, param_shape, param_axes)
+            return NativeNorm.forward(ctx, x, w, b, xc, inv_std, stat_axes, param_shape, param_axes, eps)
+        ctx.eps = eps
         xd = x._data
         d = xd.shape[-1]
         x2 = np.ascontiguousarray(xd).reshape(-1, d)
@@ -233,7 +244,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             if running_var is not None:
                 _ema(running_var, var * (m / (m - 1)), momentum)
             return NativeBatchNorm.apply(input, weight, bias, (y, x_hat), inv_std.reshape(param_shape), axes,
-                                         param_shape, axes)
+                                         param_shape, axes, eps)
         stats = _stats(input._data, axes)
         if running_mean is not None:
             _ema(running_mean, stats[1].reshape(c), momentum)
@@ -241,7 +252,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             _ema(running_var, stats[2].reshape(c) * (m / (m - 1)), momentum)
         xc, mean, var = stats
         inv_std = (1.0 / np.sqrt(var + eps)).astype(input._data.dtype, copy=False)
-        return NativeBatchNorm.apply(input, weight, bias, xc, inv_std, axes, param_shape, axes)
+        return NativeBatchNorm.apply(input, weight, bias, xc, inv_std, axes, param_shape, axes, eps)
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
     # y = x * s + t with s = w / sqrt(var + eps), t = b - mean * s: per-channel work on C values, then two
@@ -299,10 +310,11 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     if (k == 1 and weight is not None and bias is not None and xd.size
             and xd.dtype in (np.float32, np.float64) and weight._data.dtype == xd.dtype
             and bias._data.dtype == xd.dtype and weight._data.flags.c_contiguous and bias._data.flags.c_contiguous):
-        return NativeLayerNorm.apply(input, weight, bias, None, float(eps), axes, shape, tuple(range(input.ndim - 1)))
+        return NativeLayerNorm.apply(input, weight, bias, None, float(eps), axes, shape, tuple(range(input.ndim - 1)),
+                                     eps)
     xc, mean, var = _stats(input._data, axes)
     inv_std = (1.0 / np.sqrt(var + eps)).astype(input._data.dtype, copy=False)
-    return NativeLayerNorm.apply(input, weight, bias, xc, inv_std, axes, shape, tuple(range(input.ndim - k)))
+    return NativeLayerNorm.apply(input, weight, bias, xc, inv_std, axes, shape, tuple(range(input.ndim - k)), eps)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
