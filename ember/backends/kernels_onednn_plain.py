@@ -60,8 +60,8 @@ def _cached(key, build) -> _Plain:
 def _dense_ncp(x: np.ndarray):
     """(N, C, P) shape and element strides of a float32 (N, C, *) array stored contiguously in NCHW or
     channels-last order (so ``np.empty_like`` has the same layout), or None when not covered."""
-    if x.dtype != _F32 or x.ndim < 3 or x.size == 0:
-        return None
+    if x.dtype != _F32 or x.ndim < 3 or x.size == 0 or x.size == x.shape[0] * x.shape[1]:
+        return None  # one value per (sample, channel): both layouts coincide and the binary primitive errs there
     if not (x.flags.c_contiguous or np.moveaxis(x, 1, -1).flags.c_contiguous):
         return None
     x3 = x.reshape(x.shape[0], x.shape[1], -1)  # a view for both layouts
