@@ -52,6 +52,18 @@ def test_ctc_matches_torch():
                     np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), atol=1e-10)
 
 
+def test_ctc_no_double_backward_as_torch():
+    """create_graph=True gives a gradient with history whose own backward raises RuntimeError, as torch's."""
+    lp = np.log(np.full((5, 2, 4), 0.25))
+    tg, il, tl = np.array([[1, 2], [3, 1]]), np.array([5, 5]), np.array([2, 2])
+    for lib, fn in ((torch, TF.ctc_loss), (ember, F.ctc_loss)):
+        x = lib.tensor(lp, requires_grad=True)
+        (g,) = lib.autograd.grad(fn(x, lib.tensor(tg), lib.tensor(il), lib.tensor(tl)), x, create_graph=True)
+        assert g.requires_grad
+        with pytest.raises(RuntimeError):
+            g.sum().backward()
+
+
 def _err(fn_e, fn_t):
     with pytest.raises(Exception) as te:
         fn_t()

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd.function import Op
-from ...tensor import Tensor, wrap
+from ...tensor import Tensor
+from ._fused import finish_backward
 
 __all__ = ["ctc_loss"]
 
@@ -73,6 +74,7 @@ class CTC(Op):
             nll = np.where(inf, 0.0, nll)
         if ctx.next is not None:
             ctx.vals = (lp, lpe, ext, skip, ext_len, in_len, tgt_len, s_ar, alpha, nll, inf)
+            ctx.log_probs = log_probs  # what the gradient depends on, for finish_backward
             ctx.blank, ctx.reduction, ctx.zero_inf, ctx.dtype = blank, reduction, zero_infinity, log_probs._data.dtype
         out = _ctc_reduce(nll, tgt_len, reduction)
         return np.asarray(out, dtype=log_probs._data.dtype)
@@ -113,7 +115,9 @@ class CTC(Op):
             scale = np.where(inf, 0.0, scale)
         grad = grad * scale[None, :, None]
         grad = np.where(np.isnan(grad) & ctx.zero_inf, 0.0, grad)
-        return wrap(grad.astype(ctx.dtype)),
+        # no double backward, as torch (its _ctc_loss_backward has no derivative): create_graph ties the
+        # gradient to a node that raises when differentiated
+        return finish_backward("ctc_loss", (g,), [grad.astype(ctx.dtype)], (ctx.log_probs,))
 
 
 def _unshift(a: np.ndarray, k: int) -> np.ndarray:
