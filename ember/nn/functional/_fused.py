@@ -1,6 +1,6 @@
 """What the fused kernels of ``nn.functional`` share: finishing a backward that ran on raw arrays.
 
-A fused op (the whole-sequence RNN/LSTM/GRU) computes its backward
+A fused op (the whole-sequence RNN/LSTM/GRU, ``ctc_loss``) computes its backward
 on NumPy arrays for speed, so it has no double backward. Under ``create_graph=True`` its gradients
 are tied to a node whose own backward raises a clear error, instead of silently being constants.
 """
