@@ -430,7 +430,11 @@ def test_conv_transpose_output_size_zero(dtype, n):
         dt = getattr(T, dtype)
         x, w = T.ones(n, 4, 2, dtype=dt, requires_grad=True), T.ones(4, 2, 3, dtype=dt, requires_grad=True)
         if dtype == "float32" and n > 1:
-            y = T.nn.functional.conv_transpose1d(x, w, padding=2)
+            try:
+                y = T.nn.functional.conv_transpose1d(x, w, padding=2)
+            except RuntimeError as err:  # torch's own oneDNN path refuses it after some earlier tests in the process
+                assert T is torch and "memory descriptor" in str(err), err
+                continue
             assert y.shape == (n, 2, 0)
             y.sum().backward()
             assert float(w.grad.abs().sum()) == 0.0
