@@ -441,5 +441,6 @@ def test_conv_transpose_output_size_zero(dtype, n):
         else:
             with pytest.raises(RuntimeError, match="Output size is too small"):
                 T.nn.functional.conv_transpose1d(x, w, padding=2)
-        with pytest.raises(RuntimeError, match="Output size is too small"):
+        # torch's oneDNN path may say "could not construct a memory descriptor" instead (process state)
+        with pytest.raises(RuntimeError, match="Output size is too small" + ("|memory descriptor" if T is torch else "")):
             T.nn.functional.conv_transpose1d(T.ones(n, 4, 1, dtype=dt), T.ones(4, 2, 1, dtype=dt), padding=2)
