@@ -40,6 +40,13 @@ REPOS = {
         "word_language_model/generate.py",
         "siamese_network/main.py",
     ]),
+    # minGPT's 2022 rewrite (GPT.get_default_config, Trainer with max_iters), master as of its last commit
+    "karpathy/minGPT": ("37baab71b9abea1b76ab957409a1cc2fbfba8a26", [
+        "mingpt/__init__.py",
+        "mingpt/model.py",
+        "mingpt/trainer.py",
+        "mingpt/utils.py",
+    ]),
 }
 # repository -> {file: commit}: single files, each downloaded from raw.githubusercontent.com at its pinned commit
 # (the repositories are too big for an archive). d2l-en's commit is the v1.0.3 tag, the release of the d2l wheel.
