@@ -8,6 +8,7 @@ numbers, so a training result is compared as the criterion the script reports (l
 tolerance; shapes and deterministic values must be equal. docs/dropin.md has the table.
 """
 import json
+import math
 import os
 import random
 import re
@@ -322,3 +323,22 @@ def test_tutorial_seq2seq_translation(tmp_path):
     assert len(loss_t) == len(loss_e) == 4 and loss_e[-1] < loss_e[0]
     assert abs(loss_t[-1] - loss_e[-1]) / loss_t[-1] < 0.3, (loss_t, loss_e)
     assert len(re.findall(r"^output = ", e, re.M)) == 4     # the four attention examples translate
+
+
+# ----------------------------------------------------------------------------- karpathy/minGPT
+MINGPT = os.path.join(TP, "minGPT")
+
+
+def test_mingpt_sort(tmp_path):
+    # a 2-layer, 32-wide GPT (vocab 16, block 16) trained by minGPT's own Trainer for 60 AdamW steps on sorting
+    # 8 digits; held-out loss over seeds 0-3: torch 1.11/1.15/1.03/1.20, ember 1.14/1.18/1.11/1.15 (ln 16 = 2.77)
+    if not os.path.isdir(MINGPT):
+        pytest.skip("thirdparty/minGPT is absent: run `python tools/fetch_thirdparty.py --only karpathy/minGPT`")
+    t, e = (results(o) for o in both(os.path.join(REPO, "tests", "thirdparty", "mingpt_sort.py"), MINGPT,
+                                     cwd=tmp_path))
+    figure("mingpt", (t["test_loss"], t["sorted_digits"]), (e["test_loss"], e["sorted_digits"]))
+    assert t["iters"] == e["iters"] == "60"
+    assert t["generate_shape"] == e["generate_shape"] == "(8, 16)" and t["generate_dtype"] == e["generate_dtype"]
+    first_t, first_e, loss_t, loss_e = (float(r[k]) for k in ("first_loss", "test_loss") for r in (t, e))
+    assert abs(first_t - math.log(16)) < 0.1 and abs(first_e - math.log(16)) < 0.1, (first_t, first_e)
+    assert loss_t < 1.6 and loss_e < 1.6 and abs(loss_t - loss_e) < 0.25, (loss_t, loss_e)
