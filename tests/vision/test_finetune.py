@@ -11,6 +11,7 @@ import pytest
 
 import ember
 from ember.cli import finetune, main
+from ember.cli.recipes import recipe
 
 torch = pytest.importorskip("torch")
 tnn = torch.nn
@@ -51,7 +52,7 @@ def test_prepare_replaces_the_head_and_sets_param_groups(torch_ckpt, capsys):
     ref, path = torch_ckpt
     model, size, groups = finetune.prepare("resnet18", path, lr=0.01, freeze_backbone=False)
     assert "head 'fc' replaced (10 classes" in capsys.readouterr().out
-    assert size == 28 and model.fc.out_features == 10
+    assert size == recipe("resnet18").input_size and model.fc.out_features == 10  # the classify recipe's input side
     assert tuple(model.conv1.weight.shape) == (64, 1, 7, 7)  # the checkpoint's 7x7 stem, for grey images
     # an RGB stem on a grey image repeated 3 times = the summed filters on the grey image
     np.testing.assert_allclose(model.conv1.weight.detach().numpy(),

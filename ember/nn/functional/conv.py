@@ -13,7 +13,7 @@ for y, dW and the column gradient; col2im sums columns back (see ``ember.backend
 for large batches, the columns when there are fewer rows than output channels, as at batch 1). Ones with few taps and output channels (LeNet's) are a direct convolution. 1-d, 3-d
 and grouped ones use channels-last im2col. Gradients: dx = col2im(g W), dW = g^T cols, db = sum of g over
 batch and space. Computed on raw arrays (a fused op for speed) inside the backward op ``ConvBackward``
-(``conv_backward.py``), whose own backward is written with these convolutions: a double backward.
+(``_conv_backward.py``), whose own backward is written with these convolutions: a double backward.
 
 >>> import ember, ember.nn.functional as F
 >>> F.conv2d(ember.ones(1, 3, 5, 5), ember.ones(2, 3, 3, 3), padding=1).shape
@@ -32,7 +32,7 @@ from ...backends import kernels
 from ...ops._common import in_float32, is_low_precision
 from ...tensor import Tensor, wrap
 from . import _conv_library, _winograd
-from .conv_backward import ConvBackward
+from ._conv_backward import ConvBackward
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "unfold", "fold"]
