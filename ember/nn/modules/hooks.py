@@ -1,4 +1,5 @@
-"""Calling a module with hooks: forward pre-hooks, forward hooks, and full backward (pre-)hooks.
+"""Module hooks: registering them (one handle per hook, ``_add_hook``) and calling a module with them:
+forward pre-hooks, forward hooks, and full backward (pre-)hooks.
 
 Full backward hooks wrap the module's tensor inputs and outputs in identity Functions: the output
 identity sees ``grad_output`` (and runs backward pre-hooks), the input identity sees ``grad_input``
@@ -7,10 +8,27 @@ and calls ``hook(module, grad_input, grad_output)``.
 from __future__ import annotations
 
 from ...autograd.function import Function
-from ...tensor import Tensor
+from ...tensor import RemovableHandle, Tensor
 
 # register_module_forward_hook's hooks: they run after every module's forward hooks
 _GLOBAL_HOOKS: dict = {}
+
+
+class _HookHandle(RemovableHandle):
+    _next_id = 0
+
+    def __init__(self, container: dict) -> None:
+        _HookHandle._next_id += 1
+        self.id = _HookHandle._next_id
+        super().__init__(container, self.id)
+
+
+def _add_hook(container: dict, hook, prepend: bool = False) -> RemovableHandle:
+    h = _HookHandle(container)
+    container[h.id] = hook
+    if prepend:
+        container.move_to_end(h.id, last=False)
+    return h
 
 
 class _BackwardState:

@@ -23,11 +23,11 @@ import itertools
 from typing import Any, Callable, Iterator
 
 from ... import dtypes as _dt
-from ..._grad_mode import STATE
+from ..._grad_mode import no_grad
 from ...ops.convert import _parse_to
 from ...tensor import RemovableHandle, Tensor
 from ..parameter import Parameter, UninitializedParameter
-from .hooks import _GLOBAL_HOOKS, call_with_hooks
+from .hooks import _add_hook, _GLOBAL_HOOKS, call_with_hooks
 
 _IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -328,13 +328,13 @@ class Module:
         for key, p in self._parameters.items():
             if p is None:
                 continue
-            with _no_grad():
+            with no_grad():
                 new = fn(p)
             if new is not p:
                 p._data = new._data
                 p._vc = None
             if p.grad is not None:
-                with _no_grad():
+                with no_grad():
                     g = fn(p.grad)
                 if g is not p.grad:
                     p.grad = g
@@ -450,7 +450,7 @@ class Module:
                                   f"torch.Size({list(param.shape)}).")
                 continue
             try:
-                with _no_grad():
+                with no_grad():
                     param.copy_(value)
             except Exception as e:  # noqa: BLE001 - reported like torch
                 error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
@@ -570,29 +570,3 @@ class Module:
 
     def __getstate__(self):
         return self.__dict__.copy()
-
-
-class _HookHandle(RemovableHandle):
-    _next_id = 0
-
-    def __init__(self, container: dict) -> None:
-        _HookHandle._next_id += 1
-        self.id = _HookHandle._next_id
-        super().__init__(container, self.id)
-
-
-def _add_hook(container: dict, hook, prepend: bool = False) -> RemovableHandle:
-    h = _HookHandle(container)
-    container[h.id] = hook
-    if prepend:
-        container.move_to_end(h.id, last=False)
-    return h
-
-
-class _no_grad:
-    def __enter__(self):
-        self.prev = STATE.enabled
-        STATE.enabled = False
-
-    def __exit__(self, *exc):
-        STATE.enabled = self.prev
