@@ -1,5 +1,6 @@
 """``fuse_modules``: fold BatchNorm into the preceding conv/linear (eval mode) and pair conv/linear with a
-following ReLU, so that ``convert`` quantizes each group as one layer.
+following ReLU, so that ``convert`` quantizes each group as one layer; ``fuse_modules_qat`` (train mode) keeps
+the BatchNorm in a fused ``ConvBn2d``/``LinearBn1d``... for quantization-aware training.
 
 Folding: with BN statistics :math:`\\mu, \\sigma^2`, affine :math:`\\gamma, \\beta` and eps,
 :math:`W' = W \\cdot \\gamma / \\sqrt{\\sigma^2 + \\epsilon}` (per output channel) and
@@ -16,44 +17,96 @@ from ...tensor import wrap
 from ..nn import intrinsic as nni
 
 
+def fuse_conv_bn_weights(conv_w, conv_b, bn_rm, bn_rv, bn_eps: float, bn_w, bn_b, transpose: bool = False) -> tuple:
+    """torch.nn.utils.fuse_conv_bn_weights: the (weight, bias) Parameters of a conv (or linear: a 2-d weight)
+    with the BatchNorm statistics and affine folded in, in float32 as torch computes them."""
+    f32 = np.float32
+    w = conv_w.detach().numpy().astype(f32)
+    n = w.shape[1] if transpose else w.shape[0]
+
+    def arr(t, fill):
+        return np.full(n, fill, f32) if t is None else t.detach().numpy().astype(f32)
+
+    b, gamma, beta = arr(conv_b, 0.0), arr(bn_w, 1.0), arr(bn_b, 0.0)
+    rsqrt = (f32(1.0) / np.sqrt(bn_rv.detach().numpy().astype(f32) + f32(bn_eps))).astype(f32)  # float32, as torch
+    shape = [1, -1] if transpose else [-1, 1]
+    factor = (gamma * rsqrt).reshape(shape + [1] * (w.ndim - 2))
+    return (nn.Parameter(wrap((w * factor).astype(f32))),
+            nn.Parameter(wrap(((b - bn_rm.detach().numpy().astype(f32)) * rsqrt * gamma + beta).astype(f32))))
+
+
 def fuse_conv_bn_eval(conv, bn, transpose: bool = False):
-    """A copy of ``conv`` (Conv2d or Linear) with the eval-mode BatchNorm ``bn`` folded into its weight and bias."""
+    """A copy of ``conv`` (Conv1d/2d/3d or Linear) with the eval-mode BatchNorm ``bn`` folded into its weight and
+    bias."""
     if conv.training or bn.training:
         raise AssertionError("Fusion only for eval!")
     fused = copy.deepcopy(conv)
-    f32 = np.float32
-    w = conv.weight.detach().numpy().astype(f32)
-    b = np.zeros(w.shape[0], f32) if conv.bias is None else conv.bias.detach().numpy().astype(f32)
-    gamma = np.ones(w.shape[0], f32) if bn.weight is None else bn.weight.detach().numpy().astype(f32)
-    beta = np.zeros(w.shape[0], f32) if bn.bias is None else bn.bias.detach().numpy().astype(f32)
-    rsqrt = (f32(1.0) / np.sqrt(bn.running_var.numpy().astype(f32) + f32(bn.eps))).astype(f32)  # float32, as torch
-    factor = (gamma * rsqrt).reshape((-1,) + (1,) * (w.ndim - 1))
-    fused.weight = nn.Parameter(wrap((w * factor).astype(f32)))
-    fused.bias = nn.Parameter(wrap(((b - bn.running_mean.numpy().astype(f32)) * rsqrt * gamma + beta).astype(f32)))
+    fused.weight, fused.bias = fuse_conv_bn_weights(conv.weight, conv.bias, bn.running_mean, bn.running_var, bn.eps,
+                                                    bn.weight, bn.bias, transpose)
     return fused
 
 
-def _conv_bn(conv, bn):
-    return fuse_conv_bn_eval(conv, bn)
+_CONV_BN = {nn.Conv1d: (nni.ConvBn1d, nni.ConvBnReLU1d, nni.ConvReLU1d),
+            nn.Conv2d: (nni.ConvBn2d, nni.ConvBnReLU2d, nni.ConvReLU2d),
+            nn.Conv3d: (nni.ConvBn3d, nni.ConvBnReLU3d, nni.ConvReLU3d)}
 
 
-def _conv_bn_relu(conv, bn, relu):
-    return nni.ConvReLU2d(fuse_conv_bn_eval(conv, bn), relu)
+def _check_qat_bn(conv, bn) -> None:
+    out = conv.out_features if isinstance(conv, nn.Linear) else conv.out_channels
+    if bn.num_features != out:
+        raise AssertionError(f"Output channel of {type(conv).__name__} must match num_features of "
+                             f"{type(bn).__name__} ({out} != {bn.num_features})")
+    if not bn.affine:
+        raise AssertionError(f"Only support fusing {type(bn).__name__} with affine set to True")
+    if not bn.track_running_stats:
+        raise AssertionError(f"Only support fusing {type(bn).__name__} with tracking_running_stats set to True")
 
 
-def _fuse_method(types: tuple):
-    table = {
-        (nn.Conv2d, nn.BatchNorm2d): _conv_bn,
-        (nn.Conv2d, nn.BatchNorm2d, nn.ReLU): _conv_bn_relu,
-        (nn.Conv2d, nn.ReLU): nni.ConvReLU2d,
-        (nn.Linear, nn.BatchNorm1d): _conv_bn,
-        (nn.Linear, nn.ReLU): nni.LinearReLU,
-    }
+def fuse_conv_bn(is_qat: bool, conv, bn):
+    """QAT: ``nni.ConvBn{1,2,3}d(conv, bn)`` (BatchNorm kept, folded during training); else the folded conv."""
+    if conv.training != bn.training:
+        raise AssertionError("Conv and BN both must be in the same mode (train or eval).")
+    if not is_qat:
+        return fuse_conv_bn_eval(conv, bn)
+    _check_qat_bn(conv, bn)
+    return _CONV_BN[type(conv)][0](conv, bn)
+
+
+def fuse_conv_bn_relu(is_qat: bool, conv, bn, relu):
+    """QAT: ``nni.ConvBnReLU{1,2,3}d(conv, bn, relu)``; else ``nni.ConvReLU{1,2,3}d`` of the folded conv."""
+    if not (conv.training == bn.training == relu.training):
+        raise AssertionError("Conv and BN both must be in the same mode (train or eval).")
+    if not is_qat:
+        return _CONV_BN[type(conv)][2](fuse_conv_bn_eval(conv, bn), relu)
+    _check_qat_bn(conv, bn)
+    return _CONV_BN[type(conv)][1](conv, bn, relu)
+
+
+def fuse_linear_bn(is_qat: bool, linear, bn):
+    """QAT: ``nni.LinearBn1d(linear, bn)``; else the folded Linear."""
+    if linear.training != bn.training:
+        raise AssertionError("Linear and BN both must be in the same mode (train or eval).")
+    if not is_qat:
+        return fuse_conv_bn_eval(linear, bn)
+    _check_qat_bn(linear, bn)
+    return nni.LinearBn1d(linear, bn)
+
+
+def _fuse_method(types: tuple, is_qat: bool):
+    table = {(nn.Linear, nn.BatchNorm1d): fuse_linear_bn,
+             (nn.Linear, nn.ReLU): lambda qat, lin, relu: nni.LinearReLU(lin, relu),
+             (nn.BatchNorm2d, nn.ReLU): lambda qat, bn, relu: nni.BNReLU2d(bn, relu)}
+    for conv, (_, _, conv_relu), bn in zip(_CONV_BN, _CONV_BN.values(), (nn.BatchNorm1d, nn.BatchNorm2d,
+                                                                          nn.BatchNorm3d)):
+        table[(conv, bn)] = fuse_conv_bn
+        table[(conv, bn, nn.ReLU)] = fuse_conv_bn_relu
+        table[(conv, nn.ReLU)] = (lambda cls: lambda qat, c, relu: cls(c, relu))(conv_relu)
     if types not in table:
         names = ", ".join(t.__name__ for t in types)
         raise NotImplementedError(f"fuse_modules: cannot fuse ({names}); ember fuses conv-bn, conv-bn-relu, "
-                                  f"conv-relu, linear-bn and linear-relu")
-    return table[types]
+                                  f"conv-relu (1d/2d/3d), linear-bn, linear-relu and bn-relu")
+    method = table[types]
+    return lambda *mods: method(is_qat, *mods)
 
 
 def _get(model: nn.Module, name: str) -> nn.Module:
@@ -67,6 +120,21 @@ def _set(model: nn.Module, name: str, module: nn.Module) -> None:
     for part in parents:
         model = getattr(model, part)
     setattr(model, last, module)
+
+
+def _fuse_modules(model: nn.Module, modules_to_fuse: list, is_qat: bool, inplace: bool, fuser_func) -> nn.Module:
+    if not inplace:
+        model = copy.deepcopy(model)
+    groups = modules_to_fuse if modules_to_fuse and isinstance(modules_to_fuse[0], (list, tuple)) \
+        else [modules_to_fuse]
+    for names in groups:
+        mods = [_get(model, n) for n in names]
+        method = fuser_func or _fuse_method(tuple(type(m) for m in mods), is_qat)
+        fused = method(*mods)
+        _set(model, names[0], fused)
+        for n in names[1:]:
+            _set(model, n, nn.Identity())
+    return model
 
 
 def fuse_modules(model: nn.Module, modules_to_fuse: list, inplace: bool = False, fuser_func=None,
@@ -83,15 +151,18 @@ def fuse_modules(model: nn.Module, modules_to_fuse: list, inplace: bool = False,
     >>> bool((f(x) - m(x)).abs().max() < 1e-5)
     True
     """
-    if not inplace:
-        model = copy.deepcopy(model)
-    groups = modules_to_fuse if modules_to_fuse and isinstance(modules_to_fuse[0], (list, tuple)) \
-        else [modules_to_fuse]
-    for names in groups:
-        mods = [_get(model, n) for n in names]
-        method = fuser_func or _fuse_method(tuple(type(m) for m in mods))
-        fused = method(*mods)
-        _set(model, names[0], fused)
-        for n in names[1:]:
-            _set(model, n, nn.Identity())
-    return model
+    return _fuse_modules(model, modules_to_fuse, False, inplace, fuser_func)
+
+
+def fuse_modules_qat(model: nn.Module, modules_to_fuse: list, inplace: bool = False, fuser_func=None,
+                     fuse_custom_config_dict=None) -> nn.Module:
+    """``fuse_modules`` for quantization-aware training (model in train mode): conv-bn(-relu) and linear-bn
+    keep their BatchNorm, as ``ember.ao.nn.intrinsic.ConvBn2d`` etc., which ``prepare_qat`` turns into the
+    ``ember.ao.nn.intrinsic.qat`` layers that fold the BatchNorm into the weight while training.
+
+    >>> import ember.nn as nn
+    >>> m = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU())
+    >>> [type(c).__name__ for c in fuse_modules_qat(m, ["0", "1", "2"])]
+    ['ConvBnReLU2d', 'Identity', 'Identity']
+    """
+    return _fuse_modules(model, modules_to_fuse, True, inplace, fuser_func)

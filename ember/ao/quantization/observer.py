@@ -31,6 +31,7 @@ class ObserverBase(nn.Module):
     ``calculate_qparams``. ``with_args(**kw)`` makes a factory, as torch's qconfigs hold them."""
 
     with_args = classmethod(_with_args)
+    _EPS_BUFFER = True
 
     def __init__(self, dtype=dtypes.quint8, qscheme: str = per_tensor_affine, reduce_range: bool = False,
                  quant_min: int | None = None, quant_max: int | None = None, eps: float = _EPS,
@@ -38,8 +39,11 @@ class ObserverBase(nn.Module):
         super().__init__()
         if dtype not in (dtypes.qint8, dtypes.quint8, dtypes.qint32):
             raise ValueError(f"Default Observer only works for qint8, quint8 and qint32 data type, got {dtype}")
-        self.dtype, self.qscheme, self.reduce_range, self.eps, self.is_dynamic = dtype, qscheme, reduce_range, eps, \
-            is_dynamic
+        self.dtype, self.qscheme, self.reduce_range, self.is_dynamic = dtype, qscheme, reduce_range, is_dynamic
+        if self._EPS_BUFFER:  # the smallest scale; a float32 buffer of one element, as torch's state_dict has it
+            self.register_buffer("eps", wrap(np.array([eps], dtype=np.float32)))
+        else:
+            self.eps = eps
         if quant_min is None:
             quant_min, quant_max = {"qint8": (-128, 127), "quint8": (0, 255), "qint32": (-(1 << 31), (1 << 31) - 1)}[
                 dtype.name]
@@ -49,17 +53,20 @@ class ObserverBase(nn.Module):
             quant_min, quant_max = quant_min // 2, quant_max // 2
         self.quant_min, self.quant_max = quant_min, quant_max
 
+    def _eps(self) -> np.float32:
+        return np.float32(self.eps.numpy().reshape(-1)[0] if isinstance(self.eps, Tensor) else self.eps)
+
     def _qparams(self, min_val: np.ndarray, max_val: np.ndarray):
         min_neg = np.minimum(min_val, 0.0).astype(np.float32)
         max_pos = np.maximum(max_val, 0.0).astype(np.float32)
         qmin, qmax = self.quant_min, self.quant_max
         if self.qscheme in (per_tensor_symmetric, per_channel_symmetric):
             max_pos = np.maximum(-min_neg, max_pos)
-            scale = np.maximum((max_pos / np.float32((qmax - qmin) / 2)).astype(np.float32), np.float32(self.eps))
+            scale = np.maximum((max_pos / np.float32((qmax - qmin) / 2)).astype(np.float32), self._eps())
             zp = np.full(scale.shape, (qmin + qmax + 1) // 2 if self.dtype is dtypes.quint8 else 0, dtype=np.int64)
         else:
             scale = np.maximum(((max_pos - min_neg) / np.float32(qmax - qmin)).astype(np.float32),
-                               np.float32(self.eps))
+                               self._eps())
             zp = np.clip(qmin - np.rint(min_neg / scale).astype(np.int64), qmin, qmax)
         return wrap(scale.astype(np.float32)), wrap(zp.astype(np.int64 if scale.ndim else np.int32))
 
@@ -183,6 +190,8 @@ class PlaceholderObserver(ObserverBase):
 class FixedQParamsObserver(ObserverBase):
     """Observes nothing and always gives the same ``(scale, zero_point)``: for ops whose output range is known,
     such as sigmoid (scale 1/256, zero point 0 for quint8)."""
+
+    _EPS_BUFFER = False
 
     def __init__(self, scale: float, zero_point: int, dtype=dtypes.quint8, qscheme: str = per_tensor_affine,
                  quant_min: int = 0, quant_max: int = 255, is_dynamic: bool = False, **kwargs) -> None:

@@ -2,7 +2,10 @@
 (and fused ConvReLU2d/LinearReLU) for their ``ember.ao.nn.qat`` twins, whose weights pass through a
 ``FakeQuantize``, and attaches a ``FakeQuantize`` to each output that ``convert`` will quantize; training
 then sees the rounding (straight-through gradients); ``convert`` gives the int8 model, with the scales the
-fake quantizers learned. Fold BatchNorm first (``fuse_modules`` in eval mode), as for static quantization.
+fake quantizers learned. BatchNorm: either fold it first (``fuse_modules`` in eval mode, as for static
+quantization), or keep it (``fuse_modules_qat`` in train mode: ConvBn2d, ConvBnReLU2d, LinearBn1d, ... which
+``prepare_qat`` turns into ``ember.ao.nn.intrinsic.qat`` layers that fold it while training; then
+``freeze_bn_stats`` late in training, and ``convert`` folds it for good).
 """
 from __future__ import annotations
 
@@ -22,7 +25,10 @@ from .static import convert, prepare, propagate_qconfig_
 def get_default_qat_module_mappings() -> dict:
     """float module type -> QAT module type used by :func:`prepare_qat`."""
     return {nn.Conv2d: nnqat.Conv2d, nn.Linear: nnqat.Linear, nni.ConvReLU2d: nniqat.ConvReLU2d,
-            nni.LinearReLU: nniqat.LinearReLU}
+            nni.LinearReLU: nniqat.LinearReLU, nni.ConvBn1d: nniqat.ConvBn1d, nni.ConvBn2d: nniqat.ConvBn2d,
+            nni.ConvBn3d: nniqat.ConvBn3d, nni.ConvBnReLU1d: nniqat.ConvBnReLU1d,
+            nni.ConvBnReLU2d: nniqat.ConvBnReLU2d, nni.ConvBnReLU3d: nniqat.ConvBnReLU3d,
+            nni.LinearBn1d: nniqat.LinearBn1d}
 
 
 def get_default_qat_qconfig(backend: str = "x86", version: int = 1) -> QConfig:

@@ -54,6 +54,16 @@ def _requantize(acc: np.ndarray, mult: np.ndarray, zp: int, relu: bool) -> np.nd
     return np.clip(q, zp if relu else 0, 255, out=q).astype(np.uint8)
 
 
+def _fold_bn(mod: nn.Module) -> None:
+    """Fold a QAT layer's BatchNorm (running statistics) into its weight and bias, in place (torch's
+    ``from_float`` does the same to the module it converts)."""
+    from ...quantization.fuse_modules import fuse_conv_bn_weights
+
+    bn = mod.bn
+    mod.weight, mod.bias = fuse_conv_bn_weights(mod.weight, mod.bias, bn.running_mean, bn.running_var, bn.eps,
+                                                bn.weight, bn.bias)
+
+
 class _WeightedLayer(nn.Module):
     """Shared state of quantized Conv2d/Linear: the int8 weight, float bias, output scale and zero point."""
 
@@ -81,6 +91,8 @@ class _WeightedLayer(nn.Module):
         if qconfig is None:
             raise AssertionError(f"{name}.from_float: input float module must have qconfig defined")
         scale, zp = _out_qparams(mod, name)
+        if hasattr(mod, "weight_fake_quant") and isinstance(getattr(mod, "bn", None), nn.modules.batchnorm._BatchNorm):
+            _fold_bn(mod)  # a QAT ConvBn2d/LinearBn1d: its BatchNorm goes into the weight and bias, as torch's
         q = cls._empty(float_mod)
         fake_quant = getattr(mod, "weight_fake_quant", None)  # QAT: the weight's trained fake quantizer
         weight = _quantize_weight(float_mod.weight.detach(), (lambda: fake_quant) if fake_quant is not None
