@@ -1,6 +1,8 @@
 """F.scaled_dot_product_attention, F.multi_head_attention_forward and nn.MultiheadAttention vs torch;
-float64 gradcheck; the no-double-backward error; d2l's additive and dot-product attention (copied
-user code, run unchanged on torch and on ember)."""
+float64 gradcheck; double backward (the backward op AttentionBackward) vs torch, also through
+nn.MultiheadAttention and nn.TransformerEncoderLayer (a gradient penalty), and third derivatives by finite
+differences; d2l's additive and dot-product attention (copied user code, run unchanged on torch and on ember)."""
+import contextlib
 import math
 
 import numpy as np
@@ -102,12 +104,15 @@ def test_sdpa_dropout_is_unbiased_and_seeded():
     assert np.abs(mean - ref).max() < 0.25
 
 
-@pytest.mark.parametrize("kw", [{}, {"is_causal": True}, {"mask": "bool"}, {"mask": "float", "scale": 0.3}])
+@pytest.mark.parametrize("kw", [{}, {"is_causal": True}, {"mask": "bool"}, {"mask": "float", "scale": 0.3},
+                                {"enable_gqa": True, "shapes": ((1, 4, 3, 2), (1, 2, 3, 2), (1, 2, 3, 3))},
+                                {"shapes": ((3, 3, 4), (1, 3, 4), (1, 3, 2))}])
 def test_sdpa_double_backward_matches_torch(kw):
-    """create_graph=True records the gradients (in ember ops): their own gradients equal torch's."""
+    """create_graph=True records the gradients (the backward op AttentionBackward): their own gradients equal
+    torch's (grouped-query attention and a broadcast batch too)."""
     rng = np.random.default_rng(5)
-    arrs = [rng.standard_normal((2, 3, 4)) for _ in range(3)]
     kw = dict(kw)
+    arrs = [rng.standard_normal(s) for s in kw.pop("shapes", ((2, 3, 4),) * 3)]
     mask = kw.pop("mask", None)
     m = None if mask is None else (rng.random((3, 3)) > 0.3) | np.eye(3, dtype=bool) if mask == "bool" else \
         rng.standard_normal((3, 3))
@@ -122,8 +127,8 @@ def test_sdpa_double_backward_matches_torch(kw):
 
 
 def test_sdpa_create_graph_dropout_same_gradient():
-    """Under create_graph the gradient is computed in ember ops with the forward's dropout mask: the same
-    values as the raw backward."""
+    """Under create_graph the gradient is the recorded backward op with the forward's dropout mask: the same
+    values as without create_graph."""
     ember.manual_seed(0)
     q, k, v = (ember.randn(2, 5, 4, dtype=ember.float64, requires_grad=True) for _ in range(3))
     y = EF.scaled_dot_product_attention(q, k, v, dropout_p=0.4)
@@ -133,6 +138,21 @@ def test_sdpa_create_graph_dropout_same_gradient():
     assert all(t.requires_grad for t in recorded)
     for a, b in zip(raw, recorded):
         np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("kw", [{"is_causal": True}, {"dropout_p": 0.4}], ids=["causal", "dropout"])
+def test_sdpa_third_derivative(kw):
+    """The derivative of the recorded gradient is recorded too (AttentionBackward's backward is ember ops):
+    finite differences of the second derivative (the dropout mask fixed by the seed)."""
+    rng = np.random.default_rng(8)
+    q, k, v = (ember.tensor(rng.standard_normal((1, 3, 2)), requires_grad=True) for _ in range(3))
+
+    def grads(q, k, v):
+        ember.manual_seed(3)
+        y = EF.scaled_dot_product_attention(q, k, v, **kw)
+        return ember.autograd.grad((y * y).sum(), (q, k, v), create_graph=True)
+
+    assert ember.autograd.gradgradcheck(grads, (q, k, v))
 
 
 # ------------------------------------------------------------------ MultiheadAttention
@@ -187,6 +207,67 @@ def test_mha_matches_torch(kw, self_attention, need_weights, average):
     ep = dict(em.named_parameters())
     for n, p in tm.named_parameters():
         _close(p.grad, ep[n].grad)
+
+
+def _math_sdpa(lib):
+    """torch's fused CPU attention kernel has no double backward; its math backend (the same function) has."""
+    if lib is torch:
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+        return sdpa_kernel(SDPBackend.MATH)
+    return contextlib.nullcontext()
+
+
+def _gradient_penalty(lib, module, call, inputs, loss_fn):
+    """d/d(inputs, module's parameters) of |d loss / d inputs|^2 (a gradient penalty), as arrays."""
+    xs = [lib.tensor(a, requires_grad=True) for a in inputs]
+    with _math_sdpa(lib):
+        grads = lib.autograd.grad(loss_fn(lib, call(*xs)), xs, create_graph=True)
+        penalty = sum((g * g).sum() for g in grads)
+        return [t.detach().numpy() for t in lib.autograd.grad(penalty, xs + list(module.parameters()))]
+
+
+def _twins(name, *args, **kw):
+    tm = getattr(torch.nn, name)(*args, **kw).double()
+    em = getattr(ember.nn, name)(*args, **kw).double()
+    em.load_state_dict({k: ember.tensor(v.numpy()) for k, v in tm.state_dict().items()})
+    return tm, em
+
+
+@pytest.mark.parametrize("self_attention", [True, False])
+def test_mha_double_backward_matches_torch(self_attention):
+    """A gradient penalty through nn.MultiheadAttention in training mode (dropout 0), with the returned
+    weights in the loss (their gradient reaches AttentionBackward as dL/dP), vs torch."""
+    rng = np.random.default_rng(9)
+    tm, em = _twins("MultiheadAttention", 4, 2, add_bias_kv=True)
+    x = [rng.standard_normal((3, 2, 4)) for _ in range(1 if self_attention else 3)]
+    c = rng.standard_normal((2, 3, 4))
+
+    def run(lib, mod):
+        def loss(lib, res):
+            out, w = res
+            return (out * out).sum() + ((w * lib.tensor(c)).sum()) ** 2
+        return _gradient_penalty(lib, mod, (lambda q: mod(q, q, q)) if self_attention else mod, x, loss)
+
+    for a, b in zip(run(ember, em), run(torch, tm)):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-10)
+
+
+@pytest.mark.parametrize("kw", [{}, {"norm_first": True, "activation": "gelu", "batch_first": True}],
+                         ids=["post_norm", "pre_norm_gelu"])
+def test_transformer_encoder_layer_double_backward_matches_torch(kw):
+    """A gradient penalty through nn.TransformerEncoderLayer (causal float mask, dropout 0, training), vs torch."""
+    rng = np.random.default_rng(10)
+    tm, em = _twins("TransformerEncoderLayer", 8, 2, dim_feedforward=16, dropout=0.0, **kw)
+    x = rng.standard_normal((3, 2, 8))
+    L = x.shape[1] if kw.get("batch_first") else x.shape[0]
+    mask = np.triu(np.full((L, L), -np.inf), 1)
+
+    def run(lib, mod):
+        return _gradient_penalty(lib, mod, lambda t: mod(t, src_mask=lib.tensor(mask)), [x],
+                                 lambda lib, y: y.tanh().sum())
+
+    for a, b in zip(run(ember, em), run(torch, tm)):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-10)
 
 
 def test_mha_structure_and_unbatched():

@@ -6,9 +6,9 @@ Rows whose every key is masked give zeros (torch's safe softmax).
 
 Gradients, with P the probabilities and D the dropout mask scaled by 1/(1-p):
 dV = (P D)^T dO;  dP = (dO V^T) D;  dS = P (dP - rowsum(dP P));  dQ = scale dS K;  dK = scale dS^T Q.
-The fused op saves only P (and the bool dropout mask); its softmax is stable and in place. Its
-backward runs on raw arrays; under ``create_graph=True`` it is the same formula in ember ops (P recomputed
-from Q and K, the same dropout mask), so it has a double backward.
+The fused op saves only P (and the bool dropout mask); its softmax is stable and in place. Its backward is
+the backward op ``AttentionBackward`` (these lines on raw arrays), whose own backward is their derivative in
+ember ops, so ``create_graph=True`` gives derivatives of every order, each written once.
 
 >>> import ember
 >>> import ember.nn.functional as F
@@ -23,25 +23,17 @@ import math
 import numpy as np
 
 from ..._autocast import autocast_policy
-from ...autograd.function import Op, records
+from ...autograd.engine import sum_to
+from ...autograd.function import SECOND_BACKWARD, Op
 from ...ops.creation import zeros
 from ...ops.contract import matmul
 from ...ops.joining import cat
-from ...ops.softmax import SoftmaxBackward, softmax
+from ...ops.softmax import SoftmaxBackward
 from ...random import np_rng
 from ...tensor import Tensor, wrap
 from .linear import linear
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
-
-
-def _sum_to(a: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum a broadcast gradient back to ``shape``."""
-    if a.shape == tuple(shape):
-        return a
-    lead = a.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and a.shape[i + lead] != 1)
-    return a.sum(axis=axes, keepdims=True).reshape(shape)
 
 
 def _softmax_(s: np.ndarray) -> np.ndarray:
@@ -57,8 +49,8 @@ def _softmax_(s: np.ndarray) -> np.ndarray:
 
 
 class ScaledDotProductAttention(Op):
-    """softmax(Q K^T scale + mask) V, fused; optionally also returns the probabilities P (for
-    ``need_weights``). A double backward through ember ops (``_composite_backward``)."""
+    """softmax(Q K^T scale + mask) V, fused for memory and speed (one (L, S) buffer, the softmax in place);
+    optionally also returns the probabilities P (for ``need_weights``). Its backward is ``AttentionBackward``."""
 
     materialize = False
 
@@ -85,7 +77,6 @@ class ScaledDotProductAttention(Op):
         out = np.matmul(pd, vd)
         if ctx.next is not None:
             ctx.p, ctx.keep, ctx.scale, ctx.dropout_p = p, keep, scale, dropout_p
-            ctx.mask, ctx.is_causal = mask, is_causal
             ctx.save_for_backward(q, k, v)
         if return_probs:
             return out, p.copy() if ctx.next is not None else p
@@ -94,61 +85,139 @@ class ScaledDotProductAttention(Op):
     @staticmethod
     def backward(ctx, g_out, g_p=None):
         q, k, v = ctx.saved_tensors
-        if records(g_out, g_p, q, k, v):  # create_graph: the composite in ember ops, differentiable again
-            return _composite_backward(ctx, g_out, g_p, q, k, v)
-        qd, kd, vd, p, keep = q._data, k._data, v._data, ctx.p, ctx.keep
+        p, keep = ctx.p, ctx.keep
+        if p is None:
+            raise RuntimeError(SECOND_BACKWARD)
+        ctx.free("p", "keep")
+        probs = AttentionProbs.apply(q, k, p, ctx.scale)
+        return AttentionBackward.run(g_out, g_p, q, k, v, probs, keep, ctx.dropout_p, ctx.scale,
+                                     ctx.needs_input_grad[:3])
+
+
+class AttentionProbs(Op):
+    """P = softmax(Q K^T scale + M) as a function of Q and K, holding the forward's values (nothing is
+    recomputed): the input P of ``AttentionBackward``, so that a derivative of the attention gradient reaches
+    Q and K through P too. d/dQ, d/dK of <gP, P> are ``AttentionBackward`` with dO = 0."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, q, k, p, scale):
+        ctx.save_for_backward(q, k)
+        ctx.scale = scale
+        return p
+
+    @staticmethod
+    def backward(ctx, gp):
+        q, k = ctx.saved_tensors
         need = ctx.needs_input_grad
-        inv_keep = p.dtype.type(1.0 / (1.0 - ctx.dropout_p)) if keep is not None else None
-        dq = dk = dv = None
-        if g_out is not None:
-            g = g_out._data
+        dq, dk, _ = AttentionBackward.run(None, gp, q, k, None, ctx.output, None, 0.0, ctx.scale,
+                                          (need[0], need[1], False))
+        return dq, dk
+
+
+class AttentionBackward(Op):
+    """The backward op of attention O = (P*D) V, P = softmax(S), S = scale Q K^T + M (D: the dropout mask
+    scaled by 1/(1-p), or 1). From dO (``g``) and dL/dP (``gp``: the returned weights' gradient), on raw arrays:
+        dV = (P*D)^T dO,  dP = (dO V^T)*D + gp,  dS = P*(dP - rowsum(dP*P)),  dQ = scale dS K,  dK = scale dS^T Q.
+    P is an input (``AttentionProbs``), so its own backward is the product rule on these lines, in ember ops.
+    With a, b, c the gradients of dQ, dK, dV, G = scale (a K^T + Q b^T) (of dS) and gP = SoftmaxBackward(G, P)
+    (of dP, as dS is linear in dP and self-adjoint):
+        d/dgp = gP,  d/dO = (gP*D) V + (P*D) c,  d/dV = (gP*D)^T dO,  d/dQ = scale dS b,  d/dK = scale dS^T a,
+        d/dP = G*(dP - rowsum(dP*P)) - dP*rowsum(G*P) + (dO c^T)*D,
+    and ``AttentionProbs`` carries d/dP on to Q and K (this op again): every order of derivative is recorded.
+
+    >>> import ember, ember.nn.functional as F
+    >>> q, k, v = (ember.randn(1, 3, 2, dtype=ember.float64, requires_grad=True) for _ in range(3))
+    >>> gq, = ember.autograd.grad(F.scaled_dot_product_attention(q, k, v).pow(2).sum(), q, create_graph=True)
+    >>> gq.grad_fn.name()
+    'AttentionBackwardBackward0'
+    >>> ember.autograd.gradgradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+    ...                              (q, k, v))
+    True
+    """
+
+    materialize = False  # a missing output gradient stays None
+
+    @staticmethod
+    def run(g, gp, q, k, v, probs, keep, dropout_p: float, scale: float, need: tuple) -> tuple:
+        """(dQ, dK, dV), None where ``need`` (three bools) says not needed (dV also when dO is None)."""
+        need = (need[0], need[1], need[2] and g is not None)
+        out = AttentionBackward.apply(g, gp, q, k, v, probs, keep, dropout_p, scale, need)
+        return tuple(o if n else None for o, n in zip(out, need))
+
+    @staticmethod
+    def forward(ctx, g, gp, q, k, v, probs, keep, dropout_p, scale, need):
+        ctx.save_for_backward(g, gp, q, k, v, probs)
+        ctx.keep, ctx.dropout_p, ctx.scale = keep, dropout_p, scale
+        qd, kd, p = q._data, k._data, probs._data
+        none = np.empty(0, p.dtype)  # an output not asked for (``run`` drops it)
+        inv_keep = p.dtype.type(1.0 / (1.0 - dropout_p)) if keep is not None else None
+        dv = none
+        if g is not None:
+            gd, vd = g._data, v._data
             if need[2]:
                 pd = p if keep is None else (p * keep) * inv_keep
-                dv = _sum_to(np.matmul(np.swapaxes(pd, -1, -2), g), vd.shape)
-            dp = np.matmul(g, np.swapaxes(vd, -1, -2))
+                dv = sum_to(np.matmul(np.swapaxes(pd, -1, -2), gd), vd.shape)
+            dp = np.matmul(gd, np.swapaxes(vd, -1, -2))
             if keep is not None:
                 dp *= keep
                 dp *= inv_keep
-            if g_p is not None:
-                dp += g_p._data
+            if gp is not None:
+                dp += gp._data
         else:
-            dp = g_p._data.copy()
+            dp = gp._data.copy()
         dp -= (dp * p).sum(axis=-1, keepdims=True)
         dp *= p  # dS
-        dp *= dp.dtype.type(ctx.scale)
-        if need[0]:
-            dq = _sum_to(np.matmul(dp, kd), qd.shape)
-        if need[1]:
-            dk = _sum_to(np.matmul(np.swapaxes(dp, -1, -2), qd), kd.shape)
-        return tuple(None if d is None else wrap(d) for d in (dq, dk, dv))
+        dp *= dp.dtype.type(scale)
+        dq = sum_to(np.matmul(dp, kd), qd.shape) if need[0] else none
+        dk = sum_to(np.matmul(np.swapaxes(dp, -1, -2), qd), kd.shape) if need[1] else none
+        return dq, dk, dv
 
-
-def _composite_backward(ctx, g_out, g_p, q, k, v) -> tuple:
-    """The gradients above in ember ops, with P recomputed from q and k (softmax, its backward op, the same
-    dropout mask), so that ``create_graph=True`` records them and they have derivatives of every order."""
-    need = ctx.needs_input_grad
-    s = matmul(q, k.transpose(-2, -1)) * ctx.scale
-    if ctx.mask is not None:
-        m = wrap(ctx.mask)
-        s = s.masked_fill(~m, -math.inf) if ctx.mask.dtype == np.bool_ else s + m
-    if ctx.is_causal:
-        s = s.masked_fill(wrap(~np.tri(s.shape[-2], s.shape[-1], dtype=bool)), -math.inf)
-    p = softmax(s, -1)
-    drop = None if ctx.keep is None else wrap(ctx.keep * p._data.dtype.type(1.0 / (1.0 - ctx.dropout_p)))
-    dq = dk = dv = None
-    dp = g_p
-    if g_out is not None:
-        if need[2]:
-            dv = matmul((p if drop is None else p * drop).transpose(-2, -1), g_out).sum_to_size(v.shape)
-        dpd = matmul(g_out, v.transpose(-2, -1))
-        dpd = dpd if drop is None else dpd * drop
-        dp = dpd if dp is None else dpd + dp
-    ds = SoftmaxBackward.apply(dp, p, -1) * ctx.scale
-    if need[0]:
-        dq = matmul(ds, k).sum_to_size(q.shape)
-    if need[1]:
-        dk = matmul(ds.transpose(-2, -1), q).sum_to_size(k.shape)
-    return dq, dk, dv
+    @staticmethod
+    def backward(ctx, a, b, c):
+        g, gp, q, k, v, p = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        sc = ctx.scale
+        drop = None if ctx.keep is None else wrap(ctx.keep * p._data.dtype.type(1.0 / (1.0 - ctx.dropout_p)))
+        d_g = d_gp = dq = dk = dv = d_p = None
+        dp = None  # dP = (dO V^T)*D + gp
+        if g is not None:
+            dp = matmul(g, v.transpose(-2, -1))
+            dp = dp if drop is None else dp * drop
+        if gp is not None:
+            dp = gp if dp is None else dp + gp
+        ds = SoftmaxBackward.apply(dp, p, -1) * sc if (a is not None or b is not None) else None
+        if a is not None or b is not None:
+            big_g = None  # G = scale (a K^T + Q b^T), the gradient of dS
+            if a is not None:
+                big_g = matmul(a, k.transpose(-2, -1))
+                dk = matmul(ds.transpose(-2, -1), a).sum_to_size(k.shape) if need[3] else None
+            if b is not None:
+                t = matmul(q, b.transpose(-2, -1))
+                big_g = t if big_g is None else big_g + t
+                dq = matmul(ds, b).sum_to_size(q.shape) if need[2] else None
+            big_g = big_g * sc
+            g_dp = SoftmaxBackward.apply(big_g, p, -1)
+            d_gp = g_dp.sum_to_size(gp.shape) if gp is not None and need[1] else None
+            if g is not None:
+                g_dpd = g_dp if drop is None else g_dp * drop
+                d_g = matmul(g_dpd, v) if need[0] else None
+                dv = matmul(g_dpd.transpose(-2, -1), g).sum_to_size(v.shape) if need[4] else None
+            if need[5]:
+                d_p = big_g * (dp - (dp * p).sum(-1, keepdim=True)) - dp * (big_g * p).sum(-1, keepdim=True)
+        if c is not None and g is not None:
+            pd = p if drop is None else p * drop
+            if need[0]:
+                t = matmul(pd, c)
+                d_g = t if d_g is None else d_g + t
+            if need[5]:
+                t = matmul(g, c.transpose(-2, -1))
+                t = t if drop is None else t * drop
+                d_p = t if d_p is None else d_p + t
+        d_g = None if d_g is None else d_g.sum_to_size(g.shape)
+        d_p = None if d_p is None else d_p.sum_to_size(p.shape)
+        return d_g, d_gp, dq, dk, dv, d_p
 
 
 def _mask_array(attn_mask, dtype) -> np.ndarray | None:
