@@ -8,14 +8,15 @@ import inspect
 import types
 
 from . import (arith, binary, contract, convert, creation, gather_scatter, indexing, inplace, joining, linalg, linalg_toplevel, random,
-               reduction, scan, shape, softmax, sort, special, spectral, splitting, statistics, ternary, unary, views)
+               reduction, scan, shape, softmax, sort, special, spectral, splitting, statistics, strided, ternary, unary,
+               views)
 from ._common import METHODS
 from .calling import bind
 from .reduction import return_types  # noqa: F401 - ember.return_types
 from .indexing import getitem, setitem
 from .inplace import apply_inplace, INPLACE, inplace_of
 
-MODULES = [unary, arith, binary, ternary, special, reduction, softmax, scan, statistics, views, splitting, shape, indexing,
+MODULES = [unary, arith, binary, ternary, special, reduction, softmax, scan, statistics, views, strided, splitting, shape, indexing,
            gather_scatter, sort, joining, contract, linalg, linalg_toplevel, spectral, creation, random, convert, inplace]
 
 

@@ -13,7 +13,8 @@ import numpy as np
 
 from ..tensor import Tensor, wrap
 from ._common import broadcast_shapes_or_raise, method, Op, wrap_dim
-from .views import expand, Slice
+from .strided import Slice
+from .views import expand
 from .inplace import apply_inplace, check_no_partial_overlap
 
 __all__ = ["index_select", "masked_select", "nonzero", "argwhere", "take", "index_put"]

@@ -12,7 +12,7 @@ torch's one multi-output node (``SplitBackward0``, ``SplitWithSizesBackward0``, 
 from __future__ import annotations
 
 from ._common import method, wrap_dim
-from .views import narrow, select
+from .strided import narrow, select
 
 __all__ = ["unbind", "split", "chunk", "tensor_split"]
 
