@@ -213,13 +213,13 @@ def col2im(cols, spatial, out, ksize, stride, dilation, groups):
 
 # ---------------------------------------------------------------- 2-D pooling over (B, H, W) planes
 @njit(parallel=True, **_JIT)
-def _max_pool2d(x, oh, ow, kh, kw, sh, sw, dh, dw, y, arg):
+def _max_pool2d(x, oh, ow, kh, kw, sh, sw, dh, dw, lowest, first, y, arg):
     b_ = x.shape[0]
     for b in prange(b_):
         for i in range(oh):
             for j in range(ow):
-                m = x[b, i * sh, j * sw]
-                k = 0
+                m = lowest
+                k = first[i, j]
                 t = 0
                 for a in range(kh):
                     for c in range(kw):
@@ -282,21 +282,23 @@ def _planes(a: np.ndarray):
         return None
 
 
-def max_pool(xp, out, ksize, stride, dilation):
-    """As ``kernels_numpy.max_pool``; the 2-d case always returns the window offset ``arg`` (int8/int32)."""
+def max_pool(xp, out, ksize, stride, dilation, first=None):
+    """As ``kernels_numpy.max_pool`` (torch's scan); the 2-d case always returns the window offset ``arg``."""
     x3 = _planes(xp) if len(out) == 2 else None
     if x3 is None:
-        return _ref.max_pool(xp, out, ksize, stride, dilation)
+        return _ref.max_pool(xp, out, ksize, stride, dilation, first)
     lead = xp.shape[:-2]
     y = np.empty((x3.shape[0], *out), dtype=xp.dtype)
     arg = np.empty((x3.shape[0], *out), dtype=np.int32)
-    _max_pool2d(x3, out[0], out[1], ksize[0], ksize[1], stride[0], stride[1], dilation[0], dilation[1], y, arg)
+    first = np.zeros(out, np.int32) if first is None else np.broadcast_to(first, out).astype(np.int32)
+    _max_pool2d(x3, out[0], out[1], ksize[0], ksize[1], stride[0], stride[1], dilation[0], dilation[1],
+                xp.dtype.type(_ref._lowest(xp.dtype)), first, y, arg)
     return y.reshape(lead + tuple(out)), arg.reshape(lead + tuple(out))
 
 
-def max_pool_backward(g, arg, spatial, out, ksize, stride, dilation, extra=None):
-    if arg is None or len(out) != 2:
-        return _ref.max_pool_backward(g, arg, spatial, out, ksize, stride, dilation, extra)
+def max_pool_backward(g, arg, spatial, out, ksize, stride, dilation):
+    if len(out) != 2:
+        return _ref.max_pool_backward(g, arg, spatial, out, ksize, stride, dilation)
     lead = g.shape[:-2]
     b = math.prod(lead)
     dx = np.empty((b, *spatial), dtype=g.dtype)

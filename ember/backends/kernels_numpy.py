@@ -67,12 +67,20 @@ def _spatial_index(nd: int, k: tuple, out, stride, dilation) -> tuple:
     return (Ellipsis,) + _window_slices(k, out, stride, dilation)
 
 
-def max_pool(xp: np.ndarray, out: tuple, ksize: tuple, stride: tuple, dilation: tuple):
-    """Max over each window of ``xp (..., *Sp)`` (padded with -inf) and the window offset (in window
-    order) of the first maximum, torch's tie rule: ``(y, arg)``; a NaN wins, as in torch.
+def _lowest(dtype: np.dtype):
+    """The value a max starts from: -inf, or the smallest integer (torch's ``smallest``)."""
+    return -np.inf if dtype.kind in "fc" or dtype.name == "bfloat16" else np.iinfo(dtype).min
+
+
+def max_pool(xp: np.ndarray, out: tuple, ksize: tuple, stride: tuple, dilation: tuple, first=None):
+    """Max over each window of ``xp (..., *Sp)`` (padded with -inf) and the window offset (in window order) of
+    the maximum: ``(y, arg)``, torch's scan. A window starts at -inf with the offset ``first`` (of shape
+    ``out``: the window's first element inside the input; None for 0 everywhere, no padding); an element
+    replaces the maximum when it is greater or NaN. So ties keep the first maximum, a NaN wins (the last NaN of
+    the window), and padding is never chosen, not even over a real -inf.
 
     Non-overlapping windows (stride == kernel, no dilation: the 2x2 s2 case) take the max of k*k
-    strided slices and return ``arg=None``; backward then finds the first match itself.
+    strided slices and return ``arg=None``; backward then finds the arg-max with ``max_pool_argmax``.
     """
     nd = len(out)
     if tuple(stride) == tuple(ksize) and all(d == 1 for d in dilation):
@@ -81,13 +89,18 @@ def max_pool(xp: np.ndarray, out: tuple, ksize: tuple, stride: tuple, dilation: 
             s = xp[_spatial_index(nd, k, out, stride, dilation)]
             y = s.copy() if y is None else np.maximum(y, s, out=y)  # np.maximum propagates NaN
         return y, None
-    y = arg = None
+    return _max_scan(xp, out, ksize, stride, dilation, first)
+
+
+def _max_scan(xp: np.ndarray, out: tuple, ksize: tuple, stride: tuple, dilation: tuple, first) -> tuple:
+    nd = len(out)
+    shape = xp.shape[:xp.ndim - nd] + tuple(out)
+    y = np.full(shape, _lowest(xp.dtype), dtype=xp.dtype)
+    arg = np.zeros(shape, dtype=np.int32)
+    if first is not None:
+        arg[...] = first
     for i, k in enumerate(_offsets(ksize)):
         s = xp[_spatial_index(nd, k, out, stride, dilation)]
-        if y is None:
-            y = s.copy()
-            arg = np.zeros(y.shape, dtype=np.int32)
-            continue
         m = s > y
         m |= s != s
         np.copyto(y, s, where=m)
@@ -95,25 +108,13 @@ def max_pool(xp: np.ndarray, out: tuple, ksize: tuple, stride: tuple, dilation: 
     return y, arg
 
 
-def max_pool_backward(g: np.ndarray, arg, spatial: tuple, out: tuple, ksize: tuple, stride: tuple,
-                      dilation: tuple, extra=None) -> np.ndarray:
-    """Scatter ``g`` to the arg-max of each window: ``(..., *spatial)`` (the padded input's shape).
-    With ``arg=None`` (non-overlapping windows), ``extra=(xp, y)`` locates the first maximum."""
+def max_pool_backward(g: np.ndarray, arg: np.ndarray, spatial: tuple, out: tuple, ksize: tuple, stride: tuple,
+                      dilation: tuple) -> np.ndarray:
+    """Scatter ``g`` to the arg-max ``arg`` of each window: ``(..., *spatial)`` (the padded input's shape)."""
     nd = len(out)
     dx = np.zeros(g.shape[:-nd] + tuple(spatial), dtype=g.dtype)
     zero = np.zeros((), dtype=g.dtype)
-    if arg is None:  # non-overlapping windows: the first slice equal to the max takes the gradient
-        xp, y = extra
-        free = np.ones(y.shape, dtype=bool)
-        for k in _offsets(ksize):
-            idx = _spatial_index(nd, k, out, stride, dilation)
-            win = xp[idx]
-            hit = (win == y) | ((win != win) & (y != y))  # a NaN maximum is its own first NaN
-            hit &= free
-            free &= ~hit
-            np.copyto(dx[idx], g, where=hit)  # a select: a NaN gradient stays in its window's arg-max
-        return dx
-    for i, k in enumerate(_offsets(ksize)):
+    for i, k in enumerate(_offsets(ksize)):  # a select: a NaN gradient reaches only its window's arg-max
         dx[_spatial_index(nd, k, out, stride, dilation)] += np.where(arg == i, g, zero)
     return dx
 
@@ -141,19 +142,11 @@ def window_scatter(g: np.ndarray, spatial: tuple, out: tuple, ksize: tuple, stri
     return dx
 
 
-def max_pool_argmax(xp: np.ndarray, y: np.ndarray, out: tuple, ksize: tuple, stride: tuple,
-                    dilation: tuple) -> np.ndarray:
-    """The window offset of the first element equal to the window max ``y`` (for return_indices)."""
-    nd = len(out)
-    arg = np.zeros(y.shape, dtype=np.int32)
-    free = np.ones(y.shape, dtype=bool)
-    for i, k in enumerate(_offsets(ksize)):
-        s = xp[_spatial_index(nd, k, out, stride, dilation)]
-        hit = (s == y) | ((s != s) & (y != y))
-        hit &= free
-        free &= ~hit
-        arg[hit] = i
-    return arg
+def max_pool_argmax(xp: np.ndarray, out: tuple, ksize: tuple, stride: tuple, dilation: tuple,
+                    first=None) -> np.ndarray:
+    """The window offset of the maximum, by ``max_pool``'s scan (for return_indices and for the backward of
+    non-overlapping windows)."""
+    return _max_scan(xp, out, ksize, stride, dilation, first)[1]
 
 
 # ---------------------------------------------------------------- 2-D convolution on NCHW-indexed arrays

@@ -149,7 +149,41 @@ def _check_matmul(a: Tensor, b: Tensor) -> None:
         if p != q and p != 1 and q != 1:
             raise RuntimeError(f"The size of tensor a ({p}) must match the size of tensor b ({q}) at non-singleton "
                                f"dimension {max(len(ba), len(bb)) - 1 - i}")
-    _same_dtype(a, b)
+
+
+def _takes_bmm(a: Tensor, b: Tensor, has_out: bool) -> bool:
+    """Whether torch's matmul computes a @ b with bmm (its ``should_fold`` says no): both operands of 3 or more
+    dims, or a matrix with a batch that is not folded into one matrix product."""
+    if a.ndim >= 3 and b.ndim >= 3:
+        if a.ndim == 3 and b.ndim == 3 and a.shape[0] != b.shape[0]:
+            # torch squeezes a batch of one that requires grad and multiplies again: then the squeezed matrix,
+            # which requires grad, makes the other operand fold
+            return not (a.shape[0] == 1 and a.requires_grad or b.shape[0] == 1 and b.requires_grad)
+        return True
+    if a.ndim <= 2 and b.ndim <= 2:
+        return False
+    small = b if a.ndim >= b.ndim else a
+    if small.requires_grad and not has_out:
+        return False
+    if a.ndim == 2:
+        return True
+    t1 = b.mT if b.ndim > a.ndim else a  # the larger operand, as a (..., m, k) stack; it folds when empty
+    if t1.numel() == 0:
+        return False
+    shape, strides = t1.shape, t1.stride()  # it folds when its batch dims merge into rows without a copy
+    return any(strides[i] != strides[i + 1] * shape[i + 1] for i in range(len(shape) - 2))
+
+
+def _unchecked_dtypes(a: Tensor, b: Tensor, has_out: bool) -> bool:
+    """torch's bmm checks no dtypes when there is nothing to multiply (an empty result or an empty contraction);
+    its result then has the second operand's dtype."""
+    if not _takes_bmm(a, b, has_out):
+        return False
+    k = a.shape[-1]
+    batch = np.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
+    rows = a.shape[-2] if a.ndim >= 2 else 1
+    cols = b.shape[-1] if b.ndim >= 2 else 1
+    return k == 0 or math.prod(batch) * rows * cols == 0
 
 
 @method
@@ -157,6 +191,13 @@ def _check_matmul(a: Tensor, b: Tensor) -> None:
 def matmul(input, other, *, out=None):
     """Matrix product with NumPy/torch broadcasting rules (``@``)."""
     _check_matmul(input, other)
+    if input._data.dtype != other._data.dtype:
+        if not _unchecked_dtypes(input, other, out is not None):
+            if _takes_bmm(input, other, out is not None):
+                raise RuntimeError(f"expected scalar type {type_name(input._data.dtype)} but found "
+                                   f"{type_name(other._data.dtype)}")
+            _same_dtype(input, other)
+        input = input.to(other.dtype)  # nothing to multiply: torch's bmm gives the second operand's dtype
     res = in_float32(MatMul.apply, input, other) if is_low_precision(input) else MatMul.apply(input, other)
     return write_out(res, out)
 

@@ -102,9 +102,12 @@ def test_pool_modules_and_errors():
         x = np.abs(r(2, 3, 7, 6)) if "2d" in name else np.abs(r(2, 3, 7))
         compare(getattr(ember.nn, name)(*args), getattr(torch.nn, name)(*args), x)
     assert repr(ember.nn.MaxPool2d(2)) == repr(torch.nn.MaxPool2d(2))
+    with pytest.raises(RuntimeError, match="pad should be smaller than or equal to half of kernel size, but got "
+                                           "padW = 2, padH = 2, kW = 3, kH = 3"):  # torch's max pooling message
+        F.max_pool2d(ember.randn(1, 1, 5, 5), 3, padding=2)
     with pytest.raises(RuntimeError, match="pad should be at most half of effective kernel size, but got pad=2, "
                                            "kernel_size=3 and dilation=1"):
-        F.max_pool2d(ember.randn(1, 1, 5, 5), 3, padding=2)
+        F.avg_pool2d(ember.randn(1, 1, 5, 5), 3, padding=2)
     with pytest.raises(RuntimeError, match=r"Given input size: \(2x2x2\). Calculated output size: \(2x0x0\). "
                                            "Output size is too small"):
         F.avg_pool2d(ember.randn(1, 2, 2, 2), 3)

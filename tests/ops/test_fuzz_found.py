@@ -444,3 +444,116 @@ def test_conv_transpose_output_size_zero(dtype, n):
         # torch's oneDNN path may say "could not construct a memory descriptor" instead (process state)
         with pytest.raises(RuntimeError, match="Output size is too small" + ("|memory descriptor" if T is torch else "")):
             T.nn.functional.conv_transpose1d(T.ones(n, 4, 1, dtype=dt), T.ones(4, 2, 1, dtype=dt), padding=2)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 0), (1, 6, 2, 0)])
+def test_group_norm_of_an_empty_group(shape):
+    """fuzz class 'norm: grad value' (seeds 2856, 3481, 4941): with N > 0 and no element per group, torch's
+    kernel forms its weight gradient from the mean and 1/std of no elements (0 / 0): NaN; the bias gradient is 0.
+    With N = 0 both are 0 (test_group_norm_of_an_empty_batch)."""
+    _assert_same(_both(lambda T, x, w, b: T.nn.functional.group_norm(x, 3, w, b).sum() + w.sum() + b.sum(),
+                       np.ones(shape), np.ones(shape[1]), np.zeros(shape[1])))
+
+
+@pytest.mark.parametrize("nd, shape, size", [(1, (2, 0, 3), 2), (1, (0, 0, 3), 3), (2, (2, 0, 3, 3), (3, 2)),
+                                             (2, (2, 0, 3, 3), (1, None)), (2, (2, 3, 3, 3), 0)])
+def test_adaptive_avg_pool_backward_rejects_empty_dims(nd, shape, size):
+    """fuzz class 'backward: torch raises, ember does not' (seeds 5287, 5396): torch's adaptive average pooling
+    accepts zero channels forward, but its backward kernel rejects an empty non-batch dim of grad_output (1-d
+    pooling runs as 2-d, so the message names adaptive_avg_pool2d and a 4-d shape)."""
+    msgs = []
+    for T in (torch, ember):
+        x = T.ones(*shape, requires_grad=True)
+        y = getattr(T.nn.functional, f"adaptive_avg_pool{nd}d")(x, size)
+        with pytest.raises(RuntimeError, match="Expected grad_output to have non-zero size") as err:
+            (y * 2).sum().backward()
+        msgs.append(str(err.value))
+    assert msgs[0] == msgs[1]
+
+
+@pytest.mark.parametrize("nd, shape", [(1, (2, 0, 3)), (2, (2, 3, 0, 3)), (3, (2, 0, 3, 3, 3)),
+                                       (3, (2, 3, 0, 3, 3))])
+def test_adaptive_avg_pool_to_one_is_a_mean(nd, shape):
+    """torch's adaptive average pooling to size 1 is a mean: no checks, an empty spatial dim gives NaN, and the
+    backward takes zero channels."""
+    _assert_same(_both(lambda T, x: getattr(T.nn.functional, f"adaptive_avg_pool{nd}d")(x, 1) * 2, np.ones(shape)))
+
+
+def test_adaptive_avg_pool3d_rejects_zero_channels():
+    """torch's 3-d adaptive average pooling rejects every empty dim but the batch, forward."""
+    for T in (torch, ember):
+        with pytest.raises(RuntimeError, match="dimension 1 being empty"):
+            T.nn.functional.adaptive_avg_pool3d(T.ones(2, 0, 3, 3, 3), 2)
+
+
+@pytest.mark.parametrize("shapes", [((5, 5, 3, 0), (3, 5, 5, 0, 3)), ((2, 2, 0), (2, 0, 3)), ((0, 2, 2), (0, 2, 3)),
+                                    ((2, 2, 2), (2, 2, 0)), ((2, 4), (2, 4, 0)), ((0, 4), (2, 4, 3)),
+                                    ((2, 0), (0, 3)), ((0, 2, 2), (2, 3)), ((3,), (2, 3, 0)), ((2, 2, 2), (2, 2, 3)),
+                                    ((0, 2, 2), (1, 2, 2))])
+@pytest.mark.parametrize("grad", [0, 1, 2])
+def test_matmul_of_an_empty_product_with_mixed_dtypes(shapes, grad):
+    """fuzz class 'matmul: ember raises RuntimeError (torch does not)' (seed 4334): torch's matmul runs bmm (for
+    two batched operands, or a matrix with a batch it does not fold into one product) and bmm checks no dtypes
+    when its result or its contraction is empty: the result has the second operand's dtype. mm, mv, dot and the
+    folded paths always check (torch's should_fold: an operand that requires grad makes the other fold)."""
+    out = []
+    for T in (torch, ember):
+        a, b = T.ones(*shapes[0]), T.ones(*shapes[1], dtype=T.float64)
+        if grad:
+            (a, b)[grad - 1].requires_grad_()
+        try:
+            y = T.matmul(a, b)
+        except RuntimeError:
+            out.append("raises")
+            continue
+        if grad:
+            y.sum().backward()
+            g = (a, b)[grad - 1].grad
+            out.append((tuple(y.shape), str(y.dtype)[-7:], tuple(g.shape), str(g.dtype)[-7:], float(g.abs().sum())))
+        else:
+            out.append((tuple(y.shape), str(y.dtype)[-7:], float(y.abs().sum())))
+    assert out[0] == out[1]
+
+
+def _pool_case(rng, nd):
+    x = rng.choice([np.nan, -np.inf, 0.0, 1.0, -1.0], size=(2, 2) + (5,) * nd, p=[.3, .3, .2, .1, .1])
+    return x, rng.integers(2, 4), rng.integers(1, 3), rng.integers(0, 2), rng.integers(1, 3)
+
+
+@pytest.mark.parametrize("kernel_set", ember.backends.kernels.available())
+@pytest.mark.parametrize("nd", [1, 2, 3])
+def test_max_pool_takes_the_last_nan_and_never_the_padding(kernel_set, nd):
+    """fuzz class 'pool: grad value' (seeds 2859, 8988): torch's CPU max pooling scans each window from -inf at
+    its first element inside the input and takes an element when it is greater or NaN, so a window with several
+    NaN gives its gradient and index to the last one, ties keep the first maximum, and a window whose real
+    elements are all -inf picks its first real element, never the padding. Both kernel sets; overlapping and
+    non-overlapping windows, with and without indices, float32 and float64."""
+    from ember.backends import kernels
+    rng = np.random.default_rng(nd)
+    before = kernels.current()
+    kernels.use(kernel_set)
+    try:
+        for _ in range(12):
+            x, k, s, p, d = _pool_case(rng, nd)
+            s = k if rng.random() < 0.4 else s
+            p = min(p, k // 2)
+            x = x.astype(rng.choice([np.float32, np.float64]))
+            res = []
+            for T in (torch, ember):
+                t = T.tensor(x, requires_grad=True)
+                fn = getattr(T.nn.functional, f"max_pool{nd}d")
+                y, idx = fn(t, int(k), int(s), int(p), int(d), return_indices=True)
+                (fn(t, int(k), int(s), int(p), int(d)) * T.arange(1, y.numel() + 1).reshape(y.shape)).sum().backward()
+                res.append((y.detach().numpy(), idx.numpy(), t.grad.numpy()))
+            for a, b in zip(*res):
+                np.testing.assert_array_equal(b, a)
+    finally:
+        kernels.use(before)
+
+
+def test_adaptive_max_pool_takes_the_last_nan():
+    """torch's adaptive max pooling scans its bins the same way: the last NaN gets the index and the gradient."""
+    x = np.array([[[1.0, np.nan, 2.0, np.nan, 0.0, -np.inf, np.nan]]])
+    _assert_same(_both(lambda T, t: T.nn.functional.adaptive_max_pool1d(t, 2) * 3, x))
+    for T in (torch, ember):
+        assert T.nn.functional.adaptive_max_pool1d(T.tensor(x), 2, return_indices=True)[1].tolist() == [[[3, 6]]]

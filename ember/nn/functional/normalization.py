@@ -330,6 +330,10 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     xg = input.reshape(n, num_groups, math.prod(input.shape[1:]) // num_groups)  # not -1: n may be 0
     y = _native_norm(xg, None, None, eps, (2,), (1,), ()).reshape(input.shape)
     param_shape = (1, c) + (1,) * (input.ndim - 2)
+    if weight is not None and n and not input.numel():
+        # empty groups with N > 0: torch's kernel forms dgamma = sum_n (ds - db mean) rstd with mean and rstd
+        # of no elements (0 / 0), so the weight's gradient is NaN; the (empty) output does not see the factor
+        weight = weight * math.nan
     if weight is not None:
         y = y * weight.reshape(param_shape)
     return y + bias.reshape(param_shape) if bias is not None else y

@@ -5,8 +5,9 @@ Output length per spatial dim (max and average pooling):
 with ceil_mode rounding up, except that the last window must start inside the input or the left
 padding: if (L_out - 1) s >= L + p, L_out drops by one. stride defaults to kernel_size.
 
-Max pooling keeps the first maximum in window order (torch's tie rule; NaN propagates); its gradient
-goes to that element only. Average pooling divides by the window size (count_include_pad) or by the
+Max pooling scans each window as torch's CPU kernel does: from -inf at the window's first element inside
+the input, an element replaces the maximum when it is greater or NaN; so ties keep the first maximum, a NaN
+wins (the last NaN in window order) and padding is never chosen. Its gradient goes to that element only. Average pooling divides by the window size (count_include_pad) or by the
 number of real elements, or by divisor_override; its gradient spreads g / divisor over the window.
 Adaptive pooling uses bins [floor(i L / O), ceil((i + 1) L / O)).
 
@@ -58,10 +59,7 @@ def _geometry(name: str, input: Tensor, nd: int, kernel_size, stride, padding, d
         raise RuntimeError(f"{name}() stride must be greater than zero, but got {stride[0] if nd == 1 else stride}"
                            if nd == 1 else "stride should be greater than zero, but got "
                            + " ".join(f"d{'HW'[i] if nd == 2 else 'THW'[i]}: {s}" for i, s in enumerate(stride)))
-    for k, p, d in zip(ksize, padding, dilation):
-        if p > (d * (k - 1) + 1) // 2:
-            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
-                               f"kernel_size={k} and dilation={d}")
+    _check_padding(name, ksize, padding, dilation)
     spatial = input.shape[-nd:]
     out = tuple(pool_out_size(L, k, s, p, d, ceil_mode)
                 for L, k, s, p, d in zip(spatial, ksize, stride, padding, dilation))
@@ -70,6 +68,29 @@ def _geometry(name: str, input: Tensor, nd: int, kernel_size, stride, padding, d
         raise RuntimeError(f"Given input size: ({'x'.join(map(str, (lead, *spatial)))}). Calculated output size: "
                            f"({'x'.join(map(str, (lead, *out)))}). Output size is too small")
     return ksize, stride, padding, dilation, out, input.ndim == nd + 1
+
+
+def _check_padding(name: str, ksize: tuple, padding: tuple, dilation: tuple) -> None:
+    """torch's checks: average pooling against half the effective kernel, max pooling against half the kernel
+    (dilation not counted), each with its own message."""
+    if "max" not in name:
+        for k, p, d in zip(ksize, padding, dilation):
+            if p > (d * (k - 1) + 1) // 2:
+                raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                                   f"kernel_size={k} and dilation={d}")
+        return
+    if all(p <= k // 2 for k, p in zip(ksize, padding)):
+        return
+    if name == "max_pool1d":
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got padding="
+                           f"{padding[0]} and kernel_size={ksize[0]}")
+    if len(ksize) == 3:
+        (kt, kh, kw), (pt, ph, pw) = ksize, padding
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got kT: {kt} kW: {kw} "
+                           f"kH: {kh} padT: {pt} padW: {pw} padH: {ph}")
+    (kh, kw), (ph, pw) = ((1,) + tuple(ksize))[-2:], ((0,) + tuple(padding))[-2:]
+    raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got padW = {pw}, "
+                       f"padH = {ph}, kW = {kw}, kH = {kh}")
 
 
 def _pad_spatial(xd: np.ndarray, nd: int, padding, out, ksize, stride, dilation, value) -> tuple:
@@ -84,16 +105,37 @@ def _pad_spatial(xd: np.ndarray, nd: int, padding, out, ksize, stride, dilation,
     return np.pad(xd, full, constant_values=value), pads
 
 
+@functools.lru_cache(maxsize=256)
+def _first_inside(out: tuple, ksize: tuple, stride: tuple, left: tuple, dilation: tuple):
+    """The window offset (in window order) of each window's first element inside the input, shaped ``out``
+    (read-only, cached per geometry); None when there is no left padding (0 everywhere). torch's max pooling
+    scan starts there, so padding is never the arg-max."""
+    if not any(left):
+        return None
+    first = np.zeros((), dtype=np.int32)
+    for i, (o, k, s, p, d) in enumerate(zip(out, ksize, stride, left, dilation)):
+        start = np.arange(o) * s - p
+        skip = np.minimum(np.maximum(-start + d - 1, 0) // d, k - 1)  # offsets that fall in the left padding
+        shape = [1] * len(out)
+        shape[i] = o
+        first = first * k + skip.reshape(shape).astype(np.int32)
+    first = np.broadcast_to(first, out).copy()
+    first.flags.writeable = False
+    return first
+
+
 class MaxPoolWithIndices(Op):
-    """Max pooling over the last nd dims; the arg-max offset of each window is kept for backward."""
+    """Max pooling over the last nd dims (torch's scan, see ``kernels.max_pool``); the arg-max offset of each
+    window is kept for backward (or, for non-overlapping windows, the padded input, to find it then)."""
 
     @staticmethod
     def forward(ctx, x, nd, ksize, stride, padding, dilation, out):
         xd = x._data
         xp, pads = _pad_spatial(xd, nd, padding, out, ksize, stride, dilation, -np.inf)
-        y, arg = kernels.max_pool(xp, out, ksize, stride, dilation)
+        first = _first_inside(tuple(out), tuple(ksize), tuple(stride), tuple(padding), tuple(dilation))
+        y, arg = kernels.max_pool(xp, out, ksize, stride, dilation, first)
         ctx.arg = arg
-        ctx.extra = (xp, y.copy()) if arg is None and ctx.next is not None else None  # y may be changed in place
+        ctx.extra = (xp, first) if arg is None and ctx.next is not None else None
         ctx.geom = (nd, xd.shape, xp.shape[-nd:], pads, out, ksize, stride, dilation)
         if nd > 1:
             ctx.rename(f"MaxPool{nd}DWithIndicesBackward0")
@@ -101,7 +143,12 @@ class MaxPoolWithIndices(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return MaxPoolBackward.apply(g, ctx.geom, ctx.arg, ctx.extra)
+        arg = ctx.arg
+        if arg is None:  # non-overlapping windows: find the arg-max now
+            nd, xshape, spatial, pads, out, ksize, stride, dilation = ctx.geom
+            xp, first = ctx.extra
+            arg = kernels.max_pool_argmax(xp, out, ksize, stride, dilation, first)
+        return MaxPoolBackward.apply(g, ctx.geom, arg)
 
 
 class MaxPoolBackward(Op):
@@ -110,23 +157,20 @@ class MaxPoolBackward(Op):
     gradient at the arg-max (torch's max_pool double backward), and there is no gradient for x."""
 
     @staticmethod
-    def forward(ctx, g, geom, arg, extra):
+    def forward(ctx, g, geom, arg):
         nd, xshape, spatial, pads, out, ksize, stride, dilation = geom
-        ctx.geom, ctx.arg, ctx.extra = geom, arg, extra
-        dxp = kernels.max_pool_backward(g._data, arg, spatial, out, ksize, stride, dilation, extra)
+        ctx.geom, ctx.arg = geom, arg
+        dxp = kernels.max_pool_backward(g._data, arg, spatial, out, ksize, stride, dilation)
         crop = (Ellipsis,) + tuple(slice(lo, lo + L) for (lo, _), L in zip(pads, xshape[-nd:]))
         return dxp[crop]
 
     @staticmethod
     def backward(ctx, gg):
         nd, xshape, spatial, pads, out, ksize, stride, dilation = ctx.geom
-        arg = ctx.arg
-        if arg is None:  # non-overlapping windows kept (padded x, y) instead: find the first maximum now
-            arg = kernels.max_pool_argmax(*ctx.extra, out, ksize, stride, dilation)
         padding = tuple(lo for lo, _ in pads)
-        flat, inside = _flat_indices(arg, xshape[-nd:], out, ksize, stride, padding, dilation, True)
+        flat, inside = _flat_indices(ctx.arg, xshape[-nd:], out, ksize, stride, padding, dilation, True)
         dg = GatherFlat.apply(gg, flat, nd)
-        # an arg-max in the padding (a window of -inf) sent its gradient nowhere: zero there
+        # an arg-max outside the input (a window with no element inside) sent its gradient nowhere: zero there
         return dg if inside is None else dg * wrap(inside.astype(dg._data.dtype))
 
 
@@ -158,7 +202,8 @@ def _max_poolnd(name, nd, input, kernel_size, stride, padding, dilation, ceil_mo
     if not return_indices:
         return y
     xp = _pad_spatial(input._data, nd, padding, out, ksize, stride, dilation, -np.inf)[0]
-    arg = kernels.max_pool_argmax(xp, y._data, out, ksize, stride, dilation)
+    first = _first_inside(tuple(out), tuple(ksize), tuple(stride), tuple(padding), tuple(dilation))
+    arg = kernels.max_pool_argmax(xp, out, ksize, stride, dilation, first)
     return y, wrap(_flat_indices(arg, input.shape[-nd:], out, ksize, stride, padding, dilation))
 
 
@@ -297,12 +342,19 @@ def _adaptive_sizes(name: str, input: Tensor, output_size, nd: int) -> tuple:
         output_size = tuple(output_size) * nd
     if len(output_size) != nd:
         raise RuntimeError(f"{name}: output_size must be {nd}")
-    # torch: max pooling rejects an empty dim after the first, average pooling an empty spatial dim
-    for d in range(1, input.ndim) if "max" in name else range(input.ndim - nd, input.ndim):
+    out = tuple(L if o is None else int(o) for o, L in zip(output_size, input.shape[-nd:]))
+    if "avg" in name and all(o == 1 for o in out):  # torch takes the mean then: no checks (empty gives NaN)
+        return out
+    # torch: max pooling and 3-d average pooling reject an empty dim after the first, 1-d/2-d average pooling
+    # an empty spatial dim
+    for d in range(1, input.ndim) if "max" in name or nd == 3 else range(input.ndim - nd, input.ndim):
         if input.shape[d] == 0:
+            shape = list(input.shape)
+            if name == "adaptive_avg_pool1d":  # torch runs it as adaptive_avg_pool2d of (*, 1, L)
+                name, shape, d = "adaptive_avg_pool2d", shape[:-1] + [1] + shape[-1:], d + 1
             raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch dimensions, but input "
-                               f"has sizes {list(input.shape)} with dimension {d} being empty")
-    return tuple(L if o is None else int(o) for o, L in zip(output_size, input.shape[-nd:]))
+                               f"has sizes {shape} with dimension {d} being empty")
+    return out
 
 
 def _adaptive_avg(input: Tensor, out: tuple) -> Tensor:
@@ -318,9 +370,34 @@ def _adaptive_avg(input: Tensor, out: tuple) -> Tensor:
         if o == 1:
             y = y.mean(axis, keepdim=True)
             continue
+        if o == 0:
+            y = y.narrow(axis, 0, 0)
+            continue
         # one mean per bin (not a matmul with a 0/1 matrix, where a NaN would reach every bin, as 0 * NaN)
         y = cat([y.narrow(axis, a, b - a).mean(axis, keepdim=True) for a, b in _bins(L, o)], axis)
-    return input.clone() if y is input else y  # a new tensor, as torch's, even when no dim changes
+    y = input.clone() if y is input else y  # a new tensor, as torch's, even when no dim changes
+    if any(o != 1 for o in out):  # torch's kernel path (not the mean): its backward rejects empty dims
+        shape = tuple(y.shape) if nd > 1 else tuple(y.shape[:-1]) + (1,) + tuple(y.shape[-1:])  # 1-d runs as 2-d
+        if 0 in shape[1:]:
+            y = RejectEmptyBackward.apply(y, f"adaptive_avg_pool{max(nd, 2)}d", shape)
+    return y
+
+
+class RejectEmptyBackward(Op):
+    """Passes an empty result through; its backward raises as torch's ``adaptive_avg_pool{2,3}d_backward``, which
+    rejects a grad_output with an empty non-batch dim (the forward accepts zero channels)."""
+
+    @staticmethod
+    def forward(ctx, y, name, shape):
+        ctx.name, ctx.shape = name, shape
+        ctx.rename(f"AdaptiveAvgPool{name[-2]}DBackward0")
+        return y._data.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        d = next(i for i in range(1, len(ctx.shape)) if ctx.shape[i] == 0)
+        raise RuntimeError(f"{ctx.name}_backward(): Expected grad_output to have non-zero size for non-batch "
+                           f"dimensions, but grad_output has sizes {list(ctx.shape)} with dimension {d} being empty")
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
@@ -354,9 +431,10 @@ class AdaptiveMaxPool(Op):
             win = xd[(Ellipsis,) + tuple(slice(a, b) for a, b in bounds)]
             win = win.reshape(lead + (math.prod(win.shape[len(lead):]),))  # explicit: zero-size leads work
             local = np.argmax(win, axis=-1)  # first maximum, as torch
-            nan = np.isnan(win).any(-1) if xd.dtype.kind == "f" else None
-            if nan is not None and nan.any():
-                local = np.where(nan, np.argmax(np.isnan(win), axis=-1), local)
+            nan = np.isnan(win) if xd.dtype.kind == "f" else None
+            if nan is not None and nan.any():  # torch's scan takes a NaN over the maximum: the last NaN
+                last = win.shape[-1] - 1 - np.argmax(nan[..., ::-1], axis=-1)
+                local = np.where(nan.any(-1), last, local)
             y[(Ellipsis,) + cell] = np.take_along_axis(win, local[..., None], -1)[..., 0]
             coords = np.unravel_index(local, tuple(b - a for a, b in bounds))
             flat = np.zeros_like(local)
