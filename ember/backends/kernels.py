@@ -1,14 +1,20 @@
-"""Hot kernels (im2col/col2im, pooling, the LSTM cell, batch/layer norm rows, relu/sigmoid passes), chosen once at
-import: numba's when numba is importable, else NumPy's reference ones. An op calls ``kernels.<name>(...)`` and
-never knows which one runs: every numba kernel has a NumPy reference with the same contract in ``kernels_numpy``,
-and where a numba kernel does not cover an input (a dtype, a layout) it calls that reference itself.
+"""The one kernel switch. Hot kernels (im2col/col2im, pooling, the LSTM cell, batch/layer norm rows, relu/sigmoid
+passes) come from a kernel set chosen once at import: numba's when numba is importable, else NumPy's reference
+ones. An op calls ``kernels.<name>(...)`` and never knows which one runs: every numba kernel has a NumPy reference
+with the same contract in ``kernels_numpy``, and where a numba kernel does not cover an input (a dtype, a layout)
+it calls that reference itself.
 
 ``EMBER_NO_NUMBA=1`` forces NumPy; ``use("numpy" | "numba")`` switches (tests run both).
 
-Convolutions may also go to a library (oneDNN, when ``libdnnl`` loads: the optional ``onednn`` extra),
-chosen per call: ``conv_plan``/``conv_transpose_plan`` return a plan with ``forward``, ``backward_data``
-and ``backward_weights`` for float32 1-d/2-d convolutions, or None, and the op then runs the kernels
-above. ``EMBER_NO_ONEDNN=1`` or ``use_library(None)`` turns the library off (tests run both).
+A library (oneDNN, when ``libdnnl`` loads: the optional ``onednn`` extra) may take a call first, chosen per
+call: its kernels answer None where they do not cover the input, and the kernel set's then run.
+``EMBER_NO_ONEDNN=1`` or ``use_library(None)`` turns the library off (tests run both).
+
+Convolutions are reached through entries that pick the algorithm here, per call: ``conv_forward``
+(oneDNN; else for 2-d ungrouped ones Winograd F(2x2, 3x3), a direct convolution or NCHW im2col; else the
+N-d im2col reference ``conv_reference``), ``conv_transpose_forward`` and the inference ``conv2d_relu``. A
+forward returns ``(y, state)``; ``conv_backward(state, g, need)`` (or one direction: ``conv_backward_data``,
+``conv_backward_weights``) gives the gradients. The op keeps ``state`` and never looks inside it.
 """
 from __future__ import annotations
 
@@ -16,9 +22,8 @@ import os
 
 import numpy as np
 
-from . import kernels_numpy
+from . import conv_nchw, conv_reference, conv_winograd, kernels_numpy
 
-_F32 = np.dtype(np.float32)
 
 _impl = kernels_numpy
 _library = None  # the convolution library module (kernels_onednn) or None
@@ -75,18 +80,61 @@ def library() -> str | None:
     return None if _library is None else "onednn"
 
 
-def conv_plan(x, w, stride, pads, dilation, groups: int, bias: bool, train: bool):
-    """A library plan for ``conv{1,2}d`` of arrays ``x``, ``w`` (padding as (lo, hi) pairs), or None."""
-    if _library is None or x.dtype != _F32 or w.dtype != _F32:
-        return None
-    return _library.conv_plan(x.shape, w.shape, stride, pads, dilation, groups, bias, train)
+def conv_forward(x: np.ndarray, w: np.ndarray, b, stride: tuple, pads: tuple, dilation: tuple, groups: int,
+                 keep: tuple | None = None):
+    """y = conv(x, w) + b for arrays (padding as (lo, hi) pairs per spatial dim): ``(y, state)``. ``keep``:
+    None when no backward will run, else (need dx, need dW), the gradients backward will be asked for."""
+    if _library is not None:
+        done = _library.conv_forward(x, w, b, stride, pads, dilation, groups, keep)
+        if done is not None:
+            return done
+    if x.ndim == 4 and groups == 1 and x.dtype.kind == "f":
+        out = conv_reference.out_size(x.shape[2:], pads, w.shape[2:], stride, dilation)
+        if conv_winograd.usable(x, w, stride, dilation, out):
+            return conv_winograd.forward(_impl, x, w, b, pads, out, keep)
+        if conv_nchw.direct_usable(_impl, x, w, stride, dilation):
+            return conv_nchw.forward_direct(_impl, x, w, b, pads, keep)
+        return conv_nchw.forward(_impl, x, w, b, stride, pads, dilation, keep)
+    return conv_reference.forward(_impl, x, w, b, stride, pads, dilation, groups, keep)
 
 
-def conv_transpose_plan(x, w, out_shape: tuple, stride, padding, dilation, groups: int):
-    """A library plan for ``conv_transpose{1,2}d`` of arrays ``x``, ``w`` into ``out_shape``, or None."""
-    if _library is None or x.dtype != _F32 or w.dtype != _F32:
-        return None
-    return _library.conv_transpose_plan(x.shape, w.shape, out_shape, stride, padding, dilation, groups)
+def conv_transpose_forward(x: np.ndarray, w: np.ndarray, b, stride: tuple, padding: tuple, output_padding: tuple,
+                           dilation: tuple, groups: int, keep: tuple | None = None):
+    """y = conv_transpose(x, w) + b for arrays: ``(y, state)``, as ``conv_forward``."""
+    if _library is not None:
+        done = _library.conv_transpose_forward(x, w, b, stride, padding, output_padding, dilation, groups, keep)
+        if done is not None:
+            return done
+    return conv_reference.transpose_forward(_impl, x, w, b, stride, padding, output_padding, dilation, groups, keep)
+
+
+def conv_backward(state, g: np.ndarray, need: tuple) -> tuple:
+    """(dx, dW, db) of the (transposed) convolution whose forward returned ``state``, for output gradient ``g``;
+    None where ``need`` (three flags) says no. The passes share work (one reordered or reshaped ``g``)."""
+    return state.backward(g, tuple(need) + (False,) * (3 - len(need)))
+
+
+def conv_backward_data(state, g: np.ndarray) -> np.ndarray:
+    """dx of the convolution whose forward returned ``state`` (with ``keep[0]``)."""
+    return state.backward(g, (True, False, False))[0]
+
+
+def conv_backward_weights(state, g: np.ndarray, bias: bool = False) -> tuple:
+    """(dW, db) of the convolution whose forward returned ``state`` (with ``keep[1]``); db is None without
+    ``bias``."""
+    return state.backward(g, (False, True, bias))[1:]
+
+
+def conv2d_relu(x: np.ndarray, w: np.ndarray, b, stride: tuple, pads: tuple, dilation: tuple,
+                groups: int) -> np.ndarray:
+    """max(conv2d(x, w) + b, 0) in inference (NaN kept, as torch's relu): oneDNN's convolution with a ReLU
+    post-op where it covers the call, else ``conv_forward`` and an in-place maximum."""
+    if _library is not None:
+        y = _library.conv2d_relu(x, w, b, stride, pads, dilation, groups)
+        if y is not None:
+            return y
+    y = conv_forward(x, w, b, stride, pads, dilation, groups)[0]
+    return np.maximum(y, 0, out=y)  # NaN propagates
 
 
 _chained: dict = {}  # name -> the library's kernel falling back to the kernel set's (rebuilt on a switch)

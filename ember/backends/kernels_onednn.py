@@ -30,6 +30,7 @@ from .reorder_cache import WEIGHTS, new_owner
 _plans: dict = {}
 MAX_PLANS = 256  # distinct geometries kept (a run uses a few dozen)
 _buffer, _strides = D.buffer, D.strides
+_F32 = np.dtype(np.float32)
 
 
 def _layout(a: np.ndarray):
@@ -311,6 +312,110 @@ def conv_transpose_plan(xshape: tuple, wshape: tuple, outshape: tuple, stride, p
             return None
     pads = tuple((p, p) for p in padding)
     return _plan(src, ws, dst, tuple(stride), pads, tuple(dilation), groups, False, True)
+
+
+# ---------------------------------------------------------------- the kernel switch's convolution entries
+# Same contract as ``conv_reference.forward``/``transpose_forward`` (``(y, state)``; ``state.backward(g, need)``
+# gives (dx, dW, db)), or None where oneDNN does not cover the call (not float32, not 1-d/2-d): the switch then
+# asks ember's own kernels. 1-d convolutions run as 2-d ones of height 1 (a free reshape).
+def _as4d(a: np.ndarray) -> np.ndarray:
+    return a if a.ndim == 4 else a.reshape(a.shape[:2] + (1,) + a.shape[2:])
+
+
+def _back(a: np.ndarray, nd: int) -> np.ndarray:
+    return a if nd == 2 else a[:, :, 0]
+
+
+def _channels_last(d: np.ndarray) -> bool:
+    return d.ndim == 4 and not d.flags.c_contiguous and np.moveaxis(d, 1, -1).flags.c_contiguous
+
+
+def _covered(x: np.ndarray, w: np.ndarray, b) -> bool:
+    return x.ndim in (3, 4) and x.dtype == _F32 and w.dtype == _F32 and (b is None or b.dtype == _F32)
+
+
+def _bias_grad(g4: np.ndarray) -> np.ndarray:
+    return g4.sum((0, 2, 3), dtype=np.float32)
+
+
+class _ConvState:
+    """A plan and the arrays its backward passes read (the convolution's input and weight)."""
+
+    __slots__ = ("plan", "x", "w", "cl")
+
+    def __init__(self, plan, x, w, cl):
+        self.plan, self.x, self.w, self.cl = plan, x, w, cl
+
+    def backward(self, g: np.ndarray, need: tuple) -> tuple:
+        nd = g.ndim - 2
+        g4 = _as4d(g.astype(np.float32, copy=False))
+        dx, dw, db = self.plan.backward(_as4d(self.x), _as4d(self.w), g4, need[0], need[1], need[2] and need[1],
+                                        self.cl)
+        if need[2] and db is None:
+            db = _bias_grad(g4)
+        return (None if dx is None else _back(dx, nd)), (None if dw is None else dw.reshape(self.w.shape)), db
+
+
+class _TransposeState(_ConvState):
+    """A transposed convolution's gradients: its plan's forward (dx) and backward-weights (dW)."""
+
+    __slots__ = ()
+
+    def backward(self, g: np.ndarray, need: tuple) -> tuple:
+        nd = g.ndim - 2
+        g4 = _as4d(g.astype(np.float32, copy=False))
+        dx = dw = db = None
+        if need[0]:
+            dx = _back(self.plan.forward(g4, _as4d(self.w), None, self.cl), nd)
+        if need[1]:
+            dw = self.plan.backward_weights(g4, _as4d(self.x), False)[0].reshape(self.w.shape)
+        if need[2]:
+            db = _bias_grad(g4)
+        return dx, dw, db
+
+
+def conv_forward(x, w, b, stride, pads, dilation, groups: int, keep):
+    """y = conv(x, w) + b through oneDNN: ``(y, state)``, or None where not covered."""
+    if not _covered(x, w, b):
+        return None
+    plan = conv_plan(x.shape, w.shape, stride, pads, dilation, groups, b is not None, keep is not None)
+    cl = _channels_last(x)
+    y = _back(plan.forward(_as4d(x), _as4d(w), b, cl), x.ndim - 2)
+    return y, (None if keep is None else _ConvState(plan, x, w, cl))
+
+
+def conv_transpose_forward(x, w, b, stride, padding, output_padding, dilation, groups: int, keep):
+    """y = conv_transpose(x, w) + b through oneDNN (the backward-data pass of its plan): ``(y, state)``, or
+    None where not covered."""
+    if not _covered(x, w, b):
+        return None
+    lout = tuple((i - 1) * s - 2 * p + dl * (k - 1) + op + 1
+                 for i, s, p, dl, k, op in zip(x.shape[2:], stride, padding, dilation, w.shape[2:], output_padding))
+    plan = conv_transpose_plan(x.shape, w.shape, (x.shape[0], w.shape[1] * groups) + lout, stride, padding,
+                               dilation, groups)
+    if plan is None:
+        return None
+    cl = _channels_last(x)
+    y = plan.backward_data(_as4d(x), _as4d(w), cl)
+    if b is not None:
+        y += b.reshape(-1, 1, 1)
+    return _back(y, x.ndim - 2), (None if keep is None else _TransposeState(plan, x, w, cl))
+
+
+def _all_finite(*arrays) -> bool:
+    """No NaN or infinity in any of ``arrays`` (one read-only pass each: a sum is finite only then, and one that
+    overflows only sends the call to the unfused path)."""
+    return all(a is None or np.isfinite(np.add.reduce(a, axis=None, dtype=np.float32)) for a in arrays)
+
+
+def conv2d_relu(x, w, b, stride, pads, dilation, groups: int):
+    """max(conv2d(x, w) + b, 0) as one oneDNN convolution whose ReLU is a post-op (the output is written once),
+    for inference on float32 NCHW or channels-last arrays; None where not covered, and for input, weight or bias
+    that is not finite: oneDNN's ReLU is max(y, 0) by vmaxps, which turns NaN into 0 where torch keeps NaN."""
+    if x.ndim != 4 or not _covered(x, w, b) or not _all_finite(x, w, b):
+        return None
+    plan = conv_plan(x.shape, w.shape, stride, pads, dilation, groups, b is not None, False, relu=True)
+    return plan.forward(x, w, b, _channels_last(x))
 
 
 from .kernels_onednn_plain import KERNELS  # noqa: E402,F401  (the kernel switch reads it here)

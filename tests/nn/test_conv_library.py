@@ -88,20 +88,14 @@ def test_conv_transpose1d_float32_vs_torch(library):
 
 
 def test_library_runs_float32_only():
-    """float32 1-d/2-d convolutions get a plan; float64 and 3-d ones run ember's own kernels."""
-    if not kernels.libraries():
-        pytest.skip("oneDNN is not installed (the optional onednn extra)")
-    before = kernels.library()
-    kernels.use_library("onednn")
-    try:
-        w = np.zeros((2, 3, 3, 3), np.float32)
-        x = np.zeros((1, 3, 5, 5), np.float32)
-        assert kernels.conv_plan(x, w, (1, 1), ((0, 0),) * 2, (1, 1), 1, False, True) is not None
-        assert kernels.conv_plan(x.astype(np.float64), w.astype(np.float64), (1, 1), ((0, 0),) * 2, (1, 1), 1,
-                                 False, True) is None
-        assert kernels.conv_plan(x[None], w[None], (1,) * 3, ((0, 0),) * 3, (1,) * 3, 1, False, True) is None
-    finally:
-        kernels.use_library(before)
+    """oneDNN takes float32 1-d/2-d convolutions; float64 and 3-d ones it leaves to ember's own kernels."""
+    onednn = pytest.importorskip("ember.backends.kernels_onednn", reason="oneDNN is not installed (the onednn extra)")
+    w = np.zeros((2, 3, 3, 3), np.float32)
+    x = np.zeros((1, 3, 5, 5), np.float32)
+    geom = ((1, 1), ((0, 0),) * 2, (1, 1), 1, (True, True))
+    assert onednn.conv_forward(x, w, None, *geom) is not None
+    assert onednn.conv_forward(x.astype(np.float64), w.astype(np.float64), None, *geom) is None
+    assert onednn.conv_forward(x[None], w[None], None, (1,) * 3, ((0, 0),) * 3, (1,) * 3, 1, (True, True)) is None
 
 
 def test_library_inplace_input_and_retain_graph(library):

@@ -7,7 +7,7 @@ import pytest
 import ember
 import ember.nn.functional as F
 from ember.backends import kernels, winograd_numpy
-from ember.nn.functional import _winograd
+from ember.backends import conv_winograd as _winograd
 
 from tests.nn._conv_helpers import NoGrad, compare, gradcheck, kernel_set  # noqa: F401
 

@@ -40,6 +40,7 @@ class ConvBackward(Op):
         x, w = fwd.xw
         fwd.free("xw")
         out = ConvBackward.apply(g, x, w, fwd, need[:3])
+        fwd.free("conv")  # the kernel's state (columns, transformed input): torch frees saved tensors so
         return tuple(o if n else None for o, n in zip(out, need[:3]))
 
     @staticmethod
