@@ -23,6 +23,7 @@ from .._grad_mode import STATE
 from ..nn.modules.module import Module
 from ..tensor import Tensor
 from ._program import CaptureError, capture
+from ._lower import lower_forward, lower_step
 from ._serialize import load_program, save_program
 from ._step import capture_step
 
@@ -55,6 +56,7 @@ class TracedModule:
             if self._programs:
                 self.retraces += 1
             prog = self._programs[key] = capture(self._fn, inputs)
+            prog.lowered = lower_forward(prog)
         return prog.run(inputs)
 
     def forward(self, *inputs):
@@ -181,6 +183,7 @@ class CompiledFunction:
             warnings.warn(f"ember.compile: running {getattr(self._fn, '__name__', self._fn)!s} eagerly: {reason}",
                           stacklevel=2)
         else:
+            prog.lowered = lower_step(prog, result)
             self._programs.setdefault(key, []).append(prog)
         return result
 

@@ -26,9 +26,14 @@ class Program:
 
     def __init__(self, steps: list, n_slots: int, input_slots: list, out, result) -> None:
         self.steps, self.n_slots, self.input_slots, self.out, self.result = steps, n_slots, input_slots, out, result
+        self.meta = self.aliases = None  # slot -> (shape, dtype); op output slot -> input slots sharing memory
+        self.lowered = None  # the kernel replay without grad (``_lower.lower_forward``), where lowered
 
     def run(self, inputs):
         if not STATE.enabled and not STATE.anomaly:
+            low = self.lowered
+            if low is not None and low.guards_hold():
+                return low.run(inputs)
             return self._run_no_grad(inputs)
         env = [None] * self.n_slots
         for slot, x in zip(self.input_slots, inputs):
@@ -99,11 +104,15 @@ def capture(fn, inputs: tuple) -> Program:
         result = fn(*traced)
     inputs = traced
     slots: dict = {}  # id(array) -> slot
+    meta: dict = {}
+    aliases: dict = {}
+    arrays: dict = {}  # slot -> its array at record time (for the aliases; dropped after capture)
     n = 0
     input_slots = []
     for x in inputs:
         if isinstance(x, Tensor):
             slots[id(x._data)] = n
+            meta[n], arrays[n] = (x._data.shape, x._data.dtype), x._data
             input_slots.append(n)
             n += 1
         else:
@@ -124,15 +133,20 @@ def capture(fn, inputs: tuple) -> Program:
             raise CaptureError(f"{e.op.__name__} takes a list of tensors")
         _check_frozen(e, template, known)
         outs = []
+        reads = [a[1] for a in template if type(a) is tuple and a and a[0] is _SLOT]
         for o, node in zip(e.outputs, e.nodes):
             slots[id(o._data)] = n
+            meta[n], arrays[n] = (o._data.shape, o._data.dtype), o._data
+            aliases[n] = tuple(r for r in reads if _np.may_share_memory(o._data, arrays[r]))
             if node is not None:
                 by_node[_node_key(node)] = n
             outs.append(n)
             n += 1
         steps.append((e.op, template, e.kwargs, tuple(outs)))
     out = _spec(result, slots)
-    return Program(steps, n, input_slots, out, result)
+    prog = Program(steps, n, input_slots, out, result)
+    prog.meta, prog.aliases = meta, aliases
+    return prog
 
 
 def _has_array(a) -> bool:

@@ -27,6 +27,7 @@ from ..onnx._trace import Entry, OpTape
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 from ._backward import BackwardPlan, plan_backward, plan_nodes, run_backward
+from ._buffers import held_elsewhere
 from ._program import _SLOT, CaptureError, _has_array, _node_key
 
 OP, ZERO, BACKWARD, STEP, ITEM = range(5)
@@ -211,6 +212,8 @@ class StepProgram:
         self.flags = tuple(m.training for m in modules)
         self.plan = plan
         self.fresh = [False] * (len(plan.leaves) if plan is not None else 0)
+        self.meta: dict = {}  # slot -> (shape, dtype) at record time (for the lowering)
+        self.lowered = None  # the kernel replay (``_lower.lower_step``), where the step could be lowered
 
     def guards_hold(self) -> bool:
         for m, f in zip(self.modules, self.flags):
@@ -219,6 +222,9 @@ class StepProgram:
         return True
 
     def run(self, inputs):
+        low = self.lowered
+        if low is not None and low.guards_hold():
+            return low.run(inputs)
         env = [None] * self.n_slots
         for slot, x in zip(self.input_slots, inputs):
             if slot is not None:
@@ -261,15 +267,17 @@ class StepProgram:
 
     def _zero_grad(self, owner, set_to_none: bool, params: list) -> None:
         """``zero_grad``: a parameter that this step's backward writes keeps its ``.grad`` tensor, marked to
-        take the new gradient (no new tensor per step); the others get ``None`` as in eager mode."""
+        take the new gradient (no new tensor per step), unless something besides the parameter holds the tensor
+        or its array; the others get ``None`` as in eager mode."""
         if not set_to_none:
             owner.zero_grad(False)
             return
         fresh = self.fresh
         for p, j in params:
-            if p.grad is None:
+            t = p.grad
+            if t is None:
                 continue
-            if j < 0:
+            if j < 0 or held_elsewhere(t, 1):  # the caller holds the .grad: it keeps this step's values
                 p.grad = None
             else:
                 fresh[j] = True
@@ -345,11 +353,13 @@ def _check_modules(modules, buffers: dict) -> None:
 
 def _build(tape: StepTape, inputs: list, result) -> StepProgram:
     slots: dict = {}
+    meta: dict = {}
     n = 0
     input_slots = []
     for x in inputs:
         if isinstance(x, Tensor):
             slots[id(x._data)] = n
+            meta[n] = (x._data.shape, x._data.dtype)
             input_slots.append(n)
             n += 1
         else:
@@ -393,6 +403,7 @@ def _build(tape: StepTape, inputs: list, result) -> StepProgram:
             outs = []
             for pos, (o, node) in enumerate(zip(e.outputs, e.nodes)):
                 slots[id(o._data)] = n
+                meta[n] = (o._data.shape, o._data.dtype)
                 key_slot[(ei, pos)] = n
                 if node is not None:
                     by_node[_node_key(node)] = n
@@ -409,7 +420,9 @@ def _build(tape: StepTape, inputs: list, result) -> StepProgram:
             raise CaptureError("the step reads a tensor's value into Python (Tensor.item) and uses it for "
                                "something other than the returned value: it would be frozen")
     modules = list(tape.modules)
-    return StepProgram([tuple(ev) for ev in events], n, input_slots, out, modules, plan)
+    prog = StepProgram([tuple(ev) for ev in events], n, input_slots, out, modules, plan)
+    prog.meta = meta
+    return prog
 
 
 def _rebuild(spec, env):

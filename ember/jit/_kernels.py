@@ -1,0 +1,272 @@
+"""The lowerings of single ops for the kernel replay (see ``_buffers``): each writes its output, or the
+gradients its backward routes ask for, into buffers with ``out=``, computed exactly as the op computes them
+(the same GEMMs, ufuncs and reductions, the same compiled kernel), so a lowered replay is bitwise eager mode's."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..backends import kernels as _kernels
+from ..nn.functional.linear import Linear
+from ..nn.functional.loss import CrossEntropy, CrossEntropyBackward
+from ..ops.unary import Relu
+from ..tensor import wrap
+from ._buffers import BUF, FRESH, Builder
+
+_new = object.__new__
+
+
+def _library_has(name: str) -> bool:
+    lib = getattr(_kernels, "_library", None)
+    return lib is not None and name in getattr(lib, "KERNELS", {})
+
+
+def _numba_body(name: str, shape, dtype):
+    """The compiled loop that the numba kernel set runs for an array of this size (parallel or serial, as it
+    picks); None when the numba set is not the one in use or does not cover the dtype; False when it is in use
+    but has no such loop (then the op is not lowered)."""
+    if _kernels.current() != "numba" or dtype.kind != "f" or dtype.itemsize < 4:
+        return None
+    from ..backends import kernels_numba as kn
+
+    big = int(np.prod(shape)) >= getattr(kn, "_PAR_MIN", 1 << 16)
+    return getattr(kn, name + ("_par" if big else "_ser"), False)
+
+
+def _relu_into(shape, dtype) -> Callable | None:
+    """relu(x) into ``out``, computed as the kernel set's ``relu`` computes it (None: no such kernel)."""
+    if _library_has("relu"):
+        return None
+    body = _numba_body("_relu", shape, dtype)
+    if body is False:
+        return None
+    if body is not None:
+
+        def relu(x, out):
+            body(np.ascontiguousarray(x).reshape(-1), out.reshape(-1))
+        return relu
+
+    def relu_ref(x, out):
+        np.maximum(x, 0, out=out)
+    return relu_ref
+
+
+def _relu_backward_into(shape, dtype) -> Callable | None:
+    """threshold_backward(g, y, 0) into ``out``, as the kernel set computes it."""
+    if _library_has("relu_backward"):
+        return None
+    body = _numba_body("_relu_bwd", shape, dtype)
+    if body is False:
+        return None
+    if body is not None:
+
+        def relu_backward(g, y, out):
+            body(np.ascontiguousarray(g).reshape(-1), np.ascontiguousarray(y).reshape(-1), out.reshape(-1))
+        return relu_backward
+
+    def relu_backward_ref(g, y, out):
+        np.copyto(out, g)
+        out[y <= 0] = 0  # a select, as the reference's where: NaN in y passes g
+    return relu_backward_ref
+
+
+def _is_float(dt) -> bool:
+    return dt == np.float32 or dt == np.float64
+
+
+# ---------------------------------------------------------------- forward lowerings: True when lowered
+
+def _linear_forward(b: Builder, template, kwargs, outs) -> bool:
+    if kwargs or len(template) not in (2, 3):
+        return False
+    x, w = b.value(template[0]), b.value(template[1])
+    has_bias = len(template) == 3 and template[2] is not None
+    bias = b.value(template[2]) if has_bias else None
+    if x is None or w is None or (has_bias and bias is None):
+        return False
+    (xs, xd), (ws, wd) = b.meta[x], b.meta[w]
+    if len(xs) != 2 or len(ws) != 2 or xd != wd or not _is_float(xd) or xs[1] != ws[1]:
+        return False
+    env, o = b.env, outs[0]
+    b.kind[o] = BUF
+    if bias is None:
+        def linear():
+            np.matmul(env[x], env[w].T, out=env[o])
+    else:
+        def linear():
+            y = env[o]
+            np.matmul(env[x], env[w].T, out=y)
+            y += env[bias]
+    b.emit(linear, (x, w, bias), (o,))
+    b.made[o] = (Linear, (x, w, bias), None)
+    return True
+
+
+def _relu_forward(b: Builder, template, kwargs, outs) -> bool:
+    x = b.value(template[0]) if len(template) == 1 and not kwargs else None
+    if x is None or not _is_float(b.meta[x][1]):
+        return False
+    fn = _relu_into(*b.meta[x])
+    if fn is None:
+        return False
+    env, o = b.env, outs[0]
+    b.kind[o] = BUF
+
+    def relu():
+        fn(env[x], env[o])
+    b.emit(relu, (x,), (o,))
+    b.made[o] = (Relu, (x,), None)
+    return True
+
+
+def _cross_entropy_forward(b: Builder, template, kwargs, outs) -> bool:
+    """The op's own forward on one node kept across replays (it holds the softmax for the backward)."""
+    if kwargs or len(template) != 7:
+        return False
+    make, reads = b.tensor_args(template)
+    ctx = _new(CrossEntropy._node)
+    ctx.fn = CrossEntropy
+    ctx.next = [None] * 7  # marks the node as recording: forward keeps what backward reads
+    env, o = b.env, outs[0]
+    b.kind[o] = FRESH
+
+    def cross_entropy():
+        env[o] = CrossEntropy.forward(ctx, *make())
+    b.emit(cross_entropy, reads, (o,))
+    b.made[o] = (CrossEntropy, tuple(b.value(a) for a in template), ctx)
+    return True
+
+
+TRAIN_FORWARD = {Linear: _linear_forward, Relu: _relu_forward, CrossEntropy: _cross_entropy_forward}
+
+
+def generic_forward(b: Builder, cls, template, kwargs, outs, aliases: dict) -> bool:
+    """Inference: an ember op without a lowering runs its raw forward on a bare node (a view through ``apply``),
+    as the generic no-grad replay does; an output that shares memory with an input is an alias of it."""
+    if not isinstance(cls, type) or not issubclass(cls, Op):
+        return False
+    make, reads = b.tensor_args(template)
+    env = b.env
+    view = cls.is_view
+    one = len(outs) == 1
+    for o in outs:
+        b.kind[o] = FRESH
+        for r in aliases.get(o, ()):  # sharing memory at record time: the input's buffer must outlive the output
+            b.alias(o, r)
+
+    def op():
+        args = make()
+        if view:
+            res = cls.apply(*args, **kwargs)
+            res = res._data if one else tuple(t._data for t in res)
+        else:
+            ctx = _new(cls._node)
+            ctx.fn = cls
+            ctx.next = None
+            res = cls.forward(ctx, *args, **kwargs)
+        if one:
+            env[outs[0]] = np.asarray(res)
+        else:
+            for s, r in zip(outs, res):
+                env[s] = np.asarray(r)
+    b.emit(op, reads, tuple(outs))
+    return True
+
+
+# ---------------------------------------------------------------- backward lowerings
+
+class Grads:
+    """Where each gradient goes: a key (``("e", entry)`` or ``("l", leaf)``) -> the value that holds its sum."""
+
+    def __init__(self, b: Builder, leaf_values: list) -> None:
+        self.b = b
+        self.values: dict = {("l", j): v for j, v in enumerate(leaf_values)}
+        self.started: set = set()
+
+    def dest(self, key, like: int, fresh: bool = False):
+        """The value to write a gradient for ``key`` into (shaped as ``like``), and the value to add it to after
+        (None for the first gradient of ``key``, which is written in place)."""
+        b = self.b
+        shape, dt = b.meta[like]
+        if key not in self.started:
+            self.started.add(key)
+            v = self.values.get(key)
+            if v is None:
+                v = self.values[key] = b.new(shape, dt, FRESH if fresh else BUF)
+            elif fresh:  # a leaf's buffer that a fresh array replaces
+                return v, None
+            return v, None
+        return b.new(shape, dt, FRESH if fresh else BUF), self.values[key]
+
+    def add(self, tmp: int, acc) -> None:
+        if acc is None:
+            return
+        env = self.b.env
+
+        def accumulate():
+            a = env[acc]
+            np.add(a, env[tmp], out=a)
+        self.b.emit(accumulate, (acc, tmp), (acc,))
+
+
+def _linear_backward(b: Builder, grads: Grads, made, g: int, wants: list, y: int) -> bool:
+    x, w, bias = made[1]
+    env = b.env
+    for i, key in wants:
+        like = (x, w, bias)[i]
+        d, acc = grads.dest(key, like)
+        if i == 0:
+            def kernel(d=d):
+                np.matmul(env[g], env[w], out=env[d])
+            reads = (g, w)
+        elif i == 1:
+            def kernel(d=d):
+                np.matmul(env[g].T, env[x], out=env[d])
+            reads = (g, x)
+        else:
+            def kernel(d=d):
+                np.sum(env[g], axis=(0,), out=env[d])
+            reads = (g,)
+        b.emit(kernel, reads, (d,))
+        grads.add(d, acc)
+    return True
+
+
+def _relu_backward(b: Builder, grads: Grads, made, g: int, wants: list, y: int) -> bool:
+    fn = _relu_backward_into(*b.meta[y])
+    if fn is None:
+        return False
+    env = b.env
+    for i, key in wants:
+        d, acc = grads.dest(key, made[1][0])
+
+        def relu_backward(d=d):
+            fn(env[g], env[y], env[d])
+        b.emit(relu_backward, (g, y), (d,))
+        grads.add(d, acc)
+    return True
+
+
+def _cross_entropy_backward(b: Builder, grads: Grads, made, g: int, wants: list, y: int) -> bool:
+    if any(i != 0 for i, _ in wants):
+        return False  # a soft target's own gradient
+    ce = made[2]
+    ctx = _new(CrossEntropyBackward._node)
+    ctx.fn = CrossEntropyBackward
+    ctx.next = None
+    env = b.env
+    for i, key in wants:
+        d, acc = grads.dest(key, made[1][0], fresh=True)
+
+        def cross_entropy_backward(d=d):
+            env[d] = CrossEntropyBackward.forward(ctx, wrap(env[g]), None, None, None, ce)
+        b.emit(cross_entropy_backward, (g,), (d,))
+        grads.add(d, acc)
+    return True
+
+
+BACKWARD = {Linear: _linear_backward, Relu: _relu_backward, CrossEntropy: _cross_entropy_backward}
+
+__all__ = ["TRAIN_FORWARD", "BACKWARD", "Grads", "generic_forward"]
