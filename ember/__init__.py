@@ -83,15 +83,6 @@ def set_num_threads(n: int) -> None:
         pass
 
 
-def compile(model=None, **kwargs):
-    """torch.compile: calls of ``model`` (a Module's forward, or a whole training step written as a function)
-    replay a captured program (``ember.jit``), falling back to eager mode with a one-time warning where the
-    call cannot be captured."""
-    from .jit import compile as _compile
-
-    return _compile(model, **kwargs)
-
-
 def _lazy(name: str):
     import importlib
 
@@ -111,6 +102,8 @@ def __getattr__(name: str):
         return mod
     if name in ("save", "load"):
         return getattr(_lazy("serialization"), name)
+    if name == "compile":  # torch.compile: ember.jit.compile, which loads on first use like every subpackage
+        return _lazy("jit").compile
     if name in ("quantize_per_tensor", "quantize_per_channel", "dequantize"):
         return getattr(_lazy("ao.quantization"), name)
     if name in ("autocast", "is_autocast_enabled", "is_autocast_cpu_enabled", "get_autocast_dtype",

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import distributed as dist
 from ...autograd.function import Function
 from ...ops.creation import from_numpy
 from ...tensor import wrap
@@ -33,8 +34,6 @@ __all__ = ["SyncBatchNorm"]
 
 
 def _sum_all(a: np.ndarray, group) -> np.ndarray:
-    from ... import distributed as dist  # distributed sits a layer above nn
-
     a = np.ascontiguousarray(a, dtype=np.float64)
     dist.all_reduce(from_numpy(a), group=group)
     return a
@@ -137,8 +136,6 @@ class SyncBatchNorm(_BatchNorm):
             raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
 
     def forward(self, input):
-        from ... import distributed as dist  # distributed sits a layer above nn
-
         self._check_input_dim(input)
         world = dist.get_world_size(self.process_group) if dist.is_initialized() else 1
         if not self.training or world <= 1:

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ... import distributed as dist
 from ..._grad_mode import is_grad_enabled, no_grad
 from ...ops.creation import from_numpy
 from ...tensor import Tensor
@@ -111,8 +112,6 @@ class DistributedDataParallel(Module):
                  find_unused_parameters: bool = False, check_reduction: bool = False,
                  gradient_as_bucket_view: bool = False, static_graph: bool = False, **kwargs) -> None:
         super().__init__()
-        from ... import distributed as dist  # distributed sits a layer above nn
-
         if not dist.is_initialized():
             raise ValueError("DistributedDataParallel: the default process group has not been initialized; "
                              "call ember.distributed.init_process_group('mpi') first (and launch with mpirun)")

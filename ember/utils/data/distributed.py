@@ -16,15 +16,12 @@ from typing import Iterator
 
 import numpy as np
 
+from ... import distributed as dist
 from .sampler import Sampler
 
 
 def _world() -> tuple[int, int]:
-    try:
-        from ... import distributed as dist  # distributed sits a layer above utils
-    except ImportError:
-        dist = None
-    if dist is None or not getattr(dist, "is_available", lambda: False)() or not dist.is_initialized():
+    if not dist.is_available() or not dist.is_initialized():
         raise RuntimeError("Requires distributed package to be available (or pass num_replicas and rank)")
     return dist.get_world_size(), dist.get_rank()
 
