@@ -160,3 +160,26 @@ def test_lowered_inference_keeps_returned_outputs(kernel_set):
         for x, y in zip(xs, ys):
             np.testing.assert_array_equal(y.numpy(), net(x).numpy())
     assert not np.shares_memory(ys[0].numpy(), ys[1].numpy())
+
+
+def test_generic_replay_keeps_grad_tensors_nobody_holds():
+    ember.manual_seed(0)
+    net = nn.Sequential(nn.Linear(6, 8), nn.Tanh(), nn.Linear(8, 3))
+    opt = OPTIMIZERS["sgd"](net.parameters())
+
+    @ember.compile
+    def step(x, y):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    data = _data()
+    step(*data[0])
+    step(*data[1])
+    assert _program(step).lowered is None
+    refs = [weakref.ref(p.grad) for p in net.parameters()]
+    for x, y in data[2:]:
+        step(x, y)
+    assert [r() for r in refs] == [p.grad for p in net.parameters()]
