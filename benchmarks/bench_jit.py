@@ -92,9 +92,14 @@ CASES = {"W1nn-train": train_w1, "W4-train": train_w4,
          "W6-mlp-b1": lambda m, c: infer(m, "mlp", c), "W6-lenet-b1": lambda m, c: infer(m, "lenet", c)}
 
 
+BOOKKEEPING = {"zero_grad", "give_grads", "step", "item"}  # the lowered replay's closures that are no kernels
+
+
 class KernelTimer:
-    """While active, sums the time spent in ops' ``forward`` (outermost calls) and optimizers'
-    ``_update_group``: the kernels of a step. ``total`` is in seconds."""
+    """While active, sums the time spent in ops' ``forward`` (outermost calls), optimizers' ``_update_group``
+    and the kernel closures of a lowered replay (``ember/jit/_lower.py``: a GEMM, a relu pass, an op's raw
+    forward, each with the few lookups that bind its operands; not its ``zero_grad``/``.grad`` bookkeeping):
+    the kernels of a step. ``total`` is in seconds."""
 
     def __init__(self) -> None:
         self.total = 0.0
@@ -120,6 +125,7 @@ class KernelTimer:
                     depth[0] = 0
             return call
 
+        self._time_lowered(timed)
         for base, name in ((Op, "forward"), (Optimizer, "_update_group")):
             stack = [base]
             while stack:
@@ -133,6 +139,21 @@ class KernelTimer:
                 wrapped = timed(fn.__func__ if kind else fn)
                 setattr(cls, name, kind(wrapped) if kind else wrapped)
         return self
+
+    def _time_lowered(self, timed) -> None:
+        from ember.jit._buffers import Lowered
+
+        run = Lowered.run
+
+        def lowered_run(low, inputs):
+            kernels = low.kernels
+            low.kernels = tuple(k if k.__name__ in BOOKKEEPING else timed(k) for k in kernels)
+            try:
+                return run(low, inputs)
+            finally:
+                low.kernels = kernels
+        self._saved.append((Lowered, "run", run))
+        Lowered.run = lowered_run
 
     def __exit__(self, *exc) -> None:
         for cls, name, fn in reversed(self._saved):

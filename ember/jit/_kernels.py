@@ -217,18 +217,18 @@ def _linear_backward(b: Builder, grads: Grads, made, g: int, wants: list, y: int
     for i, key in wants:
         like = (x, w, bias)[i]
         d, acc = grads.dest(key, like)
-        if i == 0:
+        if i == 0:  # g W (matmul's forward)
             def kernel(d=d):
                 np.matmul(env[g], env[w], out=env[d])
-            reads = (g, w)
-        elif i == 1:
+            kernel.__name__, reads = "linear_grad_input", (g, w)
+        elif i == 1:  # g^T x (MatMulGradB's forward)
             def kernel(d=d):
                 np.matmul(env[g].T, env[x], out=env[d])
-            reads = (g, x)
-        else:
+            kernel.__name__, reads = "linear_grad_weight", (g, x)
+        else:  # g summed over the rows (sum's forward)
             def kernel(d=d):
                 np.sum(env[g], axis=(0,), out=env[d])
-            reads = (g,)
+            kernel.__name__, reads = "linear_grad_bias", (g,)
         b.emit(kernel, reads, (d,))
         grads.add(d, acc)
     return True
