@@ -5,7 +5,9 @@ learning rate per step, on the shipped 10,000-image subset), then from the same 
 at ``--qat-lr`` (the reference for QAT), post-training static quantization with min-max and with histogram activation observers (1024
 calibration images), and QAT (conv-bn and linear-bn folded in eval mode, ``prepare_qat`` with
 ``get_default_qat_qconfig("x86")``, ``--qat-epochs`` of SGD at a small learning rate, observers frozen for the
-last half, ``convert``). Accuracy on the shipped 2,000-image test subset.
+last half, ``convert``), and QAT with the BatchNorm kept (``fuse_modules_qat`` in train mode: ConvBn2d and
+LinearBn1d fold it into the fake-quantized weight while training; observers and BatchNorm statistics frozen
+for the last half; ``convert`` folds it). Accuracy on the shipped 2,000-image test subset.
 
     nice -n 10 python -m benchmarks.bench_qat [--epochs 2] [--qat-epochs 1]
 """
@@ -112,6 +114,23 @@ def main() -> None:
     qat.eval()
     res["qat-fake-quant"] = _accuracy(qat, xte, test_y)
     res["qat-int8"] = _accuracy(tq.convert(qat), xte, test_y)
+    # QAT with the BatchNorm kept: fuse_modules_qat (train mode) -> ConvBn2d / LinearBn1d, which fold the
+    # BatchNorm into the fake-quantized weight while training; BN statistics and observers frozen together
+    from ember.ao.nn.intrinsic import qat as nniqat
+
+    convbn = tq.fuse_modules_qat(tq.QuantWrapper(copy.deepcopy(model)).train(), PAIRS)
+    convbn.qconfig = tq.get_default_qat_qconfig("x86")
+    convbn = tq.prepare_qat(convbn)
+
+    def freeze_bn(m, epoch):
+        if epoch >= max(1, a.qat_epochs // 2) and a.qat_epochs > 1:
+            m.apply(tq.disable_observer)
+            m.apply(nniqat.freeze_bn_stats)
+
+    _train(convbn, xtr, train_y, a.qat_epochs, a.qat_lr, 1, freeze_bn)
+    convbn.eval()
+    res["qat-convbn-fq"] = _accuracy(convbn, xte, test_y)
+    res["qat-convbn-int8"] = _accuracy(tq.convert(convbn), xte, test_y)
     for k, v in res.items():
         print(f"{k:15s} accuracy {v:.4f} ({100 * (v - res['float']):+.2f} points vs float, "
               f"{100 * (v - res['float-tuned']):+.2f} vs float-tuned)")
