@@ -14,7 +14,8 @@ ConvReLU2d(
 from __future__ import annotations
 
 from .... import nn
-from ....nn.functional import _conv_library
+from ....nn.functional.conv import _conv2d_relu
+from ....nn.modules.hooks import _GLOBAL_HOOKS
 
 
 class _FusedModule(nn.Sequential):
@@ -33,7 +34,8 @@ class _FusedModule(nn.Sequential):
 
 class ConvReLU2d(_FusedModule):
     """``relu(conv(x))``: a Conv2d (with any BatchNorm already folded in) and a ReLU. In inference (no gradient
-    recorded) with oneDNN, one convolution with the ReLU as its post-op (``nn.functional._conv_library``)."""
+    recorded) one fused kernel (``nn.functional.conv._conv2d_relu``; with oneDNN one convolution whose ReLU is a
+    post-op) for a plain Conv2d (zero padding) and ReLU without hooks; else the two layers."""
 
     _PARTS = (nn.Conv2d, nn.ReLU)
 
@@ -41,8 +43,12 @@ class ConvReLU2d(_FusedModule):
         super().__init__(conv, relu)
 
     def forward(self, input):
-        y = _conv_library.conv2d_relu(self[0], self[1], input)
-        return super().forward(input) if y is None else y
+        conv, relu = self[0], self[1]
+        if type(conv) is not nn.Conv2d or type(relu) is not nn.ReLU or conv.padding_mode != "zeros" or \
+                _GLOBAL_HOOKS or any(m._forward_pre_hooks or m._forward_hooks or m._backward_hooks or
+                                     m._backward_pre_hooks for m in (conv, relu)):
+            return super().forward(input)
+        return _conv2d_relu(input, conv.weight, conv.bias, conv.stride, conv.padding, conv.dilation, conv.groups)
 
 
 class LinearReLU(_FusedModule):
