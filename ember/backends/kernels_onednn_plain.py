@@ -1,4 +1,5 @@
-"""oneDNN primitives on plain (NCHW or channels-last) float32 arrays: batch norm, elementwise and pooling.
+"""oneDNN primitives on plain (NCHW or channels-last) float32 arrays: batch norm, elementwise, average and max
+pooling.
 
 The same contracts as ``kernels_numba``'s (None: not covered, and the kernel switch asks numba/NumPy), with
 no reorders and no compilation (oneDNN's JIT takes milliseconds, where numba's first compile of each
@@ -255,6 +256,85 @@ def window_scatter(g, spatial, out, ksize, stride, dilation):
     return dx
 
 
-KERNELS = {"window_sum": window_sum, "window_scatter": window_scatter, "batch_norm_train": batch_norm_train,
+_LOWEST = np.finfo(np.float32).min
+
+
+def _max_pool_plain(src: tuple, dst: tuple, ksize, stride, backward: bool) -> _Plain:
+    """oneDNN's max pooling (training forward, or its backward) between plain (N, C, H, W) arrays, no padding
+    (the caller pads), no dilation; ``.ws``: the workspace's descriptor (each output's window offset)."""
+    def build():
+        geom = (D.dims(stride), D.dims(ksize), D.dims((0, 0)), D.dims((0, 0)), D.dims((0, 0)))
+        s_md = D.Desc.strided(src, D.strides(src, range(4)))
+        d_md = D.Desc.strided(dst, D.strides(dst, range(4)))
+
+        def fwd(attr):
+            return D.new("dnnl_pooling_forward_primitive_desc_create", D.ENGINE, D.FORWARD_TRAINING, D.POOLING_MAX,
+                         s_md.h, d_md.h, *geom, attr)
+
+        if not backward:
+            pd = fwd(D.attr())
+            ws = D.Desc.of(pd, D.Q_WORKSPACE)
+            D.fn.dnnl_primitive_desc_destroy(pd)
+            plain = _Plain(fwd, {D.ARG_SRC: s_md, D.ARG_DST: d_md, D.ARG_WORKSPACE: ws})
+        else:
+            hint = fwd(D.attr())
+            ws = D.Desc.of(hint, D.Q_WORKSPACE)
+            plain = _Plain(lambda attr: D.new("dnnl_pooling_backward_primitive_desc_create", D.ENGINE, D.POOLING_MAX,
+                                              s_md.h, d_md.h, *geom, hint, attr),
+                           {D.ARG_DIFF_DST: d_md, D.ARG_WORKSPACE: ws, D.ARG_DIFF_SRC: s_md})
+            plain.hint = hint
+        plain.ws = ws
+        return plain
+
+    return _cached(("max_bwd" if backward else "max_fwd", src, dst, tuple(ksize), tuple(stride)), build)
+
+
+def _ws_dtype(ws_bytes: int, outputs: int):
+    """The workspace's element type: one byte per output (kernels of up to 256 taps) or four."""
+    return {outputs: np.uint8, 4 * outputs: np.int32}.get(ws_bytes)
+
+
+def max_pool(xp, out, ksize, stride, dilation, first=None):
+    """oneDNN's max pooling of a padded (..., H, W) float32 C-contiguous array: ``(y, arg)``, ``arg`` the window
+    offset (row-major) of each output's first maximum, from oneDNN's workspace: torch's scan wherever the maximum
+    is above float32's lowest value and no NaN is present (then it never lies in the -inf padding, and ``first``
+    does not matter). None when not covered: not 2-d, dilated (oneDNN runs its slow reference kernel there), a
+    NaN in the input (oneDNN skips NaN, torch propagates it) or an output at or below float32's lowest value
+    (oneDNN starts every max there, so a window of -inf would give -3.4e38 where torch gives -inf)."""
+    if len(out) != 2 or xp.dtype != _F32 or not xp.flags.c_contiguous or xp.size == 0 or \
+            any(d != 1 for d in dilation) or np.isnan(np.add.reduce(xp, axis=None)):
+        return None  # the sum is NaN where x has a NaN (or both infinities: a rare input sent to numba too)
+    src = _nc(xp.shape)
+    dst = src[:2] + tuple(out)
+    plain = _max_pool_plain(src, dst, ksize, stride, False)
+    y = np.empty(xp.shape[:-2] + tuple(out), _F32)
+    wdt = _ws_dtype(plain.ws.size, y.size)
+    if wdt is None:
+        return None
+    arg = np.empty(y.shape, wdt)
+    plain.run(xp, y, arg)
+    if y.min() <= _LOWEST:
+        return None
+    return y, arg
+
+
+def max_pool_backward(g, arg, spatial, out, ksize, stride, dilation):
+    """g scattered to each window's arg-max through oneDNN's max-pooling backward, when ``arg`` is the window
+    offsets that ``max_pool`` above returned (oneDNN's workspace type); None when not covered."""
+    if arg is None or len(out) != 2 or g.dtype != _F32 or g.size == 0 or any(d != 1 for d in dilation) or \
+            arg.dtype not in (np.uint8, np.int32) or not arg.flags.c_contiguous:
+        return None
+    dst = _nc(g.shape)
+    src = dst[:2] + tuple(spatial)
+    plain = _max_pool_plain(src, dst, ksize, stride, True)
+    if _ws_dtype(plain.ws.size, g.size) != arg.dtype:
+        return None
+    dx = np.empty(g.shape[:-2] + tuple(spatial), _F32)
+    plain.run(np.ascontiguousarray(g), arg, dx)
+    return dx
+
+
+KERNELS = {"max_pool": max_pool, "max_pool_backward": max_pool_backward,
+           "window_sum": window_sum, "window_scatter": window_scatter, "batch_norm_train": batch_norm_train,
            "batch_norm_backward": batch_norm_backward, "channel_affine": channel_affine,
            "sigmoid_backward": sigmoid_backward}
