@@ -1,4 +1,4 @@
-"""Converters for scans, sorting and indexing: cumsum, sort/argsort/topk, gather, scatter, masked_fill,
+"""Converters for scans, sorting and indexing: cumsum, cumprod, sort/argsort/topk, gather, scatter, masked_fill,
 advanced (tensor) indexing and ``index_put``/``x[idx] = v``.
 
 sort, argsort and topk compute their indices on raw arrays (not as ops), so the tape records the public
@@ -36,6 +36,37 @@ def _cumsum(g, op, args, outs):
     if outs[0]._data.dtype != x._data.dtype:  # cumsum(dtype=...)
         v = _cast(g, v, outs[0]._data.dtype)
     return [g.one("CumSum", [v, g.const(np.asarray(dim % max(x.ndim, 1), np.int64))])]
+
+
+@converts("Cumprod")
+def _cumprod(g, op, args, outs):
+    """Opset 26 has ``CumProd`` (torch's dynamo exporter uses it from there); before, an ONNX ``Scan`` along
+    ``dim`` whose body multiplies the running product by each slice: the same products in the same order as
+    ember's (exact, zeros and negatives included; a dynamic length along ``dim`` stays dynamic)."""
+    from onnx import helper
+
+    x, dim = args[0], args[1]
+    v = g.value(x)
+    dtype = outs[0]._data.dtype
+    if dtype != x._data.dtype:  # cumprod(dtype=...) or an integer input (accumulated in int64)
+        v = _cast(g, v, dtype)
+    if x.ndim == 0:
+        return [g.one("Identity", [v])]
+    dim = dim % x.ndim
+    if g.opset >= 26:
+        return [g.one("CumProd", [v, g.const(np.asarray(dim, np.int64))])]
+    elem = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
+    rest = [None] * (x.ndim - 1)  # a slice across dim: the shape without dim
+    body = helper.make_graph(
+        [helper.make_node("Mul", ["prod_in", "x_i"], ["y_i"]), helper.make_node("Identity", ["y_i"], ["prod_out"])],
+        g.fresh("cumprod_body").lstrip("/"),
+        [helper.make_tensor_value_info("prod_in", elem, rest), helper.make_tensor_value_info("x_i", elem, rest)],
+        [helper.make_tensor_value_info("prod_out", elem, rest), helper.make_tensor_value_info("y_i", elem, rest)])
+    keep = g.one("Gather", [g.one("Shape", [v]), g.ints([i for i in range(x.ndim) if i != dim])])
+    ones = g.one("ConstantOfShape", [keep], value=helper.make_tensor("one", elem, [1], [1]))
+    _, y = g.node("Scan", [ones, v], 2, body=body, num_scan_inputs=1, scan_input_axes=[dim],
+                  scan_output_axes=[dim])
+    return [y]
 
 
 def _size_of(g, x: str, dim: int) -> str:
