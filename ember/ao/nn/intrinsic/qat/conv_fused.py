@@ -18,6 +18,14 @@ Shape: as the conv/linear layer. Init: ``from_float`` shares the fused float mod
 built directly, the BatchNorm weight is U(0, 1) and its bias 0, as torch.
 Gradient: through the fold (the BatchNorm weight gets gradient via :math:`f` too), straight-through at the
 fake quantizer.
+
+>>> import ember
+>>> from ember.ao import quantization as tq
+>>> m = ConvBnReLU2d(1, 2, 3, qconfig=tq.get_default_qat_qconfig("x86"))
+>>> m(ember.randn(4, 1, 5, 5)).shape
+ember.Size([4, 2, 3, 3])
+>>> int(m.bn.num_batches_tracked), m.freeze_bn_stats().bn.training
+(1, False)
 """
 from __future__ import annotations
 
