@@ -105,15 +105,112 @@ def _check_bounds(shape, key) -> None:
         dim += k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 1
 
 
+def _split_basic(key: tuple):
+    """torch applies the ints, slices, None and ``...`` of an index first (a view), then the tensors: the
+    (basic, advanced) keys, or None when there is nothing to apply first. An int between index tensors is a
+    select in torch, not an index that broadcasts with them (NumPy's ``x[0, :, [1, 2]]`` puts the indexed dim
+    first; torch's result is (4, 2) for x of shape (3, 4, 5))."""
+    full = slice(None)
+    if all(k is Ellipsis or isinstance(k, (np.ndarray, bool)) or k == full for k in key):
+        return None
+    basic, advanced = [], []
+    for k in key:
+        if isinstance(k, np.ndarray):
+            basic += [full] * (k.ndim if k.dtype == np.bool_ else 1)
+            advanced.append(k)
+        elif isinstance(k, bool):  # takes no dim
+            advanced.append(k)
+        elif isinstance(k, int):
+            basic.append(k)
+        else:  # a slice, None or Ellipsis: applied now; a full slice (or ...) in its place afterwards
+            basic.append(k)
+            advanced.append(Ellipsis if k is Ellipsis else full)
+    return tuple(basic), tuple(advanced)
+
+
+def _torch_order(x: np.ndarray, key: tuple):
+    """The order (slowest to fastest) of ``x[key]``'s dims in torch's result, or None for C order. ``key`` holds
+    index arrays, full slices and ``...``. torch's index kernel is a TensorIterator over x restrided (0 strides
+    at the indexed dims, which go first when they are not adjacent) and the broadcast index tensors; its output
+    is allocated dense in the order TensorIterator sorts the dims by the operands' strides (``reorder_dimensions``,
+    an insertion sort where the first operand with two nonzero strides decides, and equal strides put the smaller
+    dim first)."""
+    if any(isinstance(k, bool) for k in key):
+        return None
+    arrays = [k for k in key if isinstance(k, np.ndarray)]
+    if len(arrays) == 1 and (arrays[0].ndim == 1 or arrays[0].dtype == np.bool_) and all(
+            a > b for a, b in zip(x.strides, x.strides[1:])):
+        return None  # the common x[idx], x[:, idx], x[mask] of a C-ordered x: always C order (the fast exit)
+    n_used = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 1 for k in key if k is not Ellipsis)
+    entries = []
+    for k in key:
+        if k is Ellipsis:
+            entries += [None] * (x.ndim - n_used)
+        elif isinstance(k, np.ndarray) and k.dtype == np.bool_:
+            entries += list(np.nonzero(k)) if k.ndim else [None]
+        else:
+            entries.append(k if isinstance(k, np.ndarray) else None)
+    entries += [None] * (x.ndim - len(entries))
+    dims = [d for d, e in enumerate(entries) if e is not None]
+    if not dims:
+        return None
+    idx = np.broadcast_arrays(*[entries[d] for d in dims])
+    bshape = idx[0].shape
+    shape, strides = list(x.shape), list(x.strides)
+    if dims != list(range(dims[0], dims[0] + len(dims))):  # not adjacent: torch moves the indexed dims first
+        order = dims + [d for d in range(x.ndim) if d not in dims]
+        shape, strides = [shape[d] for d in order], [strides[d] for d in order]
+        before = 0
+    else:
+        before = dims[0]
+    after = len(shape) - before - len(dims)
+    out_shape = shape[:before] + list(bshape) + shape[before + len(dims):]
+    operands = [strides[:before] + [0] * len(bshape) + strides[before + len(dims):]]
+    for i in idx:  # torch reshapes each index to (1,) * before + bshape + (1,) * after (a view)
+        lead, trail = i.shape[0] * i.strides[0], i.strides[-1]  # the strides view() gives the added 1s
+        operands.append([lead if out_shape[d] == 1 else 0 for d in range(before)] + list(i.strides)
+                        + [trail if out_shape[d] == 1 else 0 for d in range(len(out_shape) - after, len(out_shape))])
+    perm = list(range(len(out_shape)))[::-1]  # fastest first, as TensorIterator starts (C order)
+
+    def should_swap(d0: int, d1: int) -> int:
+        for st in operands:
+            s0, s1 = st[d0], st[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return -1 if s0 < s1 else 1
+            if out_shape[d0] > out_shape[d1]:
+                return 1
+        return 0
+
+    for i in range(1, len(perm)):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    if perm == list(range(len(out_shape)))[::-1]:
+        return None
+    return perm[::-1]
+
+
 class Index(Op):
-    """Advanced indexing (a copy); backward accumulates into zeros (duplicates add up)."""
+    """Advanced indexing (a copy, in torch's layout: see ``_torch_order``); backward accumulates into zeros
+    (duplicates add up)."""
 
     @staticmethod
     def forward(ctx, x, key):
         ctx.shape, ctx.key = x._data.shape, key
         out = np.asarray(x._data[key])
-        # NumPy may lay out x[:, idx] with the indexed dim outermost; torch's result is contiguous (view() works)
-        return out if out.flags.c_contiguous else out.copy(order="C")
+        order = _torch_order(x._data, key) if out.ndim > 1 else None
+        if order is None:  # C order (NumPy may lay out x[:, idx] with the indexed dim outermost)
+            return out if out.flags.c_contiguous else out.copy(order="C")
+        res = np.empty([out.shape[d] for d in order], dtype=out.dtype).transpose(np.argsort(order))
+        res[...] = out
+        return res
 
     @staticmethod
     def backward(ctx, g):
@@ -130,6 +227,9 @@ def getitem(self: Tensor, key):
         raise
     if basic:
         return Slice.apply(self, k)
+    split = _split_basic(k)
+    if split is not None:
+        self, k = Slice.apply(self, split[0]), split[1]
     try:
         return Index.apply(self, k)
     except IndexError as e:

@@ -557,3 +557,25 @@ def test_adaptive_max_pool_takes_the_last_nan():
     _assert_same(_both(lambda T, t: T.nn.functional.adaptive_max_pool1d(t, 2) * 3, x))
     for T in (torch, ember):
         assert T.nn.functional.adaptive_max_pool1d(T.tensor(x), 2, return_indices=True)[1].tolist() == [[[3, 6]]]
+
+
+@pytest.mark.parametrize("case", ["x.permute(2, 1, 0)[i, j]", "x.permute(2, 1, 0)[m]", "x.transpose(0, 2)[:, i]",
+                                  "x.permute(1, 2, 0)[:, :, 1:][:, m]", "x.permute(2, 0, 1)[i, :, j]",
+                                  "x[0, :, i]", "x.permute(2, 1, 0)[i, 1, j]", "x[i]", "x[:, m[:4], None]"])
+def test_advanced_indexing_result_layout(case):
+    """fuzz classes 'view: torch raises RuntimeError, ember does not' and 'view: ember raises RuntimeError' (seeds
+    7642, 8356): torch allocates x[idx] in the order TensorIterator sorts the dims by x's (restrided) and the
+    indices' strides, so the result of indexing a transposed tensor is often not contiguous, and view() after
+    it fails or works as in torch. Also: an int between index tensors is a select (x[0, :, i] is (4, 2))."""
+    out = []
+    for T in (torch, ember):
+        x = T.arange(60.0).reshape(3, 4, 5)
+        i, j, m = T.tensor([[0, 1], [2, 0]]), T.tensor([[1], [2]]), T.tensor([True, False, True, True, False])
+        y = eval(case)  # noqa: S307 - the cases above
+        strides = [s for s, n in zip(y.stride(), y.shape) if n != 1]
+        try:
+            flat = y.view(-1).tolist()
+        except RuntimeError:
+            flat = "view raises"
+        out.append((tuple(y.shape), strides, y.is_contiguous(), y.tolist(), flat))
+    assert out[0] == out[1]
