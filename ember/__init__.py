@@ -37,6 +37,7 @@ from ._format import set_printoptions
 
 _ops.install(Tensor)
 globals().update(_ops.public_functions())
+from .autograd import functional as _autograd_functional  # noqa: E402,F401 - above the ops (it stacks rows)
 from .ops.creation import range_ as range  # noqa: E402,A001 - torch.range
 from . import cuda, backends  # noqa: E402
 from ._settings import (are_deterministic_algorithms_enabled, get_float32_matmul_precision,  # noqa: E402
