@@ -177,47 +177,40 @@ class AttentionBackward(Op):
     @staticmethod
     def backward(ctx, a, b, c):
         g, gp, q, k, v, p = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        sc = ctx.scale
+        need, sc = ctx.needs_input_grad, ctx.scale
         drop = None if ctx.keep is None else wrap(ctx.keep * p._data.dtype.type(1.0 / (1.0 - ctx.dropout_p)))
+
+        def dropped(t):  # t*D
+            return t if drop is None else t * drop
+
+        def mt(t):
+            return t.transpose(-2, -1)
+
+        dp = _plus(None if g is None else dropped(matmul(g, mt(v))), gp)
         d_g = d_gp = dq = dk = dv = d_p = None
-        dp = None  # dP = (dO V^T)*D + gp
-        if g is not None:
-            dp = matmul(g, v.transpose(-2, -1))
-            dp = dp if drop is None else dp * drop
-        if gp is not None:
-            dp = gp if dp is None else dp + gp
-        ds = SoftmaxBackward.apply(dp, p, -1) * sc if (a is not None or b is not None) else None
         if a is not None or b is not None:
-            big_g = None  # G = scale (a K^T + Q b^T), the gradient of dS
-            if a is not None:
-                big_g = matmul(a, k.transpose(-2, -1))
-                dk = matmul(ds.transpose(-2, -1), a).sum_to_size(k.shape) if need[3] else None
-            if b is not None:
-                t = matmul(q, b.transpose(-2, -1))
-                big_g = t if big_g is None else big_g + t
-                dq = matmul(ds, b).sum_to_size(q.shape) if need[2] else None
-            big_g = big_g * sc
+            ds = SoftmaxBackward.apply(dp, p, -1) * sc  # scale dS
+            big_g = _plus(None if a is None else matmul(a, mt(k)), None if b is None else matmul(q, mt(b))) * sc
             g_dp = SoftmaxBackward.apply(big_g, p, -1)
-            d_gp = g_dp.sum_to_size(gp.shape) if gp is not None and need[1] else None
+            dq = matmul(ds, b).sum_to_size(q.shape) if b is not None and need[2] else None
+            dk = matmul(mt(ds), a).sum_to_size(k.shape) if a is not None and need[3] else None
+            d_gp = g_dp.sum_to_size(gp.shape) if need[1] else None
             if g is not None:
-                g_dpd = g_dp if drop is None else g_dp * drop
-                d_g = matmul(g_dpd, v) if need[0] else None
-                dv = matmul(g_dpd.transpose(-2, -1), g).sum_to_size(v.shape) if need[4] else None
+                d_g = matmul(dropped(g_dp), v) if need[0] else None
+                dv = matmul(mt(dropped(g_dp)), g).sum_to_size(v.shape) if need[4] else None
             if need[5]:
                 d_p = big_g * (dp - (dp * p).sum(-1, keepdim=True)) - dp * (big_g * p).sum(-1, keepdim=True)
         if c is not None and g is not None:
-            pd = p if drop is None else p * drop
-            if need[0]:
-                t = matmul(pd, c)
-                d_g = t if d_g is None else d_g + t
-            if need[5]:
-                t = matmul(g, c.transpose(-2, -1))
-                t = t if drop is None else t * drop
-                d_p = t if d_p is None else d_p + t
+            d_g = _plus(d_g, matmul(dropped(p), c)) if need[0] else None
+            d_p = _plus(d_p, dropped(matmul(g, mt(c)))) if need[5] else None
         d_g = None if d_g is None else d_g.sum_to_size(g.shape)
         d_p = None if d_p is None else d_p.sum_to_size(p.shape)
         return d_g, d_gp, dq, dk, dv, d_p
+
+
+def _plus(x, y):
+    """x + y where either may be None (absent)."""
+    return y if x is None else x if y is None else x + y
 
 
 def _mask_array(attn_mask, dtype) -> np.ndarray | None:
