@@ -264,10 +264,39 @@ def test_fused_qat_errors():
         enniqat.ConvBn2d.from_float(float_mod)
     with pytest.raises(AssertionError, match="Incorrect types"):
         enni.ConvBn2d(nn.Conv2d(1, 2, 3), nn.BatchNorm1d(2))
-    m = nn.Sequential(eq.QuantStub(), enni.ConvBn1d(nn.Conv1d(1, 2, 3), nn.BatchNorm1d(2)))
+    m = nn.Sequential(eq.QuantStub(), enni.ConvBn3d(nn.Conv3d(1, 2, 3), nn.BatchNorm3d(2)))
     m.qconfig = qc
     m = eq.prepare_qat(m.train())
-    assert type(m[1]) is enniqat.ConvBn1d
-    m(ember.randn(2, 1, 5))
-    with pytest.raises(NotImplementedError, match="no quantized layer for ConvBn1d"):
+    assert type(m[1]) is enniqat.ConvBn3d
+    m(ember.randn(2, 1, 4, 4, 4))
+    with pytest.raises(NotImplementedError, match="no quantized layer for ConvBn3d"):
         eq.convert(m.eval())
+
+
+@pytest.mark.parametrize("relu", [False, True])
+def test_conv1d_bn_qat_converts_as_torch(relu):
+    rng = np.random.default_rng(4)
+    torch.manual_seed(4)
+    tail_t, tail_e = ([torch.nn.ReLU()], [nn.ReLU()]) if relu else ([], [])
+    tm = torch.nn.Sequential(tq.QuantStub(), torch.nn.Conv1d(2, 4, 3, padding=1, stride=2), torch.nn.BatchNorm1d(4),
+                             *tail_t, tq.DeQuantStub())
+    em = nn.Sequential(eq.QuantStub(), nn.Conv1d(2, 4, 3, padding=1, stride=2), nn.BatchNorm1d(4), *tail_e,
+                       eq.DeQuantStub())
+    em.load_state_dict(_to_ember(tm.state_dict()))
+    group = ["1", "2", "3"] if relu else ["1", "2"]
+    tm, em = tq.fuse_modules_qat(tm.train(), group), eq.fuse_modules_qat(em.train(), group)
+    tm.qconfig, em.qconfig = _torch_qconfig(), eq.get_default_qat_qconfig("x86")
+    tm, em = tq.prepare_qat(tm), eq.prepare_qat(em)
+    for _ in range(3):
+        x = rng.normal(size=(4, 2, 9)).astype(np.float32)
+        tm(torch.tensor(x)), em(ember.tensor(x))
+    tc, ec = tq.convert(tm.eval()), eq.convert(em.eval())
+    assert type(ec[1]) is (enq.ConvReLU1d if relu else enq.Conv1d)
+    we, wt = ec[1].weight(), tc[1].weight()
+    assert we.shape == wt.shape
+    assert np.abs(we.int_repr().numpy().astype(int) - wt.int_repr().numpy().astype(int)).max() <= 1
+    x = rng.normal(size=(3, 2, 11)).astype(np.float32)
+    out_e, out_t = ec(ember.tensor(x)).numpy(), tc(torch.tensor(x)).numpy()
+    assert out_e.shape == out_t.shape
+    steps = np.rint(np.abs(out_e - out_t) / tc[1].scale)
+    assert steps.max() <= 1 and np.mean(steps == 0) > 0.9

@@ -23,14 +23,15 @@ def get_default_static_quant_module_mappings() -> dict:
             nn.Sigmoid: nnq.Sigmoid, nn.AvgPool2d: nnq.AvgPool2d, nn.MaxPool2d: nnq.MaxPool2d, nn.Flatten: nnq.Flatten,
             nnqat.Conv2d: nnq.Conv2d, nnqat.Linear: nnq.Linear, nniqat.ConvReLU2d: nnq.ConvReLU2d,
             nniqat.LinearReLU: nnq.LinearReLU, nniqat.ConvBn2d: nnq.Conv2d, nniqat.ConvBnReLU2d: nnq.ConvReLU2d,
-            nniqat.LinearBn1d: nnq.Linear}
+            nniqat.LinearBn1d: nnq.Linear, nn.Conv1d: nnq.Conv1d, nni.ConvReLU1d: nnq.ConvReLU1d,
+            nniqat.ConvBn1d: nnq.Conv1d, nniqat.ConvBnReLU1d: nnq.ConvReLU1d}
 
 
 # layers whose quantized output scale/zero point come from calibration (the others keep the input's or are fixed)
-_OBSERVED = (QuantStub, nn.Conv2d, nn.Linear, nni.ConvReLU2d, nni.LinearReLU, nniqat.ConvBn1d,
-             nniqat.ConvBnReLU1d, nniqat.ConvBn3d, nniqat.ConvBnReLU3d)
-# QAT layers ember has no quantized twin for (no quantized Conv1d/Conv3d): convert says so
-_NO_QUANTIZED = (nniqat.ConvBn1d, nniqat.ConvBnReLU1d, nniqat.ConvBn3d, nniqat.ConvBnReLU3d)
+_OBSERVED = (QuantStub, nn.Conv1d, nn.Conv2d, nn.Linear, nni.ConvReLU1d, nni.ConvReLU2d, nni.LinearReLU,
+             nniqat.ConvBn3d, nniqat.ConvBnReLU3d)
+# QAT layers ember has no quantized twin for (no quantized Conv3d): convert says so
+_NO_QUANTIZED = (nniqat.ConvBn3d, nniqat.ConvBnReLU3d)
 # layers with a known output range: a fixed-qparams fake quantizer instead of qconfig.activation (as torch)
 _FIXED = {nn.Sigmoid: default_fixed_qparams_range_0to1_fake_quant}
 
@@ -112,8 +113,8 @@ def convert(module: nn.Module, mapping: dict | None = None, inplace: bool = Fals
             if type(child) in _NO_QUANTIZED and type(child) not in mapping \
                     and getattr(child, "qconfig", None) is not None:
                 raise NotImplementedError(
-                    f"convert: ember has no quantized layer for {type(child).__name__} (no quantized Conv1d or "
-                    f"Conv3d); train it with QAT, then call its to_float() for a float layer, or pass a mapping")
+                    f"convert: ember has no quantized layer for {type(child).__name__} (no quantized Conv3d); "
+                    f"train it with QAT, then call its to_float() for a float layer, or pass a mapping")
             if type(child) in mapping and getattr(child, "qconfig", None) is not None:
                 setattr(parent, name, mapping[type(child)].from_float(child))
             else:

@@ -247,6 +247,43 @@ class ConvReLU2d(Conv2d):
     _RELU = True
 
 
+class Conv1d(Conv2d):
+    """Quantized Conv1d (zeros padding): uint8 ``(N, C_in, L)`` -> uint8 ``(N, C_out, L_out)``, run as the
+    Conv2d of a ``(N, C_in, 1, L)`` input with a ``(1, k)`` kernel; the int8 weight keeps its 3-d shape."""
+
+    _FLOAT_MODULE = nn.Conv1d
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros") -> None:
+        one = (lambda v: v[0] if isinstance(v, (tuple, list)) else v)
+        if isinstance(padding, str):
+            raise NotImplementedError(f"quantized Conv1d: ember supports numeric zeros padding, got "
+                                      f"padding={padding!r}")
+        super().__init__(in_channels, out_channels, (1, one(kernel_size)), (1, one(stride)), (0, one(padding)),
+                         (1, one(dilation)), groups, bias, padding_mode)
+        w = quantize_per_tensor(wrap(np.zeros((out_channels, in_channels // groups, one(kernel_size)), np.float32)),
+                                1.0, 0, dtypes.qint8)
+        self._set_weight(w, wrap(np.zeros(out_channels, np.float32)) if bias else None, 1.0, 0)
+
+    def forward(self, x: QTensor) -> QTensor:
+        x = _check_q(x, type(self).__name__)
+        if x._ints.ndim != 3 or x._ints.shape[1] != self.in_channels:
+            raise RuntimeError(f"quantized Conv1d: expected input (N, {self.in_channels}, L), got "
+                               f"{tuple(x._ints.shape)}")
+        y = super().forward(QTensor(x._ints[:, :, None, :], x.dtype, x._scale, x._zero_point))
+        return QTensor(y._ints[:, :, 0, :], y.dtype, y._scale, y._zero_point)
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size[1:]}, "
+                f"stride={self.stride[1:]}, scale={self.scale}, zero_point={self.zero_point}")
+
+
+class ConvReLU1d(Conv1d):
+    """Quantized ``relu(conv1d(x))`` (from ``ember.ao.nn.intrinsic.ConvReLU1d``): outputs clamp below at z_y."""
+
+    _RELU = True
+
+
 class LinearReLU(Linear):
     """Quantized ``relu(linear(x))`` (from ``ember.ao.nn.intrinsic.LinearReLU``)."""
 
