@@ -29,8 +29,6 @@ tensor(12.)
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as _np
 
 from ..dtypes import scalar_type_name
@@ -378,6 +376,8 @@ class Function:
 
 
 _VIEW, _BCAST, _SAVE_OUT, _NO_DIFF, _USER = 1, 2, 4, 8, 16
+_F32, _F64 = _np.dtype(_np.float32), _np.dtype(_np.float64)
+_EXACT = 1 << 53  # Python ints below this convert to float exactly
 
 
 def _apply_user(cls, ctx, edges, args, kwargs):
@@ -467,9 +467,68 @@ def _connect(ctx: Node, cls, outs: tuple) -> None:
 
 
 class Op(Function):
-    """Base of ember's own ops: forward on arrays, backward with ember ops."""
+    """Base of ember's own ops: forward on arrays, backward with ember ops.
+
+    An elementwise binary Op whose whole forward, on two floating operands of one dtype and shape (or a tensor
+    and a Python number), is one NumPy ufunc names it as ``ufunc``; ``operator()`` then gives its Tensor operator
+    (``__add__``). If the Op keeps its operands for backward, it does so in one ``save(ctx, a, b, need_a,
+    need_b)`` that its forward calls too, so what is saved is written once.
+    """
 
     _internal = True
+    ufunc = None  # the ufunc that is the whole forward on operands of one float dtype and shape
+    save = None  # save(ctx, a, b, need_a, need_b): what backward keeps (ops with a ufunc)
+
+    @classmethod
+    def operator(cls):
+        """The Tensor operator method of a one-ufunc Op: ``op(self, other)`` is ``cls.apply(self, other)``.
+
+        When both operands are floating tensors of one dtype and shape, or ``other`` is a Python number (which
+        keeps the tensor's dtype, NEP 50), it runs ``cls.ufunc`` and records the node ``apply`` would record
+        (same edges, saved operands and output dtype), without promotion or unbroadcasting to work out; any
+        other call is ``apply``'s. Most ops of a training step are these operators, so this stays one flat
+        frame (per-op overhead, PERFORMANCE.md); tests/autograd compares its nodes with ``apply``'s.
+        """
+        apply, ufunc, node, save = cls.apply, cls.ufunc, cls._node, cls.save
+
+        def op(self, other):
+            x = self._data
+            dt = x.dtype
+            if dt is _F32 or dt is _F64:
+                if isinstance(other, Tensor):
+                    y = other._data
+                    if y.dtype is not dt or y.shape != x.shape:
+                        return apply(self, other)
+                    rb = other._requires_grad
+                elif type(other) is float or (type(other) is int and -_EXACT < other < _EXACT):
+                    y, rb = other, False
+                else:
+                    return apply(self, other)
+                if STATE.anomaly:  # anomaly mode records traces: apply's path
+                    return apply(self, other)
+                out = ufunc(x, y)
+                if type(out) is not _np.ndarray:
+                    out = _np.asarray(out)
+                o = _new(Tensor)
+                o._data = out
+                ra = self._requires_grad
+                if STATE.enabled and (ra or rb):
+                    ctx = _new(node)
+                    ctx.fn = cls
+                    ctx.next = [(self._grad_fn or self) if ra else None, (other._grad_fn or other) if rb else None]
+                    if save is not None:
+                        save(ctx, self, other, ra, rb)
+                    o._requires_grad = True
+                    o._grad_fn = ctx
+                    ctx.odt = out.dtype
+                else:
+                    o._requires_grad = False
+                    o._grad_fn = None
+                return o
+            return apply(self, other)
+
+        op.__name__ = op.__qualname__ = f"__{ufunc.__name__}__"
+        return op
 
 
 def once_differentiable(fn):

@@ -18,7 +18,6 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor
-from ..autograd.function import STATE
 from ._common import check_broadcast, method, Op, operands, write_out
 from .ternary import where
 
@@ -44,6 +43,7 @@ def _check(x, y, op: str):
 class Add(Op):
     broadcasting = True
     _number_inputs = 2  # torch wraps a Python number operand as a tensor input (next_functions lists it)
+    ufunc = np.add
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -66,6 +66,7 @@ class Add(Op):
 class Sub(Op):
     broadcasting = True
     _number_inputs = 2
+    ufunc = np.subtract
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -95,12 +96,17 @@ def _conj(v):
 class Mul(Op):
     broadcasting = True
     _number_inputs = 2
+    ufunc = np.multiply
+
+    @staticmethod
+    def save(ctx, a, b, need_a: bool, need_b: bool) -> None:
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)  # only what is used, as torch
 
     @staticmethod
     def forward(ctx, a, b):
         x, y = operands(a, b)
-        need = ctx.needs_input_grad  # save only what the needed gradients use, as torch
-        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        need = ctx.needs_input_grad
+        Mul.save(ctx, a, b, need[0], need[1])
         try:
             return x * y
         except ValueError:
@@ -118,12 +124,18 @@ class Mul(Op):
 class Div(Op):
     broadcasting = True
     _number_inputs = 2
+    ufunc = np.true_divide
+
+    @staticmethod
+    def save(ctx, a, b, need_a: bool, need_b: bool) -> None:
+        ctx.save_for_backward(a if need_b else None, b)
 
     @staticmethod
     def forward(ctx, a, b, rounding_mode=None):
         x, y = operands(a, b)
         _check(x, y, "div")
-        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        need = ctx.needs_input_grad
+        Div.save(ctx, a, b, need[0], need[1])
         if rounding_mode is not None:
             ctx.mode = rounding_mode
         if rounding_mode is None:
@@ -502,59 +514,6 @@ def bitwise_right_shift(input, other):
 _out = write_out  # the one out= helper
 
 
-_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
-_new = object.__new__
-_EXACT = 1 << 53  # Python ints below this convert to float exactly
-
-
-def _fast(cls, ufunc, saves: str | None):
-    """The operator for ``cls`` with a fast path for the hottest case: two float tensors of one dtype
-    and shape, or a float tensor and a Python float. It builds the same node ``cls.apply`` would (the
-    backward is ``cls.backward``); anything else goes through ``cls.apply``. Per-op overhead is most
-    of a small op's cost, and these four operators are most of the ops in a training step."""
-
-    def op(self, other):
-        x = self._data
-        dt = x.dtype
-        if dt is _F32 or dt is _F64:
-            if isinstance(other, Tensor):
-                y = other._data
-                if y.dtype is not dt or y.shape != x.shape:
-                    return cls.apply(self, other)
-                rg = other._requires_grad
-            elif type(other) is float or (type(other) is int and -_EXACT < other < _EXACT):
-                y, rg = other, False  # a Python number is weak (NEP 50): the tensor's dtype is kept
-            else:
-                return cls.apply(self, other)
-            if STATE.anomaly:  # anomaly mode records traces: the general path
-                return cls.apply(self, other)
-            out = ufunc(x, y)
-            if type(out) is not np.ndarray:
-                out = np.asarray(out)
-            t = _new(Tensor)
-            t._data = out
-            if STATE.enabled and (self._requires_grad or rg):
-                ctx = _new(cls._node)
-                ctx.fn = cls
-                ctx.next = [(self._grad_fn or self) if self._requires_grad else None,
-                            (other._grad_fn or other) if rg else None]
-                if saves == "mul":  # save only what the needed gradients use, as torch
-                    ctx.save_for_backward(self if rg else None, other if self._requires_grad else None)
-                elif saves == "div":
-                    ctx.save_for_backward(self if rg else None, other)
-                t._requires_grad = True
-                t._grad_fn = ctx
-                ctx.odt = out.dtype
-            else:
-                t._requires_grad = False
-                t._grad_fn = None
-            return t
-        return cls.apply(self, other)
-
-    op.__name__ = f"__{ufunc.__name__}__"
-    return op
-
-
 def _rsub(self, other):
     return Sub.apply(other, self)
 
@@ -575,23 +534,22 @@ def _rmod(self, other):
     return Remainder.apply(other, self)
 
 
-_fast_mul = _fast(Mul, np.multiply, "mul")
-_fast_add = _fast(Add, np.add, None)
+_add, _mul = Add.operator(), Mul.operator()
 
 
 def _radd(self, other):
-    return _fast_add(self, other) if type(other) is float else Add.apply(other, self)
+    return _add(self, other) if type(other) is float else Add.apply(other, self)
 
 
 def _rmul(self, other):
-    return _fast_mul(self, other) if type(other) is float else Mul.apply(other, self)
+    return _mul(self, other) if type(other) is float else Mul.apply(other, self)
 
 
 OPERATORS = {
-    "__add__": _fast_add, "__radd__": _radd,
-    "__sub__": _fast(Sub, np.subtract, None), "__rsub__": _rsub,
-    "__mul__": _fast_mul, "__rmul__": _rmul,
-    "__truediv__": _fast(Div, np.true_divide, "div"), "__rtruediv__": _rdiv,
+    "__add__": _add, "__radd__": _radd,
+    "__sub__": Sub.operator(), "__rsub__": _rsub,
+    "__mul__": _mul, "__rmul__": _rmul,
+    "__truediv__": Div.operator(), "__rtruediv__": _rdiv,
     "__floordiv__": lambda s, o: Div.apply(s, o, "floor"), "__rfloordiv__": _rfloordiv,
     "__mod__": lambda s, o: Remainder.apply(s, o), "__rmod__": _rmod,
     "__pow__": lambda s, o: Pow.apply(s, o), "__rpow__": _rpow,
