@@ -27,6 +27,7 @@ from . import conv_nchw, conv_reference, conv_winograd, kernels_numpy
 
 _impl = kernels_numpy
 _library = None  # the convolution library module (kernels_onednn) or None
+_gemm = None  # the library's float32 GEMM (gemm_onednn.gemm) or None
 
 
 def available() -> list:
@@ -65,12 +66,12 @@ def libraries() -> list:
 
 def use_library(name: str | None) -> None:
     """Route float32 1-d/2-d convolutions to ``"onednn"``, or to ember's own kernels (``None``)."""
-    global _library
+    global _library, _gemm
     if name == "onednn":
-        from . import kernels_onednn
-        _library = kernels_onednn
+        from . import gemm_onednn, kernels_onednn
+        _library, _gemm = kernels_onednn, gemm_onednn.gemm
     elif name is None:
-        _library = None
+        _library = _gemm = None
     else:
         raise ValueError(f"unknown convolution library {name!r}; expected 'onednn' or None")
 
@@ -78,6 +79,17 @@ def use_library(name: str | None) -> None:
 def library() -> str | None:
     """The convolution (and per-channel/elementwise) library in use: "onednn" or None."""
     return None if _library is None else "onednn"
+
+
+def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """a @ b for 2-d arrays (into ``out`` when given): the GEMM of matmul, linear, the recurrent layers and their
+    backward ops. With the library on, oneDNN's sgemm takes the float32 products it covers (on the OpenMP pool its
+    convolutions use, so one pool owns the cores; ``gemm_onednn``), else NumPy's (OpenBLAS)."""
+    if _gemm is not None:
+        done = _gemm(a, b, out)
+        if done is not None:
+            return done
+    return np.matmul(a, b) if out is None else np.matmul(a, b, out=out)
 
 
 def conv_forward(x: np.ndarray, w: np.ndarray, b, stride: tuple, pads: tuple, dilation: tuple, groups: int,

@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
+from ..backends import kernels
 from ..autograd.function import Op, records  # noqa: F401 - Op re-exported for op modules
 from ..tensor import Tensor, _root, wrap
 
@@ -214,7 +215,7 @@ def rows(a):
 
 def matmul_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """x (..., k) @ y (k, n) as one GEMM over all leading dims of x (np.matmul would run one per batch entry)."""
-    return np.matmul(rows(x), y).reshape(x.shape[:-1] + (y.shape[-1],))
+    return kernels.gemm(rows(x), y).reshape(x.shape[:-1] + (y.shape[-1],))
 
 
 def norm_dims(dim, ndim: int) -> tuple:

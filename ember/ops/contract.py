@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._autocast import autocast_policy
+from ..backends import kernels
 from ..tensor import Tensor, wrap
 from ._common import (in_float32, is_low_precision, matmul_rows, method, Op, rows as _rows, type_name, wrap_dim,
                       write_out)
@@ -51,6 +52,8 @@ class MatMul(Op):
             ctx.rename(_MATMUL_NODES.get((min(x.ndim, 3), min(y.ndim, 3)), "MatMulBackward0"))
         if x.ndim > 2 and y.ndim == 2:  # one GEMM over all leading dims (NumPy would loop one per batch entry)
             return matmul_rows(x, y)
+        if x.ndim == 2 and y.ndim == 2:
+            return kernels.gemm(x, y)
         return np.asarray(np.matmul(x, y))
 
     @staticmethod
@@ -87,7 +90,7 @@ class MatMulGradA(Op):
     def forward(ctx, g, b):
         ctx.save_for_backward(g, b)
         gd = g._data
-        return matmul_rows(gd, b._data.T) if gd.ndim > 2 else np.matmul(gd, b._data.T)
+        return matmul_rows(gd, b._data.T) if gd.ndim > 2 else kernels.gemm(gd, b._data.T)
 
     @staticmethod
     def backward(ctx, gg):
@@ -106,7 +109,7 @@ class MatMulGradB(Op):
     @staticmethod
     def forward(ctx, a, g):
         ctx.save_for_backward(a, g)
-        return np.matmul(_rows(a._data).T, _rows(g._data))
+        return kernels.gemm(_rows(a._data).T, _rows(g._data))
 
     @staticmethod
     def backward(ctx, gg):

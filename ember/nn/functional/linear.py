@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._autocast import autocast_policy
+from ...backends import kernels
 from ...autograd.function import Op
 from ...ops._common import in_float32, is_low_precision, matmul_rows, rows as _rows
 from ...ops.contract import einsum, MatMulGradB
@@ -44,7 +45,7 @@ class Linear(Op):
         if xd.ndim > 2:  # one GEMM over all leading dims (NumPy would loop a GEMM per batch entry)
             out = matmul_rows(xd, wd.T)
         else:
-            out = np.matmul(xd, wd.T)
+            out = kernels.gemm(xd, wd.T)
         if b is not None:
             out += b._data
         ctx.save_for_backward(x, w)

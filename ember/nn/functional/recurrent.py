@@ -50,7 +50,7 @@ class RecurrentLayer(Op):
         bias = None
         if b_ih is not None:
             bias = b_ih._data if mode == "GRU" else b_ih._data + b_hh._data
-        gates = np.matmul(xd, wih.T)  # the input projection of every step: one GEMM
+        gates = kernels.gemm(xd, wih.T)  # the input projection of every step: one GEMM
         if bias is not None:
             gates += bias
         steps = _steps(batch_sizes, reverse)
@@ -73,9 +73,9 @@ class RecurrentLayer(Op):
         st, mode, need = ctx.st, ctx.mode, ctx.needs_input_grad
         st.whh_b = w_hh._data
         dgi, dgh, dh, dc, dwhr = _BACKWARD[mode](st, ctx.steps, _arr(g_out), _arr(g_h), _arr(g_c))
-        dx = np.matmul(dgi, w_ih._data) if need[0] else None
-        dwih = np.matmul(dgi.T, st.x) if need[3] else None
-        dwhh = np.matmul(dgh.T, st.hprev) if need[4] else None
+        dx = kernels.gemm(dgi, w_ih._data) if need[0] else None
+        dwih = kernels.gemm(dgi.T, st.x) if need[3] else None
+        dwhh = kernels.gemm(dgh.T, st.hprev) if need[4] else None
         dbih = dgi.sum(0) if need[5] else None
         dbhh = dgh.sum(0) if need[6] else None
         grads = [dx, dh if need[1] else None, dc if need[2] else None, dwih, dwhh, dbih, dbhh,
@@ -113,7 +113,7 @@ def _rnn_forward(st, steps, relu: bool):
         e = s + b
         hprev[s:e] = h[:b]
         gt = g[s:e]
-        np.matmul(h[:b], whh_t, out=rec[:b])
+        kernels.gemm(h[:b], whh_t, out=rec[:b])
         gt += rec[:b]
         if relu:
             np.maximum(gt, 0, out=gt)
@@ -136,11 +136,11 @@ def _lstm_forward(st, steps):
         e = s + b
         hp = h[:b]
         hprev[s:e] = hp
-        np.matmul(hp, whh_t, out=rec[:b])
+        kernels.gemm(hp, whh_t, out=rec[:b])
         hr = st.hraw[s:e]
         kernels.lstm_cell_forward(g[s:e], rec[:b], c[:b], st.cprev[s:e], st.cnew_tanh[s:e], hr)
         if proj:
-            np.matmul(hr, whr_t, out=out[s:e])
+            kernels.gemm(hr, whr_t, out=out[s:e])
         h[:b] = out[s:e]
     return out
 
@@ -156,7 +156,7 @@ def _gru_forward(st, steps):
         hp = h[:b]
         hprev[s:e] = hp
         gt, rt = g[s:e], rec[:b]
-        np.matmul(hp, whh_t, out=rt)
+        kernels.gemm(hp, whh_t, out=rt)
         if st.b_hh_full is not None:
             rt += st.b_hh_full
         gt[:, :2 * H] += rt[:, :2 * H]
@@ -195,7 +195,7 @@ def _rnn_backward(st, steps, g_out, g_h, g_c, relu: bool):
             np.multiply(y, y, out=dgt)
             np.subtract(1.0, dgt, out=dgt)
             dgt *= dht
-        np.matmul(dgt, whh, out=tmp[:b])
+        kernels.gemm(dgt, whh, out=tmp[:b])
         dh[:b] = tmp[:b]
     return dg, dg, dh, None, None
 
@@ -215,12 +215,12 @@ def _lstm_backward(st, steps, g_out, g_h, g_c):
             if has:
                 dht += g_out[s:e]
             dho[s:e] = dht
-            dht, has = np.matmul(dht, st.whr), False
+            dht, has = kernels.gemm(dht, st.whr), False
         kernels.lstm_cell_backward(dht, g_out[s:e] if has else dht, has, g[s:e], st.cnew_tanh[s:e],
                                    st.cprev[s:e], dc[:b], dg[s:e])
-        np.matmul(dg[s:e], whh, out=tmp[:b])
+        kernels.gemm(dg[s:e], whh, out=tmp[:b])
         dh[:b] = tmp[:b]
-    dwhr = np.matmul(dho.T, st.hraw) if proj else None
+    dwhr = kernels.gemm(dho.T, st.hraw) if proj else None
     return dg, dg, dh, dc, dwhr
 
 
@@ -249,7 +249,7 @@ def _gru_backward(st, steps, g_out, g_h, g_c):
         di[:, H:2 * H] *= z * (1.0 - z)
         dhh[:, :2 * H] = di[:, :2 * H]
         dht *= z
-        np.matmul(dhh, whh, out=tmp[:b])
+        kernels.gemm(dhh, whh, out=tmp[:b])
         dht += tmp[:b]
     return dgi, dgh, dh, None, None
 

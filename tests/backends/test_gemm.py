@@ -1,0 +1,69 @@
+"""``kernels.gemm``: the GEMM of matmul, linear and their backward ops, by oneDNN's sgemm for the float32 products it
+covers (every layout with a unit stride in one dim) and NumPy's otherwise; both against torch."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from ember.backends import kernels
+
+onednn = pytest.mark.skipif("onednn" not in kernels.libraries(), reason="oneDNN (the onednn extra) is not installed")
+
+
+def _layouts(rng, m, k):
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    wide = rng.standard_normal((m, k + 7)).astype(np.float32)[:, 3:3 + k]  # row stride above the row length
+    return {"C": a, "F": np.asfortranarray(a), "T-view": np.ascontiguousarray(a.T).T, "sliced": wide}
+
+
+@onednn
+@pytest.mark.parametrize("m,k,n", [(128, 784, 256), (64, 64, 64), (1, 4096, 64), (300, 1, 500), (64, 2048, 1)])
+def test_onednn_gemm_covers_every_unit_stride_layout(m, k, n):
+    from ember.backends import gemm_onednn
+
+    rng = np.random.default_rng(0)
+    for la, a in _layouts(rng, m, k).items():
+        for lb, b in _layouts(rng, k, n).items():
+            out = gemm_onednn.gemm(a, b)
+            assert out is not None, (la, lb)
+            want = (torch.from_numpy(np.ascontiguousarray(a)) @ torch.from_numpy(np.ascontiguousarray(b))).numpy()
+            np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4 * np.sqrt(k))
+            assert out.flags.c_contiguous and out.dtype == np.float32
+
+
+@onednn
+def test_onednn_gemm_declines_what_it_does_not_cover():
+    from ember.backends import gemm_onednn
+
+    a = np.ones((64, 64), np.float32)
+    assert gemm_onednn.gemm(a[:, ::2], a[::2]) is None  # no unit stride
+    assert gemm_onednn.gemm(a.astype(np.float64), a.astype(np.float64)) is None
+    assert gemm_onednn.gemm(a[:4, :4], a[:4, :4]) is None  # small: NumPy's call is cheaper
+    assert gemm_onednn.gemm(np.ones((0, 64), np.float32), a) is None
+
+
+@pytest.mark.parametrize("library", ["onednn", None])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_matmul_and_linear_through_the_switch_match_torch(library, dtype):
+    if library == "onednn" and "onednn" not in kernels.libraries():
+        pytest.skip("oneDNN (the onednn extra) is not installed")
+    before = kernels.library()
+    kernels.use_library(library)
+    try:
+        rng = np.random.default_rng(1)
+        x, w, b = (rng.standard_normal(s).astype(dtype) for s in ((3, 40, 96), (72, 96), (72,)))
+        xe, we, be = (ember.from_numpy(v.copy()).requires_grad_() for v in (x, w, b))
+        xt, wt, bt = (torch.from_numpy(v.copy()).requires_grad_() for v in (x, w, b))
+        ye = ember.nn.functional.linear(xe, we, be)
+        yt = torch.nn.functional.linear(xt, wt, bt)
+        ze, zt = ye[0] @ we, yt[0] @ wt  # a 2-d matmul whose second factor is a transposed view's source
+        ((ye * ye).sum() + ze.sum()).backward()
+        ((yt * yt).sum() + zt.sum()).backward()
+        tol = dict(rtol=1e-4, atol=1e-3) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), **tol)
+        np.testing.assert_allclose(ze.detach().numpy(), zt.detach().numpy(), **tol)
+        for e, t in ((xe, xt), (we, wt), (be, bt)):
+            assert e.grad.dtype == ember.from_numpy(np.zeros(1, dtype)).dtype
+            np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), **tol)
+    finally:
+        kernels.use_library(before)
