@@ -26,6 +26,7 @@ from .dtypes import (bfloat16, bool, cdouble, cfloat, complex64, complex128, dou
 from .backends.device import Device as device
 from .tensor import Size, Tensor, UntypedStorage, is_tensor
 from . import autograd
+autograd.engine.install(Tensor)  # Tensor.backward: the Tensor's one way into the engine above it
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,

@@ -320,13 +320,6 @@ class Tensor:
         lst.append(hook)
         return RemovableHandle(lst, hook)
 
-    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, inputs=None) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``ember.autograd.backward``)."""
-        from .autograd.engine import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-
     # ------------------------------------------------------------------ conversion
     def item(self):
         if self._data.size != 1:

@@ -123,7 +123,6 @@ def test_no_upward_imports():
 
 # "path:function" -> why this import of an ember module stays inside the function. Keep it short and true.
 LATE_IMPORTS = {
-    "ember/tensor.py:Tensor.backward": "autograd sits above tensor: the Tensor's one call up into the engine",
     "ember/backends/kernels.py:available": "kernels_numba imports numba, an optional dependency",
     "ember/backends/kernels.py:use": "kernels_numba imports numba, an optional dependency",
     "ember/backends/kernels.py:libraries": "kernels_onednn loads oneDNN, an optional dependency",

@@ -61,6 +61,19 @@ def _shape(t) -> str:
     return f"torch.Size({list(t._data.shape)})"
 
 
+def tensor_backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
+                    create_graph: bool = False, inputs=None) -> None:
+    """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``ember.autograd.backward``)."""
+    backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+def install(tensor_class: type) -> None:
+    """Give the Tensor its one method that runs the engine, ``backward`` (the engine sits above the Tensor, so the
+    Tensor does not import it; ``ember/__init__.py`` calls this, as it calls ``ops.install``)."""
+    tensor_backward.__name__, tensor_backward.__qualname__ = "backward", "Tensor.backward"
+    tensor_class.backward = tensor_backward
+
+
 def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False,
              grad_variables=None, inputs=None) -> None:
     """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves (or of ``inputs``)."""
