@@ -579,3 +579,35 @@ def test_advanced_indexing_result_layout(case):
             flat = "view raises"
         out.append((tuple(y.shape), strides, y.is_contiguous(), y.tolist(), flat))
     assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("affine", ["wb", "w", "b", ""])
+def test_layer_norm_of_short_rows_rounds_as_torch(dtype, affine):
+    """fuzz class 'norm: grad value' (seeds 402, 6093) and 'binary: value' (seed 7643): over rows shorter than
+    a vector (float32: < 8, float64: < 4), torch's CPU layer norm is a scalar computation whose rounding ember
+    follows bit for bit (Welford statistics, fused multiply-adds), so a constant row, where 1/sqrt(eps) = 316
+    amplifies what rounding leaves, gives torch's weight and input gradients (not 0), and y is +0.0 where
+    x_hat * w is -0.0. Compared exactly, with constant and random rows, values and gradients."""
+    rng = np.random.default_rng(len(affine))
+    for n, shape in [(1, (3, 2, 1)), (2, (4, 2)), (3, (2, 3)), (5, (3, 5)), (7, (2, 7))]:
+        if dtype == "float64" and n >= 4:
+            continue
+        x = rng.standard_normal(shape).astype(dtype)
+        x[0] = x[0, ..., :1]  # a constant row
+        w, b = rng.standard_normal(n).astype(dtype) * (-1) ** n, rng.standard_normal(n).astype(dtype)
+        g = rng.standard_normal(shape).astype(dtype)
+        out = []
+        for T in (torch, ember):
+            xt = T.tensor(x, requires_grad=True)
+            wt = T.tensor(w, requires_grad=True) if "w" in affine else None
+            bt = T.tensor(b, requires_grad=True) if "b" in affine else None
+            y = T.nn.functional.layer_norm(xt, (n,), wt, bt)
+            y.backward(T.tensor(g))
+            out.append([y.detach().numpy(), xt.grad.numpy()] + [t.grad.numpy() for t in (wt, bt) if t is not None])
+        for i, (a, e) in enumerate(zip(*out)):
+            if i < 2:
+                np.testing.assert_array_equal(e, a)
+                np.testing.assert_array_equal(np.signbit(e), np.signbit(a))
+            else:  # sums over rows: torch adds per-thread partial sums (its thread count decides the order)
+                np.testing.assert_allclose(e, a, rtol=1e-6 if dtype == "float32" else 1e-14, atol=0)

@@ -117,6 +117,8 @@ class NormBackward(Op):
         ctx.save_for_backward(g, x, w)
         wd = w._data if w is not None else None
         gd = g._data
+        if isinstance(rowk, tuple):  # short layer-norm rows: torch's formulas (SmallRowLayerNorm)
+            return _torch_rows_backward(gd, rowk, w, which, param_shape)
         if rowk:  # layer norm over the last dim: one row kernel for all three
             d = x_hat.shape[-1]
             g2 = np.ascontiguousarray(gd, dtype=x_hat.dtype).reshape(-1, d)
@@ -170,7 +172,7 @@ class NormBackward(Op):
         if ggx is not None:
             pg = s * proj(ggx)
             dg = pg * wv if wv is not None else pg
-            dw = (g * pg).sum(param_axes) if w is not None else None
+            dw = None if w is None else (g * pg).sum(param_axes) if param_axes else g * pg  # sum(()) sums all
             a = -s * (ggx * mean(gh * xh) + gh * mean(ggx * xh))
             sterm = (ggx * proj(gh)).sum(stat_axes, keepdim=True)
             dx = -(sterm * s * s * xh) / m
@@ -219,6 +221,115 @@ class NativeLayerNorm(NativeNorm):
             ctx.x_hat, ctx.inv_std, ctx.w, ctx.rowk = xhat, inv, w, True
             ctx.axes = (stat_axes, param_shape, param_axes)
         return y.reshape(xd.shape)
+
+
+# rows shorter than this (float32: 8, float64: 4) run torch's CPU layer norm in scalar lanes on every x86 build (the
+# vector width of AVX2 and AVX-512 is at least this), so its rounding is machine-independent there; see SmallRowLayerNorm
+_SMALL_ROW = {np.dtype(np.float32): 8, np.dtype(np.float64): 4}
+
+
+def _fma(a, b, c) -> np.ndarray:
+    """a * b + c rounded once (a fused multiply-add), in the dtype of ``a``: float32 through float64 (the exact
+    product plus c, rounded twice only in rare ties), float64 by Dekker's exact product and a two-sum."""
+    dt = np.result_type(a, b, c)
+    if dt == np.float32:
+        return (np.asarray(a, np.float64) * b + np.asarray(c, np.float64)).astype(np.float32)
+    a, b, c = np.asarray(a, dt), np.asarray(b, dt), np.asarray(c, dt)
+    p = a * b
+    ca, cb = a * 134217729.0, b * 134217729.0  # Veltkamp split: 2^27 + 1
+    ah, bh = ca - (ca - a), cb - (cb - b)
+    al, bl = a - ah, b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # a * b = p + e exactly
+    s = p + c
+    z = s - p
+    return s + (((p - (s - z)) + (c - z)) + e)
+
+
+def _welford(x2: np.ndarray) -> tuple:
+    """Per-row (mean, biased var) of (M, N) in x2's dtype by Welford's update, one column at a time: torch's
+    RowwiseMoments on a row shorter than a vector (a constant row gives exactly its value and 0)."""
+    dt = x2.dtype.type
+    m1 = np.zeros(x2.shape[0], x2.dtype)
+    m2 = np.zeros(x2.shape[0], x2.dtype)
+    for j in range(x2.shape[1]):
+        d = x2[:, j] - m1
+        m1 = m1 + d / dt(j + 1)
+        m2 = m2 + d * (x2[:, j] - m1)
+    return m1, m2 / dt(x2.shape[1])
+
+
+class SmallRowLayerNorm(NativeNorm):
+    """layer_norm over rows of N < 8 (float32) or N < 4 (float64) elements with torch's CPU formulas, rounding
+    for rounding (checked bit for bit against torch 2.13): Welford statistics in the input's dtype,
+    a = 1 / sqrt(var + eps), y = fma((x - mean) a, w, b) (fma(x - mean, a, b) without w), and in backward
+        dw = sum_rows g fma(a, x, -a mean),   db = sum_rows g,   ds = sum_j g x w,   dsum = sum_j g w,
+        u = fma(dsum, mean, -ds) a^3 / N,   v = fma(-u, mean, -dsum a / N),   dx = fma(u, x, a g w) + v.
+    These differ from the closed form only by rounding, which matters where a row is constant: 1/sqrt(eps) = 316
+    (and its cube) amplifies the residues torch leaves there. Longer rows use the row kernels."""
+
+    node_name = "NativeLayerNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, n, k, eps):
+        xd = x._data
+        x2 = np.ascontiguousarray(xd).reshape(-1, n)
+        dt = x2.dtype.type
+        mean, var = _welford(x2)
+        a = dt(1) / np.sqrt(var + dt(eps))
+        xc = x2 - mean[:, None]
+        h = xc * a[:, None]
+        bias = b._data.reshape(n) if b is not None else dt(0)
+        y = _fma(h, w._data.reshape(n), bias) if w is not None else _fma(xc, a[:, None], bias)
+        if ctx.next is not None:  # k: the number of leading (batch) dims
+            ctx.state = (x2, mean, a, k)
+            ctx.x_hat, ctx.w, ctx.eps = h, w, eps
+        return y.reshape(xd.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        x2, mean, a, k = ctx.state
+        need = ctx.needs_input_grad
+        which = tuple(i for i in range(3) if need[i])
+        shape = tuple(g.shape)
+        axes = tuple(range(k, len(shape)))
+        param_shape = shape[k:]
+        inv_std = a.reshape(shape[:k] + (1,) * (len(shape) - k))
+        x_hat = ctx.x_hat.reshape(shape)
+        saved = (x_hat, inv_std, (axes, param_shape, tuple(range(k))), ("torch rows", x2, mean, a), ctx.eps)
+        xc = x_hat / inv_std if records(g, ctx.w) else x_hat
+        outs = NormBackward.apply(g, _stand_in(ctx.next[0], xc), ctx.w, saved, which)
+        grads = [None, None, None]
+        for i, o in zip(which, outs):
+            grads[i] = o
+        return tuple(grads)
+
+
+def _torch_rows_backward(g: np.ndarray, rows: tuple, w, which: tuple, param_shape: tuple) -> tuple:
+    """(dx, dw, db) of SmallRowLayerNorm (its docstring has the formulas) for the requested ``which``."""
+    _, x2, mean, a = rows
+    n = x2.shape[1]
+    dt = x2.dtype.type
+    g2 = np.ascontiguousarray(g, dtype=x2.dtype).reshape(-1, n)
+    wv = w._data.reshape(n) if w is not None else None
+    out = []
+    if 0 in which:
+        ds = np.zeros_like(mean)
+        dsum = np.zeros_like(mean)
+        for j in range(n):  # sequential sums, as torch's reduction of a partial vector
+            gx = g2[:, j] * x2[:, j]
+            ds = ds + (gx * wv[j] if wv is not None else gx)
+            dsum = dsum + (g2[:, j] * wv[j] if wv is not None else g2[:, j])
+        scale = dt(1) / dt(n)
+        u = _fma(dsum, mean, -ds) * a * a * a * scale
+        v = _fma(-u, mean, -(dsum * a * scale))
+        ag = a[:, None] * g2
+        out.append((_fma(u[:, None], x2, ag * wv if wv is not None else ag) + v[:, None]).reshape(g.shape))
+    if 1 in which:
+        h = _fma(a[:, None], x2, (-a * mean)[:, None])
+        out.append((g2 * h).sum(0).reshape(param_shape))
+    if 2 in which:
+        out.append(g2.sum(0).reshape(param_shape))
+    return tuple(out)
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
@@ -307,6 +418,10 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
                            f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
     axes = tuple(range(input.ndim - k, input.ndim))
     xd = input._data
+    n = math.prod(shape)
+    if (xd.size and n < _SMALL_ROW.get(xd.dtype, 0) and all(
+            p is None or p._data.dtype == xd.dtype for p in (weight, bias))):
+        return SmallRowLayerNorm.apply(input, weight, bias, n, input.ndim - k, float(eps))
     if (k == 1 and weight is not None and bias is not None and xd.size
             and xd.dtype in (np.float32, np.float64) and weight._data.dtype == xd.dtype
             and bias._data.dtype == xd.dtype and weight._data.flags.c_contiguous and bias._data.flags.c_contiguous):
