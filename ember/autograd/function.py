@@ -495,7 +495,7 @@ class Op(Function):
             x = self._data
             dt = x.dtype
             if dt is _F32 or dt is _F64:
-                if isinstance(other, Tensor):
+                if type(other) is Tensor or isinstance(other, Tensor):  # the plain class first: the common case
                     y = other._data
                     if y.dtype is not dt or y.shape != x.shape:
                         return apply(self, other)
@@ -520,7 +520,7 @@ class Op(Function):
                         save(ctx, self, other, ra, rb)
                     o._requires_grad = True
                     o._grad_fn = ctx
-                    ctx.odt = out.dtype
+                    ctx.odt = dt  # the output's dtype: the operands' one (a Python number is weak)
                 else:
                     o._requires_grad = False
                     o._grad_fn = None
