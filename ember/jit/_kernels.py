@@ -78,7 +78,13 @@ def _is_float(dt) -> bool:
 
 # ---------------------------------------------------------------- forward lowerings: True when lowered
 
+def _rows(a: np.ndarray) -> np.ndarray:
+    """The leading dims merged (as ``ops._common.rows``): a view of a contiguous buffer."""
+    return a.reshape(int(np.prod(a.shape[:-1])), a.shape[-1])
+
+
 def _linear_forward(b: Builder, template, kwargs, outs) -> bool:
+    """x W^T (+ b): ``kernels.gemm`` over all rows into the output buffer, the bias added in place."""
     if kwargs or len(template) not in (2, 3):
         return False
     x, w = b.value(template[0]), b.value(template[1])
@@ -87,18 +93,22 @@ def _linear_forward(b: Builder, template, kwargs, outs) -> bool:
     if x is None or w is None or (has_bias and bias is None):
         return False
     (xs, xd), (ws, wd) = b.meta[x], b.meta[w]
-    if len(xs) != 2 or len(ws) != 2 or xd != wd or not _is_float(xd) or xs[1] != ws[1]:
+    if len(xs) < 2 or len(ws) != 2 or xd != wd or not _is_float(xd) or xs[-1] != ws[1]:
         return False
-    env, o = b.env, outs[0]
+    env, o, gemm = b.env, outs[0], _kernels.gemm
     b.kind[o] = BUF
-    if bias is None:
+    if len(xs) == 2:
         def linear():
-            np.matmul(env[x], env[w].T, out=env[o])
+            y = env[o]
+            gemm(env[x], env[w].T, y)
+            if bias is not None:
+                y += env[bias]
     else:
         def linear():
             y = env[o]
-            np.matmul(env[x], env[w].T, out=y)
-            y += env[bias]
+            gemm(_rows(env[x]), env[w].T, _rows(y))
+            if bias is not None:
+                y += env[bias]
     b.emit(linear, (x, w, bias), (o,))
     b.made[o] = (Linear, (x, w, bias), None)
     return True
@@ -212,22 +222,24 @@ class Grads:
 
 
 def _linear_backward(b: Builder, grads: Grads, made, g: int, wants: list, y: int) -> bool:
+    """The GEMMs and the reduction of ``Linear.backward``, over all rows: g W (matmul's forward), g^T x
+    (``MatMulGradB``'s forward) and g summed over the leading dims (``sum``'s forward)."""
     x, w, bias = made[1]
-    env = b.env
+    env, gemm = b.env, _kernels.gemm
+    lead = tuple(range(len(b.meta[g][0]) - 1))
     for i, key in wants:
-        like = (x, w, bias)[i]
-        d, acc = grads.dest(key, like)
-        if i == 0:  # g W (matmul's forward)
+        d, acc = grads.dest(key, (x, w, bias)[i])
+        if i == 0:
             def kernel(d=d):
-                np.matmul(env[g], env[w], out=env[d])
+                gemm(_rows(env[g]), env[w], _rows(env[d]))
             kernel.__name__, reads = "linear_grad_input", (g, w)
-        elif i == 1:  # g^T x (MatMulGradB's forward)
+        elif i == 1:
             def kernel(d=d):
-                np.matmul(env[g].T, env[x], out=env[d])
+                gemm(_rows(env[g]).T, _rows(env[x]), env[d])
             kernel.__name__, reads = "linear_grad_weight", (g, x)
-        else:  # g summed over the rows (sum's forward)
+        else:
             def kernel(d=d):
-                np.sum(env[g], axis=(0,), out=env[d])
+                np.sum(env[g], axis=lead, out=env[d])
             kernel.__name__, reads = "linear_grad_bias", (g,)
         b.emit(kernel, reads, (d,))
         grads.add(d, acc)

@@ -146,13 +146,14 @@ def test_returned_tensors_are_not_overwritten():
         outs[-1][0].backward()
 
 
-def test_lowered_inference_keeps_returned_outputs(kernel_set):
+@pytest.mark.parametrize("shape", [(3, 6), (3, 2, 6)])
+def test_lowered_inference_keeps_returned_outputs(kernel_set, shape):
     ember.manual_seed(0)
     net = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 4),
-                        nn.Unflatten(1, (2, 2)))
+                        nn.Unflatten(-1, (2, 2)))
     net.eval()
     rng = np.random.default_rng(0)
-    xs = [ember.tensor(rng.standard_normal((3, 6)).astype(np.float32)) for _ in range(3)]
+    xs = [ember.tensor(rng.standard_normal(shape).astype(np.float32)) for _ in range(3)]
     traced = ember.jit.trace(net, xs[0])
     with ember.no_grad():
         ys = [traced(x) for x in xs]  # the last op is a view of the last GEMM's output
