@@ -47,12 +47,15 @@ def _program(compiled):
     return progs[0]
 
 
-@pytest.fixture(params=kernels.available())
+@pytest.fixture(params=[(k, lib) for k in kernels.available() for lib in (None, *kernels.libraries())])
 def kernel_set(request):
-    before = kernels.current()
-    kernels.use(request.param)
+    """Each kernel set (numpy, numba), with the library (oneDNN: its GEMM) off and on."""
+    before = kernels.current(), kernels.library()
+    kernels.use(request.param[0])
+    kernels.use_library(request.param[1])
     yield request.param
-    kernels.use(before)
+    kernels.use(before[0])
+    kernels.use_library(before[1])
 
 
 @pytest.mark.parametrize("opt", sorted(OPTIMIZERS))
