@@ -611,3 +611,39 @@ def test_layer_norm_of_short_rows_rounds_as_torch(dtype, affine):
                 np.testing.assert_array_equal(np.signbit(e), np.signbit(a))
             else:  # sums over rows: torch adds per-thread partial sums (its thread count decides the order)
                 np.testing.assert_allclose(e, a, rtol=1e-6 if dtype == "float32" else 1e-14, atol=0)
+
+
+@pytest.mark.parametrize("call", ["F.rms_norm(T.ones(2, 3), (4,))", "F.rms_norm(T.ones(2, 3), (3,), T.ones(4))",
+                                  "F.rms_norm(T.ones(3), (2, 3))", "F.layer_norm(T.ones(2, 3), (3,), None, T.ones(1, 3))",
+                                  "F.layer_norm(T.ones(2, 3), ())", "F.rms_norm(T.ones(2, 3), 3)",
+                                  "F.linear(T.ones(2, 3), T.ones(4, 3), T.ones(5))",
+                                  "F.linear(T.ones(2, 2, 3), T.ones(4, 3), T.ones(3, 4))",
+                                  "F.linear(T.ones(3), T.ones(4, 3), T.ones(2))", "T.nn.UninitializedParameter().shape"])
+def test_small_fidelity_errors(call):
+    """Noticed last session: rms_norm checks its normalized_shape and weight as layer_norm does (torch's messages),
+    linear's bias must expand to (rows, out_features) (torch's RuntimeError, not NumPy's ValueError), and an
+    uninitialized parameter has no shape."""
+    errors = []
+    for T in (torch, ember):
+        F = T.nn.functional  # noqa: F841 - used by the call text
+        with pytest.raises(Exception) as err:
+            eval(call)  # noqa: S307 - the calls above
+        errors.append((type(err.value), str(err.value)))
+    assert errors[0] == errors[1]
+
+
+def test_small_fidelity_values():
+    """Noticed last session: prelu of a 0-d input is 0-d; pixel_shuffle/pixel_unshuffle by 1 return a new tensor;
+    a linear bias of shape (rows, out) is accepted."""
+    for T in (torch, ember):
+        x = T.tensor(-2.0, requires_grad=True)
+        w = T.tensor([0.25], requires_grad=True)
+        y = T.nn.functional.prelu(x, w)
+        y.backward()
+        assert y.shape == () and float(y) == -0.5 and float(w.grad[0]) == -2.0 and float(x.grad) == 0.25
+        for fn in ("pixel_shuffle", "pixel_unshuffle"):
+            a = T.ones(1, 4, 2, 2)
+            b = getattr(T.nn.functional, fn)(a, 1)
+            b[0, 0, 0, 0] = 5.0
+            assert float(a[0, 0, 0, 0]) == 1.0 and b.is_contiguous()
+        assert T.nn.functional.linear(T.ones(2, 3), T.ones(4, 3), T.ones(2, 4)).shape == (2, 4)

@@ -293,7 +293,7 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """PReLU(x) = max(0, x) + a min(0, x), with one ``a`` per channel (dim 1) or one shared.
     dy/dx = 1 (x > 0) or a; dy/da = min(0, x), summed over the positions sharing ``a``."""
-    w = weight
+    w = weight.reshape(()) if weight.numel() == 1 else weight  # one shared: the output keeps input's shape (0-d too)
     if weight.numel() != 1:  # one per channel (zero channels: an empty weight)
         if input.ndim < 2 or input.shape[1] != weight.numel():
             c = input.shape[1] if input.ndim >= 2 else 1

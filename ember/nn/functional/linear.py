@@ -11,6 +11,8 @@ ember.Size([2, 4])
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..._autocast import autocast_policy
@@ -47,6 +49,7 @@ class Linear(Op):
         else:
             out = kernels.gemm(xd, wd.T)
         if b is not None:
+            _check_bias(b._data.shape, xd, out.shape)
             out += b._data
         ctx.save_for_backward(x, w)
         if ctx.next is not None and xd.ndim >= 2:
@@ -64,6 +67,28 @@ class Linear(Op):
         if len(need) > 2 and need[2]:
             gb = g.sum(tuple(range(g.ndim - 1))) if g.ndim > 1 else g
         return gx, gw, gb
+
+
+def _check_bias(shape: tuple, xd: np.ndarray, out_shape: tuple) -> None:
+    """torch adds the bias by addmm on the flattened rows (a matrix or vector input, or a 1-d bias with a contiguous
+    input): it must expand to (rows, out_features); otherwise it is added in place to the product: it must
+    broadcast to the output's shape. Each with torch's message."""
+    if xd.ndim <= 2 or len(shape) == 1 and xd.flags.c_contiguous:
+        target = (math.prod(xd.shape[:-1]) if xd.ndim > 1 else 1, out_shape[-1])
+        if len(shape) > 2:
+            raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(target)}): the number of sizes "
+                               f"provided (2) must be greater or equal to the number of dimensions in the tensor "
+                               f"({len(shape)})")
+        for i, (have, want) in enumerate(zip(reversed(shape), reversed(target))):
+            if have != want and have != 1:
+                raise RuntimeError(f"The expanded size of the tensor ({want}) must match the existing size ({have}) "
+                                   f"at non-singleton dimension {1 - i}.  Target sizes: {list(target)}.  Tensor "
+                                   f"sizes: {list(shape)}")
+        return
+    for i, (have, want) in enumerate(zip(reversed(shape), reversed(out_shape))):
+        if have != want and have != 1:
+            raise RuntimeError(f"The size of tensor a ({want}) must match the size of tensor b ({have}) at "
+                               f"non-singleton dimension {len(out_shape) - 1 - i}")
 
 
 @autocast_policy("lower")

@@ -408,14 +408,31 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     return _native_norm(input, weight, bias, eps, axes, param_shape, (0,) + axes, (xc, mean, var))
 
 
+def _check_normalized_shape(input: Tensor, normalized_shape, weight, bias, star: str) -> tuple:
+    """torch's checks of layer_norm / rms_norm, in its order: a non-empty shape, weight and bias of that shape,
+    an input that ends with it (``star`` is how the message spells the leading dims). Returns the shape."""
+    if isinstance(normalized_shape, int):  # torch's parser: a list or tuple of ints (the modules take one int)
+        raise TypeError(f"{'rms_norm' if star == '[*' else 'layer_norm'}(): argument 'normalized_shape' (position 2) "
+                        f"must be tuple of ints, not int")
+    shape = tuple(int(s) for s in normalized_shape)
+    if not shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+                           "element, but got normalized_shape = []")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{list(p.shape)} and normalized_shape = {list(shape)}")
+    if input.ndim < len(shape) or tuple(input.shape[input.ndim - len(shape):]) != shape:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape {star}"
+                           f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    return shape
+
+
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """Standardize over the trailing ``normalized_shape`` dims; weight and bias have that shape."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    shape = _check_normalized_shape(input, normalized_shape, weight, bias, "[*, ")
     k = len(shape)
-    if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
-        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape [*, "
-                           f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
     axes = tuple(range(input.ndim - k, input.ndim))
     xd = input._data
     n = math.prod(shape)
@@ -456,7 +473,10 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
 
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """y = x / sqrt(mean(x^2 over normalized_shape) + eps) * weight; eps defaults to finfo(dtype).eps."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = 1 if isinstance(normalized_shape, int) else len(normalized_shape)
+    if input.ndim < k and not isinstance(normalized_shape, int):
+        raise ValueError(f"Input tensor must have at least {k} dimensions, but got {input.ndim}")
+    shape = _check_normalized_shape(input, normalized_shape, weight, None, "[*")
     dims = tuple(range(input.ndim - len(shape), input.ndim))
     if eps is None:
         eps = float(np.finfo(input._data.dtype).eps)

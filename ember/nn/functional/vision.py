@@ -276,7 +276,12 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     nl = len(lead)
     x = input.reshape(*lead, c // (r * r), r, r, h, w)
     x = x.permute(*range(nl), nl, nl + 3, nl + 1, nl + 4, nl + 2)
-    return x.reshape(*lead, c // (r * r), h * r, w * r)
+    return _new_tensor(x.reshape(*lead, c // (r * r), h * r, w * r), input)
+
+
+def _new_tensor(y: Tensor, input: Tensor) -> Tensor:
+    """torch's pixel (un)shuffle always returns a new tensor; the reshapes are a view for a factor of 1."""
+    return y.clone() if np.may_share_memory(y._data, input._data) else y
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
@@ -294,4 +299,4 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     nl = len(lead)
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     x = x.permute(*range(nl), nl, nl + 2, nl + 4, nl + 1, nl + 3)
-    return x.reshape(*lead, c * r * r, h // r, w // r)
+    return _new_tensor(x.reshape(*lead, c * r * r, h // r, w // r), input)
