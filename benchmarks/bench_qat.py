@@ -9,7 +9,9 @@ last half, ``convert``), and QAT with the BatchNorm kept (``fuse_modules_qat`` i
 LinearBn1d fold it into the fake-quantized weight while training; observers and BatchNorm statistics frozen
 for the last half; ``convert`` folds it). Accuracy on the shipped 2,000-image test subset.
 
-    nice -n 10 python -m benchmarks.bench_qat [--epochs 2] [--qat-epochs 1]
+    nice -n 10 python -m benchmarks.bench_qat [--epochs 2] [--qat-epochs 1] [--torch]
+
+``--torch`` also runs the ConvBn QAT in torch.ao from the same float weights, batches and schedule.
 """
 from __future__ import annotations
 
@@ -74,12 +76,51 @@ def _ptq(model, calib, activation) -> object:
     return tq.convert(prepared)
 
 
+def _torch_convbn_qat(model, xtr, ytr, xte, yte, a) -> dict:
+    """The oracle: the same ConvBn QAT in torch.ao from the same float weights, batches and schedule."""
+    import torch
+    import torch.ao.nn.intrinsic.qat as tnniqat
+    import torch.ao.quantization as ttq
+
+    torch.backends.quantized.engine = "x86"
+    T = torch.nn
+    net = T.Sequential(T.Conv2d(1, 6, 5), T.BatchNorm2d(6), T.Sigmoid(), T.AvgPool2d(2, 2), T.Conv2d(6, 16, 5),
+                       T.BatchNorm2d(16), T.Sigmoid(), T.AvgPool2d(2, 2), T.Flatten(), T.Linear(256, 120),
+                       T.BatchNorm1d(120), T.Sigmoid(), T.Linear(120, 84), T.BatchNorm1d(84), T.Sigmoid(),
+                       T.Linear(84, 10))
+    net.load_state_dict({k[len("net."):]: torch.tensor(v.numpy()) for k, v in model.state_dict().items()})
+    m = ttq.fuse_modules_qat(ttq.QuantWrapper(net).train(), [[p.replace("net.", "") for p in g] for g in PAIRS])
+    m.qconfig = ttq.get_default_qat_qconfig("x86")
+    m = ttq.prepare_qat(m)
+    opt = torch.optim.SGD(m.parameters(), lr=a.qat_lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    rng = np.random.default_rng(1)  # the batches of _train(..., seed=1)
+    for epoch in range(a.qat_epochs):
+        if epoch >= max(1, a.qat_epochs // 2) and a.qat_epochs > 1:
+            m.apply(ttq.disable_observer)
+            m.apply(tnniqat.freeze_bn_stats)
+        order = rng.permutation(len(xtr))
+        for i in range(0, len(xtr), 256):
+            idx = order[i:i + 256]
+            loss = T.functional.cross_entropy(m(torch.tensor(xtr[idx])), torch.tensor(ytr[idx]))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    m.eval()
+
+    def acc(mod) -> float:
+        with torch.no_grad():
+            return float((mod(torch.tensor(xte)).argmax(1).numpy() == yte).mean())
+
+    return {"torch-convbn-fq": acc(m), "torch-convbn-int8": acc(ttq.convert(m))}
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--qat-epochs", type=int, default=1)
     p.add_argument("--lr", type=float, default=0.05)
     p.add_argument("--qat-lr", type=float, default=0.005)
+    p.add_argument("--torch", action="store_true", help="also run the ConvBn QAT in torch.ao (the oracle)")
     a = p.parse_args()
     import ember
     from ember.ao import quantization as tq
@@ -131,6 +172,8 @@ def main() -> None:
     convbn.eval()
     res["qat-convbn-fq"] = _accuracy(convbn, xte, test_y)
     res["qat-convbn-int8"] = _accuracy(tq.convert(convbn), xte, test_y)
+    if a.torch:
+        res.update(_torch_convbn_qat(model, xtr, train_y, xte, test_y, a))
     for k, v in res.items():
         print(f"{k:15s} accuracy {v:.4f} ({100 * (v - res['float']):+.2f} points vs float, "
               f"{100 * (v - res['float-tuned']):+.2f} vs float-tuned)")
