@@ -50,7 +50,7 @@ class TracedModule:
         return getattr(self._fn, name)
 
     def __call__(self, *inputs):
-        key = _signature(inputs, getattr(self._fn, "training", None))
+        key = (_fast_signature(inputs), getattr(self._fn, "training", None))
         prog = self._programs.get(key)
         if prog is None:
             if self._programs:
@@ -63,17 +63,8 @@ class TracedModule:
         return self(*inputs)
 
 
-def _signature(inputs, training) -> tuple:
-    parts = []
-    for a in inputs:
-        if isinstance(a, Tensor):
-            parts.append((tuple(a.shape), str(a.dtype)))
-        else:
-            parts.append(("py", repr(a)))
-    return tuple(parts), training
-
-
 def _fast_signature(inputs) -> tuple:
+    """The guard key of a call: each tensor's shape and dtype, each Python value's repr."""
     return tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else ("py", repr(a)) for a in inputs)
 
 

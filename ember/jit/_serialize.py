@@ -13,6 +13,7 @@ import json
 import numpy as np
 
 from ..autograd.function import Op
+from ..dtypes import from_numpy_dtype
 from ..tensor import Tensor, wrap
 from ._program import _SLOT, Program
 
@@ -62,6 +63,13 @@ def _decode(d, arrays):
     raise ValueError(f"ember.jit.load: unknown argument record {d!r}")
 
 
+def _encode_signature(s) -> list:
+    """One input's part of the guard key: ("py", repr) or [shape, the ember dtype's name]."""
+    if s[0] == "py":
+        return [s[0], s[1]]
+    return [list(s[0]), str(from_numpy_dtype(s[1]))]
+
+
 def save_program(traced, f) -> None:
     if not traced._programs:
         raise RuntimeError("ember.jit.save: the module has not been traced yet")
@@ -77,7 +85,7 @@ def save_program(traced, f) -> None:
                       "args": [_encode(a, arrays, names) for a in template],
                       "kwargs": {k: _encode(v, arrays, names) for k, v in kwargs.items()}, "outs": list(outs)})
     meta = {"steps": steps, "n_slots": prog.n_slots, "inputs": prog.input_slots,
-            "out": _encode(prog.out, arrays, names), "signature": [[s[0] if s[0] == "py" else list(s[0]), s[1]] for s in sig[0]]}
+            "out": _encode(prog.out, arrays, names), "signature": [_encode_signature(s) for s in sig[0]]}
     if isinstance(f, (str, bytes)) or hasattr(f, "__fspath__"):  # np.savez would append ".npz" to a path
         with open(f, "wb") as fh:
             np.savez(fh, __program__=np.array(json.dumps(meta)), **arrays)

@@ -176,7 +176,8 @@ def _fallback_cases():
         net(x).topk(2, 1)[0].sum().backward()  # the indices are computed outside the ops
         opt.step()
 
-    return [(topk_loss, _mlp, "indices computed outside"), (clip, _mlp, "gradients were changed"), (control_flow, _mlp, "Tensor.item"),
+    return [(topk_loss, _mlp, "indices computed outside"), (clip, _mlp, "gradients were changed"),
+            (control_flow, _mlp, "Tensor.item"),
             (batch_norm, lambda: nn.Sequential(nn.Linear(6, 8), nn.BatchNorm1d(8), nn.Linear(8, 3)),
              "running statistics"),
             (batch_norm, lambda: nn.Sequential(nn.Linear(6, 8), FakeQuantize(), nn.Linear(8, 3)),
