@@ -6,8 +6,9 @@ batch 1 (``ember.jit.trace``), where per-op overhead dominates.
 
 Per-step overhead = step time - kernel time. The kernel time of a step is measured in separate runs in
 which every op's ``forward`` (the raw-array computation of each forward and backward op, outermost call
-only) and every optimizer's ``_update_group`` (the fused raw-array update) are wrapped by a timer; what
-is left of the step (module calls, argument parsing, ``apply``'s graph bookkeeping, the engine's walk,
+only), the ufunc that a Tensor operator's fast path runs (``x + y`` without ``forward``), every optimizer's
+``_update_group`` (the fused raw-array update) and each kernel closure of a lowered replay are wrapped by a
+timer; what is left of the step (module calls, argument parsing, ``apply``'s graph bookkeeping, the engine's walk,
 gradient routing and accumulation, optimizer bookkeeping) is overhead. The timers add about 0.1 us per op
 to the kernel time, so the overhead is if anything underestimated.
 
@@ -96,14 +97,15 @@ BOOKKEEPING = {"zero_grad", "give_grads", "step", "item"}  # the lowered replay'
 
 
 class KernelTimer:
-    """While active, sums the time spent in ops' ``forward`` (outermost calls), optimizers' ``_update_group``
-    and the kernel closures of a lowered replay (``ember/jit/_lower.py``: a GEMM, a relu pass, an op's raw
-    forward, each with the few lookups that bind its operands; not its ``zero_grad``/``.grad`` bookkeeping):
-    the kernels of a step. ``total`` is in seconds."""
+    """While active, sums the time spent in ops' ``forward`` (outermost calls), the ufunc of the Tensor
+    operators' fast path, optimizers' ``_update_group`` and the kernel closures of a lowered replay
+    (``ember/jit/_lower.py``: a GEMM, a relu pass, an op's raw forward, each with the few lookups that bind its
+    operands; not its ``zero_grad``/``.grad`` bookkeeping): the kernels of a step. ``total`` is in seconds."""
 
     def __init__(self) -> None:
         self.total = 0.0
         self._saved: list = []
+        self._cells: list = []
 
     def __enter__(self) -> "KernelTimer":
         from ember.autograd.function import Op
@@ -126,6 +128,7 @@ class KernelTimer:
             return call
 
         self._time_lowered(timed)
+        self._time_operators(timed)
         for base, name in ((Op, "forward"), (Optimizer, "_update_group")):
             stack = [base]
             while stack:
@@ -139,6 +142,19 @@ class KernelTimer:
                 wrapped = timed(fn.__func__ if kind else fn)
                 setattr(cls, name, kind(wrapped) if kind else wrapped)
         return self
+
+    def _time_operators(self, timed) -> None:
+        """The Tensor operators' fast path (``Op.operator``: ``x + y`` on operands of one dtype and shape) runs
+        its op's ufunc without ``forward``: that ufunc call, bound in the operator's closure, is timed too."""
+        from ember.tensor import Tensor
+
+        for fn in vars(Tensor).values():
+            code = getattr(fn, "__code__", None)
+            if code is None or fn.__closure__ is None or "ufunc" not in code.co_freevars:
+                continue
+            cell = fn.__closure__[code.co_freevars.index("ufunc")]
+            self._cells.append((cell, cell.cell_contents))
+            cell.cell_contents = timed(cell.cell_contents)
 
     def _time_lowered(self, timed) -> None:
         from ember.jit._buffers import Lowered
@@ -156,6 +172,8 @@ class KernelTimer:
         Lowered.run = lowered_run
 
     def __exit__(self, *exc) -> None:
+        for cell, fn in reversed(self._cells):
+            cell.cell_contents = fn
         for cls, name, fn in reversed(self._saved):
             setattr(cls, name, fn)
 
