@@ -29,8 +29,7 @@ def _numba_body(name: str, shape, dtype):
     but has no such loop (then the op is not lowered)."""
     if _kernels.current() != "numba" or dtype.kind != "f" or dtype.itemsize < 4:
         return None
-    from ..backends import kernels_numba as kn
-
+    kn = _kernels._impl  # the numba kernel set's module
     big = int(np.prod(shape)) >= getattr(kn, "_PAR_MIN", 1 << 16)
     return getattr(kn, name + ("_par" if big else "_ser"), False)
 
