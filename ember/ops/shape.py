@@ -246,7 +246,7 @@ class Triangle(Op):
         ctx.rename("TriuBackward0" if upper else "TrilBackward0")
         rows, cols = d.shape[-2:]
         keep = (np.triu if upper else np.tril)(np.ones((rows, cols), dtype=bool), diagonal)
-        return np.where(keep, d, np.zeros((), d.dtype))
+        return np.ascontiguousarray(np.where(keep, d, np.zeros((), d.dtype)))  # torch's result is contiguous
 
     @staticmethod
     def backward(ctx, g):

@@ -647,3 +647,36 @@ def test_small_fidelity_values():
             b[0, 0, 0, 0] = 5.0
             assert float(a[0, 0, 0, 0]) == 1.0 and b.is_contiguous()
         assert T.nn.functional.linear(T.ones(2, 3), T.ones(4, 3), T.ones(2, 4)).shape == (2, 4)
+
+
+def test_tril_result_is_contiguous():
+    """fuzz class 'view: ember raises RuntimeError (torch does not)' (seed 20292): torch's tril/triu allocate a
+    contiguous result, so .view() after them works on a transposed input."""
+    for T in (torch, ember):
+        x = T.ones(1, 2, 2, 3).permute(3, 2, 1, 0)
+        for fn in ("tril", "triu"):
+            y = getattr(x, fn)()
+            assert y.is_contiguous() and y.view(-1).shape == (12,)
+
+
+def test_batch_norm_of_zero_channels_with_a_weight():
+    """fuzz class 'norm: exception type ZeroDivisionError (torch IndexError)' (seed 20768): torch's batch norm
+    selects channel 0 of an empty weight or bias (IndexError); without them zero channels pass."""
+    for T in (torch, ember):
+        for training in (True, False):
+            with pytest.raises(IndexError, match="index 0 out of range"):
+                T.nn.functional.batch_norm(T.ones(4, 0, 4), T.zeros(0), T.ones(0), T.ones(0), None, training=training)
+            assert T.nn.functional.batch_norm(T.ones(4, 0, 4), None, None, training=True).shape == (4, 0, 4)
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_cross_entropy_ignored_row_of_nan_logits(batched):
+    """fuzz class 'loss: value' (seed 20590): an ignored row's loss is 0 even where its logits are NaN (ember had
+    0 * NaN); its gradient is 0 - p * 0 from log_softmax's backward, so NaN there, as torch."""
+    x = np.array([[np.nan, 0.5], [0.1, 0.2], [0.3, 0.1]]) if batched else np.array([np.nan, 0.5])
+
+    def fn(T, t):
+        target = T.tensor([0, 0, 1]) if batched else T.tensor(0)
+        return T.nn.functional.cross_entropy(t, target, ignore_index=0, reduction="none") * 2
+
+    _assert_same(_both(fn, x))

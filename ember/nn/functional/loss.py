@@ -192,6 +192,8 @@ class CrossEntropy(Op):
                 coef = coef + smoothing / C * (w.sum() if w is not None else C) * valid
                 sub = (smoothing / C) * (np.broadcast_to(w, (M, C)) if w is not None else np.ones((M, C), x.dtype))
                 sub = sub * valid[:, None]
+            if not valid.all():  # torch never computes an ignored row: 0 there, even where log p is NaN
+                loss = np.where(valid, loss, np.zeros((), loss.dtype))
             ctx.tc, ctx.rows, ctx.wt_hard, ctx.valid = tc, rows, (1 - smoothing) * wt, valid
         ctx.denom, ctx.coef, ctx.sub, ctx.reduction, ctx.shape = denom, coef, sub, reduction, tuple(input.shape)
         ctx.probs, ctx.smoothing, ctx.C = probs, smoothing, C
@@ -241,8 +243,11 @@ class CrossEntropyBackward(Op):
             grad -= ce.sub * scale[:, None]
         if not ce.probs:
             grad[ce.rows, ce.tc] -= ce.wt_hard * scale
-            if ce.valid is not None and not ce.valid.all():  # ignored rows: 0 (torch never writes them), not NaN * 0
-                grad[~ce.valid.astype(bool)] = 0
+            if ce.valid is not None and not ce.valid.all():
+                # ignored rows: nll_loss's backward gives them 0 (never NaN * 0) and log_softmax's backward then
+                # 0 - p * 0, which is NaN only where the row's softmax is NaN
+                ign = ~ce.valid.astype(bool)
+                grad[ign] = ce.p[ign] * 0
         return _classes_back(grad.astype(gd.dtype, copy=False), ce.shape)
 
     @staticmethod

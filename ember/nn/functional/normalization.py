@@ -340,10 +340,12 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if input.ndim < 2:
         raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
     c = input.shape[1]
+    if c == 0 and (weight is not None or bias is not None):  # torch's kernel selects channel 0 of the weight
+        raise IndexError("select(): index 0 out of range for tensor of size [0] at dimension 0")
     param_shape = (1, c) + (1,) * (input.ndim - 2)
     axes = (0,) + tuple(range(2, input.ndim))
     if training:
-        m = input.numel() // c
+        m = math.prod(input.shape) // c if c else 0
         if m == 1:  # torch: exactly one (zero-size inputs pass)
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
         if input.numel() and input._data.dtype.kind == "f":  # zero-size inputs: the composed statistics below
