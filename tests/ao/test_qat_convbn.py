@@ -300,3 +300,33 @@ def test_conv1d_bn_qat_converts_as_torch(relu):
     assert out_e.shape == out_t.shape
     steps = np.rint(np.abs(out_e - out_t) / tc[1].scale)
     assert steps.max() <= 1 and np.mean(steps == 0) > 0.9
+
+
+def test_version_1_state_dict_loads_into_bn():
+    qc = eq.get_default_qat_qconfig("x86")
+    src = enniqat.ConvBn2d(2, 3, 3, qconfig=qc)
+    src(ember.randn(4, 2, 5, 5))  # running statistics that are not the initial ones
+    old = {k.replace("bn.weight", "gamma").replace("bn.bias", "beta").replace("bn.", ""): v
+           for k, v in src.state_dict().items()}  # torch's version 1 layout, no _metadata
+    assert "gamma" in old and "running_var" in old
+    dst = enniqat.ConvBn2d(2, 3, 3, qconfig=qc)
+    dst.load_state_dict(old)
+    for k, v in src.state_dict().items():
+        np.testing.assert_array_equal(dst.state_dict()[k].numpy(), v.numpy(), err_msg=k)
+    dst.load_state_dict(src.state_dict())  # version 2 (with _metadata)
+    with pytest.raises(RuntimeError, match="bn.running_var"):
+        enniqat.ConvBn2d(2, 3, 3, qconfig=qc).load_state_dict({k: v for k, v in old.items() if k != "running_var"})
+
+
+def test_torchs_trained_qat_state_dict_loads_into_a_fresh_prepared_model(run):
+    fresh = eq.fuse_modules_qat(EmberNet().train(), FUSE)
+    fresh.qconfig = eq.get_default_qat_qconfig("x86")
+    fresh = eq.prepare_qat(fresh)  # per-channel observers still empty, fake-quant scales of one element
+    tp = copy.deepcopy(run["tp"])  # its observers still run in eval mode: keep the fixture's untouched
+    fresh.load_state_dict(_to_ember(tp.state_dict()))
+    fresh.eval()
+    x = run["test"]
+    with torch.no_grad():
+        yt = tp(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(fresh(ember.tensor(x)).detach().numpy(), yt, rtol=1e-4, atol=1e-4)
+    assert fresh.conv1.weight_fake_quant.scale.shape == (4,)

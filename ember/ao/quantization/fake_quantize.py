@@ -12,7 +12,7 @@ from ... import nn
 from ...autograd.function import Op
 from ...tensor import Tensor, wrap
 from .observer import (FixedQParamsObserver, MovingAverageMinMaxObserver, MovingAveragePerChannelMinMaxObserver,
-                       ObserverBase, per_channel_affine, per_channel_symmetric, _with_args)
+                       ObserverBase, per_channel_affine, per_channel_symmetric, _resize_buffers, _with_args)
 
 _F = np.float32
 
@@ -123,6 +123,13 @@ class FakeQuantize(FakeQuantizeBase):
 
     def calculate_qparams(self):
         return self.activation_post_process.calculate_qparams()
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs) -> None:
+        """A per-channel checkpoint's ``scale``/``zero_point`` load into a fresh fake quantizer (resized, as torch)."""
+        _resize_buffers(self, ("scale", "zero_point"), state_dict, prefix, False, missing_keys)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
 
     def forward(self, x: Tensor) -> Tensor:
         if self.observer_enabled._data[0] == 1:

@@ -26,6 +26,20 @@ def _with_args(cls, **kwargs):
     return functools.partial(cls, **kwargs)
 
 
+def _resize_buffers(mod: nn.Module, names: tuple, state_dict, prefix: str, strict: bool,
+                    missing_keys: list) -> None:
+    """Give the named buffers the checkpoint's shapes before they are copied (torch resizes them: a
+    per-channel observer starts empty, a fake quantizer's scale with one element)."""
+    for name in names:
+        key = prefix + name
+        if key in state_dict:
+            val = state_dict[key]
+            if tuple(val.shape) != tuple(mod._buffers[name].shape):
+                mod._buffers[name] = wrap(np.zeros(tuple(val.shape), dtype=mod._buffers[name].numpy().dtype))
+        elif strict:
+            missing_keys.append(key)
+
+
 class ObserverBase(nn.Module):
     """Records statistics in ``forward`` (which returns its input) and gives (scale, zero_point) in
     ``calculate_qparams``. ``with_args(**kw)`` makes a factory, as torch's qconfigs hold them."""
@@ -147,6 +161,12 @@ class PerChannelMinMaxObserver(ObserverBase):
 
     def calculate_qparams(self):
         return self._qparams(self.min_val.numpy(), self.max_val.numpy())
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs) -> None:
+        _resize_buffers(self, ("min_val", "max_val"), state_dict, prefix, False, missing_keys)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
 
 
 class MovingAveragePerChannelMinMaxObserver(PerChannelMinMaxObserver):

@@ -38,6 +38,10 @@ from .....ops.creation import empty
 from ... import intrinsic as nni
 
 
+_V1_NAMES = {"bn.weight": "gamma", "bn.bias": "beta", "bn.running_mean": "running_mean",
+             "bn.running_var": "running_var", "bn.num_batches_tracked": "num_batches_tracked"}
+
+
 class _ConvBnNd:
     """Shared by ConvBn{1,2,3}d and ConvBnReLU{1,2,3}d (mixed in before the matching ``nn.ConvNd``)."""
 
@@ -158,6 +162,19 @@ class _ConvBnNd:
     def forward(self, input):
         y = self._forward(input)
         return F.relu(y) if self._FLOAT_RELU_MODULE is not None else y
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs) -> None:
+        """Version 1 state_dicts (torch's before the BatchNorm moved into ``bn``) load too: ``gamma``, ``beta``,
+        ``running_mean``, ... at the top level become ``bn.weight``, ``bn.bias``, ``bn.running_mean``, ..."""
+        if local_metadata.get("version", None) in (None, 1):
+            for v2, v1 in _V1_NAMES.items():
+                if prefix + v1 in state_dict:
+                    state_dict[prefix + v2] = state_dict.pop(prefix + v1)
+                elif prefix + v2 not in state_dict and strict:
+                    missing_keys.append(prefix + v2)
+        self._FLOAT_CONV_MODULE._load_from_state_dict(self, state_dict, prefix, local_metadata, strict,
+                                                      missing_keys, unexpected_keys, error_msgs)
 
     @classmethod
     def from_float(cls, mod, use_precomputed_fake_quant: bool = False):
