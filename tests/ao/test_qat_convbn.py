@@ -264,38 +264,36 @@ def test_fused_qat_errors():
         enniqat.ConvBn2d.from_float(float_mod)
     with pytest.raises(AssertionError, match="Incorrect types"):
         enni.ConvBn2d(nn.Conv2d(1, 2, 3), nn.BatchNorm1d(2))
-    m = nn.Sequential(eq.QuantStub(), enni.ConvBn3d(nn.Conv3d(1, 2, 3), nn.BatchNorm3d(2)))
-    m.qconfig = qc
-    m = eq.prepare_qat(m.train())
-    assert type(m[1]) is enniqat.ConvBn3d
-    m(ember.randn(2, 1, 4, 4, 4))
-    with pytest.raises(NotImplementedError, match="no quantized layer for ConvBn3d"):
-        eq.convert(m.eval())
+    with pytest.raises(NotImplementedError, match="cannot fuse"):
+        eq.fuse_modules_qat(nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm1d(2)), ["0", "1"])
 
 
-@pytest.mark.parametrize("relu", [False, True])
-def test_conv1d_bn_qat_converts_as_torch(relu):
+@pytest.mark.parametrize("nd,relu", [(1, False), (1, True), (3, False), (3, True)])
+def test_conv1d_conv3d_bn_qat_convert_as_torch(nd, relu):
     rng = np.random.default_rng(4)
     torch.manual_seed(4)
+    conv, bn = f"Conv{nd}d", f"BatchNorm{nd}d"
     tail_t, tail_e = ([torch.nn.ReLU()], [nn.ReLU()]) if relu else ([], [])
-    tm = torch.nn.Sequential(tq.QuantStub(), torch.nn.Conv1d(2, 4, 3, padding=1, stride=2), torch.nn.BatchNorm1d(4),
-                             *tail_t, tq.DeQuantStub())
-    em = nn.Sequential(eq.QuantStub(), nn.Conv1d(2, 4, 3, padding=1, stride=2), nn.BatchNorm1d(4), *tail_e,
+    tm = torch.nn.Sequential(tq.QuantStub(), getattr(torch.nn, conv)(2, 4, 3, padding=1, stride=2),
+                             getattr(torch.nn, bn)(4), *tail_t, tq.DeQuantStub())
+    em = nn.Sequential(eq.QuantStub(), getattr(nn, conv)(2, 4, 3, padding=1, stride=2), getattr(nn, bn)(4), *tail_e,
                        eq.DeQuantStub())
     em.load_state_dict(_to_ember(tm.state_dict()))
     group = ["1", "2", "3"] if relu else ["1", "2"]
     tm, em = tq.fuse_modules_qat(tm.train(), group), eq.fuse_modules_qat(em.train(), group)
     tm.qconfig, em.qconfig = _torch_qconfig(), eq.get_default_qat_qconfig("x86")
     tm, em = tq.prepare_qat(tm), eq.prepare_qat(em)
+    assert type(em[1]).__name__ == type(tm[1]).__name__
+    spatial = (9,) if nd == 1 else (5, 6, 5)
     for _ in range(3):
-        x = rng.normal(size=(4, 2, 9)).astype(np.float32)
+        x = rng.normal(size=(4, 2, *spatial)).astype(np.float32)
         tm(torch.tensor(x)), em(ember.tensor(x))
     tc, ec = tq.convert(tm.eval()), eq.convert(em.eval())
-    assert type(ec[1]) is (enq.ConvReLU1d if relu else enq.Conv1d)
+    assert type(ec[1]) is getattr(enq, f"ConvReLU{nd}d" if relu else conv)
     we, wt = ec[1].weight(), tc[1].weight()
     assert we.shape == wt.shape
     assert np.abs(we.int_repr().numpy().astype(int) - wt.int_repr().numpy().astype(int)).max() <= 1
-    x = rng.normal(size=(3, 2, 11)).astype(np.float32)
+    x = rng.normal(size=(3, 2, *(s + 2 for s in spatial))).astype(np.float32)
     out_e, out_t = ec(ember.tensor(x)).numpy(), tc(torch.tensor(x)).numpy()
     assert out_e.shape == out_t.shape
     steps = np.rint(np.abs(out_e - out_t) / tc[1].scale)

@@ -24,14 +24,13 @@ def get_default_static_quant_module_mappings() -> dict:
             nnqat.Conv2d: nnq.Conv2d, nnqat.Linear: nnq.Linear, nniqat.ConvReLU2d: nnq.ConvReLU2d,
             nniqat.LinearReLU: nnq.LinearReLU, nniqat.ConvBn2d: nnq.Conv2d, nniqat.ConvBnReLU2d: nnq.ConvReLU2d,
             nniqat.LinearBn1d: nnq.Linear, nn.Conv1d: nnq.Conv1d, nni.ConvReLU1d: nnq.ConvReLU1d,
-            nniqat.ConvBn1d: nnq.Conv1d, nniqat.ConvBnReLU1d: nnq.ConvReLU1d}
+            nniqat.ConvBn1d: nnq.Conv1d, nniqat.ConvBnReLU1d: nnq.ConvReLU1d, nn.Conv3d: nnq.Conv3d,
+            nni.ConvReLU3d: nnq.ConvReLU3d, nniqat.ConvBn3d: nnq.Conv3d, nniqat.ConvBnReLU3d: nnq.ConvReLU3d}
 
 
 # layers whose quantized output scale/zero point come from calibration (the others keep the input's or are fixed)
-_OBSERVED = (QuantStub, nn.Conv1d, nn.Conv2d, nn.Linear, nni.ConvReLU1d, nni.ConvReLU2d, nni.LinearReLU,
-             nniqat.ConvBn3d, nniqat.ConvBnReLU3d)
-# QAT layers ember has no quantized twin for (no quantized Conv3d): convert says so
-_NO_QUANTIZED = (nniqat.ConvBn3d, nniqat.ConvBnReLU3d)
+_OBSERVED = (QuantStub, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear, nni.ConvReLU1d, nni.ConvReLU2d, nni.ConvReLU3d,
+             nni.LinearReLU)
 # layers with a known output range: a fixed-qparams fake quantizer instead of qconfig.activation (as torch)
 _FIXED = {nn.Sigmoid: default_fixed_qparams_range_0to1_fake_quant}
 
@@ -110,11 +109,6 @@ def convert(module: nn.Module, mapping: dict | None = None, inplace: bool = Fals
 
     def swap(parent: nn.Module) -> None:
         for name, child in list(parent.named_children()):
-            if type(child) in _NO_QUANTIZED and type(child) not in mapping \
-                    and getattr(child, "qconfig", None) is not None:
-                raise NotImplementedError(
-                    f"convert: ember has no quantized layer for {type(child).__name__} (no quantized Conv3d); "
-                    f"train it with QAT, then call its to_float() for a float layer, or pass a mapping")
             if type(child) in mapping and getattr(child, "qconfig", None) is not None:
                 setattr(parent, name, mapping[type(child)].from_float(child))
             else:

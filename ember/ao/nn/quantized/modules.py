@@ -22,6 +22,10 @@ from ...quantization.qtensor import QTensor, _quantize, quantize_per_tensor
 from .dynamic.modules import _int_gemm, _quantize_weight
 
 
+def _ntuple(v, n: int) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
+
+
 def _pair(v) -> tuple:
     return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
 
@@ -191,19 +195,23 @@ class Linear(_WeightedLayer):
 
 class Conv2d(_WeightedLayer):
     """Quantized Conv2d (zeros padding): uint8 ``(N, C_in, H, W)`` -> uint8 ``(N, C_out, H_out, W_out)``;
-    im2col of :math:`q_x - z_x` (padding is real zero) and an integer GEMM per group."""
+    im2col of :math:`q_x - z_x` (padding is real zero) and an integer GEMM per group. ``Conv1d`` and ``Conv3d``
+    are the same on one and three spatial axes."""
 
     _FLOAT_MODULE = nn.Conv2d
+    _nd = 2
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros") -> None:
         super().__init__()
+        name = type(self).__name__
         if padding_mode != "zeros" or isinstance(padding, str):
-            raise NotImplementedError(f"quantized Conv2d: ember supports numeric zeros padding, got "
+            raise NotImplementedError(f"quantized {name}: ember supports numeric zeros padding, got "
                                       f"padding={padding!r}, padding_mode={padding_mode!r}")
+        nd = self._nd
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size, self.stride = _pair(kernel_size), _pair(stride)
-        self.padding, self.dilation = _pair(padding), _pair(dilation)
+        self.kernel_size, self.stride = _ntuple(kernel_size, nd), _ntuple(stride, nd)
+        self.padding, self.dilation = _ntuple(padding, nd), _ntuple(dilation, nd)
         shape = (out_channels, in_channels // groups, *self.kernel_size)
         w = quantize_per_tensor(wrap(np.zeros(shape, np.float32)), 1.0, 0, dtypes.qint8)
         self._set_weight(w, wrap(np.zeros(out_channels, np.float32)) if bias else None, 1.0, 0)
@@ -219,21 +227,23 @@ class Conv2d(_WeightedLayer):
 
     def forward(self, x: QTensor) -> QTensor:
         x = _check_q(x, type(self).__name__)
-        if x._ints.ndim != 4 or x._ints.shape[1] != self.in_channels:
-            raise RuntimeError(f"quantized Conv2d: expected input (N, {self.in_channels}, H, W), got "
-                               f"{tuple(x._ints.shape)}")
-        n, _, h, w = x._ints.shape
-        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = self.kernel_size, self.stride, self.padding, self.dilation
-        oh, ow = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+        nd = self._nd
+        if x._ints.ndim != nd + 2 or x._ints.shape[1] != self.in_channels:
+            axes = ", ".join("DHW"[3 - nd:])
+            raise RuntimeError(f"quantized {type(self).__name__}: expected input (N, {self.in_channels}, {axes}), "
+                               f"got {tuple(x._ints.shape)}")
+        n, spatial = x._ints.shape[0], x._ints.shape[2:]
+        out = tuple((s + 2 * p - d * (k - 1) - 1) // st + 1 for s, p, d, k, st in
+                    zip(spatial, self.padding, self.dilation, self.kernel_size, self.stride))
         xs = np.moveaxis(x._ints, 1, -1).astype(np.float32) - np.float32(x._zero_point)
-        xp = np.pad(xs, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
-        cols = im2col(xp, (oh, ow), (kh, kw), (sh, sw), (dh, dw), self.groups)  # (G, rows, kh*kw*Cg)
+        xp = np.pad(xs, ((0, 0), *((p, p) for p in self.padding), (0, 0)))
+        cols = im2col(xp, out, self.kernel_size, self.stride, self.dilation, self.groups)  # (G, rows, prod(k)*Cg)
         g, cout_g = self.groups, self.out_channels // self.groups
-        w2d = np.moveaxis(self._w_int, 1, -1).reshape(self.out_channels, -1)  # (C_out, kh*kw*Cg)
+        w2d = np.moveaxis(self._w_int, 1, -1).reshape(self.out_channels, -1)  # (C_out, prod(k)*Cg)
         acc = np.concatenate([_int_gemm(cols[i], w2d[i * cout_g:(i + 1) * cout_g], _absmax(x))
                               for i in range(g)], axis=1)
         q = self._output(acc, x)
-        return QTensor(np.ascontiguousarray(q.reshape(n, oh, ow, self.out_channels).transpose(0, 3, 1, 2)),
+        return QTensor(np.ascontiguousarray(np.moveaxis(q.reshape(n, *out, self.out_channels), -1, 1)),
                        dtypes.quint8, self.scale, self.zero_point)
 
     def extra_repr(self) -> str:
@@ -248,38 +258,27 @@ class ConvReLU2d(Conv2d):
 
 
 class Conv1d(Conv2d):
-    """Quantized Conv1d (zeros padding): uint8 ``(N, C_in, L)`` -> uint8 ``(N, C_out, L_out)``, run as the
-    Conv2d of a ``(N, C_in, 1, L)`` input with a ``(1, k)`` kernel; the int8 weight keeps its 3-d shape."""
+    """Quantized Conv1d (zeros padding): uint8 ``(N, C_in, L)`` -> uint8 ``(N, C_out, L_out)``."""
 
     _FLOAT_MODULE = nn.Conv1d
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
-                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros") -> None:
-        one = (lambda v: v[0] if isinstance(v, (tuple, list)) else v)
-        if isinstance(padding, str):
-            raise NotImplementedError(f"quantized Conv1d: ember supports numeric zeros padding, got "
-                                      f"padding={padding!r}")
-        super().__init__(in_channels, out_channels, (1, one(kernel_size)), (1, one(stride)), (0, one(padding)),
-                         (1, one(dilation)), groups, bias, padding_mode)
-        w = quantize_per_tensor(wrap(np.zeros((out_channels, in_channels // groups, one(kernel_size)), np.float32)),
-                                1.0, 0, dtypes.qint8)
-        self._set_weight(w, wrap(np.zeros(out_channels, np.float32)) if bias else None, 1.0, 0)
-
-    def forward(self, x: QTensor) -> QTensor:
-        x = _check_q(x, type(self).__name__)
-        if x._ints.ndim != 3 or x._ints.shape[1] != self.in_channels:
-            raise RuntimeError(f"quantized Conv1d: expected input (N, {self.in_channels}, L), got "
-                               f"{tuple(x._ints.shape)}")
-        y = super().forward(QTensor(x._ints[:, :, None, :], x.dtype, x._scale, x._zero_point))
-        return QTensor(y._ints[:, :, 0, :], y.dtype, y._scale, y._zero_point)
-
-    def extra_repr(self) -> str:
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size[1:]}, "
-                f"stride={self.stride[1:]}, scale={self.scale}, zero_point={self.zero_point}")
+    _nd = 1
 
 
 class ConvReLU1d(Conv1d):
     """Quantized ``relu(conv1d(x))`` (from ``ember.ao.nn.intrinsic.ConvReLU1d``): outputs clamp below at z_y."""
+
+    _RELU = True
+
+
+class Conv3d(Conv2d):
+    """Quantized Conv3d (zeros padding): uint8 ``(N, C_in, D, H, W)`` -> uint8 ``(N, C_out, D_out, H_out, W_out)``."""
+
+    _FLOAT_MODULE = nn.Conv3d
+    _nd = 3
+
+
+class ConvReLU3d(Conv3d):
+    """Quantized ``relu(conv3d(x))`` (from ``ember.ao.nn.intrinsic.ConvReLU3d``): outputs clamp below at z_y."""
 
     _RELU = True
 
