@@ -93,8 +93,8 @@ class ConvolutionTranspose(Op):
             ctx.xw, ctx.conv_args, ctx.conv = (x, w), (stride, padding, output_padding, dilation, groups), state
         return y
 
-    backward = Convolution.backward
-    raw_backward = Convolution.raw_backward
+    backward = staticmethod(Convolution.backward)
+    raw_backward = staticmethod(Convolution.raw_backward)
 
 
 # ---------------------------------------------------------------- argument checks and padding
