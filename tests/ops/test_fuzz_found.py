@@ -680,3 +680,18 @@ def test_cross_entropy_ignored_row_of_nan_logits(batched):
         return T.nn.functional.cross_entropy(t, target, ignore_index=0, reduction="none") * 2
 
     _assert_same(_both(fn, x))
+
+
+@pytest.mark.parametrize("fn, kw", [("smooth_l1_loss", {"beta": 0.5}), ("smooth_l1_loss", {}),
+                                    ("huber_loss", {"delta": 0.5})])
+def test_smooth_l1_and_huber_gradient_at_infinity(fn, kw):
+    """fuzz class 'loss: grad value' (seed 30289): torch's fused backward gives +-g (or +-delta g) for an infinite
+    difference; ember's quadratic branch, unselected, still multiplied its zero gradient by d = inf (NaN).
+    A NaN difference keeps its NaN gradient."""
+    x = np.array([-np.inf, np.inf, np.nan, 0.3, -2.0, 0.5, -0.5])
+
+    def f(T, t):
+        return getattr(T.nn.functional, fn)(t, T.zeros(7, dtype=t.dtype), reduction="none", **kw) * T.tensor(
+            [1.0, 2, 3, 4, 5, np.nan, 7], dtype=t.dtype)
+
+    _assert_same(_both(f, x))

@@ -77,7 +77,8 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     if beta == 0:
         return _named(reduce_loss(d.abs(), reduction), "SmoothL1LossBackward0")
     a = d.abs()
-    loss = where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
+    q = d.masked_fill(a >= beta, 0)  # the quadratic branch sees |d| < beta (and NaN) only: not 0 * inf in backward
+    loss = where(a < beta, 0.5 * q * q / beta, a - 0.5 * beta)
     return _named(reduce_loss(loss, reduction), "SmoothL1LossBackward0")
 
 
@@ -92,7 +93,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     d = input - target
     a = d.abs()
-    loss = where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+    q = d.masked_fill(a >= delta, 0)  # the quadratic branch sees |d| < delta (and NaN) only: not 0 * inf in backward
+    loss = where(a < delta, 0.5 * q * q, delta * (a - 0.5 * delta))
     return reduce_loss(loss * weight if weight is not None else loss, reduction)
 
 
