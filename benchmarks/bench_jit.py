@@ -21,6 +21,9 @@ is (``--clock wall`` measures that). Run from the repo root:
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \\
         nice python -m benchmarks.bench_jit [--rounds R] [--block N] [--clock cpu|wall] [--cases W1nn-train ...]
+
+``--profile`` prints, for each case whose replay is lowered (``ember/jit/_lower.py``), the time of each kernel
+closure and of the dispatch alone.
 """
 from __future__ import annotations
 
@@ -219,6 +222,69 @@ def run_case(name: str, rounds: int, block: int, torch=None) -> dict:
     return {k: 1000 * float(np.median(v)) for k, v in res.items()}
 
 
+def profile_lowered(name: str, steps: int = 200) -> None:
+    """Where a lowered replay's time goes: the median time of each kernel closure over ``steps`` steps, and the
+    dispatch alone (every kernel closure a no-op; then the optimizer's ``step`` too)."""
+    import ember
+
+    step = CASES[name](ember, True)
+    step(), step()
+    low = _lowered_of(step)
+    if low is None:
+        print(f"{name}: not lowered (the generic replay runs)")
+        return
+    clock, kernels = CLOCK[0], low.kernels
+    times: list = [[] for _ in kernels]
+
+    def timed(i, k):
+        def call():
+            t0 = clock()
+            k()
+            times[i].append(clock() - t0)
+        return call
+
+    def median_step(closures) -> float:
+        low.kernels = closures
+        try:
+            return 1e6 * _block(step, steps)
+        finally:
+            low.kernels = kernels
+
+    plain = median_step(kernels)
+    median_step(tuple(timed(i, k) for i, k in enumerate(kernels)))
+    for k, t in zip(kernels, times):
+        print(f"  {k.__name__:24s} {1e6 * float(np.median(t)):8.1f} us")
+    noop = (lambda: None)
+    dispatch = median_step(tuple(k if k.__name__ in BOOKKEEPING else noop for k in kernels))
+    bare = median_step(tuple(k if k.__name__ in BOOKKEEPING - {"step"} else noop for k in kernels))
+    print(f"{name}: step {plain:.1f} us; dispatch with the kernels no-ops {dispatch:.1f} us, and the optimizer's "
+          f"step too {bare:.1f} us (medians of {steps} steps)")
+
+
+def _lowered_of(step):
+    """The lowered replay that a benchmark step runs: the compiled function's (or traced module's) program,
+    found among the cells of the step's closures."""
+    stack, seen = [step], set()
+    while stack:
+        fn = stack.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        programs = getattr(fn, "_programs", None)
+        if isinstance(programs, dict):
+            for prog in programs.values():
+                for p in prog if isinstance(prog, list) else [prog]:
+                    if getattr(p, "lowered", None) is not None:
+                        return p.lowered
+            return None
+        for cell in getattr(fn, "__closure__", None) or ():
+            try:
+                stack.append(cell.cell_contents)
+            except ValueError:  # an empty cell
+                pass
+    return None
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--rounds", type=int, default=9)
@@ -226,8 +292,13 @@ def main() -> None:
     p.add_argument("--cases", nargs="*", default=list(CASES))
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--clock", choices=["cpu", "wall"], default="cpu")
+    p.add_argument("--profile", action="store_true", help="per-kernel times of the lowered replays instead")
     a = p.parse_args()
     CLOCK[0] = time.thread_time if a.clock == "cpu" else time.perf_counter
+    if a.profile:
+        for name in a.cases:
+            profile_lowered(name)
+        return
     torch = None
     if not a.no_torch:
         import torch
