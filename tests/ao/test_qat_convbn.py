@@ -328,3 +328,30 @@ def test_torchs_trained_qat_state_dict_loads_into_a_fresh_prepared_model(run):
         yt = tp(torch.tensor(x)).numpy()
     np.testing.assert_allclose(fresh(ember.tensor(x)).detach().numpy(), yt, rtol=1e-4, atol=1e-4)
     assert fresh.conv1.weight_fake_quant.scale.shape == (4,)
+
+
+@pytest.mark.parametrize("relu", [False, True])
+def test_conv3d_qat_layers_train_and_convert_as_torch(relu):
+    rng = np.random.default_rng(5)
+    torch.manual_seed(5)
+    tail_t, tail_e = ([torch.nn.ReLU()], [nn.ReLU()]) if relu else ([], [])
+    tm = torch.nn.Sequential(tq.QuantStub(), torch.nn.Conv3d(2, 3, 2, padding=1), *tail_t, tq.DeQuantStub())
+    em = nn.Sequential(eq.QuantStub(), nn.Conv3d(2, 3, 2, padding=1), *tail_e, eq.DeQuantStub())
+    em.load_state_dict(_to_ember(tm.state_dict()))
+    if relu:
+        tm, em = tq.fuse_modules_qat(tm.train(), ["1", "2"]), eq.fuse_modules_qat(em.train(), ["1", "2"])
+    tm.qconfig, em.qconfig = _torch_qconfig(), eq.get_default_qat_qconfig("x86")
+    tm, em = tq.prepare_qat(tm.train()), eq.prepare_qat(em.train())
+    assert type(em[1]).__name__ == type(tm[1]).__name__ == ("ConvReLU3d" if relu else "Conv3d")
+    for _ in range(2):
+        x = rng.normal(size=(2, 2, 3, 4, 4)).astype(np.float32)
+        yt, ye = tm(torch.tensor(x)), em(ember.tensor(x))
+        np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), rtol=1e-4, atol=1e-5)
+        tm.zero_grad(), em.zero_grad()
+        (yt ** 2).sum().backward(), (ye ** 2).sum().backward()
+        np.testing.assert_allclose(em[1].weight.grad.numpy(), tm[1].weight.grad.numpy(), rtol=1e-4, atol=1e-5)
+    tc, ec = tq.convert(tm.eval()), eq.convert(em.eval())
+    assert type(ec[1]) is (enq.ConvReLU3d if relu else enq.Conv3d)
+    x = rng.normal(size=(2, 2, 3, 4, 4)).astype(np.float32)
+    steps = np.rint(np.abs(ec(ember.tensor(x)).numpy() - tc(torch.tensor(x)).numpy()) / tc[1].scale)
+    assert steps.max() <= 1

@@ -23,8 +23,9 @@ from .static import convert, prepare, propagate_qconfig_
 
 
 def get_default_qat_module_mappings() -> dict:
-    """float module type -> QAT module type used by :func:`prepare_qat`."""
-    return {nn.Conv2d: nnqat.Conv2d, nn.Linear: nnqat.Linear, nni.ConvReLU2d: nniqat.ConvReLU2d,
+    """float module type -> QAT module type used by :func:`prepare_qat` (torch's table: Conv1d has no entry)."""
+    return {nn.Conv2d: nnqat.Conv2d, nn.Conv3d: nnqat.Conv3d, nn.Linear: nnqat.Linear,
+            nni.ConvReLU2d: nniqat.ConvReLU2d, nni.ConvReLU3d: nniqat.ConvReLU3d,
             nni.LinearReLU: nniqat.LinearReLU, nni.ConvBn1d: nniqat.ConvBn1d, nni.ConvBn2d: nniqat.ConvBn2d,
             nni.ConvBn3d: nniqat.ConvBn3d, nni.ConvBnReLU1d: nniqat.ConvBnReLU1d,
             nni.ConvBnReLU2d: nniqat.ConvBnReLU2d, nni.ConvBnReLU3d: nniqat.ConvBnReLU3d,

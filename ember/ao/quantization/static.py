@@ -25,7 +25,9 @@ def get_default_static_quant_module_mappings() -> dict:
             nniqat.LinearReLU: nnq.LinearReLU, nniqat.ConvBn2d: nnq.Conv2d, nniqat.ConvBnReLU2d: nnq.ConvReLU2d,
             nniqat.LinearBn1d: nnq.Linear, nn.Conv1d: nnq.Conv1d, nni.ConvReLU1d: nnq.ConvReLU1d,
             nniqat.ConvBn1d: nnq.Conv1d, nniqat.ConvBnReLU1d: nnq.ConvReLU1d, nn.Conv3d: nnq.Conv3d,
-            nni.ConvReLU3d: nnq.ConvReLU3d, nniqat.ConvBn3d: nnq.Conv3d, nniqat.ConvBnReLU3d: nnq.ConvReLU3d}
+            nni.ConvReLU3d: nnq.ConvReLU3d, nniqat.ConvBn3d: nnq.Conv3d, nniqat.ConvBnReLU3d: nnq.ConvReLU3d,
+            nnqat.Conv1d: nnq.Conv1d, nnqat.Conv3d: nnq.Conv3d, nniqat.ConvReLU1d: nnq.ConvReLU1d,
+            nniqat.ConvReLU3d: nnq.ConvReLU3d}
 
 
 # layers whose quantized output scale/zero point come from calibration (the others keep the input's or are fixed)

@@ -11,6 +11,6 @@ training); ``convert`` turns them into ``ember.ao.nn.quantized`` layers with the
 """
 from __future__ import annotations
 
-from .modules import Conv2d, Linear
+from .modules import Conv1d, Conv2d, Conv3d, Linear
 
-__all__ = ["Linear", "Conv2d"]
+__all__ = ["Linear", "Conv1d", "Conv2d", "Conv3d"]

@@ -1,6 +1,6 @@
-"""QAT layers: ``Linear``/``Conv2d`` (weight fake-quantized in forward) and the fused ``LinearReLU``/
-``ConvReLU2d`` (``ember.ao.nn.intrinsic.qat``). Each takes its ``qconfig`` and keeps the float module's
-Parameters (the same objects, as torch's ``from_float``), so an optimizer made before ``prepare_qat``
+"""QAT layers: ``Linear``/``Conv1d``/``Conv2d``/``Conv3d`` (weight fake-quantized in forward) and the fused
+``LinearReLU``/``ConvReLU1d/2d/3d`` (``ember.ao.nn.intrinsic.qat``). Each takes its ``qconfig`` and keeps the
+float module's Parameters (the same objects, as torch's ``from_float``), so an optimizer made before ``prepare_qat``
 still trains them."""
 from __future__ import annotations
 
@@ -43,17 +43,16 @@ class Linear(nn.Linear):
         return qat
 
 
-class Conv2d(nn.Conv2d):
-    """``conv2d(x, weight_fake_quant(W), b)``: a Conv2d trained with its weight on the int8 grid (per output
-    channel with the default QAT qconfig). Shape and init: as :class:`ember.nn.Conv2d` / the float module."""
+class _ConvQAT:
+    """Shared by the QAT Conv1d/2d/3d (mixed in before the matching ``nn.ConvNd``)."""
 
-    _FLOAT_MODULE = nn.Conv2d
+    _FLOAT_CONV: type
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", qconfig=None, device=None,
                  dtype=None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode)
+        self._FLOAT_CONV.__init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                                  bias, padding_mode)
         if qconfig is None:
             raise AssertionError("qconfig must be provided for QAT module")
         self.qconfig = qconfig
@@ -72,6 +71,26 @@ class Conv2d(nn.Conv2d):
         return qat
 
 
+class Conv2d(_ConvQAT, nn.Conv2d):
+    """``conv2d(x, weight_fake_quant(W), b)``: a Conv2d trained with its weight on the int8 grid (per output
+    channel with the default QAT qconfig). Shape and init: as :class:`ember.nn.Conv2d` / the float module.
+    ``Conv1d`` and ``Conv3d`` likewise."""
+
+    _FLOAT_MODULE = _FLOAT_CONV = nn.Conv2d
+
+
+class Conv1d(_ConvQAT, nn.Conv1d):
+    """``conv1d(x, weight_fake_quant(W), b)`` (see :class:`Conv2d`)."""
+
+    _FLOAT_MODULE = _FLOAT_CONV = nn.Conv1d
+
+
+class Conv3d(_ConvQAT, nn.Conv3d):
+    """``conv3d(x, weight_fake_quant(W), b)`` (see :class:`Conv2d`)."""
+
+    _FLOAT_MODULE = _FLOAT_CONV = nn.Conv3d
+
+
 class LinearReLU(Linear):
     """``relu(linear(x, weight_fake_quant(W), b))`` (from a fused ``ember.ao.nn.intrinsic.LinearReLU``)."""
 
@@ -83,4 +102,16 @@ class ConvReLU2d(Conv2d):
     """``relu(conv2d(x, weight_fake_quant(W), b))`` (from a fused ``ember.ao.nn.intrinsic.ConvReLU2d``)."""
 
     def forward(self, input):
-        return F.relu(super().forward(input))
+        return F.relu(_ConvQAT.forward(self, input))
+
+
+class ConvReLU1d(Conv1d):
+    """``relu(conv1d(x, weight_fake_quant(W), b))`` (from a fused ``ember.ao.nn.intrinsic.ConvReLU1d``)."""
+
+    forward = ConvReLU2d.forward
+
+
+class ConvReLU3d(Conv3d):
+    """``relu(conv3d(x, weight_fake_quant(W), b))`` (from a fused ``ember.ao.nn.intrinsic.ConvReLU3d``)."""
+
+    forward = ConvReLU2d.forward
