@@ -94,8 +94,7 @@ def fuse_linear_bn(is_qat: bool, linear, bn):
 
 def _fuse_method(types: tuple, is_qat: bool):
     table = {(nn.Linear, nn.BatchNorm1d): fuse_linear_bn,
-             (nn.Linear, nn.ReLU): lambda qat, lin, relu: nni.LinearReLU(lin, relu),
-             (nn.BatchNorm2d, nn.ReLU): lambda qat, bn, relu: nni.BNReLU2d(bn, relu)}
+             (nn.Linear, nn.ReLU): lambda qat, lin, relu: nni.LinearReLU(lin, relu)}
     for conv, (_, _, conv_relu), bn in zip(_CONV_BN, _CONV_BN.values(), (nn.BatchNorm1d, nn.BatchNorm2d,
                                                                           nn.BatchNorm3d)):
         table[(conv, bn)] = fuse_conv_bn
@@ -104,7 +103,8 @@ def _fuse_method(types: tuple, is_qat: bool):
     if types not in table:
         names = ", ".join(t.__name__ for t in types)
         raise NotImplementedError(f"fuse_modules: cannot fuse ({names}); ember fuses conv-bn, conv-bn-relu, "
-                                  f"conv-relu (1d/2d/3d), linear-bn, linear-relu and bn-relu")
+                                  f"conv-relu (1d/2d/3d), linear-bn and linear-relu (no quantized "
+                                  f"BatchNorm: put it after a conv or linear)")
     method = table[types]
     return lambda *mods: method(is_qat, *mods)
 
