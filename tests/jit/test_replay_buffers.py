@@ -77,8 +77,9 @@ def test_lowered_step_equals_eager(opt, returns, kernel_set):
         np.testing.assert_array_equal(p.grad.numpy(), q.grad.numpy(), err_msg=name)
 
 
-def test_lowered_step_shares_and_reuses_buffers():
-    net, step = _setup(OPTIMIZERS["sgd"])
+@pytest.mark.parametrize("opt", sorted(OPTIMIZERS))
+def test_lowered_step_shares_and_reuses_buffers(opt):
+    net, step = _setup(OPTIMIZERS[opt])
     compiled = ember.compile(step)
     data = _data()
     compiled(*data[0])
