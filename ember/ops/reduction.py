@@ -430,12 +430,17 @@ def aminmax(input, *, dim=None, keepdim: bool = False):
 
 def _arg(input, dim, keepdim, fn):
     d = input._data
+    name = fn.__name__
     if dim is None:
+        if d.size == 0:  # torch's IndexError (NumPy's is a ValueError)
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
         out = fn(d.reshape(-1))
         return wrap(np.asarray(out, dtype=np.int64).reshape((1,) * d.ndim if keepdim else ()))
     dim = wrap_dim(dim, d.ndim)
     if d.ndim == 0:
         return wrap(np.asarray(0, dtype=np.int64))
+    if d.shape[dim] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
     out = fn(d, axis=dim)
     if keepdim:
         out = np.expand_dims(out, dim)

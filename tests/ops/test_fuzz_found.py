@@ -695,3 +695,15 @@ def test_smooth_l1_and_huber_gradient_at_infinity(fn, kw):
             [1.0, 2, 3, 4, 5, np.nan, 7], dtype=t.dtype)
 
     _assert_same(_both(f, x))
+
+
+@pytest.mark.parametrize("call", ["T.ones(0).argmax()", "T.ones(0).argmin(keepdim=True)", "T.ones(2, 0).argmax(1)",
+                                  "T.ones(0, 3).argmin(0)"])
+def test_argmax_of_nothing_is_an_index_error(call):
+    """fuzz class 'reduction: exception type ValueError (torch IndexError)' (seed 40175)."""
+    msgs = []
+    for T in (torch, ember):
+        with pytest.raises(IndexError) as err:
+            eval(call)  # noqa: S307 - the calls above
+        msgs.append(str(err.value))
+    assert msgs[0] == msgs[1]
