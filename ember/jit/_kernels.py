@@ -149,6 +149,7 @@ def _cross_entropy_forward(b: Builder, template, kwargs, outs) -> bool:
 
 
 TRAIN_FORWARD = {Linear: _linear_forward, Relu: _relu_forward, CrossEntropy: _cross_entropy_forward}
+INFER_FORWARD = {Linear: _linear_forward, Relu: _relu_forward}  # into buffers; other ops: ``generic_forward``
 
 
 def generic_forward(b: Builder, cls, template, kwargs, outs, aliases: dict) -> bool:
@@ -280,4 +281,4 @@ def _cross_entropy_backward(b: Builder, grads: Grads, made, g: int, wants: list,
 
 BACKWARD = {Linear: _linear_backward, Relu: _relu_backward, CrossEntropy: _cross_entropy_backward}
 
-__all__ = ["TRAIN_FORWARD", "BACKWARD", "Grads", "generic_forward"]
+__all__ = ["TRAIN_FORWARD", "INFER_FORWARD", "BACKWARD", "Grads", "generic_forward"]

@@ -13,12 +13,9 @@ from ..autograd.function import FREED
 from ..tensor import Tensor, wrap
 from ._backward import ENTRY
 from ._buffers import _BASE_REFS, _refs, FRESH, GRAD, INPUT, Builder, Lowered
-from ._kernels import BACKWARD, TRAIN_FORWARD, Grads, generic_forward
+from ._kernels import BACKWARD, INFER_FORWARD, TRAIN_FORWARD, Grads, generic_forward
 from ._program import _SLOT
 from ._step import BACKWARD as _BACKWARD_EVENT, ITEM, OP, STEP, ZERO, _slots_in
-
-_LOWERED_INFERENCE = {cls: fn for cls, fn in TRAIN_FORWARD.items() if cls.__name__ in ("Linear", "Relu")}
-
 
 def lower_forward(prog) -> Lowered | None:
     """The kernels of a traced forward (a ``Program``) replayed without grad, or None."""
@@ -32,7 +29,7 @@ def lower_forward(prog) -> Lowered | None:
     for cls, template, kwargs, outs in prog.steps:
         if cls is None:
             return None
-        low = _LOWERED_INFERENCE.get(cls)
+        low = INFER_FORWARD.get(cls)
         if low is not None and len(outs) == 1 and low(b, template, kwargs, outs):
             continue
         if not generic_forward(b, cls, template, kwargs, outs, aliases):
