@@ -84,7 +84,16 @@ def test_boolean_mask_selection_has_a_data_dependent_length():
                    make=lambda b: ember.tensor(np.random.default_rng(b).standard_normal((b, 5)).astype(np.float32)))
 
 
+def test_index_tensor_with_a_slice_exports_as_slice_then_gather():
+    # ember applies ints and slices first, as torch's selects do, so x[idx, 1:3] is Slice + Gather
+    proto = export_and_run(Fn(lambda x: x[ember.tensor([0, 1]), 1:3]), None, ["x"], ["y"], {"x": {0: "batch"}},
+                           make=lambda b: ember.tensor(np.random.default_rng(b).standard_normal((b, 4))
+                                                       .astype(np.float32)))
+    assert [n.op_type for n in proto.graph.node][:2] == ["Slice", "Gather"]
+
+
 def test_unsupported_index_forms_raise_a_clear_error():
-    x = ember.randn(3, 4)
-    with pytest.raises(ember.onnx.UnsupportedOperatorError, match="index"):
-        ember.onnx.export(Fn(lambda x: x[ember.tensor([0, 2]), 1:3]), x, __import__("io").BytesIO())
+    x = ember.randn(2, 3, 4)
+    with pytest.raises(ember.onnx.UnsupportedOperatorError, match="index"):  # index tensors split by a slice
+        ember.onnx.export(Fn(lambda x: x[ember.tensor([0, 1]), :, ember.tensor([1, 0])]), x,
+                          __import__("io").BytesIO())
