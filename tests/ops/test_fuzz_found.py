@@ -707,3 +707,19 @@ def test_argmax_of_nothing_is_an_index_error(call):
             eval(call)  # noqa: S307 - the calls above
         msgs.append(str(err.value))
     assert msgs[0] == msgs[1]
+
+
+@pytest.mark.parametrize("length", [2, 4, 7])
+def test_instance_norm_of_a_constant_rounds_as_torch(length):
+    """fuzz class 'binary: grad value' (seeds 8585, 40437: instance_norm of x / x): torch's instance norm is its
+    batch norm, which forms 1/sqrt(var + eps) in float64 and rounds it once to float32; for a constant input that
+    1/std (316.22778) multiplies g - mean(g) and the gradient must match to the bit (ember's float32 1/sqrt was
+    an ulp away, which later cancellations amplified)."""
+    rng = np.random.default_rng(length)
+    g = (rng.standard_normal((5, 4, length)) * 100).astype(np.float32)
+    grads = []
+    for T in (torch, ember):
+        x = T.ones(5, 4, length, requires_grad=True)
+        T.nn.functional.instance_norm(x).backward(T.tensor(g))
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(grads[1], grads[0])

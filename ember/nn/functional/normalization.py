@@ -189,9 +189,11 @@ class NormBackward(Op):
 
 
 def _native_norm(x: Tensor, w, b, eps: float, stat_axes: tuple, param_shape: tuple, param_axes: tuple,
-                 stats=None) -> Tensor:
+                 stats=None, acc64: bool = False) -> Tensor:
+    """The fused norm with 1/sqrt(var + eps) in x's dtype, or (``acc64``) in float64 rounded once to x's dtype,
+    as torch's batch norm (and so instance norm) computes it: a constant group then gives torch's 1/std exactly."""
     xc, mean, var = stats if stats is not None else _stats(x._data, stat_axes)
-    inv_std = 1.0 / np.sqrt(var + eps)
+    inv_std = 1.0 / np.sqrt(var.astype(np.float64) + eps) if acc64 else 1.0 / np.sqrt(var + eps)
     return NativeNorm.apply(x, w, b, xc, inv_std.astype(x._data.dtype, copy=False), stat_axes, param_shape,
                             param_axes, eps)
 
@@ -364,7 +366,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if running_var is not None:
             _ema(running_var, stats[2].reshape(c) * (m / (m - 1)), momentum)
         xc, mean, var = stats
-        inv_std = (1.0 / np.sqrt(var + eps)).astype(input._data.dtype, copy=False)
+        inv_std = (1.0 / np.sqrt(var.astype(np.float64) + eps)).astype(input._data.dtype, copy=False)  # as torch
         return NativeBatchNorm.apply(input, weight, bias, xc, inv_std, axes, param_shape, axes, eps)
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
@@ -407,7 +409,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     if running_var is not None:
         m = math.prod(input.shape[2:])
         _ema(running_var, (var.reshape(n, c) * (m / (m - 1))).mean(0), momentum)
-    return _native_norm(input, weight, bias, eps, axes, param_shape, (0,) + axes, (xc, mean, var))
+    return _native_norm(input, weight, bias, eps, axes, param_shape, (0,) + axes, (xc, mean, var), acc64=True)
 
 
 def _check_normalized_shape(input: Tensor, normalized_shape, weight, bias, star: str) -> tuple:
