@@ -102,3 +102,41 @@ def test_max_pool2d_vs_torch(onednn, case, special):
     np.testing.assert_array_equal(ey.detach().numpy(), ty.detach().numpy())
     np.testing.assert_array_equal(ei.numpy(), ti.numpy())
     np.testing.assert_allclose(ex.grad.numpy(), tx.grad.numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_the_switch_routes_covered_calls_to_onednn(onednn, monkeypatch):
+    """max_pool2d reaches oneDNN's kernels through ``kernels`` where they cover the call, the kernel sets where not."""
+    seen = []
+
+    def spy(name):
+        real = P.KERNELS[name]
+
+        def kernel(*args):
+            out = real(*args)
+            seen.append((name, out is not None))
+            return out
+        return kernel
+
+    monkeypatch.setattr(kernels, "_chained", {})
+    for name in ("max_pool", "max_pool_backward"):
+        monkeypatch.setitem(P.KERNELS, name, spy(name))
+    x = ember.randn(2, 3, 8, 8, requires_grad=True)
+    F.max_pool2d(x, 3, 2, 1).sum().backward()
+    assert seen == [("max_pool", True), ("max_pool_backward", True)]
+    seen.clear()
+    F.max_pool2d(x, 3, 2, 1, dilation=2).sum().backward()
+    assert seen == [("max_pool", False), ("max_pool_backward", False)]  # dilated: numba's (or NumPy's) both
+
+
+def test_double_backward_from_onednn_arg_max(onednn):
+    """The arg-max oneDNN returned (its one-byte workspace) also serves max pooling's double backward."""
+    x = np.random.default_rng(5).standard_normal((2, 3, 9, 9)).astype(np.float32)
+    got = []
+    for lib, pool in ((ember, F.max_pool2d), (torch, torch.nn.functional.max_pool2d)):
+        t = lib.tensor(x, requires_grad=True)
+        y = pool(t, 3, 2, 1)
+        g = lib.tensor(np.random.default_rng(6).standard_normal(tuple(y.shape)).astype(np.float32), requires_grad=True)
+        gx, = lib.autograd.grad(y, t, g, create_graph=True)
+        v = lib.tensor(np.random.default_rng(7).standard_normal(x.shape).astype(np.float32))
+        got.append(lib.autograd.grad((gx * v).sum(), g)[0].detach().numpy())
+    np.testing.assert_array_equal(*got)
