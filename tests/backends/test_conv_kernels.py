@@ -170,3 +170,33 @@ def test_conv2d_relu_entry_keeps_nan(dtype):
     got = kernels.conv2d_relu(x, w, b, *args)
     np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
     assert np.isnan(got).any()
+
+
+@pytest.mark.skipif(kernels_onednn is None, reason="oneDNN is not installed (the onednn extra)")
+def test_the_op_reaches_every_kernel_through_the_switch(monkeypatch):
+    """F.conv2d runs oneDNN for float32 and the kernel set's algorithms for float64, through kernels only; the
+    state the op keeps is the kernel's."""
+    import ember
+    import ember.nn.functional as F
+    seen = []
+    real = kernels_onednn.conv_forward
+
+    def spy(*args):
+        out = real(*args)
+        seen.append(out is not None)
+        return out
+
+    before = kernels.library()
+    kernels.use_library("onednn")
+    monkeypatch.setattr(kernels_onednn, "conv_forward", spy)
+    try:
+        for dtype, kind in ((ember.float32, "_ConvState"), (ember.float64, "Im2colState")):
+            x = ember.randn(2, 3, 6, 6, dtype=dtype, requires_grad=True)
+            w = ember.randn(4, 3, 3, 3, dtype=dtype, requires_grad=True)
+            y = F.conv2d(x, w, stride=2, padding=1)
+            assert type(y.grad_fn.conv).__name__ == kind
+            y.sum().backward()
+            assert x.grad.shape == x.shape and w.grad.shape == w.shape
+    finally:
+        kernels.use_library(before)
+    assert seen == [True, False]  # float64: oneDNN declined, NCHW im2col ran
