@@ -723,3 +723,27 @@ def test_instance_norm_of_a_constant_rounds_as_torch(length):
         T.nn.functional.instance_norm(x).backward(T.tensor(g))
         grads.append(x.grad.numpy())
     np.testing.assert_array_equal(grads[1], grads[0])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_group_norm_of_small_groups_rounds_as_torch(dtype):
+    """fuzz class 'norm: grad value' (seed 3613: one value per group): for groups of fewer values than a vector,
+    ember follows torch's CPU group norm bit for bit (Welford moments, rstd formed in float64, its fused
+    multiply-adds), so a group of one value, whose 1/std is 316, gives torch's residues in the weight and input
+    gradients (ember's were 0). Values and every gradient compared exactly."""
+    rng = np.random.default_rng(3)
+    for shape, groups in [((4, 5, 1, 1), 5), ((3, 4, 1), 2), ((2, 2, 3), 1 if dtype == "float32" else 2)]:
+        x = rng.standard_normal(shape).astype(dtype)
+        x[0] = x[0, :1]  # the first sample constant
+        w, b = rng.standard_normal(shape[1]).astype(dtype), rng.standard_normal(shape[1]).astype(dtype)
+        g = rng.standard_normal(shape).astype(dtype)
+        for affine in ("wb", "w", ""):
+            out = []
+            for T in (torch, ember):
+                xt = T.tensor(x, requires_grad=True)
+                ts = [T.tensor(v, requires_grad=True) if k in affine else None for k, v in (("w", w), ("b", b))]
+                y = T.nn.functional.group_norm(xt, groups, *ts)
+                y.backward(T.tensor(g))
+                out.append([y.detach().numpy(), xt.grad.numpy()] + [t.grad.numpy() for t in ts if t is not None])
+            for a, e in zip(*out):
+                np.testing.assert_array_equal(e, a)

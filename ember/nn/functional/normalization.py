@@ -117,7 +117,9 @@ class NormBackward(Op):
         ctx.save_for_backward(g, x, w)
         wd = w._data if w is not None else None
         gd = g._data
-        if isinstance(rowk, tuple):  # short layer-norm rows: torch's formulas (SmallRowLayerNorm)
+        if isinstance(rowk, tuple):  # short layer-norm rows or small groups: torch's formulas
+            if rowk[0] == "torch groups":
+                return _torch_groups_backward(gd, rowk, w, which)
             return _torch_rows_backward(gd, rowk, w, which, param_shape)
         if rowk:  # layer norm over the last dim: one row kernel for all three
             d = x_hat.shape[-1]
@@ -185,7 +187,7 @@ class NormBackward(Op):
             dg = t if dg is None else dg + t
         if a is not None:
             dx = s * proj(a) if dx is None else dx + s * proj(a)
-        return dg, dx, dw
+        return dg, dx, dw if dw is None else dw.reshape(w.shape)
 
 
 def _native_norm(x: Tensor, w, b, eps: float, stat_axes: tuple, param_shape: tuple, param_axes: tuple,
@@ -334,6 +336,84 @@ def _torch_rows_backward(g: np.ndarray, rows: tuple, w, which: tuple, param_shap
     return tuple(out)
 
 
+class SmallGroupNorm(NativeNorm):
+    """group_norm of (N, G, D, S) where a group holds fewer values than a vector (D S < 8 in float32, < 4 in
+    float64), with torch's CPU formulas (checked bit for bit against torch 2.13): Welford moments, rstd =
+    1 / sqrt(var + eps) formed in float64, y = fma(x, a, fma(-a, mean, b)) with a = rstd w (without w and b:
+    (x - mean) rstd), and in backward, per (n, c) ds = sum_s g x, db = sum_s g, per group
+    u = fma(sum_d db w, mean, -sum_d ds w) rstd^3 / (D S), v = fma(-(sum_d db w) rstd, 1 / (D S), -u mean),
+        dx = fma(rstd w, g, u x) + v,   dw = sum_n fma(fma(-db, mean, ds), rstd, .),   db = sum_n db.
+    One value per group (torch's rstd is then 1/sqrt(eps) = 316) leaves torch's residues in dw and dx."""
+
+    node_name = "NativeGroupNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, eps):
+        x4 = np.ascontiguousarray(x._data)
+        n, g, d, sp = x4.shape
+        mean, var = _welford(x4.reshape(n * g, d * sp))
+        rstd = (1.0 / np.sqrt(np.maximum(var, 0).astype(np.float64) + eps)).astype(x4.dtype)
+        mean, rstd = mean.reshape(n, g, 1, 1), rstd.reshape(n, g, 1, 1)
+        x_hat = (x4 - mean) * rstd
+        pshape = (1, g, d, 1)
+        scale = rstd * w._data.reshape(pshape) if w is not None else rstd
+        shift = b._data.reshape(pshape) if b is not None else x4.dtype.type(0)
+        if w is None and b is None:  # torch: (x - mean) rstd
+            y = x_hat.copy()
+        else:  # torch: y = x scale + (b - scale mean), fused
+            y = _fma(x4, scale, _fma(-scale, mean, shift))
+        if ctx.next is not None:
+            ctx.x_hat, ctx.inv_std, ctx.w, ctx.eps = x_hat, rstd, w, eps
+            ctx.state = ("torch groups", x4, mean, rstd)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        which = tuple(i for i in range(3) if need[i])
+        pshape = (1,) + tuple(g.shape[1:3]) + (1,)
+        saved = (ctx.x_hat, ctx.inv_std, ((2, 3), pshape, (0, 3)), ctx.state, ctx.eps)
+        xc = ctx.x_hat / ctx.inv_std if records(g, ctx.w) else ctx.x_hat
+        outs = NormBackward.apply(g, _stand_in(ctx.next[0], xc), ctx.w, saved, which)
+        grads = [None, None, None]
+        for i, o in zip(which, outs):
+            grads[i] = o
+        return tuple(grads)
+
+
+def _torch_groups_backward(g: np.ndarray, groups: tuple, w, which: tuple) -> tuple:
+    """(dx, dw, db) of SmallGroupNorm (its docstring has the formulas) for the requested ``which``."""
+    _, x4, mean, rstd = groups
+    n, gr, d, sp = x4.shape
+    dt = x4.dtype.type
+    g4 = np.ascontiguousarray(g, dtype=x4.dtype)
+    wv = w._data.reshape(1, gr, d, 1) if w is not None else np.ones((1, gr, d, 1), x4.dtype)
+    ds = np.zeros((n, gr, d, 1), x4.dtype)
+    db = np.zeros((n, gr, d, 1), x4.dtype)
+    for k in range(sp):  # sequential sums, as torch's reduction of a partial vector
+        ds = ds + g4[..., k:k + 1] * x4[..., k:k + 1]
+        db = db + g4[..., k:k + 1]
+    out = []
+    if 0 in which:
+        dsg = np.zeros((n, gr, 1, 1), x4.dtype)
+        dbg = np.zeros((n, gr, 1, 1), x4.dtype)
+        for j in range(d):
+            dsg = _fma(ds[:, :, j:j + 1], wv[:, :, j:j + 1], dsg)
+            dbg = _fma(db[:, :, j:j + 1], wv[:, :, j:j + 1], dbg)
+        s = dt(1) / dt(d * sp)
+        u = _fma(dbg, mean, -dsg) * rstd * rstd * rstd * s
+        v = _fma(-dbg * rstd, s, -u * mean)
+        out.append(_fma(rstd * wv, g4, u * x4) + v)
+    if 1 in which:
+        dw = np.zeros((gr, d, 1), x4.dtype)
+        for i in range(n):  # torch's order: sample after sample, each added with a fused multiply-add
+            dw = _fma(_fma(-db[i], mean[i], ds[i]), rstd[i], dw)
+        out.append(dw.reshape(-1))
+    if 2 in which:
+        out.append(db.sum(0).reshape(-1))
+    return tuple(out)
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
                bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
                eps: float = 1e-5) -> Tensor:
@@ -463,6 +543,10 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     if n * c // num_groups * math.prod(input.shape[2:]) == 1:  # torch's _verify_batch_size on (N*C/G, G, *S)
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                          f"[{n * c // num_groups}, {num_groups}{''.join(f', {s}' for s in input.shape[2:])}]")
+    d, sp = c // num_groups, math.prod(input.shape[2:])
+    if (input.numel() and d * sp < _SMALL_ROW.get(input._data.dtype, 0)
+            and all(p is None or p._data.dtype == input._data.dtype for p in (weight, bias))):
+        return SmallGroupNorm.apply(input.reshape(n, num_groups, d, sp), weight, bias, float(eps)).reshape(input.shape)
     xg = input.reshape(n, num_groups, math.prod(input.shape[1:]) // num_groups)  # not -1: n may be 0
     y = _native_norm(xg, None, None, eps, (2,), (1,), ()).reshape(input.shape)
     param_shape = (1, c) + (1,) * (input.ndim - 2)
