@@ -81,15 +81,20 @@ def _slice(s: slice) -> slice:
     return slice(v(s.start), v(s.stop), v(s.step))
 
 
+def _dims_taken(k) -> int:
+    """How many dims of the indexed tensor one (converted) index entry takes."""
+    if k is None or k is Ellipsis or isinstance(k, bool):
+        return 0
+    return k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 1
+
+
 def _check_bounds(shape, key) -> None:
     dim = 0
     for k in key:
-        if k is None:
+        if k is None or isinstance(k, bool):  # a bool adds a dim (as None) and takes none
             continue
         if k is Ellipsis:
-            dim = len(shape) - (sum(1 for j in key if j is not None and j is not Ellipsis
-                                    and not (isinstance(j, np.ndarray) and j.dtype == np.bool_))
-                                + sum(j.ndim - 1 for j in key if isinstance(j, np.ndarray) and j.dtype == np.bool_)) + dim
+            dim = len(shape) - sum(_dims_taken(j) for j in key) + dim
             continue
         if isinstance(k, int) and not isinstance(k, bool):
             if dim >= len(shape):
@@ -141,7 +146,7 @@ def _torch_order(x: np.ndarray, key: tuple):
     if len(arrays) == 1 and (arrays[0].ndim == 1 or arrays[0].dtype == np.bool_) and all(
             a > b for a, b in zip(x.strides, x.strides[1:])):
         return None  # the common x[idx], x[:, idx], x[mask] of a C-ordered x: always C order (the fast exit)
-    n_used = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 1 for k in key if k is not Ellipsis)
+    n_used = sum(_dims_taken(k) for k in key)
     entries = []
     for k in key:
         if k is Ellipsis:

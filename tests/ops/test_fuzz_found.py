@@ -747,3 +747,14 @@ def test_group_norm_of_small_groups_rounds_as_torch(dtype):
                 out.append([y.detach().numpy(), xt.grad.numpy()] + [t.grad.numpy() for t in ts if t is not None])
             for a, e in zip(*out):
                 np.testing.assert_array_equal(e, a)
+
+
+@pytest.mark.parametrize("case", ["x[True, -3]", "x[False, -1]", "y[True, ..., 1]", "y[:, False, 0]",
+                                  "y[[0, 1], True, None, 1]"])
+def test_a_bool_index_takes_no_dim(case):
+    """A Python bool in an index adds a dim (as None) and takes none: ember counted it as one (IndexError)."""
+    out = []
+    for T in (torch, ember):
+        x, y = T.arange(3.0), T.arange(12.0).reshape(2, 2, 3)  # noqa: F841 - used by the cases
+        out.append(eval(case).tolist())  # noqa: S307 - the cases above
+    assert out[0] == out[1]
