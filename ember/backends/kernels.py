@@ -172,6 +172,17 @@ def __getattr__(name: str):
     return getattr(_impl, name)
 
 
+def _in_forked_child() -> None:
+    """A forked child cannot join its parent's OpenMP team: GNU libgomp can hang in the child's first parallel region
+    (a oneDNN convolution or GEMM), and numba's ``omp`` layer terminates the child. So a forked child (a DataLoader
+    worker, an ``ember.multiprocessing`` process) runs no OpenMP: the NumPy kernel set and no library, as torch runs
+    its DataLoader workers on one thread. A spawned process starts fresh and is not affected."""
+    use("numpy")
+    use_library(None)
+
+
+os.register_at_fork(after_in_child=_in_forked_child)
+
 if os.environ.get("EMBER_NO_NUMBA", "") not in ("1", "true", "True"):
     try:
         use("numba")
