@@ -758,3 +758,11 @@ def test_a_bool_index_takes_no_dim(case):
         x, y = T.arange(3.0), T.arange(12.0).reshape(2, 2, 3)  # noqa: F841 - used by the cases
         out.append(eval(case).tolist())  # noqa: S307 - the cases above
     assert out[0] == out[1]
+
+
+def test_rnn_base_has_no_forward():
+    """Noticed in session 4: torch's nn.RNNBase has no forward of its own (RNN, LSTM and GRU do)."""
+    for T in (torch, ember):
+        with pytest.raises(NotImplementedError, match="missing the required \"forward\" function"):
+            T.nn.RNNBase("RNN_TANH", 3, 4)(T.ones(2, 1, 3))
+        assert T.nn.GRU(3, 4)(T.ones(2, 1, 3))[0].shape == (2, 1, 4)

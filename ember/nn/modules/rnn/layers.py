@@ -219,6 +219,8 @@ class RNNBase(Module):
         return zeros(self.num_layers * dirs, batch, size, dtype=like.dtype)
 
     def forward(self, input, hx=None):
+        if type(self) is RNNBase:  # torch's RNNBase has no forward of its own (RNN, LSTM and GRU share this one)
+            raise NotImplementedError('Module [RNNBase] is missing the required "forward" function')
         x2d, bs, pack, hx, layout = self._prepare(input, hx)
         B = bs[0]
         lstm = self.mode == "LSTM"
