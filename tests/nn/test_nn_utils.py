@@ -153,3 +153,26 @@ def test_orthogonal():
     m = ember.nn.utils.parametrizations.orthogonal(ember.nn.Linear(4, 6))
     W = m.weight.detach().numpy()
     np.testing.assert_allclose(W.T @ W, np.eye(4), atol=1e-5)
+
+
+def test_fusion_lives_where_torch_has_it():
+    """``nn.utils.fusion.fuse_conv_bn_eval`` folds an eval BatchNorm into a conv as torch's does."""
+    import numpy as np
+    import torch
+
+    import ember
+
+    g = np.random.default_rng(0)
+    conv_t, bn_t = torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4)
+    with torch.no_grad():
+        bn_t.running_mean.copy_(torch.from_numpy(g.standard_normal(4).astype(np.float32)))
+        bn_t.running_var.copy_(torch.from_numpy(g.uniform(0.5, 2, 4).astype(np.float32)))
+        bn_t.weight.copy_(torch.from_numpy(g.standard_normal(4).astype(np.float32)))
+    conv_e, bn_e = ember.nn.Conv2d(3, 4, 3), ember.nn.BatchNorm2d(4)
+    conv_e.load_state_dict({k: ember.from_numpy(v.numpy().copy()) for k, v in conv_t.state_dict().items()})
+    bn_e.load_state_dict({k: ember.from_numpy(v.numpy().copy()) for k, v in bn_t.state_dict().items()})
+    fused_t = torch.nn.utils.fusion.fuse_conv_bn_eval(conv_t.eval(), bn_t.eval())
+    fused_e = ember.nn.utils.fusion.fuse_conv_bn_eval(conv_e.eval(), bn_e.eval())
+    assert ember.nn.utils.fuse_conv_bn_weights is ember.nn.utils.fusion.fuse_conv_bn_weights
+    np.testing.assert_allclose(fused_e.weight.detach().numpy(), fused_t.weight.detach().numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(fused_e.bias.detach().numpy(), fused_t.bias.detach().numpy(), rtol=1e-6, atol=1e-7)

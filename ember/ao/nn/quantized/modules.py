@@ -17,6 +17,7 @@ import numpy as np
 from .... import dtypes
 from .... import nn
 from ....backends.kernels_numpy import im2col
+from ....nn.utils.fusion import fuse_conv_bn_weights
 from ....tensor import Tensor, wrap
 from ...quantization.qtensor import QTensor, _quantize, quantize_per_tensor
 from .dynamic.modules import _int_gemm, _quantize_weight
@@ -61,7 +62,6 @@ def _requantize(acc: np.ndarray, mult: np.ndarray, zp: int, relu: bool) -> np.nd
 def _fold_bn(mod: nn.Module) -> None:
     """Fold a QAT layer's BatchNorm (running statistics) into its weight and bias, in place (torch's
     ``from_float`` does the same to the module it converts)."""
-    from ...quantization.fuse_modules import fuse_conv_bn_weights
 
     bn = mod.bn
     mod.weight, mod.bias = fuse_conv_bn_weights(mod.weight, mod.bias, bn.running_mean, bn.running_var, bn.eps,

@@ -32,6 +32,8 @@ from __future__ import annotations
 import math
 
 from ..... import nn
+from ....._grad_mode import no_grad
+from .....nn.utils.fusion import fuse_conv_bn_weights
 from .....nn import functional as F
 from .....nn import init
 from .....ops.creation import empty
@@ -132,8 +134,6 @@ class _ConvBnNd:
     def _forward_slow(self, input):
         """Two passes (Krishnamoorthi 2018, also right when a BatchNorm weight is 0): the batch statistics
         of the float conv, then ``conv(x, fq(W f)) * (running_std / batch_std) + beta - gamma mean / std``."""
-        from ..... import no_grad
-
         bn = self.bn
         w_shape, b_shape = self._shapes()
         running_std = (bn.running_var + bn.eps).sqrt()
@@ -194,7 +194,6 @@ class _ConvBnNd:
 
     def to_float(self):
         """The float conv with the BatchNorm folded in (wrapped with a ReLU for the ConvBnReLU layers)."""
-        from .....ao.quantization.fuse_modules import fuse_conv_bn_weights
 
         conv = self._FLOAT_CONV_MODULE(self.in_channels, self.out_channels, self.kernel_size, self.stride,
                                        self.padding, self.dilation, self.groups, self.bias is not None,
@@ -293,7 +292,6 @@ class LinearBn1d(nn.Linear):
         return qat
 
     def to_float(self):
-        from .....ao.quantization.fuse_modules import fuse_conv_bn_weights
 
         linear = nn.Linear(self.in_features, self.out_features)
         linear.weight, linear.bias = fuse_conv_bn_weights(self.weight, self.bias, self.bn.running_mean,
