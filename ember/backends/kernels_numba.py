@@ -284,8 +284,8 @@ def _planes(a: np.ndarray):
 
 def max_pool(xp, out, ksize, stride, dilation, first=None):
     """As ``kernels_numpy.max_pool`` (torch's scan); the 2-d case always returns the window offset ``arg``."""
-    x3 = _planes(xp) if len(out) == 2 else None
-    if x3 is None:
+    x3 = _planes(xp) if len(out) == 2 and xp.dtype.kind in "fiu" and xp.dtype.itemsize >= 4 else None
+    if x3 is None:  # numba has no float16/bfloat16 loops: the reference
         return _ref.max_pool(xp, out, ksize, stride, dilation, first)
     lead = xp.shape[:-2]
     y = np.empty((x3.shape[0], *out), dtype=xp.dtype)
@@ -297,7 +297,7 @@ def max_pool(xp, out, ksize, stride, dilation, first=None):
 
 
 def max_pool_backward(g, arg, spatial, out, ksize, stride, dilation):
-    if len(out) != 2:
+    if len(out) != 2 or g.dtype.kind != "f" or g.dtype.itemsize < 4:
         return _ref.max_pool_backward(g, arg, spatial, out, ksize, stride, dilation)
     lead = g.shape[:-2]
     b = math.prod(lead)

@@ -766,3 +766,22 @@ def test_rnn_base_has_no_forward():
         with pytest.raises(NotImplementedError, match="missing the required \"forward\" function"):
             T.nn.RNNBase("RNN_TANH", 3, 4)(T.ones(2, 1, 3))
         assert T.nn.GRU(3, 4)(T.ones(2, 1, 3))[0].shape == (2, 1, 4)
+
+
+@pytest.mark.parametrize("kernel_set", ember.backends.kernels.available())
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "int64", "int32"])
+def test_max_pool_of_low_precision_and_integers(kernel_set, dtype):
+    """max pooling of float16/bfloat16 (numba has no loops for them: the NumPy kernel) and of integers with
+    padding (padded with the smallest integer, not -inf, which raised OverflowError), against torch."""
+    from ember.backends import kernels
+    before = kernels.current()
+    kernels.use(kernel_set)
+    try:
+        out = []
+        for T in (torch, ember):
+            x = T.arange(-8.0, 8.0).reshape(1, 1, 4, 4).to(getattr(T, dtype))
+            out.append([T.nn.functional.max_pool2d(x, 3, 1, p).float().numpy() for p in (0, 1)])
+        for a, e in zip(*out):
+            np.testing.assert_array_equal(e, a)
+    finally:
+        kernels.use(before)

@@ -105,6 +105,11 @@ def _pad_spatial(xd: np.ndarray, nd: int, padding, out, ksize, stride, dilation,
     return np.pad(xd, full, constant_values=value), pads
 
 
+def _lowest(dtype: np.dtype):
+    """What max pooling pads with: -inf, or the smallest integer (torch never picks padding either way)."""
+    return np.iinfo(dtype).min if dtype.kind in "iu" else -np.inf
+
+
 @functools.lru_cache(maxsize=256)
 def _first_inside(out: tuple, ksize: tuple, stride: tuple, left: tuple, dilation: tuple):
     """The window offset (in window order) of each window's first element inside the input, shaped ``out``
@@ -131,7 +136,7 @@ class MaxPoolWithIndices(Op):
     @staticmethod
     def forward(ctx, x, nd, ksize, stride, padding, dilation, out):
         xd = x._data
-        xp, pads = _pad_spatial(xd, nd, padding, out, ksize, stride, dilation, -np.inf)
+        xp, pads = _pad_spatial(xd, nd, padding, out, ksize, stride, dilation, _lowest(xd.dtype))
         first = _first_inside(tuple(out), tuple(ksize), tuple(stride), tuple(padding), tuple(dilation))
         y, arg = kernels.max_pool(xp, out, ksize, stride, dilation, first)
         ctx.arg = arg
@@ -201,7 +206,7 @@ def _max_poolnd(name, nd, input, kernel_size, stride, padding, dilation, ceil_mo
     y = MaxPoolWithIndices.apply(input, nd, ksize, stride, padding, dilation, out)
     if not return_indices:
         return y
-    xp = _pad_spatial(input._data, nd, padding, out, ksize, stride, dilation, -np.inf)[0]
+    xp = _pad_spatial(input._data, nd, padding, out, ksize, stride, dilation, _lowest(input._data.dtype))[0]
     first = _first_inside(tuple(out), tuple(ksize), tuple(stride), tuple(padding), tuple(dilation))
     arg = kernels.max_pool_argmax(xp, out, ksize, stride, dilation, first)
     return y, wrap(_flat_indices(arg, input.shape[-nd:], out, ksize, stride, padding, dilation))
