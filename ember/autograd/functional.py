@@ -113,13 +113,7 @@ def jvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
     """(func(inputs), J v): the Jacobian-vector product at ``inputs``, by two vector-Jacobian products. ``v``
     may be None only when ``inputs`` is a single one-element Tensor."""
     in_tuple, xs = _tuple(inputs, "inputs", "jvp")
-    if v is None:
-        if len(xs) != 1 or xs[0].numel() != 1:
-            raise RuntimeError("The vector v can only be None if the input to the user-provided function is a "
-                               "single Tensor with a single element.")
-        vs = (xs[0].new_ones(xs[0].shape),)
-    else:
-        vs = _check_v(v, xs)
+    vs = _vector(v, xs)
     xs = _prepare(xs, create_graph)
     out_tuple, ys = _tuple(func(*xs), "outputs of the user-provided function", "jvp")
     us = tuple(zeros_like(y).requires_grad_(True) for y in ys)  # u: u^T J is linear in u
@@ -200,15 +194,19 @@ def hvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
     return _hessian_product(func, inputs, v, create_graph, strict, "hvp")
 
 
+def _vector(v, xs: tuple) -> tuple:
+    """The vector ``v`` as a tuple matching ``xs``; None only for one one-element input (then 1), as torch."""
+    if v is not None:
+        return _check_v(v, xs)
+    if len(xs) != 1 or xs[0].numel() != 1:
+        raise RuntimeError("The vector v can only be None if the input to the user-provided function is a "
+                           "single Tensor with a single element.")
+    return (xs[0].new_ones(xs[0].shape),)
+
+
 def _hessian_product(func, inputs, v, create_graph: bool, strict: bool, fn: str) -> tuple:
     in_tuple, xs = _tuple(inputs, "inputs", fn)
-    if v is None:
-        if len(xs) != 1 or xs[0].numel() != 1:
-            raise RuntimeError("The vector v can only be None if the input to the user-provided function is a "
-                               "single Tensor with a single element.")
-        vs = (xs[0].new_ones(xs[0].shape),)
-    else:
-        vs = _check_v(v, xs)
+    vs = _vector(v, xs)
     xs = _prepare(xs, create_graph)
     out = func(*xs)
     g_in = _gradient(_scalar(out, fn), xs, strict)
