@@ -27,7 +27,10 @@ _sgemm.restype = C.c_int
 _sgemm.argtypes = [C.c_char, C.c_char, C.c_int64, C.c_int64, C.c_int64, C.c_float, C.c_void_p, C.c_int64,
                    C.c_void_p, C.c_int64, C.c_float, C.c_void_p, C.c_int64]
 _F32 = np.dtype(np.float32)
-MIN_WORK = 1 << 17  # M*N*K below this: NumPy's call costs less than the ctypes call, and OpenBLAS stays on one thread
+# M*N*K below this stays with NumPy: OpenBLAS runs such products on one thread (its threshold, 4 x 65536), so no
+# pool can be kept waiting, and its call costs less than the ctypes call (an MLP at batch 1 beside another process:
+# 8.7x slower with oneDNN's 2-thread team on its 200k-multiply GEMMs, against torch's 1.2x)
+MIN_WORK = 1 << 18
 _N, _T = b"N", b"T"
 
 
@@ -61,8 +64,10 @@ def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None):
         if out.dtype is not _F32 or out.shape != (m, n):
             return None
         fc = _operand(out)
-        if fc is None or fc[0] is not _N or np.shares_memory(out, a) or np.shares_memory(out, b):
+        if fc is None or np.shares_memory(out, a) or np.shares_memory(out, b):
             return None
+        if fc[0] is _T:  # a column-major out (the recurrent layers' gate buffers): out^T = b^T a^T, row-major
+            return None if gemm(b.T, a.T, out.T) is None else out
         ldc = fc[1]
     status = _sgemm(fa[0], fb[0], m, n, k, 1.0, a.ctypes.data, fa[1], b.ctypes.data, fb[1], 0.0, out.ctypes.data,
                     ldc)
