@@ -164,7 +164,7 @@ class Div(Op):
         if ctx.__dict__.get("mode") is not None:  # the operator's fast path sets no mode
             return (g * 0 if ctx.needs_input_grad[0] else None), (g * 0 if ctx.needs_input_grad[1] else None)
         ga = g / _conj(b) if ctx.needs_input_grad[0] else None
-        gb = -g * _conj(a) / _conj(b * b) if ctx.needs_input_grad[1] else None
+        gb = -(g * _conj(a / b / b)) if ctx.needs_input_grad[1] else None  # torch's div_tensor_other_backward
         return ga, gb
 
 
