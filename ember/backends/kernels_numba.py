@@ -494,6 +494,9 @@ _sigmoid_bwd_par = njit(parallel=True, error_model="numpy", **_JIT)(_sigmoid_bwd
 _sigmoid_bwd_ser = njit(error_model="numpy", **_JIT)(_sigmoid_bwd_body)
 
 
+sigmoid = _ref.sigmoid  # NumPy's exp is faster than numba's scalar one here (no vector exp)
+
+
 def sigmoid_backward(g, y):
     """g * y * (1 - y) in one pass for same-shape float arrays (the reference where not covered)."""
     if g.shape != y.shape or g.dtype != y.dtype or y.dtype.kind != "f" or y.dtype.itemsize < 4:

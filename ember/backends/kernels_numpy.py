@@ -259,6 +259,14 @@ def batch_norm_backward(g, xhat, scale):
     return dx.astype(g.dtype, copy=False).reshape(xhat.shape), sg.astype(g.dtype), sgx.astype(g.dtype)
 
 
+def sigmoid(x):
+    """1 / (1 + e^-x) in one buffer laid out as x (e^-x overflows to inf for very negative x: exactly 0)."""
+    t = np.negative(x) if x.ndim else np.array(-x)  # an array even for 0-d input (ufuncs return scalars)
+    np.exp(t, out=t)
+    t += 1
+    return np.reciprocal(t, out=t)
+
+
 def sigmoid_backward(g, y):
     """g * y * (1 - y) with one temporary."""
     dx = np.subtract(1, y)

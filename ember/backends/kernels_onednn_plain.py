@@ -161,6 +161,24 @@ def _like(a: np.ndarray, layout: np.ndarray) -> np.ndarray:
     return out
 
 
+def sigmoid(x):
+    """1 / (1 + e^-x) for a C-contiguous float32 array by oneDNN's logistic (one pass on the OpenMP pool; NumPy's
+    takes four single-threaded passes); None when not covered."""
+    if x.dtype != _F32 or x.ndim == 0 or x.size == 0 or not x.flags.c_contiguous:
+        return None
+    n = x.size
+
+    def build():
+        data = D.Desc.tagged((n,), D.TAG_A)
+        return _Plain(lambda attr: D.new("dnnl_eltwise_forward_primitive_desc_create", D.ENGINE, D.FORWARD_INFERENCE,
+                                         D.ELTWISE_LOGISTIC_USE_DST, data.h, data.h, 0.0, 0.0, attr),
+                      {D.ARG_SRC: data, D.ARG_DST: data})
+
+    y = np.empty(x.shape, _F32)
+    _cached(("sigmoid", n), build).run(x, y)
+    return y
+
+
 def sigmoid_backward(g, y):
     """g * y * (1 - y) for same-shape float32 arrays (None when not covered)."""
     if g.shape != y.shape or g.dtype != _F32 or y.dtype != _F32 or y.size == 0:
@@ -337,4 +355,4 @@ def max_pool_backward(g, arg, spatial, out, ksize, stride, dilation):
 KERNELS = {"max_pool": max_pool, "max_pool_backward": max_pool_backward,
            "window_sum": window_sum, "window_scatter": window_scatter, "batch_norm_train": batch_norm_train,
            "batch_norm_backward": batch_norm_backward, "channel_affine": channel_affine,
-           "sigmoid_backward": sigmoid_backward}
+           "sigmoid": sigmoid, "sigmoid_backward": sigmoid_backward}
