@@ -26,6 +26,7 @@ import numpy as np
 from ...autograd.function import Op, records
 from ...backends import kernels
 from ...tensor import Tensor, wrap
+from ._torch_rounding import SMALL_ROW, fma, groups_backward, rows_backward, welford
 from .pooling import avg_pool2d, avg_pool3d
 from .vision import pad
 
@@ -119,8 +120,8 @@ class NormBackward(Op):
         gd = g._data
         if isinstance(rowk, tuple):  # short layer-norm rows or small groups: torch's formulas
             if rowk[0] == "torch groups":
-                return _torch_groups_backward(gd, rowk, w, which)
-            return _torch_rows_backward(gd, rowk, w, which, param_shape)
+                return groups_backward(gd, rowk, w, which)
+            return rows_backward(gd, rowk, w, which, param_shape)
         if rowk:  # layer norm over the last dim: one row kernel for all three
             d = x_hat.shape[-1]
             g2 = np.ascontiguousarray(gd, dtype=x_hat.dtype).reshape(-1, d)
@@ -227,41 +228,6 @@ class NativeLayerNorm(NativeNorm):
         return y.reshape(xd.shape)
 
 
-# rows shorter than this (float32: 8, float64: 4) run torch's CPU layer norm in scalar lanes on every x86 build (the
-# vector width of AVX2 and AVX-512 is at least this), so its rounding is machine-independent there; see SmallRowLayerNorm
-_SMALL_ROW = {np.dtype(np.float32): 8, np.dtype(np.float64): 4}
-
-
-def _fma(a, b, c) -> np.ndarray:
-    """a * b + c rounded once (a fused multiply-add), in the dtype of ``a``: float32 through float64 (the exact
-    product plus c, rounded twice only in rare ties), float64 by Dekker's exact product and a two-sum."""
-    dt = np.result_type(a, b, c)
-    if dt == np.float32:
-        return (np.asarray(a, np.float64) * b + np.asarray(c, np.float64)).astype(np.float32)
-    a, b, c = np.asarray(a, dt), np.asarray(b, dt), np.asarray(c, dt)
-    p = a * b
-    ca, cb = a * 134217729.0, b * 134217729.0  # Veltkamp split: 2^27 + 1
-    ah, bh = ca - (ca - a), cb - (cb - b)
-    al, bl = a - ah, b - bh
-    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # a * b = p + e exactly
-    s = p + c
-    z = s - p
-    return s + (((p - (s - z)) + (c - z)) + e)
-
-
-def _welford(x2: np.ndarray) -> tuple:
-    """Per-row (mean, biased var) of (M, N) in x2's dtype by Welford's update, one column at a time: torch's
-    RowwiseMoments on a row shorter than a vector (a constant row gives exactly its value and 0)."""
-    dt = x2.dtype.type
-    m1 = np.zeros(x2.shape[0], x2.dtype)
-    m2 = np.zeros(x2.shape[0], x2.dtype)
-    for j in range(x2.shape[1]):
-        d = x2[:, j] - m1
-        m1 = m1 + d / dt(j + 1)
-        m2 = m2 + d * (x2[:, j] - m1)
-    return m1, m2 / dt(x2.shape[1])
-
-
 class SmallRowLayerNorm(NativeNorm):
     """layer_norm over rows of N < 8 (float32) or N < 4 (float64) elements with torch's CPU formulas, rounding
     for rounding (checked bit for bit against torch 2.13): Welford statistics in the input's dtype,
@@ -278,12 +244,12 @@ class SmallRowLayerNorm(NativeNorm):
         xd = x._data
         x2 = np.ascontiguousarray(xd).reshape(-1, n)
         dt = x2.dtype.type
-        mean, var = _welford(x2)
+        mean, var = welford(x2)
         a = dt(1) / np.sqrt(var + dt(eps))
         xc = x2 - mean[:, None]
         h = xc * a[:, None]
         bias = b._data.reshape(n) if b is not None else dt(0)
-        y = _fma(h, w._data.reshape(n), bias) if w is not None else _fma(xc, a[:, None], bias)
+        y = fma(h, w._data.reshape(n), bias) if w is not None else fma(xc, a[:, None], bias)
         if ctx.next is not None:  # k: the number of leading (batch) dims
             ctx.state = (x2, mean, a, k)
             ctx.x_hat, ctx.w, ctx.eps = h, w, eps
@@ -308,34 +274,6 @@ class SmallRowLayerNorm(NativeNorm):
         return tuple(grads)
 
 
-def _torch_rows_backward(g: np.ndarray, rows: tuple, w, which: tuple, param_shape: tuple) -> tuple:
-    """(dx, dw, db) of SmallRowLayerNorm (its docstring has the formulas) for the requested ``which``."""
-    _, x2, mean, a = rows
-    n = x2.shape[1]
-    dt = x2.dtype.type
-    g2 = np.ascontiguousarray(g, dtype=x2.dtype).reshape(-1, n)
-    wv = w._data.reshape(n) if w is not None else None
-    out = []
-    if 0 in which:
-        ds = np.zeros_like(mean)
-        dsum = np.zeros_like(mean)
-        for j in range(n):  # sequential sums, as torch's reduction of a partial vector
-            gx = g2[:, j] * x2[:, j]
-            ds = ds + (gx * wv[j] if wv is not None else gx)
-            dsum = dsum + (g2[:, j] * wv[j] if wv is not None else g2[:, j])
-        scale = dt(1) / dt(n)
-        u = _fma(dsum, mean, -ds) * a * a * a * scale
-        v = _fma(-u, mean, -(dsum * a * scale))
-        ag = a[:, None] * g2
-        out.append((_fma(u[:, None], x2, ag * wv if wv is not None else ag) + v[:, None]).reshape(g.shape))
-    if 1 in which:
-        h = _fma(a[:, None], x2, (-a * mean)[:, None])
-        out.append((g2 * h).sum(0).reshape(param_shape))
-    if 2 in which:
-        out.append(g2.sum(0).reshape(param_shape))
-    return tuple(out)
-
-
 class SmallGroupNorm(NativeNorm):
     """group_norm of (N, G, D, S) where a group holds fewer values than a vector (D S < 8 in float32, < 4 in
     float64), with torch's CPU formulas (checked bit for bit against torch 2.13): Welford moments, rstd =
@@ -351,7 +289,7 @@ class SmallGroupNorm(NativeNorm):
     def forward(ctx, x, w, b, eps):
         x4 = np.ascontiguousarray(x._data)
         n, g, d, sp = x4.shape
-        mean, var = _welford(x4.reshape(n * g, d * sp))
+        mean, var = welford(x4.reshape(n * g, d * sp))
         rstd = (1.0 / np.sqrt(np.maximum(var, 0).astype(np.float64) + eps)).astype(x4.dtype)
         mean, rstd = mean.reshape(n, g, 1, 1), rstd.reshape(n, g, 1, 1)
         x_hat = (x4 - mean) * rstd
@@ -361,7 +299,7 @@ class SmallGroupNorm(NativeNorm):
         if w is None and b is None:  # torch: (x - mean) rstd
             y = x_hat.copy()
         else:  # torch: y = x scale + (b - scale mean), fused
-            y = _fma(x4, scale, _fma(-scale, mean, shift))
+            y = fma(x4, scale, fma(-scale, mean, shift))
         if ctx.next is not None:
             ctx.x_hat, ctx.inv_std, ctx.w, ctx.eps = x_hat, rstd, w, eps
             ctx.state = ("torch groups", x4, mean, rstd)
@@ -379,39 +317,6 @@ class SmallGroupNorm(NativeNorm):
         for i, o in zip(which, outs):
             grads[i] = o
         return tuple(grads)
-
-
-def _torch_groups_backward(g: np.ndarray, groups: tuple, w, which: tuple) -> tuple:
-    """(dx, dw, db) of SmallGroupNorm (its docstring has the formulas) for the requested ``which``."""
-    _, x4, mean, rstd = groups
-    n, gr, d, sp = x4.shape
-    dt = x4.dtype.type
-    g4 = np.ascontiguousarray(g, dtype=x4.dtype)
-    wv = w._data.reshape(1, gr, d, 1) if w is not None else np.ones((1, gr, d, 1), x4.dtype)
-    ds = np.zeros((n, gr, d, 1), x4.dtype)
-    db = np.zeros((n, gr, d, 1), x4.dtype)
-    for k in range(sp):  # sequential sums, as torch's reduction of a partial vector
-        ds = ds + g4[..., k:k + 1] * x4[..., k:k + 1]
-        db = db + g4[..., k:k + 1]
-    out = []
-    if 0 in which:
-        dsg = np.zeros((n, gr, 1, 1), x4.dtype)
-        dbg = np.zeros((n, gr, 1, 1), x4.dtype)
-        for j in range(d):
-            dsg = _fma(ds[:, :, j:j + 1], wv[:, :, j:j + 1], dsg)
-            dbg = _fma(db[:, :, j:j + 1], wv[:, :, j:j + 1], dbg)
-        s = dt(1) / dt(d * sp)
-        u = _fma(dbg, mean, -dsg) * rstd * rstd * rstd * s
-        v = _fma(-dbg * rstd, s, -u * mean)
-        out.append(_fma(rstd * wv, g4, u * x4) + v)
-    if 1 in which:
-        dw = np.zeros((gr, d, 1), x4.dtype)
-        for i in range(n):  # torch's order: sample after sample, each added with a fused multiply-add
-            dw = _fma(_fma(-db[i], mean[i], ds[i]), rstd[i], dw)
-        out.append(dw.reshape(-1))
-    if 2 in which:
-        out.append(db.sum(0).reshape(-1))
-    return tuple(out)
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
@@ -520,7 +425,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     axes = tuple(range(input.ndim - k, input.ndim))
     xd = input._data
     n = math.prod(shape)
-    if (xd.size and n < _SMALL_ROW.get(xd.dtype, 0) and all(
+    if (xd.size and n < SMALL_ROW.get(xd.dtype, 0) and all(
             p is None or p._data.dtype == xd.dtype for p in (weight, bias))):
         return SmallRowLayerNorm.apply(input, weight, bias, n, input.ndim - k, float(eps))
     if (k == 1 and weight is not None and bias is not None and xd.size
@@ -544,7 +449,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                          f"[{n * c // num_groups}, {num_groups}{''.join(f', {s}' for s in input.shape[2:])}]")
     d, sp = c // num_groups, math.prod(input.shape[2:])
-    if (input.numel() and d * sp < _SMALL_ROW.get(input._data.dtype, 0)
+    if (input.numel() and d * sp < SMALL_ROW.get(input._data.dtype, 0)
             and all(p is None or p._data.dtype == input._data.dtype for p in (weight, bias))):
         return SmallGroupNorm.apply(input.reshape(n, num_groups, d, sp), weight, bias, float(eps)).reshape(input.shape)
     xg = input.reshape(n, num_groups, math.prod(input.shape[1:]) // num_groups)  # not -1: n may be 0
