@@ -15,6 +15,7 @@ adding its time, the ratio ember/mygrad and whether its first loss agrees with t
     python -m benchmarks                 # all workloads, 1 and 2 threads
     python -m benchmarks OVH CHAIN W1 --threads 1 --reps 7
     python -m benchmarks W2 W5 --busy    # also beside a competing CPU-bound process: each one's slowdown
+                                         # (quiet and busy blocks interleaved in one process: ``Rival``)
 
 Fair settings: some machines export ``OPENBLAS_CORETYPE``/``OPENBLAS_L2_SIZE`` to keep old OpenBLAS builds
 safe; on a current NumPy they force slower kernels than a user's machine runs. The benchmarks re-execute
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -108,8 +110,32 @@ def _time_one(step, n: int) -> float:
 PEER_MAX_STEP_S = 60.0  # a peer whose warm-up step takes longer is reported "too slow", not timed
 
 
-def worker(names: list, threads: int, reps: int, peers: bool = False) -> dict:
-    """Run in the child: time each workload for ember and torch (and MyGrad), interleaved."""
+class Rival:
+    """The competing CPU-bound process of ``--busy``, paused (SIGSTOP) and resumed (SIGCONT) between blocks, so
+    that quiet and busy blocks of the same workload interleave in one process and one time window."""
+
+    WARM_S = 0.02  # after SIGCONT, let the competitor get back on a core before timing
+
+    def __init__(self) -> None:
+        self.p = subprocess.Popen([sys.executable, "-c", COMPETITOR])
+        self.pause()
+
+    def pause(self) -> None:
+        os.kill(self.p.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self.p.pid, signal.SIGCONT)
+        time.sleep(self.WARM_S)
+
+    def close(self) -> None:
+        self.p.kill()
+        self.p.wait()
+
+
+def worker(names: list, threads: int, reps: int, peers: bool = False, busy: bool = False) -> dict:
+    """Run in the child: time each workload for ember and torch (and MyGrad), interleaved. With ``busy``, each
+    repetition times the pair twice, once with the competitor paused and once beside it running, and the
+    result also holds the busy medians (``busy_ember_s``, ``busy_torch_s``)."""
     import gc
 
     import numpy as np
@@ -147,19 +173,37 @@ def worker(names: list, threads: int, reps: int, peers: bool = False) -> dict:
                 steps.pop("mygrad", None)
         blocks = {k: _block_len(s) for k, s in steps.items()}
 
-        def interleaved(pair):  # reps of (block of a, block of b): medians per step
+        def interleaved(pair, rival=None):  # reps of (block of a, block of b): medians per step
             times = {k: [] for k in pair}
+            slow = {k: [] for k in pair}
             gc.collect()
             for _ in range(reps):
                 for k in pair:
                     times[k].append(_time_one(steps[k], blocks[k]))
-            return {k: float(np.median(v)) for k, v in times.items()}
+                if rival is not None:
+                    rival.resume()
+                    try:
+                        for k in pair:
+                            slow[k].append(_time_one(steps[k], blocks[k]))
+                    finally:
+                        rival.pause()
+            out = {k: float(np.median(v)) for k, v in times.items()}
+            out.update({"busy_" + k: float(np.median(v)) for k, v in slow.items() if v})
+            return out
 
-        med = interleaved(("ember", "torch"))
+        if busy:
+            rival = Rival()
+            try:
+                med = interleaved(("ember", "torch"), rival)
+            finally:
+                rival.close()
+        else:
+            med = interleaved(("ember", "torch"))
         if "mygrad" in steps:  # a pass of its own: MyGrad's large temporaries do not slow the torch pair
             vs = interleaved(("ember", "mygrad"))
             med["mygrad"], med["ember_vs_mygrad"] = vs["mygrad"], vs["ember"]
         res[name] = {"ember_s": med["ember"], "torch_s": med["torch"], "ratio": med["ember"] / med["torch"],
+                     **{k + "_s": v for k, v in med.items() if k.startswith("busy_")},
                      "first_loss": first, "loss_agrees": bool(np.isclose(first["ember"], first["torch"],
                                                                          rtol=1e-3, atol=1e-4))}
         if peer_na:
@@ -191,20 +235,21 @@ COMPETITOR = "while True: pass"  # the competing CPU-bound process of --busy (on
 
 
 def _run_child(name: str, t: int, args, busy: bool = False) -> dict:
-    """One workload at ``t`` threads in a fresh process (beside a spinning competitor when ``busy``)."""
-    rival = subprocess.Popen([sys.executable, "-c", COMPETITOR]) if busy else None
-    try:
-        p = subprocess.run([sys.executable, "-m", "benchmarks", name, "--threads", str(t), "--reps",
-                            str(args.reps), "--peers" if args.peers and not busy else "--no-peers", "--_child"],
-                           env=_env(t), capture_output=True, text=True, cwd=ROOT)
-    finally:
-        if rival is not None:
-            rival.kill()
-            rival.wait()
+    """One workload at ``t`` threads in a fresh process (``busy``: quiet and busy blocks interleaved, see
+    ``Rival``)."""
+    p = subprocess.run([sys.executable, "-m", "benchmarks", name, "--threads", str(t), "--reps", str(args.reps),
+                        "--peers" if args.peers and not busy else "--no-peers", "--_child"]
+                       + (["--_busy"] if busy else []),
+                       env=_env(t), capture_output=True, text=True, cwd=ROOT)
     if p.returncode:
         print(p.stderr, file=sys.stderr)
         sys.exit(1)
     return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def _slowdown(r: dict, framework: str) -> float:
+    """Busy / quiet median of one framework, both from the same ``--busy`` process."""
+    return r[f"busy_{framework}_s"] / r[f"{framework}_s"]
 
 
 def main() -> None:
@@ -224,12 +269,13 @@ def main() -> None:
     ap.add_argument("--machine-blas-env", action="store_true",
                     help="keep OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE (by default the benchmarks run without them)")
     ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--_busy", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.peers is None:
         from benchmarks.peers import available
         args.peers = available()
     if args._child:
-        print(json.dumps(worker(args.workloads, args.threads[0], args.reps, args.peers)))
+        print(json.dumps(worker(args.workloads, args.threads[0], args.reps, args.peers, args._busy)))
         return
     unknown = [w for w in args.workloads if w not in WORKLOADS]
     if unknown:
@@ -247,9 +293,9 @@ def main() -> None:
                       file=sys.stderr, flush=True)
             if args.busy:
                 busy = _run_child(name, t, args, busy=True)[name]
-                if "ratio" in busy and "ratio" in r:
-                    print(f"[busy T{t} {name}: ember x{busy['ember_s'] / r['ember_s']:.2f} torch "
-                          f"x{busy['torch_s'] / r['torch_s']:.2f}]", file=sys.stderr, flush=True)
+                if "busy_ember_s" in busy:
+                    print(f"[busy T{t} {name}: ember x{_slowdown(busy, 'ember'):.2f} torch "
+                          f"x{_slowdown(busy, 'torch'):.2f}]", file=sys.stderr, flush=True)
                 results.setdefault("busy", {}).setdefault(f"T{t}", {})[name] = busy
     if args.memory:
         for name in args.workloads:
@@ -276,12 +322,12 @@ def main() -> None:
                 print(f"{'':<14} {'':>7}   mygrad {r['mygrad'][:90]}")
     for tkey, res in results.get("busy", {}).items():
         for name, r in res.items():
-            quiet = results[tkey][name]
-            if "error" in r or "error" in quiet:
+            if "busy_ember_s" not in r:
                 continue
-            print(f"busy {name:<14} {tkey:>3}  ember {_fmt(r['ember_s']):>10} (x{r['ember_s'] / quiet['ember_s']:.2f})"
-                  f"  torch {_fmt(r['torch_s']):>10} (x{r['torch_s'] / quiet['torch_s']:.2f})  ratio {r['ratio']:.2f}"
-                  "   (xN: slowdown beside a competing CPU-bound process)")
+            print(f"busy {name:<14} {tkey:>3}  ember {_fmt(r['busy_ember_s']):>10} (x{_slowdown(r, 'ember'):.2f})"
+                  f"  torch {_fmt(r['busy_torch_s']):>10} (x{_slowdown(r, 'torch'):.2f})"
+                  f"  ratio {r['busy_ember_s'] / r['busy_torch_s']:.2f}"
+                  "   (xN: busy / quiet median of the same process, blocks interleaved)")
     if "info" in results:
         print(_describe(results["info"]))
     for name, mem in results.get("memory_mb", {}).items():
