@@ -113,6 +113,16 @@ def test_conv_errors():
         ember.nn.Conv2d(3, 6, 3, stride=2, padding="same")
 
 
+@pytest.mark.parametrize("padding, stride", [("bad", 1), ("same", 2)])
+def test_functional_padding_string_errors_as_torch(padding, stride):
+    """``F.conv*`` raise torch's RuntimeError (the modules raise ValueError at construction, as torch's)."""
+    with pytest.raises(RuntimeError) as want:
+        torch.nn.functional.conv1d(torch.randn(1, 1, 5), torch.randn(1, 1, 3), padding=padding, stride=stride)
+    with pytest.raises(RuntimeError) as got:
+        F.conv1d(ember.randn(1, 1, 5), ember.randn(1, 1, 3), padding=padding, stride=stride)
+    assert str(got.value) == str(want.value)
+
+
 def test_unfold_fold_vs_torch(kernel_set):
     kw = dict(kernel_size=(2, 3), dilation=(1, 2), padding=1, stride=(2, 1))
     compare(F.unfold, TF.unfold, r(2, 3, 8, 8), **kw)

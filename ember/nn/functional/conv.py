@@ -137,10 +137,10 @@ def _conv_pads(padding, ksize: tuple, stride: tuple, dilation: tuple, nd: int) -
             return ((0, 0),) * nd
         if padding == "same":
             if any(s != 1 for s in stride):
-                raise ValueError("padding='same' is not supported for strided convolutions")
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
             total = [d * (k - 1) for d, k in zip(dilation, ksize)]
             return tuple((t // 2, t - t // 2) for t in total)
-        raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
+        raise RuntimeError(f"Invalid padding string: '{padding}'")
     return tuple((p, p) for p in _tuple(padding, nd))
 
 
