@@ -4,7 +4,8 @@ Cases: W1nn and W4 training steps (forward, loss, ``zero_grad``, ``backward``, `
 whole step is compiled: ``step = ember.compile(train_step)``), and W6 inference of the MLP and LeNet at
 batch 1 (``ember.jit.trace``), where per-op overhead dominates.
 
-Per-step overhead = step time - kernel time. The kernel time of a step is measured in separate runs in
+Per-step overhead = step time - kernel time, both taken in the same (instrumented) step, the median over steps.
+The kernel time of a step is measured in separate runs in
 which every op's ``forward`` (the raw-array computation of each forward and backward op, outermost call
 only), the ufunc that a Tensor operator's fast path runs (``x + y`` without ``forward``), every optimizer's
 ``_update_group`` (the fused raw-array update) and each kernel closure of a lowered replay are wrapped by a
@@ -22,8 +23,8 @@ is (``--clock wall`` measures that). Run from the repo root:
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \\
         nice python -m benchmarks.bench_jit [--rounds R] [--block N] [--clock cpu|wall] [--cases W1nn-train ...]
 
-``--profile`` prints, for each case whose replay is lowered (``ember/jit/_lower.py``), the time of each kernel
-closure and of the dispatch alone.
+``--profile`` prints, for each case whose replay is lowered (``ember/jit/_lower.py``), the time of its closures
+summed by name and what is left of the step.
 """
 from __future__ import annotations
 
@@ -96,7 +97,14 @@ CASES = {"W1nn-train": train_w1, "W4-train": train_w4,
          "W6-mlp-b1": lambda m, c: infer(m, "mlp", c), "W6-lenet-b1": lambda m, c: infer(m, "lenet", c)}
 
 
-BOOKKEEPING = {"zero_grad", "give_grads", "step", "item"}  # the lowered replay's closures that are no kernels
+BOOKKEEPING = {"zero_grad", "give_grads", "step", "item", "grad_mode_off", "grad_mode_on"}  # no kernels
+
+
+def _not_a_kernel(k) -> bool:
+    """A lowered replay's closure that is not timed as a kernel: bookkeeping, or a generic lowering (an op's
+    raw forward or its backward called on a kept node: the ops' ``forward`` inside it are timed, the rest is
+    overhead, as in eager mode)."""
+    return k.__name__ in BOOKKEEPING or k.__name__.startswith("generic_")
 
 
 class KernelTimer:
@@ -166,7 +174,7 @@ class KernelTimer:
 
         def lowered_run(low, inputs):
             kernels = low.kernels
-            low.kernels = tuple(k if k.__name__ in BOOKKEEPING else timed(k) for k in kernels)
+            low.kernels = tuple(k if _not_a_kernel(k) else timed(k) for k in kernels)
             try:
                 return run(low, inputs)
             finally:
@@ -194,14 +202,20 @@ def _block(step, n: int) -> float:
     return float(np.median(times))
 
 
-def _kernel_block(step, n: int) -> float:
-    times = []
+def _kernel_block(step, n: int) -> tuple:
+    """The median kernel time of a step, and the median of each step's time less its own kernel time (the
+    overhead, paired within each step: not the difference of two medians of ~50 ms steps on a busy machine)."""
+    clock = CLOCK[0]
+    kernels, overheads = [], []
     with KernelTimer() as kt:
         for _ in range(n):
             before = kt.total
+            t0 = clock()
             step()
-            times.append(kt.total - before)
-    return float(np.median(times))
+            t = clock() - t0
+            kernels.append(kt.total - before)
+            overheads.append(t - kernels[-1])
+    return float(np.median(kernels)), float(np.median(overheads))
 
 
 def run_case(name: str, rounds: int, block: int, torch=None) -> dict:
@@ -213,18 +227,20 @@ def run_case(name: str, rounds: int, block: int, torch=None) -> dict:
         steps["torch"] = make(torch, False)
     for s in steps.values():  # warm up; the first replayed call captures
         s(), s()
-    res: dict = {k: [] for k in [*steps, "kernels-eager", "kernels-replay"]}
+    res: dict = {k: [] for k in [*steps, "kernels-eager", "kernels-replay", "ovh-eager", "ovh-replay"]}
     for _ in range(rounds):
         for k, s in steps.items():
             res[k].append(_block(s, block))
-        res["kernels-eager"].append(_kernel_block(steps["eager"], block))
-        res["kernels-replay"].append(_kernel_block(steps["replay"], block))
+        for k in ("eager", "replay"):
+            kern, ovh = _kernel_block(steps[k], block)
+            res["kernels-" + k].append(kern)
+            res["ovh-" + k].append(ovh)
     return {k: 1000 * float(np.median(v)) for k, v in res.items()}
 
 
-def profile_lowered(name: str, steps: int = 200) -> None:
-    """Where a lowered replay's time goes: the median time of each kernel closure over ``steps`` steps, and the
-    dispatch alone (every kernel closure a no-op; then the optimizer's ``step`` too)."""
+def profile_lowered(name: str, steps: int = 100) -> None:
+    """Where a lowered replay's time goes: the median step, the time of its closures summed by name (medians over
+    ``steps`` steps of each closure's time), and what is left of the step (the replay's loop and setup)."""
     import ember
 
     step = CASES[name](ember, True)
@@ -243,22 +259,21 @@ def profile_lowered(name: str, steps: int = 200) -> None:
             times[i].append(clock() - t0)
         return call
 
-    def median_step(closures) -> float:
-        low.kernels = closures
-        try:
-            return 1e6 * _block(step, steps)
-        finally:
-            low.kernels = kernels
-
-    plain = median_step(kernels)
-    median_step(tuple(timed(i, k) for i, k in enumerate(kernels)))
+    plain = 1e6 * _block(step, steps)
+    low.kernels = tuple(timed(i, k) for i, k in enumerate(kernels))
+    try:
+        _block(step, steps)
+    finally:
+        low.kernels = kernels
+    by_name: dict = {}
     for k, t in zip(kernels, times):
-        print(f"  {k.__name__:24s} {1e6 * float(np.median(t)):8.1f} us")
-    noop = (lambda: None)
-    dispatch = median_step(tuple(k if k.__name__ in BOOKKEEPING else noop for k in kernels))
-    bare = median_step(tuple(k if k.__name__ in BOOKKEEPING - {"step"} else noop for k in kernels))
-    print(f"{name}: step {plain:.1f} us; dispatch with the kernels no-ops {dispatch:.1f} us, and the optimizer's "
-          f"step too {bare:.1f} us (medians of {steps} steps)")
+        n, total = by_name.get(k.__name__, (0, 0.0))
+        by_name[k.__name__] = (n + 1, total + 1e6 * float(np.median(t)))
+    for n, (count, total) in sorted(by_name.items(), key=lambda kv: -kv[1][1]):
+        print(f"  {n:34s} x{count:3d} {total:9.1f} us")
+    summed = sum(total for _, total in by_name.values())
+    print(f"{name}: step {plain:.1f} us; closures {summed:.1f} us; the rest {plain - summed:.1f} us "
+          f"(medians of {steps} steps, {len(kernels)} closures)")
 
 
 def _lowered_of(step):
@@ -309,7 +324,7 @@ def main() -> None:
     for name in a.cases:
         block = a.block or (3 if name.startswith("W4") else 30)
         r = run_case(name, a.rounds, block, torch)
-        ovh_e, ovh_r = r["eager"] - r["kernels-eager"], r["replay"] - r["kernels-replay"]
+        ovh_e, ovh_r = r["ovh-eager"], r["ovh-replay"]
         tt = r.get("torch", float("nan"))
         print(f"{name:13s} {r['eager']:8.3f} {r['replay']:8.3f} {tt:8.3f} {ovh_e:9.3f} {ovh_r:10.3f} "
               f"{r['replay'] / tt:12.2f}", flush=True)

@@ -6,12 +6,15 @@ its operands (indices into one list of arrays, ``env``), so a replay is ``for k 
 ``apply``, of the autograd engine and of the gradient routing is gone.
 
 * Forward: ``linear`` (one GEMM, then the bias added in place) and ``relu`` write into their output buffer with
-  ``out=``; an op without a lowering runs its own raw forward on a bare node (inference only: a training step
-  needs each op's backward lowered too, so there such an op leaves the step on the generic replay).
+  ``out=``; any other ember op runs its own raw forward on a node kept across replays (``_generic``), which keeps
+  what its backward reads (a dropout mask is drawn there, per replay, as eager mode draws it).
 * Backward: each node of the recorded schedule (the engine's order) becomes the raw kernels of the gradients
   its routes ask for (GEMMs, the bias reduction, the relu mask with ``out=``; cross-entropy runs its own
-  backward op's raw forward), each written straight into the buffer of the value it feeds; where two gradients
-  meet, the later one is added in place, in the engine's order, so the values are bitwise eager mode's.
+  backward op's raw forward; a reshape, transpose or permute is NumPy's inverse view; slices that split a tensor
+  write into one buffer of it), or the op's own backward on its kept node under ``no_grad`` with the engine's
+  routing done on arrays (unbroadcast sums, casts, several outputs). Where two gradients meet, the later one is
+  added (in place into a buffer of ours, else out of place), in the engine's order, so the values are bitwise
+  eager mode's.
 * Buffers: a value lives from the kernel that writes it to its last reader; values of one shape and dtype whose
   lifetimes do not overlap share one buffer (a view of a value, or an op output that shares its memory with an
   input at record time, extends that input's lifetime).
@@ -28,6 +31,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..autograd.grad_mode import STATE
 from ..tensor import Tensor, wrap
 from ._program import _SLOT
 
@@ -70,6 +74,7 @@ class Builder:
         self.kernels: list = []
         self.uses: list = []
         self.made: dict = {}  # output value -> (op class, argument values or constants, state)
+        self.requires: set = set()  # values that require a gradient (outputs of recording ops)
 
     def new(self, shape, dtype, kind: int = BUF) -> int:
         v = self.n
@@ -90,6 +95,15 @@ class Builder:
                 self.param_list.append((v, a, d.shape, d.dtype, a._requires_grad))
             return v
         return None
+
+    def is_tensor(self, a) -> bool:
+        return (type(a) is tuple and bool(a) and a[0] is _SLOT) or isinstance(a, Tensor)
+
+    def needs_grad(self, a) -> bool:
+        """Whether a template argument requires a gradient in the replay (a traced input does not)."""
+        if type(a) is tuple and a and a[0] is _SLOT:
+            return a[1] in self.requires
+        return isinstance(a, Tensor) and a._requires_grad
 
     def const(self, array) -> int:
         v = self.new(array.shape, array.dtype, CONST)
@@ -187,11 +201,13 @@ class Lowered:
             env[v] = p._data
         for r, shape, dt in self.fresh_bufs:
             env[r] = np.empty(shape, dt)
+        grad_mode = STATE.enabled  # the backward's kernels run under no_grad
         try:
             for k in self.kernels:
                 k()
             return _result(self.out, env, self.result_info, inputs, self.input_slots)
         finally:
+            STATE.enabled = grad_mode
             for v in self.clear:
                 env[v] = None
             for r, _, _ in self.fresh_bufs:

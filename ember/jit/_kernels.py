@@ -13,7 +13,7 @@ from ..nn.functional.linear import Linear
 from ..nn.functional.loss import CrossEntropy, CrossEntropyBackward
 from ..ops.unary import Relu
 from ..tensor import wrap
-from ._buffers import BUF, FRESH, Builder
+from ._buffers import BUF, FRESH, GRAD, Builder
 
 _new = object.__new__
 
@@ -210,14 +210,30 @@ class Grads:
             return v, None
         return b.new(shape, dt, FRESH if fresh else BUF), self.values[key]
 
+    def claim(self, key, shape, dt) -> tuple:
+        """The value that holds ``key``'s gradient (a new value, set by the writer, for its first gradient),
+        and whether this is its first gradient."""
+        if key not in self.started:
+            self.started.add(key)
+            v = self.values.get(key)
+            if v is None:
+                v = self.values[key] = self.b.new(shape, dt, FRESH)
+            return v, True
+        return self.values[key], False
+
     def add(self, tmp: int, acc) -> None:
+        """``acc += tmp`` in the engine's order: in place into a buffer of ours, else out of place (the first
+        gradient may be an array that another value shares)."""
         if acc is None:
             return
         env = self.b.env
-
-        def accumulate():
-            a = env[acc]
-            np.add(a, env[tmp], out=a)
+        if self.b.kind.get(acc) in (BUF, GRAD):
+            def accumulate():
+                a = env[acc]
+                np.add(a, env[tmp], out=a)
+        else:
+            def accumulate():
+                env[acc] = env[acc] + env[tmp]
         self.b.emit(accumulate, (acc, tmp), (acc,))
 
 

@@ -1,9 +1,12 @@
 """The lowering of whole programs (see ``_buffers`` for what a lowered replay is and what it guarantees).
 
 :func:`lower_forward` lowers a traced forward for replays without grad; :func:`lower_step` lowers a captured
-training step when every op in it has a forward and a backward lowering (``_kernels``), its ``zero_grad`` sets
-the gradients to None before its one ``backward`` and that backward does not retain the graph. Either returns
-None where it cannot lower, and the program keeps its generic replay.
+training step whose ``zero_grad`` sets the gradients to None before its one ``backward`` and whose backward does
+not retain the graph. Each op takes its own lowering where it has one (``_kernels``: linear, relu,
+cross-entropy; ``_views``: the backward of reshapes, transposes, permutes and of slices that split a tensor),
+else the generic one (``_generic``: its raw forward and its backward on a node kept across replays). Either
+returns None where it cannot lower (a user ``autograd.Function``, a complex gradient), and the program keeps its
+generic replay.
 """
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ from ..autograd.function import FREED
 from ..tensor import Tensor, wrap
 from ._backward import ENTRY
 from ._buffers import _BASE_REFS, _refs, FRESH, GRAD, INPUT, Builder, Lowered
+from ._generic import generic_backward, generic_train_forward, grad_mode_switch
 from ._kernels import BACKWARD, INFER_FORWARD, TRAIN_FORWARD, Grads, generic_forward
+from ._views import gather_slice, plan_gathers, view_backward
 from ._program import _SLOT
 from ._step import BACKWARD as _BACKWARD_EVENT, ITEM, OP, STEP, ZERO, _slots_in
 
@@ -40,7 +45,7 @@ def lower_forward(prog) -> Lowered | None:
 def lower_step(prog, result) -> Lowered | None:
     """The kernels of a captured training step (a ``StepProgram``; ``result`` is the recorded call's), or None."""
     plan = prog.plan
-    meta = getattr(prog, "meta", None)
+    meta, aliases = getattr(prog, "meta", None), getattr(prog, "aliases", None) or {}
     if meta is None or (plan is not None and plan.retain):
         return None
     b = Builder(meta, prog.n_slots)
@@ -57,7 +62,11 @@ def lower_step(prog, result) -> Lowered | None:
         if tag == OP:
             _, cls, template, kwargs, outs, _grad = ev
             low = TRAIN_FORWARD.get(cls)
-            if low is None or len(outs) != 1 or not low(b, template, kwargs, outs):
+            if low is not None and len(outs) == 1 and low(b, template, kwargs, outs):
+                if _grad and any(b.needs_grad(a) for a in template):
+                    b.requires.update(outs)
+                continue
+            if not generic_train_forward(b, cls, template, kwargs, outs, _grad, aliases):
                 return None
         elif tag == ZERO:
             if not ev[2] or done:  # zero_grad(set_to_none=False), or after the backward
@@ -67,9 +76,12 @@ def lower_step(prog, result) -> Lowered | None:
         elif tag == _BACKWARD_EVENT:
             if len(zeroed) != len(leaves):  # a gradient accumulated across steps
                 return None
+            off, on = grad_mode_switch()
+            b.emit(off, (), ())
             grads = _lower_backward(b, ev[1], plan, leaf_values)
             if grads is None:
                 return None
+            b.emit(on, (), ())
             written = [("l", j) in grads.started for j in range(len(leaves))]
             b.emit(_give_grads(b, leaves, leaf_values, held, written), (), ())
             done = True
@@ -85,23 +97,47 @@ def lower_step(prog, result) -> Lowered | None:
 def _lower_backward(b: Builder, root: int, plan, leaf_values: list) -> Grads | None:
     grads = Grads(b, leaf_values)
     shape, dt = b.meta[root]
-    grads.values[("e", 0)] = b.const(np.ones(shape, dt))  # the engine's seed: ones_like(root)
-    grads.started.add(("e", 0))
+    grads.values[("e", 0, 0)] = b.const(np.ones(shape, dt))  # the engine's seed: ones_like(root)
+    grads.started.add(("e", 0, 0))
+    gathers = plan_gathers(b, plan)
     for k, (slot, _simple, n_out, routes) in enumerate(plan.entries):
-        if ("e", k) not in grads.started:
+        gvals = [grads.values.get(("e", k, nr)) if ("e", k, nr) in grads.started else None for nr in range(n_out)]
+        if all(g is None for g in gvals):
             continue  # no gradient reaches this node
         made = b.made.get(slot)
-        if made is None or n_out != 1 or made[0] not in BACKWARD:
+        if made is None:
             return None
-        wants = []
-        for i, kind, target, nr, route_shape, route_dt in routes:
-            like = made[1][i] if i < len(made[1]) else None
-            if nr != 0 or route_shape is not None or like is None or b.meta[like][1] != route_dt:
-                return None  # several outputs, an unbroadcast or a cast: left to the generic replay
-            wants.append((i, ("e", target) if kind == ENTRY else ("l", target)))
-        if not BACKWARD[made[0]](b, grads, made, grads.values[("e", k)], wants, slot):
+        keyed = [(i, ("e", target, nr) if kind == ENTRY else ("l", target), route_shape, route_dt)
+                 for i, kind, target, nr, route_shape, route_dt in routes]
+        if not keyed:
+            continue  # its gradients go nowhere (a traced input's)
+        low = BACKWARD.get(made[0])
+        if low is not None and n_out == 1 and _plain(b, made, routes):
+            if low(b, grads, made, gvals[0], [(i, key) for i, key, _, _ in keyed], slot):
+                continue
+        if gather_slice(b, grads, made, gvals[0], keyed, gathers) or view_backward(b, grads, made, gvals[0], keyed):
+            continue
+        out_meta = [b.meta.get(o) for o in _outputs(b, made, slot, n_out)]
+        if not generic_backward(b, grads, made, gvals, out_meta, keyed):
             return None
     return grads
+
+
+def _plain(b: Builder, made, routes) -> bool:
+    """Routes that a specific backward lowering writes directly: one output, no unbroadcast, no cast."""
+    for i, _kind, _target, nr, route_shape, route_dt in routes:
+        like = made[1][i] if i < len(made[1]) else None
+        if nr != 0 or route_shape is not None or like is None or b.meta[like][1] != route_dt:
+            return False
+    return True
+
+
+def _outputs(b: Builder, made, slot: int, n_out: int) -> list:
+    """The values of a several-output op's outputs (in order), from the forward that made ``slot``."""
+    if n_out == 1:
+        return [slot]
+    outs = [o for o, m in b.made.items() if m[2] is made[2]]
+    return sorted(outs)[:n_out]
 
 
 def _zero_grad(b: Builder, params: list, leaves: list, leaf_values: list, held: list):

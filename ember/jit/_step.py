@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
+
 from .. import autograd
 from ..autograd import engine
 from ..autograd.grad_mode import STATE
@@ -213,6 +215,7 @@ class StepProgram:
         self.plan = plan
         self.fresh = [False] * (len(plan.leaves) if plan is not None else 0)
         self.meta: dict = {}  # slot -> (shape, dtype) at record time (for the lowering)
+        self.aliases: dict = {}  # op output slot -> input slots sharing its memory at record time
         self.lowered = None  # the kernel replay (``_lower.lower_step``), where the step could be lowered
 
     def guards_hold(self) -> bool:
@@ -365,6 +368,7 @@ def _build(tape: StepTape, inputs: list, result) -> StepProgram:
         else:
             input_slots.append(None)
     events: list = []
+    aliases: dict = {}  # op output slot -> the input slots it shares memory with at record time
     by_node: dict = {}
     key_slot: dict = {}  # (entry index, output position) -> slot
     item_slot: dict = {}  # entry index of an item() call -> the slot of its value
@@ -401,9 +405,12 @@ def _build(tape: StepTape, inputs: list, result) -> StepProgram:
                 raise CaptureError(f"{e.op.__name__} takes an index array computed outside the ops (advanced "
                                    "indexing, a boolean mask): a replay would reuse it")
             outs = []
+            reads = [(slots[id(a._data)], a._data) for a in e.args
+                     if isinstance(a, Tensor) and slots.get(id(a._data)) is not None]
             for pos, (o, node) in enumerate(zip(e.outputs, e.nodes)):
                 slots[id(o._data)] = n
                 meta[n] = (o._data.shape, o._data.dtype)
+                aliases[n] = tuple(s for s, d in reads if np.may_share_memory(o._data, d))
                 key_slot[(ei, pos)] = n
                 if node is not None:
                     by_node[_node_key(node)] = n
@@ -421,7 +428,7 @@ def _build(tape: StepTape, inputs: list, result) -> StepProgram:
                                "something other than the returned value: it would be frozen")
     modules = list(tape.modules)
     prog = StepProgram([tuple(ev) for ev in events], n, input_slots, out, modules, plan)
-    prog.meta = meta
+    prog.meta, prog.aliases = meta, aliases
     return prog
 
 

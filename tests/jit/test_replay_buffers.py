@@ -36,6 +36,26 @@ def _setup(make_opt, returns="loss"):
     return net, train_step
 
 
+class _UserTanh(ember.autograd.Function):
+    """A user Function: the kernel replay has no lowering for it, so a step using it keeps the generic replay."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = x.tanh()
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (1 - y * y)
+
+
+class _Tanh(nn.Module):
+    def forward(self, x):
+        return _UserTanh.apply(x)
+
+
 def _data(n=K, seed=0):
     rng = np.random.default_rng(seed)
     return [(ember.tensor(rng.standard_normal((5, 6)).astype(np.float32)), ember.tensor(rng.integers(0, 3, 5)))
@@ -98,9 +118,9 @@ def test_lowered_step_shares_and_reuses_buffers(opt):
 @pytest.mark.parametrize("lowered", [True, False])
 def test_held_grad_keeps_its_values(lowered):
     """A .grad tensor (or its array) the caller holds keeps that step's gradient, as in eager mode, where
-    zero_grad sets .grad to None and backward makes a new one; the generic replay (tanh has no lowering, so
-    that step is not lowered) does the same."""
-    make = (lambda: _deep_mlp()) if lowered else (lambda: nn.Sequential(nn.Linear(6, 8), nn.Tanh(),
+    zero_grad sets .grad to None and backward makes a new one; the generic replay (a user Function has no
+    lowering, so that step is not lowered) does the same."""
+    make = (lambda: _deep_mlp()) if lowered else (lambda: nn.Sequential(nn.Linear(6, 8), _Tanh(),
                                                                       nn.Linear(8, 3)))
     nets, steps = [], []
     for _ in range(2):
@@ -169,7 +189,7 @@ def test_lowered_inference_keeps_returned_outputs(kernel_set, shape):
 
 def test_generic_replay_keeps_grad_tensors_nobody_holds():
     ember.manual_seed(0)
-    net = nn.Sequential(nn.Linear(6, 8), nn.Tanh(), nn.Linear(8, 3))
+    net = nn.Sequential(nn.Linear(6, 8), _Tanh(), nn.Linear(8, 3))
     opt = OPTIMIZERS["sgd"](net.parameters())
 
     @ember.compile
