@@ -67,10 +67,24 @@ def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None):
         if fc is None or np.shares_memory(out, a) or np.shares_memory(out, b):
             return None
         if fc[0] is _T:  # a column-major out (the recurrent layers' gate buffers): out^T = b^T a^T, row-major
+            if fa[0] is _N and fb[0] is _N:  # b^T a^T would read both transposed, dnnl_sgemm's slow case
+                np.copyto(out, _row_major(a, b, fa, fb, m, n, k))
+                return out
             return None if gemm(b.T, a.T, out.T) is None else out
         ldc = fc[1]
+    _run(a, b, fa, fb, m, n, k, out, ldc)
+    return out
+
+
+def _row_major(a: np.ndarray, b: np.ndarray, fa, fb, m: int, n: int, k: int) -> np.ndarray:
+    """a @ b into a per-thread C-contiguous temporary (valid until this thread's next call)."""
+    tmp = D.buffer("gemm", 4 * m * n)[:4 * m * n].view(_F32).reshape(m, n)
+    _run(a, b, fa, fb, m, n, k, tmp, n)
+    return tmp
+
+
+def _run(a, b, fa, fb, m: int, n: int, k: int, out: np.ndarray, ldc: int) -> None:
     status = _sgemm(fa[0], fb[0], m, n, k, 1.0, a.ctypes.data, fa[1], b.ctypes.data, fb[1], 0.0, out.ctypes.data,
                     ldc)
     if status != D.SUCCESS:
         raise RuntimeError(f"oneDNN dnnl_sgemm failed with status {status} for {a.shape} @ {b.shape}")
-    return out

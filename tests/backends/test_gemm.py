@@ -45,6 +45,23 @@ def test_onednn_gemm_writes_into_row_and_column_major_outs():
 
 
 @onednn
+def test_onednn_gemm_column_major_out_of_row_major_operands():
+    """The recurrent backward's dh = dG W_hh into a column-major buffer: computed row-major, then copied (both
+    operands would be read transposed otherwise); a second call must not disturb the first's result."""
+    from ember.backends import gemm_onednn
+
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((32, 1024)).astype(np.float32), rng.standard_normal((1024, 256)).astype(np.float32)
+    want = (torch.from_numpy(a) @ torch.from_numpy(b)).numpy()
+    first = np.zeros((32, 256), np.float32, order="F")
+    assert gemm_onednn.gemm(a, b, first) is first
+    second = np.zeros((48, 256), np.float32, order="F")[8:40]
+    assert gemm_onednn.gemm(2 * a, b, second) is second
+    np.testing.assert_allclose(first, want, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(second, 2 * want, rtol=1e-4, atol=2e-3)
+
+
+@onednn
 def test_onednn_gemm_declines_what_it_does_not_cover():
     from ember.backends import gemm_onednn
 
