@@ -11,6 +11,15 @@ except ImportError:  # torch is the oracle; tests that need it skip with a reaso
 
 
 @pytest.fixture(autouse=True)
+def _kernels_on_small_arrays(monkeypatch):
+    """Every kernel set and library runs on the tests' small arrays (which ``kernels.SERIAL_BELOW`` would send to
+    NumPy's reference); tests/backends/test_serial_small.py tests the bound itself."""
+    from ember.backends import kernels
+
+    monkeypatch.setattr(kernels, "SERIAL_BELOW", 0)
+
+
+@pytest.fixture(autouse=True)
 def _seed():
     import ember
 

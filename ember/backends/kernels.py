@@ -151,6 +151,22 @@ def conv2d_relu(x: np.ndarray, w: np.ndarray, b, stride: tuple, pads: tuple, dil
 
 _chained: dict = {}  # name -> the library's kernel falling back to the kernel set's (rebuilt on a switch)
 
+SERIAL_BELOW = 1 << 14
+"""Elements of the first array below which the kernels in ``SERIAL`` run NumPy's single-threaded reference.
+
+oneDNN's primitives and numba's parallel kernels open an OpenMP region on every call, and a region waits until
+each thread of the team has run: on a quiet machine that costs a few microseconds, but when another process
+holds a core the call waits for the scheduler (measured at 2 threads beside other work: 560-1800 us per call
+of oneDNN's or numba's batch norm, pooling or sigmoid on a (1, 6, 28, 28) array, against 3-33 us for NumPy's).
+On such arrays NumPy's reference is also as fast or faster on an idle machine (oneDNN's eltwise takes 13 us
+for NumPy's 3-5), and it needs no compilation on a first run. torch runs its own CPU loops serially below a
+grain of 32,768 elements for the same reason; between 2^14 and 2^15 elements oneDNN's batch norm and pooling
+were still faster at one thread, so the bound here is lower. Tests set it to 0 (``tests/conftest.py``) to
+exercise every kernel set on small shapes, and test the bound itself."""
+
+SERIAL = frozenset({"max_pool", "max_pool_backward", "window_sum", "window_scatter", "batch_norm_train",
+                    "batch_norm_backward", "channel_affine", "sigmoid", "sigmoid_backward"})
+
 
 def _chain(first, second):
     def kernel(*args):
@@ -160,16 +176,30 @@ def _chain(first, second):
     return kernel
 
 
+def _serial_when_small(name: str, parallel):
+    reference = getattr(kernels_numpy, name)
+
+    def kernel(*args):
+        return (reference if args[0].size < SERIAL_BELOW else parallel)(*args)
+    kernel.__name__ = name
+    return kernel
+
+
 def __getattr__(name: str):
+    key = (name, _impl, _library)
+    k = _chained.get(key)
+    if k is not None:
+        return k
+    k = getattr(_impl, name)
     if _library is not None:
         first = getattr(_library, "KERNELS", {}).get(name)
         if first is not None:  # the library's kernel, and where it returns None (not covered) the set's
-            key = (name, _impl, _library)
-            k = _chained.get(key)
-            if k is None:
-                k = _chained[key] = _chain(first, getattr(_impl, name))
-            return k
-    return getattr(_impl, name)
+            k = _chain(first, k)
+    if name in SERIAL and k is not getattr(kernels_numpy, name):
+        k = _serial_when_small(name, k)
+    if k is not getattr(_impl, name):
+        _chained[key] = k
+    return k
 
 
 def _in_forked_child() -> None:
