@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.engine import sum_to
-from ..autograd.function import FREED, Op
+from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
-from ..tensor import wrap
+from ..tensor import Tensor, wrap
 from ._buffers import BUF, FRESH, GRAD, Builder
 
 _new = object.__new__
@@ -34,7 +34,7 @@ def generic_train_forward(b: Builder, cls, template, kwargs, outs, grad: bool, a
     recording = grad and any(needs)
     ctx = _new(cls._node)
     ctx.fn = cls
-    ctx.next = [True if n else (None if b.is_tensor(a) else False) for n, a in zip(needs, template)] \
+    ctx.next = [_edge(a) if n else (None if b.is_tensor(a) else False) for n, a in zip(needs, template)] \
         if recording else None
     env = b.env
     one = len(outs) == 1
@@ -65,6 +65,20 @@ def generic_train_forward(b: Builder, cls, template, kwargs, outs, grad: bool, a
     return True
 
 
+def _edge(a):
+    """A recording node's edge for an argument that needs a gradient: a parameter is its own edge (as in eager
+    mode); a value made in the step is marked True (no node of it exists; no backward under no_grad follows it)."""
+    return a if isinstance(a, Tensor) else True
+
+
+def _has_saved(ctx) -> bool:
+    try:
+        ctx.saved
+    except AttributeError:
+        return False
+    return True
+
+
 def generic_backward(b: Builder, grads, made, gvals: list, out_meta: list, routes: list) -> bool:
     """The op's ``backward`` on its forward's node; ``gvals``: the value of each output's gradient (None: no
     gradient reached it); ``routes``: ``(input index, key, shape or None, dtype)``."""
@@ -90,7 +104,8 @@ def generic_backward(b: Builder, grads, made, gvals: list, out_meta: list, route
         res = backward(ctx, *gs) if several else backward(ctx, gs[0])
         if type(res) is not tuple:
             res = (res,)
-        ctx.saved = FREED
+        if _has_saved(ctx):  # freed as the engine frees it (without FREED: the next replay's forward saves anew)
+            del ctx.saved
         n_res = len(res)
         for d in plan:
             i = d[0]

@@ -158,3 +158,77 @@ def test_sign_of_zero_in_slice_gradients():
     x = [ember.tensor([[1.0, 2.0, -3.0, 4.0]])] * 2
     for pieces in (1, 2, 4):
         _compare(lambda: Net(pieces), x, returns=lambda loss, out: loss)
+
+
+class _Masked(nn.Module):
+    """In-place ops on a non-leaf: a slice assignment (torch's CopySlices) and ``+=``."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, x):
+        y = self.lin(x) * 1
+        y[:, 0] = 0
+        y += 1.0
+        return y.tanh()
+
+
+class _EmbLSTM(nn.Module):
+    """Integer inputs (embedding), a several-output op (the LSTM) and a reshape into cross-entropy."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb, self.rnn, self.out = nn.Embedding(10, 6), nn.LSTM(6, 5, batch_first=True), nn.Linear(5, 10)
+
+    def forward(self, x):
+        h, _ = self.rnn(self.emb(x))
+        return self.out(h)
+
+
+def _other_models():
+    rng = np.random.default_rng(0)
+
+    def t(*shape):
+        return ember.tensor(rng.standard_normal(shape).astype(np.float32))
+
+    def i(hi, *shape):
+        return ember.tensor(rng.integers(0, hi, shape))
+    return {
+        "inplace": (_Masked, [(t(3, 4),) for _ in range(STEPS)], lambda n, x: n(x).pow(2).sum()),
+        "embedding-lstm": (_EmbLSTM, [(i(10, 2, 4), i(10, 2, 4)) for _ in range(STEPS)],
+                           lambda n, x, y: F.cross_entropy(n(x).reshape(-1, 10), y.reshape(-1))),
+        "conv-pool-dropout": (lambda: nn.Sequential(nn.Conv2d(1, 3, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                                                    nn.Dropout(0.3), nn.Linear(27, 5)),
+                              [(t(2, 1, 8, 8), i(5, 2)) for _ in range(STEPS)],
+                              lambda n, x, y: F.cross_entropy(n(x), y)),
+        "broadcast-mse-float64": (lambda: nn.Sequential(nn.Linear(4, 1).double(), nn.Flatten(0)),
+                                  [(t(5, 4).double(), t(1).double()) for _ in range(STEPS)],
+                                  lambda n, x, y: F.mse_loss(n(x), y.expand(5)) + (n(x) * y).mean()),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_other_models()))
+def test_other_steps_equal_eager(name):
+    make, data, loss_fn = _other_models()[name]
+    runs = []
+    for compiled in (False, True):
+        ember.manual_seed(0)
+        net = make()
+        opt = ember.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+
+        def train_step(*args, net=net, opt=opt):
+            loss = loss_fn(net, *args)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+        step = ember.compile(train_step) if compiled else train_step
+        ember.manual_seed(1)
+        runs.append((net, [step(*a).detach().numpy() for a in data]))
+    assert _lowered(step) is not None
+    for a, b in zip(runs[0][1], runs[1][1]):
+        _assert_same(a, b)
+    for (n, p), q in zip(runs[0][0].named_parameters(), runs[1][0].parameters()):
+        _assert_same(p.grad.numpy(), q.grad.numpy(), n)
+        _assert_same(p.detach().numpy(), q.detach().numpy(), n)
