@@ -29,6 +29,7 @@ from .reorder_cache import WEIGHTS, new_owner
 
 _plans: dict = {}
 MAX_PLANS = 256  # distinct geometries kept (a run uses a few dozen)
+PLAIN_WEIGHTS_MAX_USES = int(os.environ.get("EMBER_P_PLAIN", "16"))
 _buffer, _strides = D.buffer, D.strides
 _F32 = np.dtype(np.float32)
 
@@ -119,12 +120,40 @@ class _Stage:
             r.run(tmp, a)
 
 
+SERIAL_MACS = 1 << 20
+"""Multiply-adds of one pass below which a plan's primitives are built and run on one thread: an OpenMP region
+costs a few microseconds on an idle machine and, when another process holds a core, waits for the scheduler
+(LeNet at batch 1, whose convolutions have 86k and 154k multiply-adds, took 3.1 ms per inference at 2 threads
+beside other work with parallel plans and 0.8-0.9 ms with one-thread plans). torch's own CPU loops run serially
+below a grain of 32,768 elements for the same reason."""
+
+
+class _AllThreads:
+    """The pool's threads: no change (the context of plans above ``SERIAL_MACS``)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+_ALL, _ONE = _AllThreads(), D.Threads(1)
+
+
 class ConvPlan:
     """oneDNN's convolution primitives for one geometry (2-d; 1-d is 2-d with height 1). ``relu``: an
-    inference plan whose forward applies max(y, 0) as the convolution's post-op (no backward)."""
+    inference plan whose forward applies max(y, 0) as the convolution's post-op (no backward). A plan of
+    fewer than ``SERIAL_MACS`` multiply-adds builds and runs its primitives on one thread."""
 
     def __init__(self, src: tuple, wshape: tuple, dst: tuple, stride, pads, dilation, groups: int, bias: bool,
                  train: bool, relu: bool = False):
+        macs = int(np.prod(dst, dtype=np.int64) // max(dst[1], 1)) * int(np.prod(wshape, dtype=np.int64))
+        self.threads = _ONE if macs < SERIAL_MACS else _ALL
+        with self.threads:
+            self._build(src, wshape, dst, stride, pads, dilation, groups, bias, train, relu)
+
+    def _build(self, src, wshape, dst, stride, pads, dilation, groups, bias, train, relu) -> None:
         self.src, self.dst, self.groups, self.train = src, dst, groups, train
         cout = wshape[0]
         self.wdims = wshape if groups == 1 else (groups, cout // groups) + tuple(wshape[1:])
@@ -134,7 +163,12 @@ class ConvPlan:
         self.bias_desc = D.Desc.tagged((cout,), D.TAG_A) if bias else None
         self.lock = threading.Lock()
         any_ = D.TAG_ANY
-        self.md = {"src": D.Desc.tagged(src, any_), "w": D.Desc.tagged(self.wdims, any_),
+        # an inference layer that reads each weight only a few times (batch 1, small maps) reads ember's own
+        # (g)oihw array: a blocked copy would cost its check against the snapshot (see ``PLAIN_WEIGHTS_MAX_USES``)
+        self.plain_w = not train and int(np.prod(dst[:1] + dst[2:])) <= PLAIN_WEIGHTS_MAX_USES
+        wmd = D.Desc.strided(self.wdims, _strides(self.wdims, range(len(self.wdims)))) if self.plain_w else \
+            D.Desc.tagged(self.wdims, any_)
+        self.md = {"src": D.Desc.tagged(src, any_), "w": wmd,
                    "dst": D.Desc.tagged(dst, any_)}
         prop = D.FORWARD_TRAINING if train else D.FORWARD_INFERENCE
         self.attr = D.attr(relu=relu)
@@ -185,7 +219,7 @@ class ConvPlan:
             args[D.ARG_BIAS] = np.ascontiguousarray(b)
         cache = not self.train and w.flags.c_contiguous  # inference on a weight kept in memory (not a copy)
         w = self._w(w)
-        with self.lock:
+        with self.lock, self.threads:
             stage = self._stage_fwd()
             blocked = stage.cached(D.ARG_WEIGHTS, w) if cache else None  # reordered once, see reorder_cache
             if blocked is None:
@@ -195,7 +229,7 @@ class ConvPlan:
 
     def backward_data(self, g: np.ndarray, w: np.ndarray, channels_last: bool) -> np.ndarray:
         dx = _empty(self.src, channels_last)
-        with self.lock:
+        with self.lock, self.threads:
             self._stage_bwd_data().run({D.ARG_DIFF_DST: g, D.ARG_WEIGHTS: self._w(w), D.ARG_DIFF_SRC: dx})
         return dx
 
@@ -205,7 +239,7 @@ class ConvPlan:
         db = None
         if bias:
             db = args[D.ARG_DIFF_BIAS] = np.empty(self.wshape[0], dtype=np.float32)
-        with self.lock:
+        with self.lock, self.threads:
             self._stage_bwd_w(bias).run(args)
         return dw.reshape(self.wshape), db
 
@@ -214,7 +248,7 @@ class ConvPlan:
         """(dx, dw, db) of the convolution (None where not needed); the output gradient is reordered once
         when backward-data and backward-weights read it in the same layout."""
         dx = dw = db = None
-        with self.lock:
+        with self.lock, self.threads:
             ready = {}
             if need_x and need_w:
                 data, wts = self._stage_bwd_data(), self._stage_bwd_w(bias)

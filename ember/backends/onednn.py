@@ -89,6 +89,40 @@ def _load() -> C.CDLL:
 
 _lib = _load()
 
+
+class Threads:
+    """A context in which oneDNN primitives are built and run with ``n`` OpenMP threads of the calling thread
+    (``omp_set_num_threads``, restored on exit; libgomp's setting is per thread, so other threads are not
+    affected). A primitive fixes its thread count when its descriptor is made, and one made for one thread
+    runs without opening a parallel region. Where libgomp's symbols are not found it does nothing."""
+
+    __slots__ = ("n", "before")
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def __enter__(self) -> None:
+        if _omp is not None:
+            self.before = _omp.omp_get_max_threads()
+            _omp.omp_set_num_threads(self.n)
+
+    def __exit__(self, *exc) -> None:
+        if _omp is not None:
+            _omp.omp_set_num_threads(self.before)
+
+
+def _load_omp():
+    try:
+        omp = C.CDLL("libgomp.so.1")  # the one oneDNN links (already loaded with it)
+        omp.omp_get_max_threads.restype, omp.omp_get_max_threads.argtypes = C.c_int, []
+        omp.omp_set_num_threads.restype, omp.omp_set_num_threads.argtypes = None, [C.c_int]
+        return omp
+    except (OSError, AttributeError):
+        return None
+
+
+_omp = _load_omp()
+
 # name: (restype, argtypes). Functions returning dnnl_status_t are checked by ``call``.
 _SIGNATURES = {
     "dnnl_engine_create": (C.c_int, [_pp, C.c_int, C.c_size_t]),
