@@ -99,8 +99,9 @@ def _lower_backward(b: Builder, root: int, plan, leaf_values: list) -> Grads | N
     shape, dt = b.meta[root]
     grads.values[("e", 0, 0)] = b.const(np.ones(shape, dt))  # the engine's seed: ones_like(root)
     grads.started.add(("e", 0, 0))
-    gathers = plan_gathers(b, plan)
-    for k, (slot, _simple, n_out, routes) in enumerate(plan.entries):
+    entries = _pruned(plan.entries)
+    gathers = plan_gathers(b, entries)
+    for k, (slot, _simple, n_out, routes) in enumerate(entries):
         gvals = [grads.values.get(("e", k, nr)) if ("e", k, nr) in grads.started else None for nr in range(n_out)]
         if all(g is None for g in gvals):
             continue  # no gradient reaches this node
@@ -121,6 +122,20 @@ def _lower_backward(b: Builder, root: int, plan, leaf_values: list) -> Grads | N
         if not generic_backward(b, grads, made, gvals, out_meta, keyed):
             return None
     return grads
+
+
+def _pruned(entries: list) -> list:
+    """The schedule without the gradients that reach no parameter (those of a traced input: eager mode, where the
+    input needs no gradient, does not compute them): a route into an entry none of whose routes lead to a leaf
+    is dropped. Entries route only to later entries, so one walk from the end decides."""
+    useful = [False] * len(entries)
+    kept = [None] * len(entries)
+    for k in range(len(entries) - 1, -1, -1):
+        slot, simple, n_out, routes = entries[k]
+        routes = tuple(r for r in routes if r[1] != ENTRY or useful[r[2]])
+        useful[k] = bool(routes)
+        kept[k] = (slot, simple, n_out, routes)
+    return kept
 
 
 def _plain(b: Builder, made, routes) -> bool:

@@ -57,11 +57,11 @@ def view_backward(b: Builder, grads, made, g, keyed: list) -> bool:
     return True
 
 
-def plan_gathers(b: Builder, plan) -> dict:
+def plan_gathers(b: Builder, entries: list) -> dict:
     """The gradients (keys) that slices gather: key -> [number of slices, whether some element is uncovered]."""
     reached = {0}
     contributors: dict = {}
-    for k, (slot, _simple, _n_out, routes) in enumerate(plan.entries):
+    for k, (slot, _simple, _n_out, routes) in enumerate(entries):
         if k not in reached:
             continue
         made = b.made.get(slot)
