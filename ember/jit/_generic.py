@@ -104,8 +104,11 @@ def generic_backward(b: Builder, grads, made, gvals: list, out_meta: list, route
         res = backward(ctx, *gs) if several else backward(ctx, gs[0])
         if type(res) is not tuple:
             res = (res,)
-        if _has_saved(ctx):  # freed as the engine frees it (without FREED: the next replay's forward saves anew)
+        if _has_saved(ctx):  # what forward kept is dropped, as the engine frees a node's: the node is as new
             del ctx.saved
+        state = ctx.__dict__
+        if state:
+            state.clear()
         n_res = len(res)
         for d in plan:
             i = d[0]
