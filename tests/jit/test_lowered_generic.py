@@ -128,17 +128,20 @@ def test_held_grads_keep_their_values():
             opt.step()
             return loss
         step = ember.compile(train_step) if compiled else train_step
-        grads = []
+        grads, arrays = [], []
         for x in data:
             step(x)
             grads.append((net.n1.weight.grad, net.scale.grad, net.qkv.weight.grad))
+            arrays.append(net.n2.bias.grad.numpy())  # only its array is held
         nets.append(net)
-        held.append(grads)
+        held.append((grads, arrays))
     assert _lowered(step) is not None
-    for ge, gc in zip(*held):
+    for ge, gc in zip(held[0][0], held[1][0]):
         for a, b in zip(ge, gc):
             _assert_same(a.numpy(), b.numpy())
-    assert len({id(g[0]) for g in held[1]}) == len(data)
+    assert len({id(g[0]) for g in held[1][0]}) == len(data)
+    for k, (a, b) in enumerate(zip(held[0][1], held[1][1])):
+        _assert_same(a, b, f"step {k}")  # after all steps, each held array still has its own step's values
 
 
 def test_sign_of_zero_in_slice_gradients():
