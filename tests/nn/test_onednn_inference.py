@@ -59,7 +59,7 @@ def test_cached_weights_follow_every_write(onednn):
 
 def test_cache_only_for_inference_and_bounded(onednn):
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((1, 8, 6, 6)).astype(np.float32)
+    x = rng.standard_normal((1, 8, 9, 9)).astype(np.float32)  # 81 uses of each weight: blocked and cached
     w = ember.from_numpy(rng.standard_normal((8, 8, 3, 3)).astype(np.float32)).requires_grad_()
     cache = reorder_cache.ReorderCache(max_bytes=1 << 20)
     saved, reorder_cache.WEIGHTS = reorder_cache.WEIGHTS, cache
