@@ -239,8 +239,8 @@ def run_case(name: str, rounds: int, block: int, torch=None) -> dict:
 
 
 def profile_lowered(name: str, steps: int = 100) -> None:
-    """Where a lowered replay's time goes: the median step, the time of its closures summed by name (medians over
-    ``steps`` steps of each closure's time), and what is left of the step (the replay's loop and setup)."""
+    """Where a lowered replay's time goes: the time of its closures summed by name (medians over ``steps`` steps of
+    each closure's time), the median step, and the median of what each step spent outside its closures."""
     import ember
 
     step = CASES[name](ember, True)
@@ -251,18 +251,27 @@ def profile_lowered(name: str, steps: int = 100) -> None:
         return
     clock, kernels = CLOCK[0], low.kernels
     times: list = [[] for _ in kernels]
+    total = [0.0]
 
     def timed(i, k):
         def call():
             t0 = clock()
             k()
-            times[i].append(clock() - t0)
+            dt = clock() - t0
+            times[i].append(dt)
+            total[0] += dt
         return call
 
-    plain = 1e6 * _block(step, steps)
     low.kernels = tuple(timed(i, k) for i, k in enumerate(kernels))
+    rest, whole = [], []
     try:
-        _block(step, steps)
+        for _ in range(steps):
+            total[0] = 0.0
+            t0 = clock()
+            step()
+            t = clock() - t0
+            whole.append(t)
+            rest.append(t - total[0])
     finally:
         low.kernels = kernels
     by_name: dict = {}
@@ -270,10 +279,10 @@ def profile_lowered(name: str, steps: int = 100) -> None:
         n, total = by_name.get(k.__name__, (0, 0.0))
         by_name[k.__name__] = (n + 1, total + 1e6 * float(np.median(t)))
     for n, (count, total) in sorted(by_name.items(), key=lambda kv: -kv[1][1]):
-        print(f"  {n:34s} x{count:3d} {total:9.1f} us")
-    summed = sum(total for _, total in by_name.values())
-    print(f"{name}: step {plain:.1f} us; closures {summed:.1f} us; the rest {plain - summed:.1f} us "
-          f"(medians of {steps} steps, {len(kernels)} closures)")
+        print(f"  {n:38s} x{count:3d} {total:9.1f} us")
+    print(f"{name}: step {1e6 * float(np.median(whole)):.1f} us; outside the closures (the replay's loop, setup "
+          f"and result, and the timers' calls) {1e6 * float(np.median(rest)):.1f} us (medians of {steps} steps, "
+          f"{len(kernels)} closures)")
 
 
 def _lowered_of(step):
@@ -310,15 +319,15 @@ def main() -> None:
     p.add_argument("--profile", action="store_true", help="per-kernel times of the lowered replays instead")
     a = p.parse_args()
     CLOCK[0] = time.thread_time if a.clock == "cpu" else time.perf_counter
+    torch = None
+    if not a.no_torch:  # imported for --profile too: with torch loaded ember's GEMMs ran 3.6x faster (W1 1.2 vs
+        import torch  # 4.4 ms per step, session 6; the OpenMP runtime that gets loaded first), so compare alike
+
+        torch.set_num_threads(1)
     if a.profile:
         for name in a.cases:
             profile_lowered(name)
         return
-    torch = None
-    if not a.no_torch:
-        import torch
-
-        torch.set_num_threads(1)
     print(f"{'case':13s} {'eager':>8s} {'replay':>8s} {'torch':>8s} {'ovh eager':>9s} {'ovh replay':>10s} "
           f"{'replay/torch':>12s}   (ms per step, medians)")
     for name in a.cases:
