@@ -97,7 +97,7 @@ CASES = {"W1nn-train": train_w1, "W4-train": train_w4,
          "W6-mlp-b1": lambda m, c: infer(m, "mlp", c), "W6-lenet-b1": lambda m, c: infer(m, "lenet", c)}
 
 
-BOOKKEEPING = {"zero_grad", "give_grads", "step", "item", "grad_mode_off", "grad_mode_on"}  # no kernels
+BOOKKEEPING = {"zero_grad", "give_grads", "step", "item", "grad_mode_off", "grad_mode_on", "release"}  # no kernels
 
 
 def _not_a_kernel(k) -> bool:

@@ -17,7 +17,8 @@ its operands (indices into one list of arrays, ``env``), so a replay is ``for k 
   eager mode's.
 * Buffers: a value lives from the kernel that writes it to its last reader; values of one shape and dtype whose
   lifetimes do not overlap share one buffer (a view of a value, or an op output that shares its memory with an
-  input at record time, extends that input's lifetime).
+  input at record time, extends that input's lifetime). An array made per replay (a generic op's result or
+  gradient) is dropped after its last reader.
 
 What the caller can hold is never reused: the returned tensors get fresh arrays on every replay, and a
 parameter's ``.grad`` keeps its buffer across steps only when nothing but the parameter holds the ``.grad``
@@ -177,7 +178,7 @@ class Lowered:
     def __init__(self, b: Builder, input_slots: list, out, result_info: dict, escaping: set, train: bool) -> None:
         self.env = b.env
         self.fresh_bufs = b.finish(escaping)
-        self.kernels = tuple(b.kernels)
+        self.kernels = _with_releases(b, escaping)
         self.train = train
         self.input_slots = [(i, s) for i, s in enumerate(input_slots) if s is not None]
         self.params = tuple(b.param_list)
@@ -212,6 +213,33 @@ class Lowered:
                 env[v] = None
             for r, _, _ in self.fresh_bufs:
                 env[r] = None
+
+
+def _with_releases(b: Builder, escaping: set) -> tuple:
+    """The kernels, with a ``release`` after each kernel that is the last to use some arrays made per replay (an
+    op's own result, a gradient): they are dropped there, as eager mode's reference counts drop them, so the
+    allocator reuses their memory within the step (held to the end, every one was a new allocation)."""
+    last: dict = {}
+    for k, (reads, writes) in enumerate(b.uses):
+        for v in (*reads, *writes):
+            if b.kind.get(v) == FRESH and v not in escaping:
+                last[v] = k
+    dying: dict = {}
+    for v, k in last.items():
+        dying.setdefault(k, []).append(v)
+    env, out = b.env, []
+    for k, fn in enumerate(b.kernels):
+        out.append(fn)
+        if k in dying:
+            out.append(_release(env, tuple(dying[k])))
+    return tuple(out)
+
+
+def _release(env: list, values: tuple) -> Callable:
+    def release():
+        for v in values:
+            env[v] = None
+    return release
 
 
 def _result(spec, env, info: dict, inputs, input_slots):
