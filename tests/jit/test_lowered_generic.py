@@ -7,6 +7,7 @@ import pytest
 
 import ember
 from ember import nn
+from ember.backends import kernels
 from ember.nn import functional as F
 
 STEPS = 3
@@ -92,8 +93,19 @@ def _compare(make, data, returns=lambda loss, out: loss):
     return res_c, step
 
 
+@pytest.fixture(params=[(k, lib) for k in kernels.available() for lib in (None, *kernels.libraries())])
+def kernel_set(request):
+    """Each kernel set (numpy, numba), with the library (oneDNN) off and on."""
+    before = kernels.current(), kernels.library()
+    kernels.use(request.param[0])
+    kernels.use_library(request.param[1])
+    yield request.param
+    kernels.use(before[0])
+    kernels.use_library(before[1])
+
+
 @pytest.mark.parametrize("dropout", [0.0, 0.25])
-def test_transformer_encoder_layer_step_is_lowered_and_equals_eager(dropout):
+def test_transformer_encoder_layer_step_is_lowered_and_equals_eager(dropout, kernel_set):
     def make():
         return nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=dropout, batch_first=True)
     _compare(make, _data())
