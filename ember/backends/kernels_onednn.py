@@ -148,6 +148,13 @@ class _AllThreads:
 _ALL, _ONE = _AllThreads(), D.Threads(1)
 
 
+def _impl(pd: int) -> bytes:
+    """The name of the implementation oneDNN chose for primitive descriptor ``pd`` (b"brgconv:avx512_core")."""
+    s = ctypes.c_char_p()
+    D.call("dnnl_primitive_desc_query", pd, D.Q_IMPL_INFO, 0, ctypes.byref(s))
+    return s.value or b""
+
+
 class ConvPlan:
     """oneDNN's convolution primitives for one geometry (2-d; 1-d is 2-d with height 1). ``relu``: an
     inference plan whose forward applies max(y, 0) as the convolution's post-op (no backward). A plan of
@@ -179,10 +186,17 @@ class ConvPlan:
                    "dst": D.Desc.tagged(dst, any_)}
         prop = D.FORWARD_TRAINING if train else D.FORWARD_INFERENCE
         self.attr = D.attr(relu=relu)
-        self.fwd_pd = D.new("dnnl_convolution_forward_primitive_desc_create", D.ENGINE, prop,
-                            D.CONVOLUTION_DIRECT, self.md["src"].h, self.md["w"].h,
-                            self.bias_desc.h if bias else None, self.md["dst"].h, *self.geom, self.attr)
+        self.fwd_pd = self._fwd_pd(prop, bias)
+        if self.plain_w and b"ref" in _impl(self.fwd_pd):  # no fast kernel reads plain weights here: blocked
+            D.fn.dnnl_primitive_desc_destroy(self.fwd_pd)
+            self.plain_w, self.md["w"] = False, D.Desc.tagged(self.wdims, any_)
+            self.fwd_pd = self._fwd_pd(prop, bias)
         self._fwd = self._bwd_data = self._bwd_w = None
+
+    def _fwd_pd(self, prop: int, bias: bool) -> int:
+        return D.new("dnnl_convolution_forward_primitive_desc_create", D.ENGINE, prop, D.CONVOLUTION_DIRECT,
+                     self.md["src"].h, self.md["w"].h, self.bias_desc.h if bias else None, self.md["dst"].h,
+                     *self.geom, self.attr)
 
     # ---- stages, built on first use
     def _stage_fwd(self) -> _Stage:

@@ -54,3 +54,17 @@ def test_plain_weights_match_torch_after_every_write(onednn):
         both()
         both()
     assert len(reorder_cache.WEIGHTS.entries) == n  # nothing blocked, nothing cached
+
+
+def test_plain_weights_fall_back_to_blocked_where_only_a_reference_kernel_reads_them(monkeypatch, onednn):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((1, 24, 5, 5)).astype(np.float32)
+    w = rng.standard_normal((40, 24, 3, 3)).astype(np.float32)
+    monkeypatch.setattr(kernels_onednn, "_impl", lambda pd: b"ref:any")  # as if no JIT kernel covered it
+    monkeypatch.setattr(kernels_onednn, "_plans", {})
+    plan = kernels_onednn.conv_plan(x.shape, w.shape, (1, 1), ((1, 1), (1, 1)), (1, 1), 1, False, False)
+    assert not plan.plain_w
+    with ember.no_grad():
+        ours = F.conv2d(ember.from_numpy(x), ember.from_numpy(w), padding=1).numpy()
+    theirs = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), padding=1).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
