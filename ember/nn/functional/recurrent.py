@@ -77,7 +77,9 @@ class RecurrentLayer(Op):
         dwih = kernels.gemm(dgi.T, st.x) if need[3] else None
         dwhh = kernels.gemm(dgh.T, st.hprev) if need[4] else None
         dbih = dgi.sum(0) if need[5] else None
-        dbhh = dgh.sum(0) if need[6] else None
+        dbhh = None
+        if need[6]:  # RNN and LSTM: both biases get the same gate gradients (one sum)
+            dbhh = dbih.copy() if dbih is not None and dgh is dgi else dgh.sum(0)
         grads = [dx, dh if need[1] else None, dc if need[2] else None, dwih, dwhh, dbih, dbhh,
                  dwhr if need[7] else None]
         return finish_backward(f"{mode} (fused recurrent layer)", (g_out, g_h, g_c), grads, (x, w_ih, w_hh, w_hr))
