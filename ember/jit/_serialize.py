@@ -106,15 +106,34 @@ def load_program(f) -> "LoadedProgram":
 
 
 def _op_class(path: str):
+    """The ember ``Op`` class saved as ``module:qualname``. An op that has since moved to another ember module
+    (a file split by concept) is found by its name among ember's ops when exactly one has it."""
     module, _, qualname = path.partition(":")
     if not module.startswith("ember."):
         raise ValueError(f"ember.jit.load: refusing op {path!r}: only ember's own ops load")
-    obj = importlib.import_module(module)
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
+    try:
+        obj = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError):
+        obj = _moved_op(path, qualname)
     if not (isinstance(obj, type) and issubclass(obj, Op)):
         raise ValueError(f"ember.jit.load: {path!r} is not an ember op")
     return obj
+
+
+def _moved_op(path: str, qualname: str) -> type:
+    found, todo = set(), [Op]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__qualname__ == qualname and cls.__module__.startswith("ember."):
+            found.add(cls)
+    if len(found) != 1:
+        raise ValueError(f"ember.jit.load: op {path!r} is not in this version of ember"
+                         + (f" (several ops are named {qualname!r})" if found else "")
+                         + "; trace and save the module again with this version")
+    return found.pop()
 
 
 class LoadedProgram:
