@@ -581,5 +581,6 @@ def lstm_cell_forward(g, rec, c, cprev, tc, hr):
 
 
 lstm_cell_backward = _seq.lstm_cell_backward
+transposed = _ref.transposed
 layer_norm_forward = _seq.layer_norm_forward
 layer_norm_backward = _seq.layer_norm_backward

@@ -358,3 +358,9 @@ def layer_norm_backward(g, xhat, inv, w, dx, dw, db):
     np.multiply(gw - a - xhat * c, inv[:, None], out=dx, casting="unsafe")
     dw[...] = (g * xhat).sum(axis=0)
     db[...] = g.sum(axis=0)
+
+
+def transposed(a: np.ndarray) -> np.ndarray:
+    """``a.T`` of a 2-d array as a C-contiguous array (a copy unless ``a.T`` is C-contiguous already): the recurrent
+    layers' W_hh^T, once per sequence, read only."""
+    return np.ascontiguousarray(a.T)

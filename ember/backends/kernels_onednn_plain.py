@@ -352,7 +352,28 @@ def max_pool_backward(g, arg, spatial, out, ksize, stride, dilation):
     return dx
 
 
+def transposed(a):
+    """``a.T`` as a C-contiguous array for a 2-d float32 ``a`` with a unit stride (a oneDNN reorder, on the
+    OpenMP pool: 1024x256 in 154 us at 1 thread and 88 us at 2, NumPy's strided copy 395 and 320 us; ``a.T``
+    itself when it is C-contiguous already); None when not covered."""
+    if a.dtype != _F32 or a.ndim != 2 or a.size == 0 or not (a.flags.c_contiguous or a.flags.f_contiguous):
+        return None
+    t = a.T
+    if t.flags.c_contiguous:
+        return t
+    st = tuple(x // 4 for x in t.strides)
+
+    def build():
+        src, dst = D.Desc.strided(t.shape, st), D.Desc.strided(t.shape, (t.shape[1], 1))
+        return _Plain(lambda attr: D.new("dnnl_reorder_primitive_desc_create", src.h, D.ENGINE, dst.h, D.ENGINE,
+                                         attr), {D.ARG_FROM: src, D.ARG_TO: dst})
+
+    out = np.empty(t.shape, _F32)
+    _cached(("transposed", t.shape, st), build).run(a, out)
+    return out
+
+
 KERNELS = {"max_pool": max_pool, "max_pool_backward": max_pool_backward,
            "window_sum": window_sum, "window_scatter": window_scatter, "batch_norm_train": batch_norm_train,
            "batch_norm_backward": batch_norm_backward, "channel_affine": channel_affine,
-           "sigmoid": sigmoid, "sigmoid_backward": sigmoid_backward}
+           "sigmoid": sigmoid, "sigmoid_backward": sigmoid_backward, "transposed": transposed}

@@ -98,3 +98,28 @@ def test_matmul_and_linear_through_the_switch_match_torch(library, dtype):
             np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), **tol)
     finally:
         kernels.use_library(before)
+
+
+@pytest.mark.parametrize("library", ["onednn", None])
+def test_transposed_copies_every_layout(library):
+    """``kernels.transposed`` (the recurrent layers' W_hh^T once per sequence): ``a.T`` C-contiguous, bit for bit,
+    from row- and column-major float32 (oneDNN's reorder) and float64 (NumPy's copy) arrays; a copy unless ``a.T``
+    is C-contiguous already."""
+    if library == "onednn" and "onednn" not in kernels.libraries():
+        pytest.skip("oneDNN (the onednn extra) is not installed")
+    before = kernels.library()
+    kernels.use_library(library)
+    try:
+        rng = np.random.default_rng(4)
+        for shape in ((1024, 256), (3, 5), (7, 1), (1, 9)):
+            for dtype in (np.float32, np.float64):
+                a = rng.standard_normal(shape).astype(dtype)
+                a[0, 0] = np.nan
+                for v in (a, np.asfortranarray(a), a.T):
+                    t = kernels.transposed(v)
+                    assert t.flags.c_contiguous and t.dtype == v.dtype and t.shape == v.T.shape
+                    assert np.array_equal(t, v.T, equal_nan=True)
+                    if not v.T.flags.c_contiguous:  # a copy (never a view that a later write would change)
+                        assert not np.shares_memory(t, v)
+    finally:
+        kernels.use_library(before)

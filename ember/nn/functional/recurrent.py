@@ -109,11 +109,11 @@ class _State:
 
 # ---------------------------------------------------------------- forward loops
 def _transposed(w: np.ndarray) -> np.ndarray:
-    """W_hh^T as a row-major copy, made once per sequence: each step's ``h W_hh^T`` then reads both factors
-    row-major into a row-major buffer (oneDNN's sgemm is slow with a transposed factor and a small M, and a
-    column-major buffer makes the cell kernel read its rows with a stride: 32x256 LSTM, 115 -> 108 us per
-    step with the cell, 1 thread; 78 -> 67 us, 2 threads)."""
-    return np.ascontiguousarray(w.T)
+    """W_hh^T as a row-major copy, made once per sequence (``kernels.transposed``: a oneDNN reorder for float32):
+    each step's ``h W_hh^T`` then reads both factors row-major into a row-major buffer (oneDNN's sgemm is slow
+    with a transposed factor and a small M, and a column-major buffer makes the cell kernel read its rows with a
+    stride: 32x256 LSTM, 115 -> 108 us per step with the cell, 1 thread; 78 -> 67 us, 2 threads)."""
+    return kernels.transposed(w)
 
 
 def _rnn_forward(st, steps, relu: bool):
