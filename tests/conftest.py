@@ -26,3 +26,14 @@ def _seed():
     ember.manual_seed(0)
     np.random.seed(0)
     yield
+
+
+@pytest.fixture
+def onednn():
+    """The oneDNN library on for one test (modules that use it skip where libdnnl is not installed)."""
+    from ember.backends import kernels
+
+    before = kernels.library()
+    kernels.use_library("onednn")
+    yield
+    kernels.use_library(before)

@@ -13,14 +13,6 @@ pytest.importorskip("ember.backends.kernels_onednn", reason="oneDNN (libdnnl.so.
 from ember.backends import kernels_onednn, reorder_cache  # noqa: E402
 
 
-@pytest.fixture
-def onednn():
-    before = kernels.library()
-    kernels.use_library("onednn")
-    yield
-    kernels.use_library(before)
-
-
 def test_which_plans_read_plain_weights():
     uses = kernels_onednn.PLAIN_WEIGHTS_MAX_USES
     side = int(np.sqrt(uses))

@@ -21,14 +21,6 @@ CASES = [((3, 6, 28, 28), dict(kernel_size=2)),                                 
          ((1, 2, 20, 20), dict(kernel_size=17, stride=1))]                       # 289 taps: a 4-byte workspace
 
 
-@pytest.fixture
-def onednn():
-    before = kernels.library()
-    kernels.use_library("onednn")
-    yield
-    kernels.use_library(before)
-
-
 def _geometry(shape, kw):
     k = kw["kernel_size"]
     ks = (k, k) if isinstance(k, int) else k

@@ -7,7 +7,6 @@ import pytest
 
 import ember
 from ember import nn
-from ember.backends import kernels
 from ember.nn import functional as F
 
 STEPS = 3
@@ -91,17 +90,6 @@ def _compare(make, data, returns=lambda loss, out: loss):
         _assert_same(p.detach().numpy(), q.detach().numpy(), name)
         _assert_same(p.grad.numpy(), q.grad.numpy(), name)
     return res_c, step
-
-
-@pytest.fixture(params=[(k, lib) for k in kernels.available() for lib in (None, *kernels.libraries())])
-def kernel_set(request):
-    """Each kernel set (numpy, numba), with the library (oneDNN) off and on."""
-    before = kernels.current(), kernels.library()
-    kernels.use(request.param[0])
-    kernels.use_library(request.param[1])
-    yield request.param
-    kernels.use(before[0])
-    kernels.use_library(before[1])
 
 
 @pytest.mark.parametrize("dropout", [0.0, 0.25])

@@ -8,7 +8,6 @@ import pytest
 
 import ember
 from ember import nn
-from ember.backends import kernels
 
 K = 4
 OPTIMIZERS = {"sgd": lambda p: ember.optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=1e-3),
@@ -65,17 +64,6 @@ def _data(n=K, seed=0):
 def _program(compiled):
     (progs,) = compiled._programs.values()
     return progs[0]
-
-
-@pytest.fixture(params=[(k, lib) for k in kernels.available() for lib in (None, *kernels.libraries())])
-def kernel_set(request):
-    """Each kernel set (numpy, numba), with the library (oneDNN: its GEMM) off and on."""
-    before = kernels.current(), kernels.library()
-    kernels.use(request.param[0])
-    kernels.use_library(request.param[1])
-    yield request.param
-    kernels.use(before[0])
-    kernels.use_library(before[1])
 
 
 @pytest.mark.parametrize("opt", sorted(OPTIMIZERS))

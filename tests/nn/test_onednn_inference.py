@@ -6,21 +6,13 @@ import pytest
 
 import ember
 import ember.nn.functional as F
-from ember.backends import kernels, kernels_numpy
+from ember.backends import kernels_numpy
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("ember.backends.kernels_onednn", reason="oneDNN (libdnnl.so.3) is not installed")
 from ember.backends import kernels_onednn, kernels_onednn_plain, reorder_cache  # noqa: E402
 
 tF = torch.nn.functional
-
-
-@pytest.fixture
-def onednn():
-    before = kernels.library()
-    kernels.use_library("onednn")
-    yield
-    kernels.use_library(before)
 
 
 def _conv_both(x, w, b, **kw):
