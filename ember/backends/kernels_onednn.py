@@ -145,7 +145,7 @@ class _AllThreads:
         return None
 
 
-_ALL, _ONE = _AllThreads(), D.Threads(1)
+_ALL = _AllThreads()
 
 
 def _impl(pd: int) -> bytes:
@@ -163,7 +163,8 @@ class ConvPlan:
     def __init__(self, src: tuple, wshape: tuple, dst: tuple, stride, pads, dilation, groups: int, bias: bool,
                  train: bool, relu: bool = False):
         macs = int(np.prod(dst, dtype=np.int64) // max(dst[1], 1)) * int(np.prod(wshape, dtype=np.int64))
-        self.threads = _ONE if macs < SERIAL_MACS else _ALL
+        # a context of its own per plan (it keeps the caller's setting while inside; the plan's lock serialises it)
+        self.threads = D.Threads(1) if macs < SERIAL_MACS else _ALL
         with self.threads:
             self._build(src, wshape, dst, stride, pads, dilation, groups, bias, train, relu)
 
