@@ -94,7 +94,8 @@ class Threads:
     """A context in which oneDNN primitives are built and run with ``n`` OpenMP threads of the calling thread
     (``omp_set_num_threads``, restored on exit; libgomp's setting is per thread, so other threads are not
     affected). A primitive fixes its thread count when its descriptor is made, and one made for one thread
-    runs without opening a parallel region. Where libgomp's symbols are not found it does nothing."""
+    runs without opening a parallel region. Where libgomp's symbols are not found it does nothing. An instance
+    keeps the caller's setting while inside, so one instance must not be entered by two threads at once."""
 
     __slots__ = ("n", "before")
 
