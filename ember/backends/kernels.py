@@ -149,7 +149,8 @@ def conv2d_relu(x: np.ndarray, w: np.ndarray, b, stride: tuple, pads: tuple, dil
     return np.maximum(y, 0, out=y)  # NaN propagates
 
 
-_chained: dict = {}  # name -> the library's kernel falling back to the kernel set's (rebuilt on a switch)
+_chained: dict = {}  # (name, set, library) -> the composed kernel: the library's falling back to the set's, and
+#                     the reference below SERIAL_BELOW (rebuilt on a switch)
 
 SERIAL_BELOW = 1 << 14
 """Elements of the first array below which the kernels in ``SERIAL`` run NumPy's single-threaded reference.
