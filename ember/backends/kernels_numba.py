@@ -544,6 +544,22 @@ def relu_backward(g, y):
     return dx.reshape(y.shape)
 
 
+@njit(error_model="numpy", **_JIT)
+def _sgd_update(p, g, lr):
+    for i in range(p.shape[0]):
+        p[i] = p[i] - lr * g[i]  # no fastmath: a product rounded, then a difference rounded, as NumPy's two passes
+
+
+def sgd_update(p, g, lr):
+    """p -= lr * g in one serial pass (NumPy's two passes and a temporary take twice as long on a 200k-float
+    weight) for same-shape C-contiguous float32/float64 arrays, the same bits; the reference elsewhere."""
+    if (p.dtype != g.dtype or p.shape != g.shape or p.dtype.type not in (np.float32, np.float64)
+            or type(lr) is not float or not p.flags.c_contiguous or not g.flags.c_contiguous
+            or not p.flags.writeable):
+        return _ref.sgd_update(p, g, lr)
+    _sgd_update(p.reshape(-1), g.reshape(-1), p.dtype.type(lr))
+
+
 @njit(parallel=True, fastmath={"contract"}, error_model="numpy", **_JIT)
 def _channel_affine(x, s, t, y):
     n_, c_, p_ = x.shape

@@ -290,6 +290,11 @@ def relu_backward(g, y):
     return np.where(y <= 0, 0, g).astype(g.dtype, copy=False)  # NaN passes the gradient, as torch
 
 
+def sgd_update(p, g, lr):
+    """p -= lr * g in place (SGD's update; a Python float ``lr`` is cast to p's dtype, as NumPy casts it)."""
+    p -= lr * g
+
+
 def channel_affine(x, s, t):
     """y = x * s[c] + t[c] over the channel axis 1 of (N, C, *) (inference batch norm)."""
     shape = (1, -1) + (1,) * (x.ndim - 2)

@@ -14,6 +14,7 @@ from ..nn.functional.loss import CrossEntropy, CrossEntropyBackward
 from ..ops.unary import Relu
 from ..tensor import wrap
 from ._buffers import BUF, FRESH, GRAD, Builder
+from ._program import _SLOT
 
 _new = object.__new__
 
@@ -131,7 +132,8 @@ def _relu_forward(b: Builder, template, kwargs, outs) -> bool:
 
 
 def _cross_entropy_forward(b: Builder, template, kwargs, outs) -> bool:
-    """The op's own forward on one node kept across replays (it holds the softmax for the backward)."""
+    """The op's own forward on one node kept across replays (it holds the softmax for the backward); for class
+    indices with no weight or smoothing, the same computation without the per-row weights (``_PlainCE``)."""
     if kwargs or len(template) != 7:
         return False
     make, reads = b.tensor_args(template)
@@ -140,12 +142,77 @@ def _cross_entropy_forward(b: Builder, template, kwargs, outs) -> bool:
     ctx.next = [None] * 7  # marks the node as recording: forward keeps what backward reads
     env, o = b.env, outs[0]
     b.kind[o] = FRESH
-
-    def cross_entropy():
-        env[o] = CrossEntropy.forward(ctx, *make())
+    plain = _PlainCE.make(b, template, ctx)
+    if plain is not None:
+        def cross_entropy():
+            loss = plain.forward(env[reads[0]], env[reads[1]])
+            env[o] = CrossEntropy.forward(ctx, *make()) if loss is None else loss
+    else:
+        def cross_entropy():
+            env[o] = CrossEntropy.forward(ctx, *make())
     b.emit(cross_entropy, reads, (o,))
     b.made[o] = (CrossEntropy, tuple(b.value(a) for a in template), ctx)
     return True
+
+
+class _PlainCE:
+    """cross_entropy of (M, C) float logits and M class indices, with no weight, no smoothing, an ``ignore_index``
+    outside [0, C) and a mean or sum: ``CrossEntropy.forward``'s and ``CrossEntropyBackward.forward``'s arrays,
+    computed as they compute them, where every per-row weight is 1 and every row is valid. Those weights, the row
+    numbers and the total weight are made once; a target with a value outside [0, C) (a bad one, or an ignored
+    row) takes the op's own forward, which raises or weighs as eager mode does, and then its own backward."""
+
+    @classmethod
+    def make(cls, b: Builder, template, ctx) -> "_PlainCE | None":
+        if not all(type(a) is tuple and a and a[0] is _SLOT for a in template[:2]):
+            return None  # the logits and the target are the closure's first two reads only when both are slots
+        x, t = b.value(template[0]), b.value(template[1])
+        weight, ignore_index, reduction, smoothing, probs = template[2:]
+        if weight is not None or probs or smoothing != 0 or reduction not in ("mean", "sum"):
+            return None
+        (xs, xd), (ts, td) = b.meta[x], b.meta[t]
+        if len(xs) != 2 or not _is_float(xd) or td not in (np.int64, np.uint8) or ts != xs[:1] or xs[0] == 0:
+            return None
+        if type(ignore_index) is not int or 0 <= ignore_index < xs[1]:
+            return None
+        return cls(ctx, xs, np.dtype(xd), smoothing, reduction)
+
+    def __init__(self, ctx, shape: tuple, dt: np.dtype, smoothing, reduction: str) -> None:
+        M, C = shape
+        wt = np.ones(M, dt) * np.ones(M, bool)  # the op's per-row weights: 1 on every valid row
+        self.ctx, self.C = ctx, C
+        ctx.plain = self  # read by the backward lowering
+        self.neg = -(1 - smoothing) * wt  # the op's loss is neg * log p[row, target]
+        self.mean = reduction == "mean"
+        self.fields = dict(rows=np.arange(M), wt_hard=(1 - smoothing) * wt, valid=np.ones(M, bool), denom=wt.sum(),
+                           coef=(1 - smoothing) * wt, sub=None, reduction=reduction, shape=shape, probs=False,
+                           smoothing=smoothing, C=C, logp=None)
+
+    def forward(self, x: np.ndarray, t: np.ndarray):
+        """The loss, or None where a target is outside [0, C) (the op's own forward then runs)."""
+        if t.min() < 0 or t.max() >= self.C:
+            return None
+        ctx = self.ctx
+        ctx.__dict__.update(self.fields)
+        s = x - x.max(axis=1, keepdims=True)
+        e = np.exp(s)
+        sumexp = e.sum(axis=1, keepdims=True)
+        s -= np.log(sumexp)  # log p
+        total = (self.neg * s[ctx.rows, t]).sum()
+        e /= sumexp
+        ctx.p, ctx.tc = e, t
+        return np.asarray(total / ctx.denom if self.mean else total, dtype=x.dtype)
+
+    def backward(self, g: np.ndarray):
+        """The gradient of the logits as ``CrossEntropyBackward.forward`` gives it (its per-row factors are 1),
+        or None where the op's own forward ran."""
+        ctx = self.ctx
+        if ctx.valid is not self.fields["valid"]:
+            return None
+        scale = g / ctx.denom if self.mean else g
+        grad = ctx.p * scale
+        grad[ctx.rows, ctx.tc] -= scale
+        return grad.astype(g.dtype, copy=False)
 
 
 TRAIN_FORWARD = {Linear: _linear_forward, Relu: _relu_forward, CrossEntropy: _cross_entropy_forward}
@@ -286,11 +353,13 @@ def _cross_entropy_backward(b: Builder, grads: Grads, made, g: int, wants: list,
     ctx.fn = CrossEntropyBackward
     ctx.next = None
     env = b.env
+    plain = getattr(ce, "plain", None)
     for i, key in wants:
         d, acc = grads.dest(key, made[1][0], fresh=True)
 
         def cross_entropy_backward(d=d):
-            env[d] = CrossEntropyBackward.forward(ctx, wrap(env[g]), None, None, None, ce)
+            gx = None if plain is None else plain.backward(env[g])
+            env[d] = CrossEntropyBackward.forward(ctx, wrap(env[g]), None, None, None, ce) if gx is None else gx
         b.emit(cross_entropy_backward, (g,), (d,))
         grads.add(d, acc)
     return True

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backends import kernels
 from .optimizer import Optimizer, ParamsT, _arrays, _check_lr, _signed_grad
 from ..tensor import wrap
 
@@ -24,7 +25,7 @@ def sgd(params: list, grads: list, momentum_buffers: list, *, lr: float, weight_
                 buf *= momentum
                 buf += (1 - dampening) * g
             g = g + momentum * buf if nesterov else buf
-        p -= lr * g
+        kernels.sgd_update(p, g, lr)  # p -= lr * g
 
 
 class SGD(Optimizer):
