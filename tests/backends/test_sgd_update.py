@@ -31,7 +31,7 @@ def _bits(a):
 
 
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(37, 53), (300,), (1, 8), ()])
+@pytest.mark.parametrize("shape", [(256, 300), (1 << 16,), (37, 53), ()])  # the first two: numba's
 @pytest.mark.parametrize("lr", [0.01, 0.1, 1e-3, 3.0, 1.0 / 3.0])
 def test_same_bits_as_numpy(dt, shape, lr, kernel_set):
     rng = np.random.default_rng(0)
@@ -47,7 +47,8 @@ def test_same_bits_as_numpy(dt, shape, lr, kernel_set):
 @pytest.mark.parametrize("case", ["transposed", "float16", "int_lr", "broadcast"])
 def test_other_inputs_as_numpy(case, kernel_set):
     rng = np.random.default_rng(1)
-    p, g, lr = rng.standard_normal((6, 5)).astype(np.float32), rng.standard_normal((6, 5)).astype(np.float32), 0.1
+    shape = (300, 256)  # above kernels_numba.SGD_MIN
+    p, g, lr = rng.standard_normal(shape).astype(np.float32), rng.standard_normal(shape).astype(np.float32), 0.1
     if case == "transposed":
         p, g = p.T, g.T.copy()
     elif case == "float16":
@@ -74,3 +75,20 @@ def test_sgd_matches_torch(kernel_set):
         oe.step(), ot.step()
         oe.zero_grad(), ot.zero_grad()
     np.testing.assert_allclose(we.detach().numpy(), wt.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.skipif("numba" not in kernels.available(), reason="numba is not installed")
+def test_small_parameters_keep_numpy(monkeypatch):
+    """Below SGD_MIN elements the numba set's update is NumPy's: a run with only small parameters never pays a
+    process's first numba call (about 0.3 s)."""
+    from ember.backends import kernels_numba
+
+    def compiled(*args):
+        raise AssertionError("the compiled update ran")
+    monkeypatch.setattr(kernels_numba, "_sgd_update", compiled)
+    small = np.ones(kernels_numba.SGD_MIN - 1, np.float32)
+    kernels_numba.sgd_update(small, small.copy(), 0.5)
+    np.testing.assert_array_equal(small, 0.5)
+    with pytest.raises(AssertionError, match="compiled update"):
+        big = np.ones(kernels_numba.SGD_MIN, np.float32)
+        kernels_numba.sgd_update(big, big.copy(), 0.5)
