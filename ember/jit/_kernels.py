@@ -309,7 +309,7 @@ def _linear_backward(b: Builder, grads: Grads, made, g: int, wants: list, y: int
     """The GEMMs and the reduction of ``Linear.backward``, over all rows: g W (matmul's forward), g^T x
     (``MatMulGradB``'s forward) and g summed over the leading dims (``sum``'s forward)."""
     x, w, bias = made[1]
-    env, gemm = b.env, _kernels.gemm
+    env, gemm, col_sum = b.env, _kernels.gemm, _kernels.col_sum  # the kernel set's (a 2-d gradient's bias sum)
     lead = tuple(range(len(b.meta[g][0]) - 1))
     for i, key in wants:
         d, acc = grads.dest(key, (x, w, bias)[i])
@@ -321,6 +321,10 @@ def _linear_backward(b: Builder, grads: Grads, made, g: int, wants: list, y: int
             def kernel(d=d):
                 gemm(_rows(env[g]).T, _rows(env[x]), env[d])
             kernel.__name__, reads = "linear_grad_weight", (g, x)
+        elif len(lead) == 1:
+            def kernel(d=d):
+                col_sum(env[g], env[d])
+            kernel.__name__, reads = "linear_grad_bias", (g,)
         else:
             def kernel(d=d):
                 np.sum(env[g], axis=lead, out=env[d])

@@ -15,6 +15,7 @@ def sgd(params: list, grads: list, momentum_buffers: list, *, lr: float, weight_
     ``momentum_buffers[i]`` is ``None`` before the first step; it is then set to a copy of the
     (decayed) gradient, as torch does.
     """
+    update = kernels.sgd_update  # the switch's lookup, once per group
     for i, p in enumerate(params):
         g = _signed_grad(grads[i], p, weight_decay, maximize)
         if momentum != 0:
@@ -25,7 +26,7 @@ def sgd(params: list, grads: list, momentum_buffers: list, *, lr: float, weight_
                 buf *= momentum
                 buf += (1 - dampening) * g
             g = g + momentum * buf if nesterov else buf
-        kernels.sgd_update(p, g, lr)  # p -= lr * g
+        update(p, g, lr)  # p -= lr * g
 
 
 class SGD(Optimizer):
