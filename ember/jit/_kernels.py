@@ -175,13 +175,15 @@ class _PlainCE:
             return None
         if type(ignore_index) is not int or 0 <= ignore_index < xs[1]:
             return None
-        return cls(ctx, xs, np.dtype(xd), smoothing, reduction)
+        return cls(ctx, xs, np.dtype(xd), np.dtype(td), smoothing, reduction)
 
-    def __init__(self, ctx, shape: tuple, dt: np.dtype, smoothing, reduction: str) -> None:
+    def __init__(self, ctx, shape: tuple, dt: np.dtype, dt_t: np.dtype, smoothing, reduction: str) -> None:
         M, C = shape
         wt = np.ones(M, dt) * np.ones(M, bool)  # the op's per-row weights: 1 on every valid row
         self.ctx, self.C = ctx, C
         ctx.plain = self  # read by the backward lowering
+        self.unsigned = np.uint64 if dt_t == np.int64 else dt_t  # a negative int64 viewed so is at least 2^63
+        self.row_starts, self.at = np.arange(M) * C, None  # flat indices of (row, target): row_starts + target
         self.neg = -(1 - smoothing) * wt  # the op's loss is neg * log p[row, target]
         self.mean = reduction == "mean"
         self.fields = dict(rows=np.arange(M), wt_hard=(1 - smoothing) * wt, valid=np.ones(M, bool), denom=wt.sum(),
@@ -190,7 +192,7 @@ class _PlainCE:
 
     def forward(self, x: np.ndarray, t: np.ndarray):
         """The loss, or None where a target is outside [0, C) (the op's own forward then runs)."""
-        if t.min() < 0 or t.max() >= self.C:
+        if t.view(self.unsigned).max() >= self.C:  # one reduction finds a negative target too
             return None
         ctx = self.ctx
         ctx.__dict__.update(self.fields)
@@ -198,7 +200,8 @@ class _PlainCE:
         e = np.exp(s)
         sumexp = e.sum(axis=1, keepdims=True)
         s -= np.log(sumexp)  # log p
-        total = (self.neg * s[ctx.rows, t]).sum()
+        self.at = at = self.row_starts + t
+        total = (self.neg * s.reshape(-1)[at]).sum()  # s[rows, t]
         e /= sumexp
         ctx.p, ctx.tc = e, t
         return np.asarray(total / ctx.denom if self.mean else total, dtype=x.dtype)
@@ -211,7 +214,8 @@ class _PlainCE:
             return None
         scale = g / ctx.denom if self.mean else g
         grad = ctx.p * scale
-        grad[ctx.rows, ctx.tc] -= scale
+        flat = grad.reshape(-1)
+        flat[self.at] -= scale  # grad[rows, t]
         return grad.astype(g.dtype, copy=False)
 
 
