@@ -560,9 +560,9 @@ pays."""
 def sgd_update(p, g, lr):
     """p -= lr * g in one serial pass (NumPy's two passes and a temporary take twice as long) for same-shape
     C-contiguous float32/float64 arrays of at least ``SGD_MIN`` elements, the same bits; the reference elsewhere."""
-    if (p.size < SGD_MIN or p.dtype != g.dtype or p.shape != g.shape or p.dtype.type not in (np.float32, np.float64)
-            or type(lr) is not float or not p.flags.c_contiguous or not g.flags.c_contiguous
-            or not p.flags.writeable):
+    if (type(p) is not np.ndarray or type(g) is not np.ndarray or p.size < SGD_MIN or p.dtype != g.dtype
+            or p.shape != g.shape or p.dtype.type not in (np.float32, np.float64) or type(lr) is not float
+            or not p.flags.c_contiguous or not g.flags.c_contiguous or not p.flags.writeable):
         return _ref.sgd_update(p, g, lr)
     _sgd_update(p.reshape(-1), g.reshape(-1), p.dtype.type(lr))
 
@@ -580,8 +580,9 @@ def _col_sum(g, out):
 def col_sum(g, out):
     """The rows of a C-contiguous 2-d float ``g`` summed into ``out`` in one compiled pass (3x NumPy's on a
     128 x 256 gradient); the reference elsewhere."""
-    if (g.ndim != 2 or g.dtype.type not in (np.float32, np.float64) or out.dtype != g.dtype
-            or out.shape != g.shape[1:] or not g.flags.c_contiguous or not out.flags.c_contiguous):
+    if (type(g) is not np.ndarray or type(out) is not np.ndarray or g.ndim != 2
+            or g.dtype.type not in (np.float32, np.float64) or out.dtype != g.dtype or out.shape != g.shape[1:]
+            or not g.flags.c_contiguous or not out.flags.c_contiguous):
         return _ref.col_sum(g, out)
     _col_sum(g, out)
 
