@@ -9,14 +9,6 @@ import torch
 from ember.backends import kernels
 
 
-@pytest.fixture(params=kernels.available())
-def kernel_set(request):
-    before = kernels.current()
-    kernels.use(request.param)
-    yield request.param
-    kernels.use(before)
-
-
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(128, 256), (128, 10), (1, 5), (1000, 3), (3, 1), (1000, 1), (0, 4)])
 def test_same_bits_as_numpy(dt, shape, kernel_set):

@@ -10,14 +10,6 @@ import ember
 from ember.backends import kernels
 
 
-@pytest.fixture(params=kernels.available())
-def kernel_set(request):
-    before = kernels.current()
-    kernels.use(request.param)
-    yield request.param
-    kernels.use(before)
-
-
 def _special(rng, shape, dt):
     a = np.asarray(rng.standard_normal(shape) * 10.0 ** rng.integers(-3, 4, shape), dtype=dt)
     flat = a.reshape(-1)
