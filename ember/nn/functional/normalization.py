@@ -79,14 +79,19 @@ class NativeNorm(Op):
         x_hat = ctx.x_hat.reshape(g.shape)
         inv_std = ctx.inv_std.reshape(g.shape[:-1] + (1,)) if getattr(ctx, "rowk", False) else ctx.inv_std
         saved = (x_hat, inv_std, ctx.axes, getattr(ctx, "rowk", False), ctx.eps)
-        # recorded (create_graph): the stand-in holds x - mean, from which the double backward recomputes x_hat
-        # and 1/std with ember ops (both shift-invariant), so every higher order is exact too
-        xc = x_hat / inv_std if records(g, ctx.w) else x_hat
-        outs = NormBackward.apply(g, _stand_in(ctx.next[0], xc), ctx.w, saved, which)
-        grads = [None, None, None]
-        for i, o in zip(which, outs):
-            grads[i] = o
-        return tuple(grads)
+        return _norm_grads(ctx, g, x_hat, inv_std, saved, which)
+
+
+def _norm_grads(ctx, g, x_hat, inv_std, saved: tuple, which: tuple) -> tuple:
+    """(dx, dw, db) of a normalisation by its backward op (None where not wanted). Recorded (create_graph): the
+    stand-in holds x - mean, from which the double backward recomputes x_hat and 1/std with ember ops (both
+    shift-invariant), so every higher order is exact too."""
+    xc = x_hat / inv_std if records(g, ctx.w) else x_hat
+    outs = NormBackward.apply(g, _stand_in(ctx.next[0], xc), ctx.w, saved, which)
+    grads = [None, None, None]
+    for i, o in zip(which, outs):
+        grads[i] = o
+    return tuple(grads)
 
 
 def _stand_in(edge, like: np.ndarray):
@@ -266,12 +271,7 @@ class SmallRowLayerNorm(NativeNorm):
         inv_std = a.reshape(shape[:k] + (1,) * (len(shape) - k))
         x_hat = ctx.x_hat.reshape(shape)
         saved = (x_hat, inv_std, (axes, param_shape, tuple(range(k))), ("torch rows", x2, mean, a), ctx.eps)
-        xc = x_hat / inv_std if records(g, ctx.w) else x_hat
-        outs = NormBackward.apply(g, _stand_in(ctx.next[0], xc), ctx.w, saved, which)
-        grads = [None, None, None]
-        for i, o in zip(which, outs):
-            grads[i] = o
-        return tuple(grads)
+        return _norm_grads(ctx, g, x_hat, inv_std, saved, which)
 
 
 class SmallGroupNorm(NativeNorm):
