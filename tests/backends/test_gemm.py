@@ -73,53 +73,48 @@ def test_onednn_gemm_declines_what_it_does_not_cover():
     assert gemm_onednn.gemm(np.ones((0, 64), np.float32), a) is None
 
 
-@pytest.mark.parametrize("library", ["onednn", None])
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_matmul_and_linear_through_the_switch_match_torch(library, dtype):
-    if library == "onednn" and "onednn" not in kernels.libraries():
+@pytest.fixture(params=["onednn", None])
+def library(request):
+    """The GEMM entry with the library (oneDNN's sgemm) on, then off (NumPy's)."""
+    if request.param == "onednn" and "onednn" not in kernels.libraries():
         pytest.skip("oneDNN (the onednn extra) is not installed")
     before = kernels.library()
-    kernels.use_library(library)
-    try:
-        rng = np.random.default_rng(1)
-        x, w, b = (rng.standard_normal(s).astype(dtype) for s in ((3, 40, 96), (72, 96), (72,)))
-        xe, we, be = (ember.from_numpy(v.copy()).requires_grad_() for v in (x, w, b))
-        xt, wt, bt = (torch.from_numpy(v.copy()).requires_grad_() for v in (x, w, b))
-        ye = ember.nn.functional.linear(xe, we, be)
-        yt = torch.nn.functional.linear(xt, wt, bt)
-        ze, zt = ye[0] @ we, yt[0] @ wt  # a 2-d matmul whose second factor is a transposed view's source
-        ((ye * ye).sum() + ze.sum()).backward()
-        ((yt * yt).sum() + zt.sum()).backward()
-        tol = dict(rtol=1e-4, atol=1e-3) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
-        np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), **tol)
-        np.testing.assert_allclose(ze.detach().numpy(), zt.detach().numpy(), **tol)
-        for e, t in ((xe, xt), (we, wt), (be, bt)):
-            assert e.grad.dtype == ember.from_numpy(np.zeros(1, dtype)).dtype
-            np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), **tol)
-    finally:
-        kernels.use_library(before)
+    kernels.use_library(request.param)
+    yield request.param
+    kernels.use_library(before)
 
 
-@pytest.mark.parametrize("library", ["onednn", None])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_matmul_and_linear_through_the_switch_match_torch(library, dtype):
+    rng = np.random.default_rng(1)
+    x, w, b = (rng.standard_normal(s).astype(dtype) for s in ((3, 40, 96), (72, 96), (72,)))
+    xe, we, be = (ember.from_numpy(v.copy()).requires_grad_() for v in (x, w, b))
+    xt, wt, bt = (torch.from_numpy(v.copy()).requires_grad_() for v in (x, w, b))
+    ye = ember.nn.functional.linear(xe, we, be)
+    yt = torch.nn.functional.linear(xt, wt, bt)
+    ze, zt = ye[0] @ we, yt[0] @ wt  # a 2-d matmul whose second factor is a transposed view's source
+    ((ye * ye).sum() + ze.sum()).backward()
+    ((yt * yt).sum() + zt.sum()).backward()
+    tol = dict(rtol=1e-4, atol=1e-3) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), **tol)
+    np.testing.assert_allclose(ze.detach().numpy(), zt.detach().numpy(), **tol)
+    for e, t in ((xe, xt), (we, wt), (be, bt)):
+        assert e.grad.dtype == ember.from_numpy(np.zeros(1, dtype)).dtype
+        np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), **tol)
+
+
 def test_transposed_copies_every_layout(library):
     """``kernels.transposed`` (the recurrent layers' W_hh^T once per sequence): ``a.T`` C-contiguous, bit for bit,
     from row- and column-major float32 (oneDNN's reorder) and float64 (NumPy's copy) arrays; a copy unless ``a.T``
     is C-contiguous already."""
-    if library == "onednn" and "onednn" not in kernels.libraries():
-        pytest.skip("oneDNN (the onednn extra) is not installed")
-    before = kernels.library()
-    kernels.use_library(library)
-    try:
-        rng = np.random.default_rng(4)
-        for shape in ((1024, 256), (3, 5), (7, 1), (1, 9)):
-            for dtype in (np.float32, np.float64):
-                a = rng.standard_normal(shape).astype(dtype)
-                a[0, 0] = np.nan
-                for v in (a, np.asfortranarray(a), a.T):
-                    t = kernels.transposed(v)
-                    assert t.flags.c_contiguous and t.dtype == v.dtype and t.shape == v.T.shape
-                    assert np.array_equal(t, v.T, equal_nan=True)
-                    if not v.T.flags.c_contiguous:  # a copy (never a view that a later write would change)
-                        assert not np.shares_memory(t, v)
-    finally:
-        kernels.use_library(before)
+    rng = np.random.default_rng(4)
+    for shape in ((1024, 256), (3, 5), (7, 1), (1, 9)):
+        for dtype in (np.float32, np.float64):
+            a = rng.standard_normal(shape).astype(dtype)
+            a[0, 0] = np.nan
+            for v in (a, np.asfortranarray(a), a.T):
+                t = kernels.transposed(v)
+                assert t.flags.c_contiguous and t.dtype == v.dtype and t.shape == v.T.shape
+                assert np.array_equal(t, v.T, equal_nan=True)
+                if not v.T.flags.c_contiguous:  # a copy (never a view that a later write would change)
+                    assert not np.shares_memory(t, v)
